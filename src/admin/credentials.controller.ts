@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { CredentialsService } from '../auth/credentials.service';
+import { CredentialEntity } from '../auth/entities/credential.entity';
+import { TransactionRunner } from '../database/transaction-runner';
+import { TenantsService } from '../directory/tenants.service';
+import { CreateCredentialDto } from './dto/credential.dto';
+
+export interface CredentialView {
+  id: string;
+  tenantId: string;
+  kind: string;
+  name: string;
+  roles: string[];
+  clientId: string | null;
+  bootstrap: boolean;
+  createdOn: string;
+  revokedOn: string | null;
+}
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminAuthGuard)
+@Controller('api/admin/tenants/:tenantId/credentials')
+export class CredentialsController {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly tenants: TenantsService,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Issue a credential; the answer holds its secret, shown this once' })
+  async create(
+    @Param('tenantId') tenantId: string,
+    @Body() body: CreateCredentialDto,
+  ): Promise<CredentialView & { secret: string }> {
+    await this.tenants.find(tenantId);
+    const issued = await this.transactions.run((em) => this.credentials.issue(em, tenantId, body));
+    return { ...toView(issued.credential), secret: issued.secret };
+  }
+
+  @Get()
+  async list(@Param('tenantId') tenantId: string): Promise<{ items: CredentialView[]; total: number }> {
+    await this.tenants.find(tenantId);
+    const items = (await this.credentials.list(tenantId)).map(toView);
+    return { items, total: items.length };
+  }
+
+  @Delete(':credentialId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke: effective at once, for the secret and every JWT issued for it' })
+  async revoke(@Param('tenantId') tenantId: string, @Param('credentialId') credentialId: string): Promise<void> {
+    await this.credentials.revoke(tenantId, credentialId);
+  }
+}
+
+function toView(credential: CredentialEntity): CredentialView {
+  return {
+    id: credential.id,
+    tenantId: credential.tenantId,
+    kind: credential.kind,
+    name: credential.name,
+    roles: credential.roles,
+    clientId: credential.clientId,
+    bootstrap: credential.bootstrap,
+    createdOn: credential.createdOn.toISOString(),
+    revokedOn: credential.revokedOn ? credential.revokedOn.toISOString() : null,
+  };
+}

@@ -1,0 +1,41 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { globalValidationPipe } from './common/validation';
+import { JsonLogger } from './common/json-logger';
+
+export interface CreateAppOptions {
+  /** Extra modules (tests mount probes). */
+  extra?: Type[];
+  logger?: JsonLogger | false;
+}
+
+/** The whole HTTP application, configured the same way for `main.ts` and the end-to-end tests. */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.extra), {
+    // Parsed by BodyParserMiddleware: BODY_LIMIT, application/scim+json, errors in our envelope.
+    bodyParser: false,
+    logger: options.logger ?? new JsonLogger(),
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'extended');
+  app.useGlobalPipes(globalValidationPipe());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Identity provisioning hub')
+      .setDescription('SCIM 2.0, provisioning transactions, partner sync and operator APIs over one directory per tenant')
+      .setVersion('1')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'auth-token' }, 'auth-token')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  return app;
+}

@@ -1,0 +1,38 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, Type } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { BodyParserMiddleware } from './common/body-parser.middleware';
+import { correlationIdMiddleware } from './common/correlation-id';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { DirectoryModule } from './directory/directory.module';
+import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+
+@Module({})
+export class AppModule implements NestModule {
+  /** `extra` lets tests mount probe modules next to the real ones. */
+  static forRoot(config: AppConfig, extra: Type[] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        JobsModule.forRoot(config),
+        DirectoryModule,
+        AuthModule,
+        AdminModule,
+        HealthModule,
+        ...extra,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(correlationIdMiddleware, BodyParserMiddleware).forRoutes('*path');
+  }
+}

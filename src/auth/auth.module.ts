@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/directory.module';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { BootstrapService } from './bootstrap.service';
+import { CredentialsRepository } from './credentials.repository';
+import { CredentialsService } from './credentials.service';
+import { OAuthController } from './oauth.controller';
+import { ProvisioningAuthGuard } from './provisioning-auth.guard';
+import { ScimAuthGuard } from './scim-auth.guard';
+import { serverKeyProvider } from './server-key.provider';
+import { TokenService } from './token.service';
+
+@Module({
+  imports: [DirectoryModule],
+  controllers: [OAuthController],
+  providers: [
+    serverKeyProvider,
+    CredentialsRepository,
+    CredentialsService,
+    TokenService,
+    BootstrapService,
+    ProvisioningAuthGuard,
+    ScimAuthGuard,
+    AdminAuthGuard,
+  ],
+  exports: [CredentialsService, TokenService, ProvisioningAuthGuard, ScimAuthGuard, AdminAuthGuard],
+})
+export class AuthModule {}

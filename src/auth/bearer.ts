@@ -1,0 +1,12 @@
+import type { Request } from 'express';
+
+export type BearerResult = { token: string } | { problem: string };
+
+/** The token of an `Authorization: Bearer <token>` header, or why there is none. */
+export function bearerToken(req: Request): BearerResult {
+  const header = req.header('authorization');
+  if (!header) return { problem: 'No authorization token provided' };
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) return { problem: 'Authorization header must use the Bearer scheme' };
+  return { token: match[1] };
+}

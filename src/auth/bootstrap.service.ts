@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { ADVISORY_LOCKS, withAdvisoryLock } from '../database/advisory-lock';
+import { ServerSettingEntity } from '../database/server-setting.entity';
+import { TenantsService } from '../directory/tenants.service';
+import { CredentialsRepository } from './credentials.repository';
+import { CredentialsService } from './credentials.service';
+import { CredentialKind } from './entities/credential.entity';
+import { ServerKey } from './server-key';
+import { SERVER_KEY } from './server-key.provider';
+
+const FINGERPRINT_KEY = 'server_key_fingerprint';
+
+interface Generated {
+  variable: string;
+  secret: string;
+}
+
+/**
+ * At every start, under the start-up lock: the default tenant exists and its credentials match the
+ * environment (values given win, so a restart with new values rotates them). A secret that had to
+ * be generated is printed once, by the start that generated it.
+ */
+@Injectable()
+export class BootstrapService implements OnModuleInit {
+  private readonly logger = new Logger('Bootstrap');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SERVER_KEY) private readonly serverKey: ServerKey,
+    private readonly dataSource: DataSource,
+    private readonly tenants: TenantsService,
+    private readonly credentials: CredentialsService,
+    private readonly credentialRows: CredentialsRepository,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const generated = await withAdvisoryLock(this.dataSource, ADVISORY_LOCKS.startup, () =>
+      this.dataSource.transaction((em) => this.bootstrap(em)),
+    );
+    if (generated.length > 0) printOnce(this.config.defaultTenantId, generated);
+  }
+
+  private async bootstrap(em: EntityManager): Promise<Generated[]> {
+    await this.checkServerKey(em);
+    const tenantId = this.config.defaultTenantId;
+    if (await this.tenants.ensure(em, tenantId)) this.logger.log(`Created the default tenant '${tenantId}'`);
+    const generated: Generated[] = [];
+    const secrets: [CredentialKind, string, string | undefined][] = [
+      ['API_TOKEN', 'PROVISIONING_API_TOKEN', this.config.provisioningApiToken],
+      ['SCIM_SECRET', 'SCIM_SHARED_SECRET', this.config.scimSharedSecret],
+      ['ADMIN_TOKEN', 'ADMIN_TOKEN', this.config.adminToken],
+    ];
+    for (const [kind, variable, value] of secrets) {
+      const secret = await this.ensureSecret(em, tenantId, kind, variable, value);
+      if (secret) generated.push({ variable, secret });
+    }
+    await this.ensureOAuthClient(em, tenantId);
+    await this.ensurePartner(em, tenantId);
+    return generated;
+  }
+
+  /** Returns the secret when it had to be generated. */
+  private async ensureSecret(em: EntityManager, tenantId: string, kind: CredentialKind, variable: string, value?: string): Promise<string | null> {
+    const current = await this.credentialRows.findActiveBootstrap(em, tenantId, kind);
+    if (value === undefined && current) return null;
+    if (value !== undefined && current?.secretHash && this.serverKey.matches(value, current.secretHash)) return null;
+    await this.credentialRows.revokeBootstrap(em, tenantId, kind);
+    const issued = await this.credentials.issue(em, tenantId, { kind, name: `${variable} (environment)`, secret: value, bootstrap: true });
+    if (value !== undefined) this.logger.log(`${variable} from the environment is now the ${kind} of tenant '${tenantId}'`);
+    return value === undefined ? issued.secret : null;
+  }
+
+  private async ensureOAuthClient(em: EntityManager, tenantId: string): Promise<void> {
+    const wanted = this.config.oauthClient;
+    const current = await this.credentialRows.findActiveBootstrap(em, tenantId, 'OAUTH_CLIENT');
+    const unchanged = wanted && current?.clientId === wanted.clientId && this.serverKey.matches(wanted.clientSecret, current.secretHash!);
+    if (unchanged || (!wanted && !current)) return;
+    await this.credentialRows.revokeBootstrap(em, tenantId, 'OAUTH_CLIENT');
+    if (!wanted) return;
+    await this.credentials.issue(em, tenantId, {
+      kind: 'OAUTH_CLIENT',
+      name: 'OAUTH_CLIENT_ID (environment)',
+      clientId: wanted.clientId,
+      secret: wanted.clientSecret,
+      bootstrap: true,
+    });
+  }
+
+  private async ensurePartner(em: EntityManager, tenantId: string): Promise<void> {
+    const wanted = this.config.partner;
+    const current = await this.credentialRows.findActiveBootstrap(em, tenantId, 'PARTNER_SECRET');
+    if (wanted) await this.tenants.setOrgCode(em, tenantId, wanted.orgCode);
+    const unchanged = wanted && current?.secretEncrypted && this.serverKey.decrypt(current.secretEncrypted) === wanted.secretKey;
+    if (unchanged || (!wanted && !current)) return;
+    await this.credentialRows.revokeBootstrap(em, tenantId, 'PARTNER_SECRET');
+    if (!wanted) return;
+    await this.credentials.issue(em, tenantId, { kind: 'PARTNER_SECRET', name: 'WRAPPER_SECRET_KEY (environment)', secret: wanted.secretKey, bootstrap: true });
+  }
+
+  /**
+   * Stored hashes and sealed secrets are bound to the server key. When it changed (a new
+   * JWT_SECRET), the environment's credentials are made anew; admin-API ones must be re-issued.
+   */
+  private async checkServerKey(em: EntityManager): Promise<void> {
+    const stored = await em.findOneBy(ServerSettingEntity, { key: FINGERPRINT_KEY });
+    if (stored?.value === this.serverKey.fingerprint) return;
+    if (stored) {
+      const revoked = await this.credentialRows.revokeAllBootstrap(em);
+      this.logger.warn(
+        `The server key changed (JWT_SECRET): ${revoked} environment credentials were re-keyed; credentials created through the admin API before the change must be issued again`,
+      );
+    }
+    await em.save(ServerSettingEntity, { key: FINGERPRINT_KEY, value: this.serverKey.fingerprint });
+  }
+}
+
+/** Generated secrets go to stdout once, for the operator to store; they are never logged again. */
+function printOnce(tenantId: string, generated: Generated[]): void {
+  const lines = [
+    '',
+    '================ Generated credentials (shown once: store them now) ================',
+    `Tenant: ${tenantId}`,
+    ...generated.map(({ variable, secret }) => `${variable}=${secret}`),
+    'Set these variables to keep them, or issue new ones through the admin API.',
+    '=====================================================================================',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,69 @@
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiError } from '../common/api-error';
+import { CredentialsService } from './credentials.service';
+import { TokenService } from './token.service';
+
+interface TokenRequest {
+  grant_type?: unknown;
+  client_id?: unknown;
+  client_secret?: unknown;
+}
+
+/** OAuth 2.0 client credentials (RFC 6749 §4.4), form-encoded or JSON, secret in body or Basic. */
+@ApiTags('oauth')
+@Controller('oauth')
+export class OAuthController {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly tokens: TokenService,
+  ) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiOperation({ summary: 'Client credentials grant: a one-hour HS256 access token' })
+  async token(
+    @Body() body: TokenRequest | undefined,
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    const grantType = body?.grant_type;
+    if (grantType === undefined) throw ApiError.badRequest('grant_type is required');
+    if (grantType !== 'client_credentials') {
+      throw new ApiError(400, 'Bad request', 'Only the client_credentials grant is supported', [], 'unsupported_grant_type');
+    }
+    const client = clientFrom(body, authorization);
+    const principal = client && (await this.credentials.authenticateClient(client.id, client.secret));
+    if (!principal) throw ApiError.unauthorized('Client authentication failed');
+    const { accessToken, expiresIn } = this.tokens.issue(principal);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope: principal.roles.join(' ') };
+  }
+}
+
+function clientFrom(body: TokenRequest | undefined, authorization: string | undefined): { id: string; secret: string } | null {
+  const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
+  if (basic) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) {
+      const id = safeDecode(decoded.slice(0, colon));
+      const secret = safeDecode(decoded.slice(colon + 1));
+      return id && secret ? { id, secret } : null;
+    }
+  }
+  const { client_id: id, client_secret: secret } = body ?? {};
+  return typeof id === 'string' && typeof secret === 'string' && id && secret ? { id, secret } : null;
+}
+
+/** RFC 6749 §2.3.1 form-encodes Basic credentials; a malformed escape is a bad credential, not a 500. */
+function safeDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,22 @@
+import type { Request } from 'express';
+import type { CredentialKind, Role } from './entities/credential.entity';
+
+/** Who is calling: the credential that authenticated the request. */
+export interface Principal {
+  credentialId: string;
+  tenantId: string;
+  kind: CredentialKind;
+  roles: Role[];
+  /** How it authenticated: the stored secret itself, or a JWT this service issued for it. */
+  via: 'secret' | 'jwt';
+}
+
+export interface AuthenticatedRequest extends Request {
+  principal?: Principal;
+}
+
+/** PROVISIONING_UPDATE grants everything PROVISIONING_SEARCH grants (seed 000 polls with it). */
+export function hasRole(granted: readonly Role[], required: Role): boolean {
+  if (granted.includes(required)) return true;
+  return required === 'PROVISIONING_SEARCH' && granted.includes('PROVISIONING_UPDATE');
+}

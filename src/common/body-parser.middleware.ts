@@ -1,0 +1,55 @@
+import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import * as express from 'express';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { ApiError } from './api-error';
+
+const JSON_TYPES = ['application/json', 'application/scim+json', 'application/*+json'];
+
+/**
+ * Parses JSON (including `application/scim+json`) and form bodies up to BODY_LIMIT. It runs as a
+ * Nest middleware, not `app.use`, so its failures reach the global filter and get the envelope.
+ */
+@Injectable()
+export class BodyParserMiddleware implements NestMiddleware {
+  private readonly parsers: RequestHandler[];
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const limit = config.bodyLimitBytes;
+    this.parsers = [
+      express.json({ limit, type: JSON_TYPES, strict: false }),
+      express.urlencoded({ limit, extended: false }),
+    ];
+  }
+
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    for (const parser of this.parsers) {
+      await new Promise<void>((resolve, reject) =>
+        parser(req, res, (error?: unknown) => (error ? reject(toApiError(error)) : resolve())),
+      );
+    }
+    next();
+  }
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+function toApiError(error: unknown): ApiError {
+  const { type, limit } = error as BodyParserError;
+  switch (type) {
+    case 'entity.too.large':
+      return new ApiError(413, 'Payload too large', `Request body is larger than the limit of ${limit} bytes`);
+    case 'entity.parse.failed':
+      return ApiError.badRequest('Request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError(415, 'Unsupported media type', 'Unsupported request body encoding or charset');
+    default:
+      return ApiError.badRequest('Request body could not be read');
+  }
+}

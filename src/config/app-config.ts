@@ -1,0 +1,148 @@
+import * as path from 'node:path';
+
+export type AppRole = 'api' | 'worker' | 'all';
+
+/** The whole environment, read and validated once at boot. Nothing else reads `process.env`. */
+export interface AppConfig {
+  port: number;
+  publicBaseUrl?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  appRole: AppRole;
+  dataDir: string;
+  bodyLimitBytes: number;
+  rateLimits: boolean;
+  jwtSecret?: string;
+  defaultTenantId: string;
+  provisioningApiToken?: string;
+  scimSharedSecret?: string;
+  oauthClient?: { clientId: string; clientSecret: string };
+  partner?: { secretKey: string; orgCode: string };
+  adminToken?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const MIN_SECRET_LENGTH = 16;
+const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Parses the environment into a typed config; throws a `ConfigError` naming the first bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const oauthClientId = read('OAUTH_CLIENT_ID');
+  const oauthClientSecret = secret(read, 'OAUTH_CLIENT_SECRET');
+  requirePair('OAUTH_CLIENT_ID', oauthClientId, 'OAUTH_CLIENT_SECRET', oauthClientSecret);
+  const partnerSecret = secret(read, 'WRAPPER_SECRET_KEY');
+  const partnerOrgCode = read('WRAPPER_ORG_CODE');
+  requirePair('WRAPPER_SECRET_KEY', partnerSecret, 'WRAPPER_ORG_CODE', partnerOrgCode);
+
+  return {
+    port: port(read('PORT')),
+    publicBaseUrl: httpUrl('PUBLIC_BASE_URL', read('PUBLIC_BASE_URL'))?.replace(/\/+$/, ''),
+    databaseUrl: connectionUrl('DATABASE_URL', read('DATABASE_URL'), ['postgres:', 'postgresql:']),
+    redisUrl: connectionUrl('REDIS_URL', read('REDIS_URL'), ['redis:', 'rediss:']),
+    appRole: oneOf('APP_ROLE', read('APP_ROLE') ?? 'all', ['api', 'worker', 'all'] as const),
+    dataDir: path.resolve(read('DATA_DIR') ?? './.data'),
+    bodyLimitBytes: byteSize('BODY_LIMIT', read('BODY_LIMIT') ?? '10mb'),
+    rateLimits: oneOf('RATE_LIMITS', (read('RATE_LIMITS') ?? 'on').toLowerCase(), ['on', 'off'] as const) === 'on',
+    jwtSecret: secret(read, 'JWT_SECRET', 32),
+    defaultTenantId: tenantId(read('DEFAULT_TENANT_ID') ?? 'default'),
+    provisioningApiToken: secret(read, 'PROVISIONING_API_TOKEN'),
+    scimSharedSecret: secret(read, 'SCIM_SHARED_SECRET'),
+    oauthClient:
+      oauthClientId && oauthClientSecret
+        ? { clientId: oauthClientId, clientSecret: oauthClientSecret }
+        : undefined,
+    partner:
+      partnerSecret && partnerOrgCode ? { secretKey: partnerSecret, orgCode: partnerOrgCode } : undefined,
+    adminToken: secret(read, 'ADMIN_TOKEN'),
+  };
+}
+
+function port(value: string | undefined): number {
+  if (value === undefined) return 3000;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1 || parsed > 65535) {
+    throw new ConfigError('PORT', `must be a whole number from 1 to 65535, got "${value}"`);
+  }
+  return parsed;
+}
+
+function httpUrl(name: string, value: string | undefined): string | undefined {
+  return connectionUrl(name, value, ['http:', 'https:']);
+}
+
+function connectionUrl(name: string, value: string | undefined, protocols: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL (expected ${protocols.join(' or ')}//...)`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** Accepts the forms body-parser accepts for its `limit`: `10mb`, `512kb`, `1048576`. */
+export function byteSize(name: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(value);
+  const bytes = match ? Math.floor(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1024) {
+    throw new ConfigError(name, `must be a size of at least 1kb such as "10mb" or "512kb", got "${value}"`);
+  }
+  return bytes;
+}
+
+function tenantId(value: string): string {
+  if (!TENANT_ID_PATTERN.test(value)) {
+    throw new ConfigError(
+      'DEFAULT_TENANT_ID',
+      `must be 1-64 letters, digits, ".", "_" or "-" starting with a letter or digit, got "${value}"`,
+    );
+  }
+  return value;
+}
+
+function secret(
+  read: (name: string) => string | undefined,
+  name: string,
+  minLength = MIN_SECRET_LENGTH,
+): string | undefined {
+  const value = read(name);
+  if (value !== undefined && value.length < minLength) {
+    // The value itself is never echoed: it is a secret.
+    throw new ConfigError(name, `must be at least ${minLength} characters long`);
+  }
+  return value;
+}
+
+function requirePair(nameA: string, a: unknown, nameB: string, b: unknown): void {
+  if (a !== undefined && b === undefined) throw new ConfigError(nameB, `must be set when ${nameA} is set`);
+  if (b !== undefined && a === undefined) throw new ConfigError(nameA, `must be set when ${nameB} is set`);
+}

@@ -1,0 +1,100 @@
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { dataSourceOptions, PoolSettings } from './data-source-options';
+import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { runMigrations } from './migrations';
+import { TransactionRunner } from './transaction-runner';
+
+export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
+
+const EXTERNAL_POOL: PoolSettings = { size: 10, statementTimeoutMs: 60_000 };
+// Embedded: one connection's open transaction makes the others wait, so keep the pool small and
+// statements bounded; the server accepts a few more connections than the pool for tools and tests.
+const EMBEDDED_POOL: PoolSettings = { size: 5, statementTimeoutMs: 30_000 };
+const EMBEDDED_MAX_CONNECTIONS = 16;
+const CONNECT_ATTEMPTS = 10;
+
+/** Closes the pool first, then the embedded server it talks to. */
+@Injectable()
+class DatabaseLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(EMBEDDED_POSTGRES) private readonly embedded: EmbeddedPostgres | null,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.embedded?.stop();
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: EMBEDDED_POSTGRES,
+      inject: [APP_CONFIG],
+      useFactory: async (config: AppConfig): Promise<EmbeddedPostgres | null> => {
+        if (config.databaseUrl) return null;
+        const logger = new Logger('EmbeddedPostgres');
+        const embedded = await startEmbeddedPostgres({
+          dataDir: config.dataDir,
+          maxConnections: EMBEDDED_MAX_CONNECTIONS,
+          log: (message) => logger.log(message),
+        });
+        logger.log(`Embedded PostgreSQL serving ${config.dataDir}`);
+        return embedded;
+      },
+    },
+    {
+      provide: DataSource,
+      inject: [APP_CONFIG, EMBEDDED_POSTGRES],
+      useFactory: async (config: AppConfig, embedded: EmbeddedPostgres | null): Promise<DataSource> => {
+        const url = config.databaseUrl ?? embedded!.url;
+        const pool = embedded ? EMBEDDED_POOL : EXTERNAL_POOL;
+        try {
+          const dataSource = await connect(url, pool);
+          const applied = await runMigrations(dataSource);
+          if (applied.length > 0) new Logger('Migrations').log(`Applied ${applied.join(', ')}`);
+          return dataSource;
+        } catch (error) {
+          await embedded?.stop();
+          throw error;
+        }
+      },
+    },
+    DatabaseLifecycle,
+    TransactionRunner,
+  ],
+  exports: [DataSource, TransactionRunner],
+})
+export class DatabaseModule {}
+
+/** Waits a little for a PostgreSQL that is still starting (containers start together). */
+async function connect(url: string, pool: PoolSettings): Promise<DataSource> {
+  const logger = new Logger('Database');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await new DataSource(dataSourceOptions(url, pool)).initialize();
+    } catch (error) {
+      if (attempt >= CONNECT_ATTEMPTS) {
+        throw new Error(`PostgreSQL at ${redact(url)} does not answer: ${(error as Error).message}`);
+      }
+      logger.warn(`PostgreSQL at ${redact(url)} not answering (attempt ${attempt}/${CONNECT_ATTEMPTS}); retrying`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 3000)));
+    }
+  }
+}
+
+/** A connection string without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

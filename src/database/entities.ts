@@ -1,0 +1,18 @@
+import { CredentialEntity } from '../auth/entities/credential.entity';
+import { AssignmentEntity } from '../directory/entities/assignment.entity';
+import { DepartmentEntity } from '../directory/entities/department.entity';
+import { TenantEntity } from '../directory/entities/tenant.entity';
+import { UserTypeEntity } from '../directory/entities/user-type.entity';
+import { UserEntity } from '../directory/entities/user.entity';
+import { ServerSettingEntity } from './server-setting.entity';
+
+/** Every entity of the schema; the migration-drift check compares these with `migrations/`. */
+export const ENTITIES = [
+  TenantEntity,
+  DepartmentEntity,
+  UserEntity,
+  UserTypeEntity,
+  AssignmentEntity,
+  CredentialEntity,
+  ServerSettingEntity,
+];

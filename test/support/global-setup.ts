@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import { runMigrations } from '../../src/database/migrations';
+import { adminQuery, assertTestDatabaseName, templateDatabaseName, withDatabase } from './test-database';
+import { assertRedisAnswers } from './redis';
+
+/**
+ * Once per run: with DATABASE_URL, check the server answers (a test told to use a server that
+ * does not answer fails loudly, it never skips) and build a migrated template database that
+ * every test file copies. With REDIS_URL, check Redis answers.
+ */
+export default async function globalSetup(): Promise<void> {
+  const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  process.env.IDP_TEST_RUN_ID = id;
+  const server = process.env.DATABASE_URL;
+  if (process.env.REDIS_URL) await assertRedisAnswers(process.env.REDIS_URL);
+  if (!server) return;
+
+  const probe = new Client({ connectionString: server, connectionTimeoutMillis: 5000 });
+  try {
+    await probe.connect();
+    await probe.query('SELECT 1');
+  } catch (error) {
+    throw new Error(`DATABASE_URL is set but PostgreSQL does not answer: ${String(error)}`);
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+
+  const template = templateDatabaseName(id);
+  assertTestDatabaseName(template);
+  await adminQuery(server, `CREATE DATABASE "${template}"`);
+  const dataSource = await new DataSource(dataSourceOptions(withDatabase(server, template))).initialize();
+  try {
+    await runMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,106 @@
+import { INestApplication, Type } from "@nestjs/common";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import request from "supertest";
+import TestAgent from "supertest/lib/agent";
+import { createApp } from "../../src/app.factory";
+import { AppConfig, loadConfig } from "../../src/config/app-config";
+import { JsonLogger } from "../../src/common/json-logger";
+import { createTestDatabase, TestDatabase } from "./test-database";
+
+export interface TestApp {
+  app: INestApplication;
+  http: TestAgent;
+  config: AppConfig;
+  /** The secrets the app was started with. */
+  secrets: {
+    apiToken: string;
+    scimSecret: string;
+    adminToken: string;
+    jwtSecret: string;
+  };
+  close(): Promise<void>;
+}
+
+export const randomSecret = (label: string): string =>
+  `${label}-${randomBytes(18).toString("base64url")}`;
+
+/** Where an app keeps its data: a database on the configured server, or an embedded DATA_DIR. */
+export interface AppStore {
+  databaseUrl?: string;
+  dataDir: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh store: a copy of the migrated template on DATABASE_URL's server, or an empty DATA_DIR. */
+export async function createAppStore(): Promise<AppStore> {
+  const database: TestDatabase | null = process.env.DATABASE_URL
+    ? await createTestDatabase()
+    : null;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "idp-app-"));
+  return {
+    databaseUrl: database?.url,
+    dataDir,
+    drop: async () => {
+      await database?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The real app on a store of its own (embedded PostgreSQL in DATA_DIR when no DATABASE_URL is
+ * configured, which is the app's own default path). REDIS_URL, when set, is passed through.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  extra: Type[] = [],
+): Promise<TestApp> {
+  const store = await createAppStore();
+  const t = await startAppOn(store, env, extra);
+  return {
+    ...t,
+    close: async () => {
+      await t.close();
+      await store.drop();
+    },
+  };
+}
+
+/** Starts the app on an existing store; `close` stops the app and keeps the store. */
+export async function startAppOn(
+  store: AppStore,
+  env: Record<string, string> = {},
+  extra: Type[] = [],
+): Promise<TestApp> {
+  const secrets = {
+    apiToken: randomSecret("api"),
+    scimSecret: randomSecret("scim"),
+    adminToken: randomSecret("admin"),
+    jwtSecret: randomSecret("jwt-secret-of-enough-length"),
+  };
+  const config = loadConfig({
+    DATA_DIR: store.dataDir,
+    PROVISIONING_API_TOKEN: secrets.apiToken,
+    SCIM_SHARED_SECRET: secrets.scimSecret,
+    ADMIN_TOKEN: secrets.adminToken,
+    JWT_SECRET: secrets.jwtSecret,
+    ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...env,
+  });
+  const app = await createApp(config, {
+    extra,
+    logger: new JsonLogger(["error", "fatal"]),
+  });
+  await app.init();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    config,
+    secrets,
+    close: () => app.close(),
+  };
+}

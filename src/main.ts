@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   try {
     const app = await createApp(config, { logger });
     await app.listen(config.port);
+    stopOnSignals(() => app.close(), logger);
     new Logger('Main').log(
       `Listening on port ${config.port} (database: ${config.databaseUrl ? 'external' : 'embedded'}, queue: ${config.redisUrl ? 'redis' : 'in-process'})`,
     );
@@ -31,6 +32,28 @@ async function main(): Promise<void> {
     logger.fatal(error instanceof Error ? error : String(error), 'Main');
     process.exit(1);
   }
+}
+
+/**
+ * SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pools and the embedded
+ * database (Nest's shutdown hooks), then exit 0. A second signal exits at once.
+ */
+function stopOnSignals(close: () => Promise<void>, logger: JsonLogger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    logger.log(`${signal} received: shutting down`, 'Main');
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(error instanceof Error ? error : String(error), 'Main');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 void main();

@@ -68,7 +68,7 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 320, nullable: true })
   email!: string | null;
 
-  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'[]'" })
   emails!: UserEmail[];
 
   @Column({ type: 'varchar', length: 64, nullable: true })
@@ -86,7 +86,7 @@ export class UserEntity {
   metadata!: Record<string, unknown> | null;
 
   /** What a client sent that has no column (SCIM attributes and extensions), returned as sent. */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   attributes!: Record<string, unknown>;
 
   @Column({ type: 'varchar', length: 16 })

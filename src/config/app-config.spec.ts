@@ -1,0 +1,96 @@
+import * as path from 'node:path';
+import { byteSize, ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('gives the contract defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      publicBaseUrl: undefined,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      appRole: 'all',
+      dataDir: path.resolve('./.data'),
+      bodyLimitBytes: 10 * 1024 * 1024,
+      rateLimits: true,
+      jwtSecret: undefined,
+      defaultTenantId: 'default',
+      provisioningApiToken: undefined,
+      scimSharedSecret: undefined,
+      oauthClient: undefined,
+      partner: undefined,
+      adminToken: undefined,
+    });
+  });
+
+  it('reads every variable of the contract', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      PUBLIC_BASE_URL: 'https://idp.example.com/',
+      DATABASE_URL: 'postgres://u:p@db:5432/idp',
+      REDIS_URL: 'redis://cache:6379',
+      APP_ROLE: 'worker',
+      DATA_DIR: '/var/lib/idp',
+      BODY_LIMIT: '512kb',
+      RATE_LIMITS: 'OFF',
+      JWT_SECRET: 'x'.repeat(32),
+      DEFAULT_TENANT_ID: 'acme',
+      PROVISIONING_API_TOKEN: 'a'.repeat(16),
+      SCIM_SHARED_SECRET: 'b'.repeat(16),
+      OAUTH_CLIENT_ID: 'client',
+      OAUTH_CLIENT_SECRET: 'c'.repeat(16),
+      WRAPPER_SECRET_KEY: 'd'.repeat(16),
+      WRAPPER_ORG_CODE: 'ACME',
+      ADMIN_TOKEN: 'e'.repeat(16),
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      publicBaseUrl: 'https://idp.example.com',
+      appRole: 'worker',
+      dataDir: '/var/lib/idp',
+      bodyLimitBytes: 512 * 1024,
+      rateLimits: false,
+      defaultTenantId: 'acme',
+      oauthClient: { clientId: 'client', clientSecret: 'c'.repeat(16) },
+      partner: { secretKey: 'd'.repeat(16), orgCode: 'ACME' },
+    });
+  });
+
+  it.each([
+    ['PORT', { PORT: 'eighty' }],
+    ['PORT', { PORT: '70000' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'ftp://x' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x/y' }],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['REDIS_URL', { REDIS_URL: 'http://x' }],
+    ['APP_ROLE', { APP_ROLE: 'both' }],
+    ['BODY_LIMIT', { BODY_LIMIT: 'lots' }],
+    ['BODY_LIMIT', { BODY_LIMIT: '10' }],
+    ['RATE_LIMITS', { RATE_LIMITS: 'maybe' }],
+    ['JWT_SECRET', { JWT_SECRET: 'short' }],
+    ['DEFAULT_TENANT_ID', { DEFAULT_TENANT_ID: 'has spaces' }],
+    ['PROVISIONING_API_TOKEN', { PROVISIONING_API_TOKEN: 'short' }],
+    ['OAUTH_CLIENT_SECRET', { OAUTH_CLIENT_ID: 'client' }],
+    ['OAUTH_CLIENT_ID', { OAUTH_CLIENT_SECRET: 'c'.repeat(16) }],
+    ['WRAPPER_ORG_CODE', { WRAPPER_SECRET_KEY: 'd'.repeat(16) }],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: 'tiny' }],
+  ])('refuses a bad %s, naming it', (variable, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it('never echoes a secret it refuses', () => {
+    expect(() => loadConfig({ ADMIN_TOKEN: 'hunter2' })).toThrow(/^(?!.*hunter2)/);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '  ' })).toMatchObject({ port: 3000, databaseUrl: undefined });
+  });
+});
+
+describe('byteSize', () => {
+  it('reads the units body-parser reads', () => {
+    expect(byteSize('X', '10mb')).toBe(10485760);
+    expect(byteSize('X', '1.5KB')).toBe(1536);
+    expect(byteSize('X', '2048')).toBe(2048);
+  });
+});

@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, realpathSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { PGlite, type Extension } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+// A plain require because tsconfig's moduleResolution "node" ignores package.json "exports", so
+// TypeScript cannot resolve this subpath's types; Node resolves it fine at runtime.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
+
+/*
+ * Embedded PostgreSQL for running without DATABASE_URL: PGlite (Postgres compiled to WASM) runs
+ * inside this process and is exposed over the Postgres wire protocol on 127.0.0.1, so the regular
+ * `pg` driver, TypeORM and the SQL migrations need no special casing.
+ *
+ * Caveats (measured), all because PGlite is one single-user backend that the socket server
+ * multiplexes every connection onto:
+ * - While one connection has a transaction open, the other connections' statements wait until it
+ *   commits or rolls back. Correct, but not parallel.
+ * - Session state is shared by all connections: a SET on one is seen by the others, and
+ *   pg_advisory_lock does not exclude other connections (they all are the same session).
+ * - statement_timeout is accepted but not enforced.
+ * - Clients still connected at stop() get "Connection terminated unexpectedly": close the pool
+ *   (TypeORM DataSource) first.
+ */
+
+export interface EmbeddedPostgresOptions {
+  /** The app's DATA_DIR; the database files live in path.join(dataDir, 'pgdata'). */
+  dataDir: string;
+  /** Must be >= the pg pool size; connections beyond it are refused by the socket server. */
+  maxConnections: number;
+  log?: (message: string) => void;
+}
+
+export interface EmbeddedPostgres {
+  /** A postgres:// connection string usable by `pg`. */
+  readonly url: string;
+  /** Idempotent: closes the socket server, closes PGlite (flushing to disk), releases the lock. */
+  stop(): Promise<void>;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(readonly dataDir: string) {
+    super(
+      `Data directory ${dataDir} is in use by another running process; ` +
+        'stop it or set DATA_DIR to another folder',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+const HOST = '127.0.0.1';
+// sun_path is 108 bytes on Linux (104 on macOS); stay well below both.
+const MAX_SOCKET_PATH_BYTES = 100;
+
+/**
+ * Where the lock socket for a data dir lives. The dir must exist: the path is derived from its
+ * realpath so that symlinked or relative spellings of one folder share one lock.
+ */
+export function lockPathFor(dataDir: string): string {
+  const realDir = realpathSync(dataDir);
+  const inDir = path.join(realDir, '.lock.sock');
+  if (Buffer.byteLength(inDir) < MAX_SOCKET_PATH_BYTES) return inDir;
+  const digest = createHash('sha256').update(realDir).digest('hex').slice(0, 16);
+  return path.join(os.tmpdir(), `idp-pg-${digest}.sock`);
+}
+
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgres> {
+  const startedAt = Date.now();
+  const dataDir = path.resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+
+  // The lock must be held before PGlite touches the folder: PGlite itself does nothing to stop
+  // two processes from opening (and corrupting) the same data directory.
+  const lock = await acquireDataDirLock(dataDir);
+  try {
+    const db = await openDatabase(path.join(dataDir, 'pgdata'));
+    const server = await serveDatabase(db, options.maxConnections).catch(async (err: unknown) => {
+      await db.close();
+      throw err;
+    });
+    const url = `postgres://postgres@${HOST}:${listeningPort(server)}/postgres`;
+    options.log?.(
+      `Embedded PostgreSQL for ${dataDir} listening on ${url} (${Date.now() - startedAt} ms)`,
+    );
+    return createHandle(url, server, db, lock);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+function createHandle(
+  url: string,
+  server: PGLiteSocketServer,
+  db: PGlite,
+  lock: DataDirLock,
+): EmbeddedPostgres {
+  let stopping: Promise<void> | undefined;
+  const shutdown = async (): Promise<void> => {
+    // Order matters: no client may reach PGlite while it closes, and the lock may only go once
+    // PGlite has flushed everything to disk.
+    try {
+      await server.stop();
+      await db.close();
+    } finally {
+      await lock.release();
+    }
+  };
+  return {
+    url,
+    stop: () => (stopping ??= shutdown()),
+  };
+}
+
+async function openDatabase(pgdataDir: string): Promise<PGlite> {
+  try {
+    // pg_trgm is bundled with PGlite; registering it is what makes a later
+    // `CREATE EXTENSION IF NOT EXISTS pg_trgm` succeed.
+    return await PGlite.create(pgdataDir, { extensions: { pg_trgm } });
+  } catch (err) {
+    // PGlite's filesystem failures are Emscripten ErrnoErrors: not Error instances and without a
+    // message (e.g. `{ errno: 54 }`), so say which folder failed and keep the original as cause.
+    throw new Error(`Could not open embedded PostgreSQL data in ${pgdataDir}: ${describe(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error && err.message) return err.message;
+  try {
+    return JSON.stringify(err) ?? String(err);
+  } catch {
+    return String(err);
+  }
+}
+
+async function serveDatabase(db: PGlite, maxConnections: number): Promise<PGLiteSocketServer> {
+  // Port 0: the OS picks a free port and the server records the real one after listen.
+  const server = new PGLiteSocketServer({ db, host: HOST, port: 0, maxConnections });
+  await server.start();
+  return server;
+}
+
+function listeningPort(server: PGLiteSocketServer): number {
+  // getServerConn() is the only public way to read the port chosen for port 0: "host:port".
+  const conn = server.getServerConn();
+  const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
+  if (!Number.isInteger(port) || port <= 0) {
+    throw new Error(`Embedded PostgreSQL reported an unexpected address: ${conn}`);
+  }
+  return port;
+}
+
+interface DataDirLock {
+  release(): Promise<void>;
+}
+
+/*
+ * Node has no flock(), so the lock is a listening unix-domain socket: the kernel tears the
+ * listener down when the process dies (even on SIGKILL), so "does anything accept on it?" tells a
+ * live holder from a stale socket file.
+ */
+async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
+  const lockPath = lockPathFor(dataDir);
+  const server = await listenOrNull(lockPath);
+  if (server) return lockFor(server);
+
+  if (await isAnswering(lockPath)) throw new DataDirLockedError(dataDir);
+  removeIfPresent(lockPath);
+
+  // A second EADDRINUSE means another process won the race for the stale lock just now.
+  const retried = await listenOrNull(lockPath);
+  if (!retried) throw new DataDirLockedError(dataDir);
+  return lockFor(retried);
+}
+
+function lockFor(server: net.Server): DataDirLock {
+  let released: Promise<void> | undefined;
+  // Closing a listening unix socket also unlinks its file (libuv does it). Unlinking again
+  // ourselves afterwards could delete a lock another process has taken in the meantime.
+  const release = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+  return { release: () => (released ??= release()) };
+}
+
+/** Listens on the path; resolves null when the path is already taken (EADDRINUSE). */
+function listenOrNull(lockPath: string): Promise<net.Server | null> {
+  return new Promise((resolve, reject) => {
+    // Probing peers only need the connection to succeed; drop them straight away.
+    const server = net.createServer((socket) => socket.destroy());
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') resolve(null);
+      else reject(err);
+    });
+    server.listen(lockPath, () => {
+      // The lock must never be the reason the process stays alive.
+      server.unref();
+      resolve(server);
+    });
+  });
+}
+
+function isAnswering(lockPath: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(lockPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      socket.destroy();
+      // Nobody listening (the holder was killed) or the file vanished meanwhile: the lock is stale.
+      if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') resolve(false);
+      else reject(err);
+    });
+  });
+}
+
+function removeIfPresent(filePath: string): void {
+  try {
+    unlinkSync(filePath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}

@@ -1,0 +1,117 @@
+import { DataSource } from 'typeorm';
+import { CredentialsService } from '../src/auth/credentials.service';
+import { AppStore, createAppStore, randomSecret, startAppOn, TestApp } from './support/test-app';
+
+const UNSET = { PROVISIONING_API_TOKEN: '', SCIM_SHARED_SECRET: '', ADMIN_TOKEN: '', JWT_SECRET: '' };
+
+/** Starts the app and returns what it printed to stdout while starting. */
+async function startCapturing(store: AppStore, env: Record<string, string>): Promise<{ t: TestApp; printed: string }> {
+  const chunks: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  try {
+    const t = await startAppOn(store, env);
+    return { t, printed: chunks.join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+const printedValue = (printed: string, variable: string): string | undefined => new RegExp(`^${variable}=(\\S+)$`, 'm').exec(printed)?.[1];
+
+describe('start-up bootstrap from the environment', () => {
+  let store: AppStore;
+
+  beforeEach(async () => {
+    store = await createAppStore();
+  });
+  afterEach(() => store.drop());
+
+  it('generates missing secrets, prints them once, and keeps them across restarts', async () => {
+    const first = await startCapturing(store, UNSET);
+    const apiToken = printedValue(first.printed, 'PROVISIONING_API_TOKEN');
+    const scimSecret = printedValue(first.printed, 'SCIM_SHARED_SECRET');
+    const adminToken = printedValue(first.printed, 'ADMIN_TOKEN');
+    expect(apiToken).toMatch(/^idp_api_/);
+    expect(scimSecret).toMatch(/^idp_scim_/);
+    expect(adminToken).toMatch(/^idp_admin_/);
+    await first.t.http.get('/api/admin/tenants').set('Authorization', `Bearer ${adminToken}`).expect(200);
+    // The server key was generated and stored, so every instance of a fleet shares it.
+    const stored = await first.t.app.get(DataSource).query(`SELECT key FROM server_settings ORDER BY key`);
+    expect(stored.map((row: { key: string }) => row.key)).toEqual(['server_key', 'server_key_fingerprint']);
+    await first.t.close();
+
+    const second = await startCapturing(store, UNSET);
+    try {
+      expect(second.printed).not.toContain('Generated credentials');
+      expect(second.printed).not.toContain(apiToken);
+      await second.t.http.get('/api/admin/tenants').set('Authorization', `Bearer ${adminToken}`).expect(200);
+      const scim = await second.t.app.get(CredentialsService).authenticateSecret(scimSecret!);
+      expect(scim).toMatchObject({ tenantId: 'default', kind: 'SCIM_SECRET' });
+    } finally {
+      await second.t.close();
+    }
+  });
+
+  it('lets the environment win: a restart with a new value rotates it', async () => {
+    const oldToken = randomSecret('old-admin');
+    const newToken = randomSecret('new-admin');
+    const jwtSecret = randomSecret('jwt-secret-of-enough-length');
+    const first = await startCapturing(store, { ADMIN_TOKEN: oldToken, JWT_SECRET: jwtSecret });
+    await first.t.http.get('/api/admin/tenants').set('Authorization', `Bearer ${oldToken}`).expect(200);
+    await first.t.close();
+
+    const second = await startCapturing(store, { ADMIN_TOKEN: newToken, JWT_SECRET: jwtSecret });
+    try {
+      expect(second.printed).not.toContain('ADMIN_TOKEN=');
+      await second.t.http.get('/api/admin/tenants').set('Authorization', `Bearer ${newToken}`).expect(200);
+      await second.t.http.get('/api/admin/tenants').set('Authorization', `Bearer ${oldToken}`).expect(401);
+    } finally {
+      await second.t.close();
+    }
+  });
+
+  it('sets up partner sync and the OAuth client from the environment, and removes them when unset', async () => {
+    const jwtSecret = randomSecret('jwt-secret-of-enough-length');
+    const partnerSecret = randomSecret('partner');
+    const oauthSecret = randomSecret('oauth');
+    const env = {
+      JWT_SECRET: jwtSecret,
+      WRAPPER_SECRET_KEY: partnerSecret,
+      WRAPPER_ORG_CODE: 'CRM-ORG',
+      OAUTH_CLIENT_ID: 'entra',
+      OAUTH_CLIENT_SECRET: oauthSecret,
+    };
+    const first = await startCapturing(store, env);
+    try {
+      const tenant = await first.t.http.get('/api/admin/tenants/default').set('Authorization', `Bearer ${first.t.secrets.adminToken}`).expect(200);
+      expect(tenant.body.orgCode).toBe('CRM-ORG');
+      expect(await first.t.app.get(CredentialsService).partnerSecret('default')).toBe(partnerSecret);
+      await first.t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: 'entra', client_secret: oauthSecret }).expect(200);
+    } finally {
+      await first.t.close();
+    }
+
+    const second = await startCapturing(store, { JWT_SECRET: jwtSecret });
+    try {
+      expect(await second.t.app.get(CredentialsService).partnerSecret('default')).toBeNull();
+      await second.t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: 'entra', client_secret: oauthSecret }).expect(401);
+    } finally {
+      await second.t.close();
+    }
+  });
+
+  it('re-keys the environment credentials when JWT_SECRET changes', async () => {
+    const adminToken = randomSecret('admin');
+    const first = await startCapturing(store, { ADMIN_TOKEN: adminToken, JWT_SECRET: randomSecret('jwt-secret-of-enough-length') });
+    await first.t.close();
+    const second = await startCapturing(store, { ADMIN_TOKEN: adminToken, JWT_SECRET: randomSecret('another-jwt-secret-of-length') });
+    try {
+      await second.t.http.get('/api/admin/tenants').set('Authorization', `Bearer ${adminToken}`).expect(200);
+    } finally {
+      await second.t.close();
+    }
+  });
+});

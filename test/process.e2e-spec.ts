@@ -1,0 +1,102 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomSecret } from './support/test-app';
+
+const ROOT = path.resolve(__dirname, '..');
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The service as `npm start` runs it, on the embedded defaults (no DATABASE_URL, no REDIS_URL). */
+async function launch(env: Record<string, string>): Promise<Running> {
+  const port = await freePort();
+  const { DATABASE_URL: _db, REDIS_URL: _redis, NODE_OPTIONS: _opts, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...inherited, PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, port, output: () => output, exited };
+}
+
+async function waitForListening(running: Running): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!running.output().includes('Listening on port')) {
+    if (running.child.exitCode !== null) throw new Error(`exited early:\n${running.output()}`);
+    if (Date.now() > deadline) throw new Error(`did not start:\n${running.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the service process on its embedded defaults', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-process-'));
+  const env = { DATA_DIR: dataDir, ADMIN_TOKEN: randomSecret('admin'), JWT_SECRET: randomSecret('jwt-secret-of-enough-length') };
+  const admin = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
+  const started: Running[] = [];
+
+  afterAll(async () => {
+    for (const running of started) if (running.child.exitCode === null) running.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses to start on a bad variable, naming it', async () => {
+    const running = await launch({ ...env, PORT: 'eighty' });
+    started.push(running);
+    expect(await running.exited).toBe(78);
+    expect(running.output()).toContain('Invalid configuration: PORT');
+  });
+
+  it('serves /health, refuses a second process on the same DATA_DIR, stops on SIGTERM and keeps its data', async () => {
+    const first = await launch(env);
+    started.push(first);
+    await waitForListening(first);
+    const base = `http://127.0.0.1:${first.port}`;
+    const health = await fetch(`${base}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', queue: { mode: 'in-process' } });
+    const created = await fetch(`${base}/api/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ id: 'survivor', name: 'Survivor' }) });
+    expect(created.status).toBe(201);
+
+    const second = await launch(env);
+    started.push(second);
+    expect(await second.exited).toBe(73);
+    expect(second.output()).toMatch(/Data directory .* is in use by another running process/);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const third = await launch(env);
+    started.push(third);
+    await waitForListening(third);
+    const kept = await fetch(`http://127.0.0.1:${third.port}/api/admin/tenants/survivor`, { headers: admin });
+    expect(kept.status).toBe(200);
+    // A lock left by kill -9 does not block the next start.
+    third.child.kill('SIGKILL');
+    await third.exited;
+    const fourth = await launch(env);
+    started.push(fourth);
+    await waitForListening(fourth);
+    expect((await fetch(`http://127.0.0.1:${fourth.port}/health`)).status).toBe(200);
+    fourth.child.kill('SIGTERM');
+    expect(await fourth.exited).toBe(0);
+  }, 180_000);
+});

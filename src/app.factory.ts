@@ -29,7 +29,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     app,
     new DocumentBuilder()
       .setTitle('Identity provisioning hub')
-      .setDescription('SCIM 2.0, provisioning transactions, partner sync and operator APIs over one directory per tenant')
+      .setDescription(
+        'SCIM 2.0, provisioning transactions, partner sync and operator APIs over one directory per tenant',
+      )
       .setVersion('1')
       .addBearerAuth()
       .addApiKey({ type: 'apiKey', in: 'header', name: 'auth-token' }, 'auth-token')

@@ -54,20 +54,29 @@ describe('the HTTP application', () => {
       .send(JSON.stringify({ userName: 'a' }))
       .expect(201);
     expect(scim.body).toEqual({ received: { userName: 'a' } });
-    await t.http.post('/api/_probe/echo').send([1, 2]).expect(201, { received: [1, 2] });
+    await t.http
+      .post('/api/_probe/echo')
+      .send([1, 2])
+      .expect(201, { received: [1, 2] });
   });
 
   it('refuses malformed JSON with 400 and a body over BODY_LIMIT with 413, in the envelope', async () => {
     const bad = await t.http.post('/api/_probe/echo').set('Content-Type', 'application/json').send('{"a":').expect(400);
     expect(bad.body).toMatchObject({ status: false, error: 'Request body is not valid JSON' });
-    const big = await t.http.post('/api/_probe/echo').send({ blob: 'x'.repeat(5000) }).expect(413);
+    const big = await t.http
+      .post('/api/_probe/echo')
+      .send({ blob: 'x'.repeat(5000) })
+      .expect(413);
     expect(big.body).toMatchObject({ status: false, message: 'Payload too large' });
   });
 
   it('accepts a body over the 100 KB Express default when BODY_LIMIT allows it', async () => {
     const roomy = await startTestApp({ BODY_LIMIT: '1mb' }, [ProbeModule]);
     try {
-      const res = await roomy.http.post('/api/_probe/echo').send({ blob: 'x'.repeat(300_000) }).expect(201);
+      const res = await roomy.http
+        .post('/api/_probe/echo')
+        .send({ blob: 'x'.repeat(300_000) })
+        .expect(201);
       expect(res.body.received.blob).toHaveLength(300_000);
     } finally {
       await roomy.close();
@@ -77,7 +86,9 @@ describe('the HTTP application', () => {
   it('serves the OpenAPI document at /api/docs', async () => {
     const res = await t.http.get('/api/docs/openapi.json').expect(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/health', '/oauth/token', '/api/admin/tenants']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/health', '/oauth/token', '/api/admin/tenants']),
+    );
     await t.http.get('/api/docs').expect(200);
   });
 });

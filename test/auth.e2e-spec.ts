@@ -11,16 +11,26 @@ describe('credentials and guards', () => {
   let t: TestApp;
   const oauth = { id: 'entra-connector', secret: randomSecret('oauth') };
   const admin = (): Record<string, string> => ({ Authorization: `Bearer ${t.secrets.adminToken}` });
-  const api = (token: string, tenant = 'default'): Record<string, string> => ({ 'auth-tenant-id': tenant, 'auth-token': token });
+  const api = (token: string, tenant = 'default'): Record<string, string> => ({
+    'auth-tenant-id': tenant,
+    'auth-token': token,
+  });
   const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
 
-  async function issue(tenantId: string, body: Record<string, unknown>): Promise<{ id: string; secret: string; clientId: string | null }> {
+  async function issue(
+    tenantId: string,
+    body: Record<string, unknown>,
+  ): Promise<{ id: string; secret: string; clientId: string | null }> {
     const res = await t.http.post(`/api/admin/tenants/${tenantId}/credentials`).set(admin()).send(body).expect(201);
     return res.body;
   }
 
   async function oauthToken(clientId: string, secret: string): Promise<string> {
-    const res = await t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).expect(200);
+    const res = await t.http
+      .post('/oauth/token')
+      .type('form')
+      .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret })
+      .expect(200);
     return res.body.access_token;
   }
 
@@ -28,7 +38,12 @@ describe('credentials and guards', () => {
   function forge(claims: Record<string, unknown>, options: jwt.SignOptions = {}, key?: Buffer | string): string {
     const signingKey = key ?? new ServerKey(t.secrets.jwtSecret).jwtSigningKey;
     const expiry = 'exp' in claims ? {} : { expiresIn: 3600 };
-    return jwt.sign(claims, signingKey, { algorithm: 'HS256', issuer: 'identity-provisioning-hub', ...expiry, ...options });
+    return jwt.sign(claims, signingKey, {
+      algorithm: 'HS256',
+      issuer: 'identity-provisioning-hub',
+      ...expiry,
+      ...options,
+    });
   }
 
   beforeAll(async () => {
@@ -39,12 +54,20 @@ describe('credentials and guards', () => {
 
   describe('provisioning API token (auth-tenant-id + auth-token)', () => {
     it('lets an UPDATE token write and read (UPDATE implies SEARCH)', async () => {
-      await t.http.post('/api/provisioning/iam/_probe').set(api(t.secrets.apiToken)).expect(201, { tenantId: 'default', kind: 'API_TOKEN', via: 'secret' });
+      await t.http
+        .post('/api/provisioning/iam/_probe')
+        .set(api(t.secrets.apiToken))
+        .expect(201, { tenantId: 'default', kind: 'API_TOKEN', via: 'secret' });
       await t.http.get('/api/provisioning/iam/_probe').set(api(t.secrets.apiToken)).expect(200);
     });
 
     it('answers 401 with the contract body for missing headers and a wrong secret', async () => {
-      for (const headers of [{}, { 'auth-tenant-id': 'default' }, { 'auth-token': t.secrets.apiToken }, api('not-the-token')]) {
+      for (const headers of [
+        {},
+        { 'auth-tenant-id': 'default' },
+        { 'auth-token': t.secrets.apiToken },
+        api('not-the-token'),
+      ]) {
         const res = await t.http.get('/api/provisioning/iam/_probe').set(headers).expect(401);
         expect(res.body).toMatchObject(PROVISIONING_401);
       }
@@ -54,12 +77,19 @@ describe('credentials and guards', () => {
       const reader = await issue('default', { kind: 'API_TOKEN', name: 'reader', roles: ['PROVISIONING_SEARCH'] });
       await t.http.get('/api/provisioning/iam/_probe').set(api(reader.secret)).expect(200);
       const res = await t.http.post('/api/provisioning/iam/_probe').set(api(reader.secret)).expect(403);
-      expect(res.body).toMatchObject({ status: false, message: 'Access denied', error: 'Missing required role: PROVISIONING_UPDATE' });
+      expect(res.body).toMatchObject({
+        status: false,
+        message: 'Access denied',
+        error: 'Missing required role: PROVISIONING_UPDATE',
+      });
     });
 
     it('answers 403 when the token belongs to another tenant than auth-tenant-id', async () => {
       const foreign = await issue('other', { kind: 'API_TOKEN', name: 'other tenant' });
-      await t.http.get('/api/provisioning/iam/_probe').set(api(foreign.secret, 'other')).expect(200, { tenantId: 'other', kind: 'API_TOKEN', via: 'secret' });
+      await t.http
+        .get('/api/provisioning/iam/_probe')
+        .set(api(foreign.secret, 'other'))
+        .expect(200, { tenantId: 'other', kind: 'API_TOKEN', via: 'secret' });
       const res = await t.http.get('/api/provisioning/iam/_probe').set(api(foreign.secret, 'default')).expect(403);
       expect(res.body).toMatchObject({ status: false, message: 'Access denied' });
     });
@@ -79,16 +109,28 @@ describe('credentials and guards', () => {
 
   describe('SCIM bearer (shared secret or OAuth JWT)', () => {
     it('accepts the shared secret', async () => {
-      await t.http.get('/scim/v2/_probe').set(bearer(t.secrets.scimSecret)).expect(200, { tenantId: 'default', kind: 'SCIM_SECRET', via: 'secret' });
+      await t.http
+        .get('/scim/v2/_probe')
+        .set(bearer(t.secrets.scimSecret))
+        .expect(200, { tenantId: 'default', kind: 'SCIM_SECRET', via: 'secret' });
     });
 
     it('answers a SCIM Error 401 with WWW-Authenticate for no header, another scheme, or a wrong secret', async () => {
-      const cases: Record<string, string>[] = [{}, { Authorization: t.secrets.scimSecret }, { Authorization: `Basic ${t.secrets.scimSecret}` }, bearer('wrong-secret')];
+      const cases: Record<string, string>[] = [
+        {},
+        { Authorization: t.secrets.scimSecret },
+        { Authorization: `Basic ${t.secrets.scimSecret}` },
+        bearer('wrong-secret'),
+      ];
       for (const headers of cases) {
         const res = await t.http.get('/scim/v2/_probe').set(headers).expect(401);
         expect(res.headers['www-authenticate']).toBe('Bearer realm="SCIM"');
         expect(res.headers['content-type']).toMatch(/^application\/scim\+json/);
-        expect(JSON.parse(res.text)).toMatchObject({ schemas: [SCIM_ERROR], status: '401', detail: expect.any(String) });
+        expect(JSON.parse(res.text)).toMatchObject({
+          schemas: [SCIM_ERROR],
+          status: '401',
+          detail: expect.any(String),
+        });
       }
       const scheme = await t.http.get('/scim/v2/_probe').set({ Authorization: t.secrets.scimSecret });
       expect(JSON.parse(scheme.text).detail).toMatch(/Bearer/);
@@ -96,22 +138,45 @@ describe('credentials and guards', () => {
 
     it('issues a JWT for client credentials sent as a form, as JSON, or with HTTP Basic', async () => {
       const form = await oauthToken(oauth.id, oauth.secret);
-      const json = await t.http.post('/oauth/token').send({ grant_type: 'client_credentials', client_id: oauth.id, client_secret: oauth.secret }).expect(200);
-      const basic = await t.http.post('/oauth/token').auth(oauth.id, oauth.secret).type('form').send({ grant_type: 'client_credentials' }).expect(200);
+      const json = await t.http
+        .post('/oauth/token')
+        .send({ grant_type: 'client_credentials', client_id: oauth.id, client_secret: oauth.secret })
+        .expect(200);
+      const basic = await t.http
+        .post('/oauth/token')
+        .auth(oauth.id, oauth.secret)
+        .type('form')
+        .send({ grant_type: 'client_credentials' })
+        .expect(200);
       expect(json.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
       expect(json.headers['cache-control']).toBe('no-store');
       for (const token of [form, json.body.access_token, basic.body.access_token]) {
         expect(jwt.decode(token, { complete: true })?.header.alg).toBe('HS256');
-        await t.http.get('/scim/v2/_probe').set(bearer(token)).expect(200, { tenantId: 'default', kind: 'OAUTH_CLIENT', via: 'jwt' });
+        await t.http
+          .get('/scim/v2/_probe')
+          .set(bearer(token))
+          .expect(200, { tenantId: 'default', kind: 'OAUTH_CLIENT', via: 'jwt' });
       }
     });
 
     it('refuses bad client credentials and other grants the OAuth way', async () => {
-      const wrong = await t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: oauth.id, client_secret: 'nope' }).expect(401);
+      const wrong = await t.http
+        .post('/oauth/token')
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: oauth.id, client_secret: 'nope' })
+        .expect(401);
       expect(wrong.body).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
-      const unknown = await t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: 'who', client_secret: 'nope' }).expect(401);
+      const unknown = await t.http
+        .post('/oauth/token')
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: 'who', client_secret: 'nope' })
+        .expect(401);
       expect(unknown.body.error).toBe('invalid_client');
-      const grant = await t.http.post('/oauth/token').type('form').send({ grant_type: 'password', username: 'a', password: 'b' }).expect(400);
+      const grant = await t.http
+        .post('/oauth/token')
+        .type('form')
+        .send({ grant_type: 'password', username: 'a', password: 'b' })
+        .expect(400);
       expect(grant.body.error).toBe('unsupported_grant_type');
       const none = await t.http.post('/oauth/token').type('form').send({}).expect(400);
       expect(none.body.error).toBe('invalid_request');
@@ -123,7 +188,10 @@ describe('credentials and guards', () => {
       const valid = jwt.decode(await oauthToken(oauth.id, oauth.secret)) as jwt.JwtPayload;
       const claims = { cid: valid.cid, tid: valid.tid, roles: valid.roles };
       expect(jwt.decode(forge(claims))).toMatchObject(claims);
-      await t.http.get('/scim/v2/_probe').set(bearer(forge(claims))).expect(200);
+      await t.http
+        .get('/scim/v2/_probe')
+        .set(bearer(forge(claims)))
+        .expect(200);
       const expired = forge({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 });
       const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(
         JSON.stringify({ ...claims, iss: 'identity-provisioning-hub', exp: Math.floor(Date.now() / 1000) + 600 }),
@@ -143,14 +211,21 @@ describe('credentials and guards', () => {
       await t.http.get('/scim/v2/_probe').set(bearer(token)).expect(200);
       await t.http.delete(`/api/admin/tenants/default/credentials/${client.id}`).set(admin()).expect(204);
       await t.http.get('/scim/v2/_probe').set(bearer(token)).expect(401);
-      await t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.secret }).expect(401);
+      await t.http
+        .post('/oauth/token')
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.secret })
+        .expect(401);
     });
 
     it('keeps /scim/endpoints/{tenantId} to credentials of that tenant', async () => {
       await t.http.get('/scim/endpoints/default/_probe').set(bearer(t.secrets.scimSecret)).expect(200);
       await t.http.get('/scim/endpoints/other/_probe').set(bearer(t.secrets.scimSecret)).expect(403);
       const foreign = await issue('other', { kind: 'SCIM_SECRET', name: 'other scim' });
-      await t.http.get('/scim/endpoints/other/_probe').set(bearer(foreign.secret)).expect(200, { tenantId: 'other', kind: 'SCIM_SECRET', via: 'secret' });
+      await t.http
+        .get('/scim/endpoints/other/_probe')
+        .set(bearer(foreign.secret))
+        .expect(200, { tenantId: 'other', kind: 'SCIM_SECRET', via: 'secret' });
       await t.http.get('/scim/endpoints/default/_probe').set(bearer(foreign.secret)).expect(403);
     });
 
@@ -166,39 +241,77 @@ describe('credentials and guards', () => {
       await t.http.get('/api/admin/tenants').expect(401);
       await t.http.get('/api/admin/tenants').set(bearer('wrong')).expect(401);
       const scim = await t.http.get('/api/admin/tenants').set(bearer(t.secrets.scimSecret)).expect(403);
-      expect(scim.body).toMatchObject({ status: false, message: 'Access denied', error: 'Missing required role: ADMIN' });
-      await t.http.get('/api/admin/tenants').set(bearer(await oauthToken(oauth.id, oauth.secret))).expect(403);
+      expect(scim.body).toMatchObject({
+        status: false,
+        message: 'Access denied',
+        error: 'Missing required role: ADMIN',
+      });
+      await t.http
+        .get('/api/admin/tenants')
+        .set(bearer(await oauthToken(oauth.id, oauth.secret)))
+        .expect(403);
     });
 
     it('accepts the JWT of an OAuth client holding ADMIN', async () => {
       const client = await issue('default', { kind: 'OAUTH_CLIENT', name: 'ops', roles: ['ADMIN'] });
-      await t.http.get('/api/admin/tenants').set(bearer(await oauthToken(client.clientId!, client.secret))).expect(200);
+      await t.http
+        .get('/api/admin/tenants')
+        .set(bearer(await oauthToken(client.clientId!, client.secret)))
+        .expect(200);
     });
 
     it('refuses roles a kind cannot carry', async () => {
-      const res = await t.http.post('/api/admin/tenants/default/credentials').set(admin()).send({ kind: 'API_TOKEN', name: 'x', roles: ['ADMIN'] }).expect(400);
+      const res = await t.http
+        .post('/api/admin/tenants/default/credentials')
+        .set(admin())
+        .send({ kind: 'API_TOKEN', name: 'x', roles: ['ADMIN'] })
+        .expect(400);
       expect(res.body.errors[0]).toMatchObject({ code: 'VALIDATION', paths: ['roles'] });
-      await t.http.post('/api/admin/tenants/default/credentials').set(admin()).send({ kind: 'MAGIC', name: 'x' }).expect(400);
-      await t.http.post('/api/admin/tenants/nobody/credentials').set(admin()).send({ kind: 'API_TOKEN', name: 'x' }).expect(404);
+      await t.http
+        .post('/api/admin/tenants/default/credentials')
+        .set(admin())
+        .send({ kind: 'MAGIC', name: 'x' })
+        .expect(400);
+      await t.http
+        .post('/api/admin/tenants/nobody/credentials')
+        .set(admin())
+        .send({ kind: 'API_TOKEN', name: 'x' })
+        .expect(404);
     });
   });
 
   describe('storage of secrets', () => {
     it('shows a secret once, lists credentials without it, and stores no secret in clear', async () => {
-      const partner = await issue('default', { kind: 'PARTNER_SECRET', name: 'crm', secret: 'partner-signing-secret-123' });
+      const partner = await issue('default', {
+        kind: 'PARTNER_SECRET',
+        name: 'crm',
+        secret: 'partner-signing-secret-123',
+      });
       const token = await issue('default', { kind: 'API_TOKEN', name: 'listed' });
       const list = await t.http.get('/api/admin/tenants/default/credentials').set(admin()).expect(200);
       const listed = list.body.items.find((c: { id: string }) => c.id === token.id);
-      expect(listed).toEqual(expect.objectContaining({ kind: 'API_TOKEN', name: 'listed', roles: ['PROVISIONING_UPDATE'], revokedOn: null }));
+      expect(listed).toEqual(
+        expect.objectContaining({ kind: 'API_TOKEN', name: 'listed', roles: ['PROVISIONING_UPDATE'], revokedOn: null }),
+      );
       expect(JSON.stringify(list.body)).not.toContain(token.secret);
       expect(Object.keys(listed)).not.toEqual(expect.arrayContaining(['secret', 'secretHash', 'secretEncrypted']));
 
       const rows: Record<string, unknown>[] = await t.app.get(DataSource).query('SELECT * FROM credentials');
       const stored = JSON.stringify(rows);
-      for (const secret of [token.secret, partner.secret, t.secrets.apiToken, t.secrets.scimSecret, t.secrets.adminToken, oauth.secret]) {
+      for (const secret of [
+        token.secret,
+        partner.secret,
+        t.secrets.apiToken,
+        t.secrets.scimSecret,
+        t.secrets.adminToken,
+        oauth.secret,
+      ]) {
         expect(stored).not.toContain(secret);
       }
-      expect(rows.find((row) => row.id === partner.id)).toMatchObject({ secret_hash: null, secret_encrypted: expect.stringMatching(/^v1\./) });
+      expect(rows.find((row) => row.id === partner.id)).toMatchObject({
+        secret_hash: null,
+        secret_encrypted: expect.stringMatching(/^v1\./),
+      });
     });
 
     it("never reaches another tenant's credentials", async () => {

@@ -19,7 +19,8 @@ async function startCapturing(store: AppStore, env: Record<string, string>): Pro
   }
 }
 
-const printedValue = (printed: string, variable: string): string | undefined => new RegExp(`^${variable}=(\\S+)$`, 'm').exec(printed)?.[1];
+const printedValue = (printed: string, variable: string): string | undefined =>
+  new RegExp(`^${variable}=(\\S+)$`, 'm').exec(printed)?.[1];
 
 describe('start-up bootstrap from the environment', () => {
   let store: AppStore;
@@ -86,10 +87,17 @@ describe('start-up bootstrap from the environment', () => {
     };
     const first = await startCapturing(store, env);
     try {
-      const tenant = await first.t.http.get('/api/admin/tenants/default').set('Authorization', `Bearer ${first.t.secrets.adminToken}`).expect(200);
+      const tenant = await first.t.http
+        .get('/api/admin/tenants/default')
+        .set('Authorization', `Bearer ${first.t.secrets.adminToken}`)
+        .expect(200);
       expect(tenant.body.orgCode).toBe('CRM-ORG');
       expect(await first.t.app.get(CredentialsService).partnerSecret('default')).toBe(partnerSecret);
-      await first.t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: 'entra', client_secret: oauthSecret }).expect(200);
+      await first.t.http
+        .post('/oauth/token')
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: 'entra', client_secret: oauthSecret })
+        .expect(200);
     } finally {
       await first.t.close();
     }
@@ -97,7 +105,11 @@ describe('start-up bootstrap from the environment', () => {
     const second = await startCapturing(store, { JWT_SECRET: jwtSecret });
     try {
       expect(await second.t.app.get(CredentialsService).partnerSecret('default')).toBeNull();
-      await second.t.http.post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: 'entra', client_secret: oauthSecret }).expect(401);
+      await second.t.http
+        .post('/oauth/token')
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: 'entra', client_secret: oauthSecret })
+        .expect(401);
     } finally {
       await second.t.close();
     }
@@ -105,9 +117,15 @@ describe('start-up bootstrap from the environment', () => {
 
   it('re-keys the environment credentials when JWT_SECRET changes', async () => {
     const adminToken = randomSecret('admin');
-    const first = await startCapturing(store, { ADMIN_TOKEN: adminToken, JWT_SECRET: randomSecret('jwt-secret-of-enough-length') });
+    const first = await startCapturing(store, {
+      ADMIN_TOKEN: adminToken,
+      JWT_SECRET: randomSecret('jwt-secret-of-enough-length'),
+    });
     await first.t.close();
-    const second = await startCapturing(store, { ADMIN_TOKEN: adminToken, JWT_SECRET: randomSecret('another-jwt-secret-of-length') });
+    const second = await startCapturing(store, {
+      ADMIN_TOKEN: adminToken,
+      JWT_SECRET: randomSecret('another-jwt-secret-of-length'),
+    });
     try {
       await second.t.http.get('/api/admin/tenants').set('Authorization', `Bearer ${adminToken}`).expect(200);
     } finally {

@@ -23,7 +23,8 @@ async function emptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
   };
 }
 
-const open = (url: string): Promise<DataSource> => new DataSource(dataSourceOptions(url, { size: 3, statementTimeoutMs: 30_000 })).initialize();
+const open = (url: string): Promise<DataSource> =>
+  new DataSource(dataSourceOptions(url, { size: 3, statementTimeoutMs: 30_000 })).initialize();
 
 describe('migrations', () => {
   let database: { url: string; drop(): Promise<void> };
@@ -45,7 +46,12 @@ describe('migrations', () => {
     expect(await runMigrations(source)).toEqual([]);
     const indexes = await source.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`);
     expect(indexes.map((row: { indexname: string }) => row.indexname)).toEqual(
-      expect.arrayContaining(['UQ_users_tenant_lower_user_name', 'IDX_users_tenant_lower_email', 'IDX_users_emails', 'IDX_departments_tenant_lower_name']),
+      expect.arrayContaining([
+        'UQ_users_tenant_lower_user_name',
+        'IDX_users_tenant_lower_email',
+        'IDX_users_emails',
+        'IDX_departments_tenant_lower_name',
+      ]),
     );
   });
 
@@ -67,7 +73,9 @@ describe('migrations', () => {
     sources.push(source);
     await runMigrations(source);
     for (let i = 0; i < MIGRATIONS.length; i++) await source.undoLastMigration({ transaction: 'each' });
-    const tables = await source.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`);
+    const tables = await source.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
+    );
     expect(tables).toEqual([]);
   });
 });

@@ -32,8 +32,8 @@ async function launch(env: Record<string, string>): Promise<Running> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, port, output: () => output, exited };
 }
@@ -49,11 +49,15 @@ async function waitForListening(running: Running): Promise<void> {
 
 describe('the service process on its embedded defaults', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-process-'));
-  const env = { DATA_DIR: dataDir, ADMIN_TOKEN: randomSecret('admin'), JWT_SECRET: randomSecret('jwt-secret-of-enough-length') };
+  const env = {
+    DATA_DIR: dataDir,
+    ADMIN_TOKEN: randomSecret('admin'),
+    JWT_SECRET: randomSecret('jwt-secret-of-enough-length'),
+  };
   const admin = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
   const started: Running[] = [];
 
-  afterAll(async () => {
+  afterAll(() => {
     for (const running of started) if (running.child.exitCode === null) running.child.kill('SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -73,7 +77,11 @@ describe('the service process on its embedded defaults', () => {
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', queue: { mode: 'in-process' } });
-    const created = await fetch(`${base}/api/admin/tenants`, { method: 'POST', headers: admin, body: JSON.stringify({ id: 'survivor', name: 'Survivor' }) });
+    const created = await fetch(`${base}/api/admin/tenants`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ id: 'survivor', name: 'Survivor' }),
+    });
     expect(created.status).toBe(201);
 
     const second = await launch(env);

@@ -63,20 +63,35 @@ export class BootstrapService implements OnModuleInit {
   }
 
   /** Returns the secret when it had to be generated. */
-  private async ensureSecret(em: EntityManager, tenantId: string, kind: CredentialKind, variable: string, value?: string): Promise<string | null> {
+  private async ensureSecret(
+    em: EntityManager,
+    tenantId: string,
+    kind: CredentialKind,
+    variable: string,
+    value?: string,
+  ): Promise<string | null> {
     const current = await this.credentialRows.findActiveBootstrap(em, tenantId, kind);
     if (value === undefined && current) return null;
     if (value !== undefined && current?.secretHash && this.serverKey.matches(value, current.secretHash)) return null;
     await this.credentialRows.revokeBootstrap(em, tenantId, kind);
-    const issued = await this.credentials.issue(em, tenantId, { kind, name: `${variable} (environment)`, secret: value, bootstrap: true });
-    if (value !== undefined) this.logger.log(`${variable} from the environment is now the ${kind} of tenant '${tenantId}'`);
+    const issued = await this.credentials.issue(em, tenantId, {
+      kind,
+      name: `${variable} (environment)`,
+      secret: value,
+      bootstrap: true,
+    });
+    if (value !== undefined)
+      this.logger.log(`${variable} from the environment is now the ${kind} of tenant '${tenantId}'`);
     return value === undefined ? issued.secret : null;
   }
 
   private async ensureOAuthClient(em: EntityManager, tenantId: string): Promise<void> {
     const wanted = this.config.oauthClient;
     const current = await this.credentialRows.findActiveBootstrap(em, tenantId, 'OAUTH_CLIENT');
-    const unchanged = wanted && current?.clientId === wanted.clientId && this.serverKey.matches(wanted.clientSecret, current.secretHash!);
+    const unchanged =
+      wanted &&
+      current?.clientId === wanted.clientId &&
+      this.serverKey.matches(wanted.clientSecret, current.secretHash!);
     if (unchanged || (!wanted && !current)) return;
     await this.credentialRows.revokeBootstrap(em, tenantId, 'OAUTH_CLIENT');
     if (!wanted) return;
@@ -93,11 +108,17 @@ export class BootstrapService implements OnModuleInit {
     const wanted = this.config.partner;
     const current = await this.credentialRows.findActiveBootstrap(em, tenantId, 'PARTNER_SECRET');
     if (wanted) await this.tenants.setOrgCode(em, tenantId, wanted.orgCode);
-    const unchanged = wanted && current?.secretEncrypted && this.serverKey.decrypt(current.secretEncrypted) === wanted.secretKey;
+    const unchanged =
+      wanted && current?.secretEncrypted && this.serverKey.decrypt(current.secretEncrypted) === wanted.secretKey;
     if (unchanged || (!wanted && !current)) return;
     await this.credentialRows.revokeBootstrap(em, tenantId, 'PARTNER_SECRET');
     if (!wanted) return;
-    await this.credentials.issue(em, tenantId, { kind: 'PARTNER_SECRET', name: 'WRAPPER_SECRET_KEY (environment)', secret: wanted.secretKey, bootstrap: true });
+    await this.credentials.issue(em, tenantId, {
+      kind: 'PARTNER_SECRET',
+      name: 'WRAPPER_SECRET_KEY (environment)',
+      secret: wanted.secretKey,
+      bootstrap: true,
+    });
   }
 
   /**

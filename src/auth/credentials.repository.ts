@@ -52,17 +52,29 @@ export class CredentialsRepository {
 
   /** Revokes one credential of the tenant; false when there is none (or it is another tenant's). */
   async revoke(em: EntityManager, tenantId: string, id: string): Promise<boolean> {
-    const result = await em.update(CredentialEntity, { id, tenantId, revokedOn: IsNull() }, { revokedOn: () => 'now()' });
+    const result = await em.update(
+      CredentialEntity,
+      { id, tenantId, revokedOn: IsNull() },
+      { revokedOn: () => 'now()' },
+    );
     return (result.affected ?? 0) > 0;
   }
 
   async revokeBootstrap(em: EntityManager, tenantId: string, kind: CredentialKind): Promise<void> {
-    await em.update(CredentialEntity, { tenantId, kind, bootstrap: true, revokedOn: IsNull() }, { revokedOn: () => 'now()' });
+    await em.update(
+      CredentialEntity,
+      { tenantId, kind, bootstrap: true, revokedOn: IsNull() },
+      { revokedOn: () => 'now()' },
+    );
   }
 
   /** After a server-key change every stored hash is stale: the bootstrap ones are made anew. */
   async revokeAllBootstrap(em: EntityManager): Promise<number> {
-    const result = await em.update(CredentialEntity, { bootstrap: true, revokedOn: IsNull() }, { revokedOn: () => 'now()' });
+    const result = await em.update(
+      CredentialEntity,
+      { bootstrap: true, revokedOn: IsNull() },
+      { revokedOn: () => 'now()' },
+    );
     return result.affected ?? 0;
   }
 }

@@ -10,7 +10,11 @@ import { SERVER_KEY } from './server-key.provider';
 
 /** What each kind of credential may carry, and what it carries when nothing is asked. */
 export const KIND_ROLES: Record<CredentialKind, { allowed: Role[]; default: Role[]; prefix: string }> = {
-  API_TOKEN: { allowed: ['PROVISIONING_UPDATE', 'PROVISIONING_SEARCH'], default: ['PROVISIONING_UPDATE'], prefix: 'idp_api' },
+  API_TOKEN: {
+    allowed: ['PROVISIONING_UPDATE', 'PROVISIONING_SEARCH'],
+    default: ['PROVISIONING_UPDATE'],
+    prefix: 'idp_api',
+  },
   SCIM_SECRET: { allowed: ['SCIM'], default: ['SCIM'], prefix: 'idp_scim' },
   OAUTH_CLIENT: { allowed: ['SCIM', 'ADMIN'], default: ['SCIM'], prefix: 'idp_oauth' },
   PARTNER_SECRET: { allowed: [], default: [], prefix: 'idp_partner' },
@@ -106,7 +110,8 @@ export class CredentialsService {
   }
 
   async revoke(tenantId: string, credentialId: string): Promise<void> {
-    const revoked = UUID.test(credentialId) && (await this.credentials.revoke(this.transactions.manager, tenantId, credentialId));
+    const revoked =
+      UUID.test(credentialId) && (await this.credentials.revoke(this.transactions.manager, tenantId, credentialId));
     if (!revoked) throw DomainError.notFound(`Credential ${credentialId} not found`);
   }
 }
@@ -114,5 +119,11 @@ export class CredentialsService {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toPrincipal(credential: CredentialEntity, via: Principal['via']): Principal {
-  return { credentialId: credential.id, tenantId: credential.tenantId, kind: credential.kind, roles: credential.roles, via };
+  return {
+    credentialId: credential.id,
+    tenantId: credential.tenantId,
+    kind: credential.kind,
+    roles: credential.roles,
+    via,
+  };
 }

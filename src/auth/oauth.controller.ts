@@ -32,7 +32,13 @@ export class OAuthController {
     const grantType = body?.grant_type;
     if (grantType === undefined) throw ApiError.badRequest('grant_type is required');
     if (grantType !== 'client_credentials') {
-      throw new ApiError(400, 'Bad request', 'Only the client_credentials grant is supported', [], 'unsupported_grant_type');
+      throw new ApiError(
+        400,
+        'Bad request',
+        'Only the client_credentials grant is supported',
+        [],
+        'unsupported_grant_type',
+      );
     }
     const client = clientFrom(body, authorization);
     const principal = client && (await this.credentials.authenticateClient(client.id, client.secret));
@@ -44,7 +50,10 @@ export class OAuthController {
   }
 }
 
-function clientFrom(body: TokenRequest | undefined, authorization: string | undefined): { id: string; secret: string } | null {
+function clientFrom(
+  body: TokenRequest | undefined,
+  authorization: string | undefined,
+): { id: string; secret: string } | null {
   const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
   if (basic) {
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');

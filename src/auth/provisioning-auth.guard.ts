@@ -21,7 +21,8 @@ export class ProvisioningAuthGuard implements CanActivate {
     if (!tenantId || !token) throw ApiError.unauthorized('Invalid or missing auth-token');
     const principal = await this.credentials.authenticateSecret(token);
     if (!principal) throw ApiError.unauthorized('Invalid or missing auth-token');
-    if (principal.tenantId !== tenantId) throw ApiError.forbidden('The auth-token does not belong to the tenant in auth-tenant-id');
+    if (principal.tenantId !== tenantId)
+      throw ApiError.forbidden('The auth-token does not belong to the tenant in auth-tenant-id');
     assertRoles(this.reflector, context, principal.roles);
     req.principal = principal;
     return true;
@@ -29,7 +30,8 @@ export class ProvisioningAuthGuard implements CanActivate {
 }
 
 export function assertRoles(reflector: Reflector, context: ExecutionContext, granted: Role[]): void {
-  const required = reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]) ?? [];
+  const required =
+    reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]) ?? [];
   const missing = required.find((role) => !hasRole(granted, role));
   if (missing) throw ApiError.forbidden(`Missing required role: ${missing}`);
 }

@@ -23,7 +23,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const path = req.path;
     if (path.startsWith('/scim')) {
       if (failure.httpStatus === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
-      res.status(failure.httpStatus).type('application/scim+json').send(JSON.stringify(scimError(failure)));
+      res
+        .status(failure.httpStatus)
+        .type('application/scim+json')
+        .send(JSON.stringify(scimError(failure)));
     } else if (path === '/api/admin/users/sync') {
       res.status(failure.httpStatus).json(partnerError(failure));
     } else if (path === '/oauth/token') {
@@ -53,15 +56,27 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: DOMAIN_SUMMARY[exception.code],
         error: exception.message,
         details: exception.details,
-        scimType: exception.code === 'DUPLICATE' ? 'uniqueness' : exception.code === 'VALIDATION' ? 'invalidValue' : undefined,
+        scimType:
+          exception.code === 'DUPLICATE' ? 'uniqueness' : exception.code === 'VALIDATION' ? 'invalidValue' : undefined,
       };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      return { httpStatus: status, code: apiErrorCode(status), message: exception.message, error: httpErrorText(exception), details: [] };
+      return {
+        httpStatus: status,
+        code: apiErrorCode(status),
+        message: exception.message,
+        error: httpErrorText(exception),
+        details: [],
+      };
     }
     if (isDatabaseUnavailable(exception)) {
-      this.logger.warn({ message: 'Database unavailable', method: req.method, path: req.path, cause: String(exception) });
+      this.logger.warn({
+        message: 'Database unavailable',
+        method: req.method,
+        path: req.path,
+        cause: String(exception),
+      });
       return {
         httpStatus: HttpStatus.SERVICE_UNAVAILABLE,
         code: 'UNAVAILABLE',

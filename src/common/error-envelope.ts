@@ -48,7 +48,11 @@ export function partnerError(failure: Failure): Record<string, unknown> {
 /** RFC 6749 §5.2 for the token endpoint. */
 export function oauthError(failure: Failure): Record<string, unknown> {
   const error =
-    failure.httpStatus === 401 ? 'invalid_client' : failure.scimType === 'unsupported_grant_type' ? 'unsupported_grant_type' : 'invalid_request';
+    failure.httpStatus === 401
+      ? 'invalid_client'
+      : failure.scimType === 'unsupported_grant_type'
+        ? 'unsupported_grant_type'
+        : 'invalid_request';
   return { error, error_description: failure.error };
 }
 

@@ -64,11 +64,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     provisioningApiToken: secret(read, 'PROVISIONING_API_TOKEN'),
     scimSharedSecret: secret(read, 'SCIM_SHARED_SECRET'),
     oauthClient:
-      oauthClientId && oauthClientSecret
-        ? { clientId: oauthClientId, clientSecret: oauthClientSecret }
-        : undefined,
-    partner:
-      partnerSecret && partnerOrgCode ? { secretKey: partnerSecret, orgCode: partnerOrgCode } : undefined,
+      oauthClientId && oauthClientSecret ? { clientId: oauthClientId, clientSecret: oauthClientSecret } : undefined,
+    partner: partnerSecret && partnerOrgCode ? { secretKey: partnerSecret, orgCode: partnerOrgCode } : undefined,
     adminToken: secret(read, 'ADMIN_TOKEN'),
   };
 }

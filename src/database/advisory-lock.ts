@@ -11,11 +11,7 @@ export const ADVISORY_LOCKS = {
  * `work` must use its own connections (the lock connection stays idle, outside any transaction,
  * so the embedded database does not block other connections while it is held).
  */
-export async function withAdvisoryLock<T>(
-  dataSource: DataSource,
-  key: number,
-  work: () => Promise<T>,
-): Promise<T> {
+export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, work: () => Promise<T>): Promise<T> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {

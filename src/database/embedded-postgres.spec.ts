@@ -188,8 +188,7 @@ async function selectOne(instance: Running): Promise<unknown> {
 /** A separate process holding the data-dir lock the way the real code does. */
 async function spawnLockHolder(lockPath: string): Promise<ChildProcess> {
   const script =
-    "require('net').createServer((s) => s.destroy())" +
-    ".listen(process.argv[1], () => console.log('ready'));";
+    "require('net').createServer((s) => s.destroy())" + ".listen(process.argv[1], () => console.log('ready'));";
   const child = spawn(process.execPath, ['-e', script, lockPath], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -221,9 +220,7 @@ describe('startEmbeddedPostgres', () => {
 
     const second = await host.start(dataDir);
     const c2 = await connect(second);
-    expect((await c2.query('SELECT id, note FROM kept')).rows).toEqual([
-      { id: 1, note: 'survives' },
-    ]);
+    expect((await c2.query('SELECT id, note FROM kept')).rows).toEqual([{ id: 1, note: 'survives' }]);
   });
 
   it('refuses a second instance on a dir that is in use, naming the dir', async () => {
@@ -282,9 +279,7 @@ describe('startEmbeddedPostgres', () => {
     const client = await connect(await host.start(seededDir()));
 
     await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-    const trgm = await client.query(
-      "SELECT similarity('provision', 'provisioning') > 0.5 AS close",
-    );
+    const trgm = await client.query("SELECT similarity('provision', 'provisioning') > 0.5 AS close");
     expect(trgm.rows).toEqual([{ close: true }]);
 
     await client.query(`
@@ -296,29 +291,20 @@ describe('startEmbeddedPostgres', () => {
         attributes jsonb NOT NULL DEFAULT '{}'::jsonb
       )`);
     await client.query(
-      'CREATE UNIQUE INDEX users_external_id ON users (tenant_id, external_id) ' +
-        'WHERE external_id IS NOT NULL',
+      'CREATE UNIQUE INDEX users_external_id ON users (tenant_id, external_id) ' + 'WHERE external_id IS NOT NULL',
     );
-    await client.query(
-      'CREATE UNIQUE INDEX users_user_name ON users (tenant_id, lower(user_name))',
-    );
+    await client.query('CREATE UNIQUE INDEX users_user_name ON users (tenant_id, lower(user_name))');
 
     const inserted = await client.query<{ id: string }>(
       "INSERT INTO users (tenant_id, user_name) VALUES ('t1', 'alice'), ('t1', 'bob') RETURNING id",
     );
     expect(inserted.rows[0].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
     // Two NULL external_ids are fine under the partial index; a duplicate value is not.
-    await client.query(
-      "INSERT INTO users (tenant_id, user_name, external_id) VALUES ('t1', 'c', 'x1')",
-    );
+    await client.query("INSERT INTO users (tenant_id, user_name, external_id) VALUES ('t1', 'c', 'x1')");
     await expectUniqueViolation(
-      client.query(
-        "INSERT INTO users (tenant_id, user_name, external_id) VALUES ('t1', 'd', 'x1')",
-      ),
+      client.query("INSERT INTO users (tenant_id, user_name, external_id) VALUES ('t1', 'd', 'x1')"),
     );
-    await expectUniqueViolation(
-      client.query("INSERT INTO users (tenant_id, user_name) VALUES ('t1', 'ALICE')"),
-    );
+    await expectUniqueViolation(client.query("INSERT INTO users (tenant_id, user_name) VALUES ('t1', 'ALICE')"));
 
     const upsert = await client.query(
       `INSERT INTO users (tenant_id, user_name, external_id, attributes)
@@ -338,14 +324,10 @@ describe('startEmbeddedPostgres', () => {
     expect(byJson.rows).toEqual([{ user_name: 'carol' }]);
 
     expect((await client.query('SELECT pg_advisory_lock(4242)')).rowCount).toBe(1);
-    expect((await client.query('SELECT pg_advisory_unlock(4242) AS ok')).rows).toEqual([
-      { ok: true },
-    ]);
+    expect((await client.query('SELECT pg_advisory_unlock(4242) AS ok')).rows).toEqual([{ ok: true }]);
 
     await client.query("SET statement_timeout = '5s'");
-    expect((await client.query('SHOW statement_timeout')).rows).toEqual([
-      { statement_timeout: '5s' },
-    ]);
+    expect((await client.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '5s' }]);
   });
 
   it('serves concurrent queries from a pg Pool without mixing up results', async () => {
@@ -355,16 +337,11 @@ describe('startEmbeddedPostgres', () => {
 
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        pool.query<{ i: number; label: string }>('SELECT $1::int AS i, $2::text AS label', [
-          i,
-          `q${i}`,
-        ]),
+        pool.query<{ i: number; label: string }>('SELECT $1::int AS i, $2::text AS label', [i, `q${i}`]),
       ),
     );
 
-    expect(results.map((r) => r.rows[0])).toEqual(
-      Array.from({ length: 20 }, (_, i) => ({ i, label: `q${i}` })),
-    );
+    expect(results.map((r) => r.rows[0])).toEqual(Array.from({ length: 20 }, (_, i) => ({ i, label: `q${i}` })));
     expect(pool.totalCount).toBe(5);
   });
 });

@@ -45,8 +45,7 @@ export interface EmbeddedPostgres {
 export class DataDirLockedError extends Error {
   constructor(readonly dataDir: string) {
     super(
-      `Data directory ${dataDir} is in use by another running process; ` +
-        'stop it or set DATA_DIR to another folder',
+      `Data directory ${dataDir} is in use by another running process; ` + 'stop it or set DATA_DIR to another folder',
     );
     this.name = 'DataDirLockedError';
   }
@@ -68,9 +67,7 @@ export function lockPathFor(dataDir: string): string {
   return path.join(os.tmpdir(), `idp-pg-${digest}.sock`);
 }
 
-export async function startEmbeddedPostgres(
-  options: EmbeddedPostgresOptions,
-): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const startedAt = Date.now();
   const dataDir = path.resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -85,9 +82,7 @@ export async function startEmbeddedPostgres(
       throw err;
     });
     const url = `postgres://postgres@${HOST}:${listeningPort(server)}/postgres`;
-    options.log?.(
-      `Embedded PostgreSQL for ${dataDir} listening on ${url} (${Date.now() - startedAt} ms)`,
-    );
+    options.log?.(`Embedded PostgreSQL for ${dataDir} listening on ${url} (${Date.now() - startedAt} ms)`);
     return createHandle(url, server, db, lock);
   } catch (err) {
     await lock.release();
@@ -95,12 +90,7 @@ export async function startEmbeddedPostgres(
   }
 }
 
-function createHandle(
-  url: string,
-  server: PGLiteSocketServer,
-  db: PGlite,
-  lock: DataDirLock,
-): EmbeddedPostgres {
+function createHandle(url: string, server: PGLiteSocketServer, db: PGlite, lock: DataDirLock): EmbeddedPostgres {
   let stopping: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {
     // Order matters: no client may reach PGlite while it closes, and the lock may only go once

@@ -20,10 +20,7 @@ export class TenantsRepository {
   }
 
   /** Creates the tenant with its default user type "1"; false when the id is taken. */
-  async insert(
-    em: EntityManager,
-    tenant: Pick<TenantEntity, 'id' | 'name'> & TenantChanges,
-  ): Promise<boolean> {
+  async insert(em: EntityManager, tenant: Pick<TenantEntity, 'id' | 'name'> & TenantChanges): Promise<boolean> {
     const result = await em
       .createQueryBuilder()
       .insert()

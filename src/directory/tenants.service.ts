@@ -26,8 +26,7 @@ export class TenantsService {
     assertLocaleAndZone(tenant);
     return this.transactions.run(async (em) => {
       await this.assertOrgCodeFree(em, tenant.orgCode, tenant.id);
-      if (!(await this.tenants.insert(em, tenant)))
-        throw DomainError.duplicate(`Tenant '${tenant.id}' already exists`);
+      if (!(await this.tenants.insert(em, tenant))) throw DomainError.duplicate(`Tenant '${tenant.id}' already exists`);
       return toView((await this.tenants.findById(em, tenant.id))!);
     });
   }

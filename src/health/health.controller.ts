@@ -27,7 +27,11 @@ export class HealthController {
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
       status: ok ? 'ok' : 'unavailable',
       database: { status: database.ready ? 'up' : 'down', ...(database.error ? { error: database.error } : {}) },
-      queue: { status: queue.ready ? 'up' : 'down', mode: this.queue.mode, ...(queue.error ? { error: queue.error } : {}) },
+      queue: {
+        status: queue.ready ? 'up' : 'down',
+        mode: this.queue.mode,
+        ...(queue.error ? { error: queue.error } : {}),
+      },
     });
   }
 

@@ -14,8 +14,13 @@ const PING_TIMEOUT_MS = 2000;
 export class JobsModule {
   static forRoot(config: AppConfig): DynamicModule {
     if (!config.redisUrl) {
-      const inProcess: QueueHealth = { mode: 'in-process', check: async () => ({ ready: true }) };
-      return { module: JobsModule, global: true, providers: [{ provide: QUEUE_HEALTH, useValue: inProcess }], exports: [QUEUE_HEALTH] };
+      const inProcess: QueueHealth = { mode: 'in-process', check: () => Promise.resolve({ ready: true }) };
+      return {
+        module: JobsModule,
+        global: true,
+        providers: [{ provide: QUEUE_HEALTH, useValue: inProcess }],
+        exports: [QUEUE_HEALTH],
+      };
     }
     return {
       module: JobsModule,
@@ -50,7 +55,9 @@ function redisHealth(queue: Queue): QueueHealth {
       try {
         await Promise.race([
           queue.client.ping(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('Redis did not answer PING in time')), PING_TIMEOUT_MS).unref()),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error('Redis did not answer PING in time')), PING_TIMEOUT_MS).unref(),
+          ),
         ]);
         lastError = '';
         return { ready: true };

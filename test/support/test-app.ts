@@ -1,14 +1,14 @@
-import { INestApplication, Type } from "@nestjs/common";
-import { randomBytes } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import request from "supertest";
-import TestAgent from "supertest/lib/agent";
-import { createApp } from "../../src/app.factory";
-import { AppConfig, loadConfig } from "../../src/config/app-config";
-import { JsonLogger } from "../../src/common/json-logger";
-import { createTestDatabase, TestDatabase } from "./test-database";
+import { INestApplication, Type } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
+import { createApp } from '../../src/app.factory';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { JsonLogger } from '../../src/common/json-logger';
+import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
   app: INestApplication;
@@ -24,8 +24,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export const randomSecret = (label: string): string =>
-  `${label}-${randomBytes(18).toString("base64url")}`;
+export const randomSecret = (label: string): string => `${label}-${randomBytes(18).toString('base64url')}`;
 
 /** Where an app keeps its data: a database on the configured server, or an embedded DATA_DIR. */
 export interface AppStore {
@@ -36,10 +35,8 @@ export interface AppStore {
 
 /** A fresh store: a copy of the migrated template on DATABASE_URL's server, or an empty DATA_DIR. */
 export async function createAppStore(): Promise<AppStore> {
-  const database: TestDatabase | null = process.env.DATABASE_URL
-    ? await createTestDatabase()
-    : null;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "idp-app-"));
+  const database: TestDatabase | null = process.env.DATABASE_URL ? await createTestDatabase() : null;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-app-'));
   return {
     databaseUrl: database?.url,
     dataDir,
@@ -54,10 +51,7 @@ export async function createAppStore(): Promise<AppStore> {
  * The real app on a store of its own (embedded PostgreSQL in DATA_DIR when no DATABASE_URL is
  * configured, which is the app's own default path). REDIS_URL, when set, is passed through.
  */
-export async function startTestApp(
-  env: Record<string, string> = {},
-  extra: Type[] = [],
-): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, extra: Type[] = []): Promise<TestApp> {
   const store = await createAppStore();
   const t = await startAppOn(store, env, extra);
   return {
@@ -76,10 +70,10 @@ export async function startAppOn(
   extra: Type[] = [],
 ): Promise<TestApp> {
   const secrets = {
-    apiToken: randomSecret("api"),
-    scimSecret: randomSecret("scim"),
-    adminToken: randomSecret("admin"),
-    jwtSecret: randomSecret("jwt-secret-of-enough-length"),
+    apiToken: randomSecret('api'),
+    scimSecret: randomSecret('scim'),
+    adminToken: randomSecret('admin'),
+    jwtSecret: randomSecret('jwt-secret-of-enough-length'),
   };
   const config = loadConfig({
     DATA_DIR: store.dataDir,
@@ -93,7 +87,7 @@ export async function startAppOn(
   });
   const app = await createApp(config, {
     extra,
-    logger: new JsonLogger(["error", "fatal"]),
+    logger: new JsonLogger(['error', 'fatal']),
   });
   await app.init();
   return {

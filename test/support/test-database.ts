@@ -60,7 +60,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const server = serverUrl();
   if (!server) {
     const embedded = await startEmbeddedPostgres({ dataDir, maxConnections: 20 });
-    const dataSource = await new DataSource(dataSourceOptions(embedded.url, { size: 2, statementTimeoutMs: 30_000 })).initialize();
+    const dataSource = await new DataSource(
+      dataSourceOptions(embedded.url, { size: 2, statementTimeoutMs: 30_000 }),
+    ).initialize();
     await runMigrations(dataSource);
     await dataSource.destroy();
     return {
@@ -112,7 +114,9 @@ async function createFromTemplate(server: string, name: string, template: string
 /** A migrated data source on a fresh test database, for repository and service tests. */
 export async function openTestDataSource(): Promise<{ dataSource: DataSource; close(): Promise<void> }> {
   const database = await createTestDatabase();
-  const dataSource = await new DataSource(dataSourceOptions(database.url, { size: 4, statementTimeoutMs: 30_000 })).initialize();
+  const dataSource = await new DataSource(
+    dataSourceOptions(database.url, { size: 4, statementTimeoutMs: 30_000 }),
+  ).initialize();
   return {
     dataSource,
     close: async () => {

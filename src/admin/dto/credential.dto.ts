@@ -4,7 +4,7 @@ import { CREDENTIAL_KINDS, CredentialKind, Role, ROLES } from '../../auth/entiti
 
 export class CreateCredentialDto {
   @ApiProperty({ enum: CREDENTIAL_KINDS })
-  @IsIn(CREDENTIAL_KINDS as unknown as string[], { message: `kind must be one of ${CREDENTIAL_KINDS.join(', ')}` })
+  @IsIn(CREDENTIAL_KINDS, { message: `kind must be one of ${CREDENTIAL_KINDS.join(', ')}` })
   kind!: CredentialKind;
 
   @ApiProperty({ example: 'HR system nightly sync' })
@@ -16,7 +16,7 @@ export class CreateCredentialDto {
   @IsOptional()
   @IsArray()
   @ArrayUnique()
-  @IsIn(ROLES as unknown as string[], { each: true, message: `roles must be among ${ROLES.join(', ')}` })
+  @IsIn(ROLES, { each: true, message: `roles must be among ${ROLES.join(', ')}` })
   roles?: Role[];
 
   @ApiPropertyOptional({ description: 'OAUTH_CLIENT only: the client id (generated when absent)' })

@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AssignmentsRepository } from './assignments.repository';
+import { DepartmentsRepository } from './departments.repository';
+import { DepartmentsService } from './departments.service';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
 import { TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
 import { UserTypesRepository } from './user-types.repository';
@@ -6,7 +11,17 @@ import { UserTypesService } from './user-types.service';
 
 /** The one directory model that SCIM, batch transactions and partner sync all write through. */
 @Module({
-  providers: [TenantsRepository, TenantsService, UserTypesRepository, UserTypesService],
-  exports: [TenantsService, UserTypesService],
+  providers: [
+    TenantsRepository,
+    TenantsService,
+    UserTypesRepository,
+    UserTypesService,
+    DepartmentsRepository,
+    DepartmentsService,
+    UsersRepository,
+    UsersService,
+    AssignmentsRepository,
+  ],
+  exports: [TenantsService, UserTypesService, DepartmentsService, UsersService],
 })
 export class DirectoryModule {}

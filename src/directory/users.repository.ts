@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { MAX_ROWS_PER_STATEMENT } from './batch';
+import type { FrontDoor, UserEmail } from './entities/user.entity';
+
+/** A user as stored, without its tenant (every query is already scoped by it). */
+export interface UserRow {
+  id: string;
+  userName: string;
+  externalId: string | null;
+  givenName: string | null;
+  middleName: string | null;
+  familyName: string | null;
+  displayName: string | null;
+  email: string | null;
+  emails: UserEmail[];
+  phoneNumber: string | null;
+  active: boolean;
+  role: string | null;
+  metadata: Record<string, unknown> | null;
+  createdBy: FrontDoor;
+  changedBy: FrontDoor;
+  version: number;
+  createdOn: Date;
+  updatedOn: Date;
+}
+
+/** The full row to store (merged by the caller); `version` and timestamps are the database's. */
+export type UserWrite = Omit<UserRow, 'version' | 'createdOn' | 'updatedOn'>;
+
+/** Values to look users up by; emails and user names lower-cased, as the indexes hold them. */
+export interface UserLookup {
+  externalIds: readonly string[];
+  lowerEmails: readonly string[];
+  lowerUserNames: readonly string[];
+}
+
+interface RawUser {
+  id: string;
+  user_name: string;
+  external_id: string | null;
+  given_name: string | null;
+  middle_name: string | null;
+  family_name: string | null;
+  display_name: string | null;
+  email: string | null;
+  emails: UserEmail[];
+  phone_number: string | null;
+  active: boolean;
+  role: string | null;
+  metadata: Record<string, unknown> | null;
+  created_by: FrontDoor;
+  changed_by: FrontDoor;
+  version: number;
+  created_on: Date;
+  updated_on: Date;
+}
+
+const COLUMNS = `id, user_name, external_id, given_name, middle_name, family_name, display_name,
+  email, emails, phone_number, active, role, metadata, created_by, changed_by, version,
+  created_on, updated_on`;
+const WRITE_COLUMNS = 16;
+
+function toRow(raw: RawUser): UserRow {
+  return {
+    id: raw.id,
+    userName: raw.user_name,
+    externalId: raw.external_id,
+    givenName: raw.given_name,
+    middleName: raw.middle_name,
+    familyName: raw.family_name,
+    displayName: raw.display_name,
+    email: raw.email,
+    emails: raw.emails,
+    phoneNumber: raw.phone_number,
+    active: raw.active,
+    role: raw.role,
+    metadata: raw.metadata,
+    createdBy: raw.created_by,
+    changedBy: raw.changed_by,
+    version: raw.version,
+    createdOn: raw.created_on,
+    updatedOn: raw.updated_on,
+  };
+}
+
+function writeParameters(tenantId: string, row: UserWrite): unknown[] {
+  return [
+    row.id,
+    tenantId,
+    row.userName,
+    row.externalId,
+    row.givenName,
+    row.middleName,
+    row.familyName,
+    row.displayName,
+    row.email,
+    // jsonb goes as text: node-postgres would turn a JS array into a PostgreSQL array.
+    JSON.stringify(row.emails),
+    row.phoneNumber,
+    row.active,
+    row.role,
+    row.metadata === null ? null : JSON.stringify(row.metadata),
+    row.createdBy,
+    row.changedBy,
+  ];
+}
+
+@Injectable()
+export class UsersRepository {
+  /** Rows per upsert statement (the statement itself always takes 16 array parameters). */
+  readonly rowsPerWrite = MAX_ROWS_PER_STATEMENT;
+
+  /** Every user of the tenant holding one of the external ids, emails or user names. */
+  async findByAnyOf(em: EntityManager, tenantId: string, lookup: UserLookup): Promise<UserRow[]> {
+    const { externalIds, lowerEmails, lowerUserNames } = lookup;
+    if (externalIds.length + lowerEmails.length + lowerUserNames.length === 0) return [];
+    // `= ANY(array)` rather than a join to unnest(): right after a bulk insert, before autovacuum
+    // analyzes, the join was planned as nested loops over a "tiny" table (5 s for 10,000 rows);
+    // ANY keeps to the three indexes (bitmap OR) whatever the statistics say.
+    const rows: RawUser[] = await em.query(
+      `SELECT ${COLUMNS} FROM users
+        WHERE tenant_id = $1
+          AND (external_id = ANY($2::text[])
+               OR lower(email) = ANY($3::text[])
+               OR lower(user_name) = ANY($4::text[]))`,
+      [tenantId, externalIds, lowerEmails, lowerUserNames],
+    );
+    return rows.map(toRow);
+  }
+
+  /**
+   * Inserts new rows and overwrites existing ones (by id) in one statement. An update keeps
+   * `created_by`, `created_on` and the SCIM `attributes`, bumps `version` and `updated_on`.
+   */
+  async upsert(em: EntityManager, tenantId: string, rows: readonly UserWrite[]): Promise<UserRow[]> {
+    if (rows.length === 0) return [];
+    // One array per column, unnested server-side: 16 parameters instead of 16 per row, which
+    // measured about a third faster than a VALUES list on 10,000 users (parse and bind dominate).
+    const columns: unknown[][] = Array.from({ length: WRITE_COLUMNS }, () => []);
+    for (const row of rows) {
+      writeParameters(tenantId, row).forEach((value, column) => columns[column].push(value));
+    }
+    const raw: RawUser[] = await em.query(
+      `INSERT INTO users (id, tenant_id, user_name, external_id, given_name, middle_name,
+         family_name, display_name, email, emails, phone_number, active, role, metadata,
+         created_by, changed_by)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+         $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[],
+         $14::jsonb[], $15::text[], $16::text[])
+       ON CONFLICT (id) DO UPDATE SET
+         user_name = EXCLUDED.user_name,
+         external_id = EXCLUDED.external_id,
+         given_name = EXCLUDED.given_name,
+         middle_name = EXCLUDED.middle_name,
+         family_name = EXCLUDED.family_name,
+         display_name = EXCLUDED.display_name,
+         email = EXCLUDED.email,
+         emails = EXCLUDED.emails,
+         phone_number = EXCLUDED.phone_number,
+         active = EXCLUDED.active,
+         role = EXCLUDED.role,
+         metadata = EXCLUDED.metadata,
+         changed_by = EXCLUDED.changed_by,
+         version = users.version + 1,
+         updated_on = now()
+       WHERE users.tenant_id = EXCLUDED.tenant_id
+       RETURNING ${COLUMNS}`,
+      columns,
+    );
+    return raw.map(toRow);
+  }
+
+  /** Deletes by id; assignments go with the user (FK ON DELETE CASCADE). */
+  async deleteByIds(
+    em: EntityManager,
+    tenantId: string,
+    ids: readonly string[],
+  ): Promise<{ id: string; userName: string }[]> {
+    if (ids.length === 0) return [];
+    // TypeORM answers DELETE with `[rows, affected count]`.
+    const result: [{ id: string; user_name: string }[], number] = await em.query(
+      'DELETE FROM users WHERE tenant_id = $1 AND id = ANY($2::uuid[]) RETURNING id, user_name',
+      [tenantId, ids],
+    );
+    return result[0].map((raw) => ({ id: raw.id, userName: raw.user_name }));
+  }
+}

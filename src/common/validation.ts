@@ -1,4 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { DomainError, ErrorDetail } from './domain-error';
 
 /** Flattens class-validator's tree into one detail per failed constraint, with dotted paths. */
@@ -8,7 +10,7 @@ export function validationDetails(errors: ValidationError[], prefix = ''): Error
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       path,
       field: error.property,
-      message: error.constraints?.whitelistValidation === message ? `Unrecognized field '${path}'` : message,
+      message: error.constraints?.whitelistValidation === message ? `Unrecognized field '${error.property}'` : message,
     }));
     return [...own, ...validationDetails(error.children ?? [], path)];
   });
@@ -29,5 +31,34 @@ export function globalValidationPipe(): ValidationPipe {
       const details = validationDetails(errors);
       return new DomainError('VALIDATION', details[0]?.message ?? 'Validation failed', details);
     },
+  });
+}
+
+export interface ItemValidation<T> {
+  index: number;
+  /** The validated, transformed item when it has no errors. */
+  value?: T;
+  details: ErrorDetail[];
+}
+
+/**
+ * Validates each element of an array body against a DTO class. Nest's global pipe cannot see the
+ * element type of `Dto[]` and validates nothing there; a batch also needs the verdict per item
+ * (an invalid item becomes a failed operation, not a rejected request).
+ */
+export function validateEach<T extends object>(
+  dto: ClassConstructor<T>,
+  items: readonly unknown[],
+  pathPrefix: string,
+): ItemValidation<T>[] {
+  return items.map((item, index) => {
+    const prefix = `${pathPrefix}.${index}`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      return { index, details: [{ path: prefix, message: `${prefix} must be a JSON object` }] };
+    }
+    const value = plainToInstance(dto, item, { enableImplicitConversion: false });
+    const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
+    const details = validationDetails(errors, prefix);
+    return details.length > 0 ? { index, details } : { index, value, details };
   });
 }

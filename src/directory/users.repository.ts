@@ -1,29 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { MAX_ROWS_PER_STATEMENT } from './batch';
+import type { UserRecord } from './directory.types';
 import type { FrontDoor, UserEmail } from './entities/user.entity';
 
 /** A user as stored, without its tenant (every query is already scoped by it). */
-export interface UserRow {
-  id: string;
-  userName: string;
-  externalId: string | null;
-  givenName: string | null;
-  middleName: string | null;
-  familyName: string | null;
-  displayName: string | null;
-  email: string | null;
-  emails: UserEmail[];
-  phoneNumber: string | null;
-  active: boolean;
-  role: string | null;
-  metadata: Record<string, unknown> | null;
-  createdBy: FrontDoor;
-  changedBy: FrontDoor;
-  version: number;
-  createdOn: Date;
-  updatedOn: Date;
-}
+export type UserRow = Omit<UserRecord, 'assignments'>;
 
 /** The full row to store (merged by the caller); `version` and timestamps are the database's. */
 export type UserWrite = Omit<UserRow, 'version' | 'createdOn' | 'updatedOn'>;

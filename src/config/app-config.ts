@@ -9,6 +9,8 @@ export interface AppConfig {
   databaseUrl?: string;
   redisUrl?: string;
   appRole: AppRole;
+  /** Jobs one worker process runs at once. */
+  jobConcurrency: number;
   dataDir: string;
   bodyLimitBytes: number;
   rateLimits: boolean;
@@ -56,6 +58,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: connectionUrl('DATABASE_URL', read('DATABASE_URL'), ['postgres:', 'postgresql:']),
     redisUrl: connectionUrl('REDIS_URL', read('REDIS_URL'), ['redis:', 'rediss:']),
     appRole: oneOf('APP_ROLE', read('APP_ROLE') ?? 'all', ['api', 'worker', 'all'] as const),
+    jobConcurrency: wholeNumber('JOB_CONCURRENCY', read('JOB_CONCURRENCY'), 2, 1, 32),
     dataDir: path.resolve(read('DATA_DIR') ?? './.data'),
     bodyLimitBytes: byteSize('BODY_LIMIT', read('BODY_LIMIT') ?? '10mb'),
     rateLimits: oneOf('RATE_LIMITS', (read('RATE_LIMITS') ?? 'on').toLowerCase(), ['on', 'off'] as const) === 'on',
@@ -75,6 +78,15 @@ function port(value: string | undefined): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < 1 || parsed > 65535) {
     throw new ConfigError('PORT', `must be a whole number from 1 to 65535, got "${value}"`);
+  }
+  return parsed;
+}
+
+function wholeNumber(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${value}"`);
   }
   return parsed;
 }

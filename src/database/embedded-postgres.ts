@@ -134,8 +134,89 @@ function describe(err: unknown): string {
 async function serveDatabase(db: PGlite, maxConnections: number): Promise<PGLiteSocketServer> {
   // Port 0: the OS picks a free port and the server records the real one after listen.
   const server = new PGLiteSocketServer({ db, host: HOST, port: 0, maxConnections });
+  serialiseRequestCycles(server, db);
   await server.start();
   return server;
+}
+
+/** The parts of pglite-socket 0.2.17's (internal) query queue that the fix below relies on. */
+interface QueuedMessage {
+  handlerId: number;
+  message: Uint8Array;
+  resolve(bytes: number): void;
+  reject(error: unknown): void;
+  onData(data: Uint8Array): void;
+}
+interface QueryQueue {
+  queue: QueuedMessage[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  processQueue(): Promise<void>;
+  clearQueueForHandler(handlerId: number): void;
+}
+
+const SYNC = 0x53; // 'S': ends an extended-protocol cycle (Parse/Bind/Describe/Execute ... Sync)
+const QUERY = 0x51; // 'Q': a simple query is a cycle of its own
+const TERMINATE = 0x58; // 'X'
+const STARTUP = 0x00; // a startup message has no type byte: its length's high byte is 0
+
+/**
+ * pglite-socket multiplexes every connection onto PGlite's one session, but outside a
+ * transaction it interleaves *messages*, not request cycles: connection B's Parse can land
+ * between connection A's Bind and Sync, and A then reads B's result (measured: 2 in ~1,200
+ * concurrent queries came back with another query's rows). Here a connection keeps the session
+ * from its first message until a cycle ends (Sync or Query) with no transaction open; its
+ * transaction keeps it until COMMIT/ROLLBACK, as before. The package is pinned (0.2.17), and
+ * src/database/embedded-postgres.spec.ts checks this against concurrent traffic.
+ */
+function serialiseRequestCycles(server: PGLiteSocketServer, db: PGlite): void {
+  const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
+  if (!queue || !Array.isArray(queue.queue) || typeof queue.processQueue !== 'function') {
+    throw new Error('@electric-sql/pglite-socket changed: the embedded database cannot serialise connections');
+  }
+  let owner: number | null = null;
+  queue.processQueue = async function processQueue(this: QueryQueue): Promise<void> {
+    if (this.processing || this.queue.length === 0) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        const index = owner === null ? 0 : this.queue.findIndex((item) => item.handlerId === owner);
+        if (index === -1) break; // the owner's next message has not arrived yet
+        const [item] = this.queue.splice(index, 1);
+        let bytes = 0;
+        try {
+          await db.runExclusive(() =>
+            db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
+        } catch (error) {
+          owner = null;
+          item.reject(error);
+          continue;
+        }
+        const type = item.message[0];
+        const cycleEnded = type === SYNC || type === QUERY || type === TERMINATE || type === STARTUP;
+        owner = cycleEnded && !db.isInTransaction() ? null : item.handlerId;
+        this.lastHandlerId = item.handlerId;
+        item.resolve(bytes);
+      }
+    } finally {
+      this.processing = false;
+    }
+  };
+  // A connection that goes away mid-cycle must not keep the session.
+  const clear = queue.clearQueueForHandler.bind(queue);
+  queue.clearQueueForHandler = (handlerId: number): void => {
+    clear(handlerId);
+    if (owner === handlerId) {
+      owner = null;
+      void queue.processQueue();
+    }
+  };
 }
 
 function listeningPort(server: PGLiteSocketServer): number {

@@ -1,42 +1,75 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
-import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { DataSource } from 'typeorm';
+import { AuthModule } from '../auth/auth.module';
 import type { AppConfig } from '../config/app-config';
+import { BullDispatcher } from './bull-dispatcher';
+import { InProcessDispatcher } from './in-process-dispatcher';
+import { JobAuthGuard } from './job-auth.guard';
+import { JobDispatcher } from './job-dispatcher';
+import { JobRegistry } from './job-registry';
+import { JobRunner } from './job-runner';
+import { JobSweeper } from './job-sweeper';
+import { JobsController } from './jobs.controller';
+import { JobsRepository } from './jobs.repository';
+import { JobsService } from './jobs.service';
 import { PROVISIONING_QUEUE, QUEUE_HEALTH, QueueHealth } from './queue-health';
+import { queuePrefix } from './queue-namespace';
 
 const PING_TIMEOUT_MS = 2000;
 
 /**
- * The job queue: Bull on Redis when REDIS_URL is set, otherwise jobs run in this process
- * (a single node). The job processors arrive with the transactions module.
+ * The durable job engine. PostgreSQL holds every job; Bull on Redis (REDIS_URL) only rings the
+ * workers' doorbell, and without Redis this process claims jobs from PostgreSQL itself. Either
+ * way the sweeper re-delivers what nobody runs. Global: modules register their handlers with
+ * JobRegistry and create jobs through JobsService.
  */
 @Module({})
 export class JobsModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const engine: Provider[] = [JobRegistry, JobsRepository, JobRunner, JobSweeper, JobsService, JobAuthGuard];
+    const exports = [QUEUE_HEALTH, JobsService, JobRegistry];
     if (!config.redisUrl) {
       const inProcess: QueueHealth = { mode: 'in-process', check: () => Promise.resolve({ ready: true }) };
       return {
         module: JobsModule,
         global: true,
-        providers: [{ provide: QUEUE_HEALTH, useValue: inProcess }],
-        exports: [QUEUE_HEALTH],
+        imports: [AuthModule],
+        controllers: [JobsController],
+        providers: [
+          ...engine,
+          { provide: JobDispatcher, useClass: InProcessDispatcher },
+          { provide: QUEUE_HEALTH, useValue: inProcess },
+        ],
+        exports,
       };
     }
     return {
       module: JobsModule,
       global: true,
       imports: [
-        BullModule.forRoot({ redis: config.redisUrl, prefix: 'idp' }),
+        AuthModule,
+        BullModule.forRootAsync({
+          inject: [DataSource],
+          useFactory: async (dataSource: DataSource) => ({
+            redis: config.redisUrl,
+            prefix: await queuePrefix(dataSource),
+          }),
+        }),
         BullModule.registerQueue({ name: PROVISIONING_QUEUE }),
       ],
+      controllers: [JobsController],
       providers: [
+        ...engine,
+        { provide: JobDispatcher, useClass: BullDispatcher },
         {
           provide: QUEUE_HEALTH,
           inject: [getQueueToken(PROVISIONING_QUEUE)],
           useFactory: (queue: Queue): QueueHealth => redisHealth(queue),
         },
       ],
-      exports: [QUEUE_HEALTH, BullModule],
+      exports: [...exports, BullModule],
     };
   }
 }

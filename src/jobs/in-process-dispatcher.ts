@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { JobDispatcher } from './job-dispatcher';
+import { JobRunner } from './job-runner';
+
+/**
+ * No Redis: this process claims runnable jobs straight from PostgreSQL (FOR UPDATE SKIP LOCKED),
+ * up to JOB_CONCURRENCY at once. It pumps when a job is dispatched, when a job ends (to take the
+ * next queued one) and on every sweep (the poll loop), so nothing waits on a lost signal.
+ */
+@Injectable()
+export class InProcessDispatcher extends JobDispatcher implements OnModuleDestroy {
+  readonly claimsFromDatabase = true;
+  private readonly logger = new Logger('Jobs');
+  private readonly active = new Set<Promise<void>>();
+  private readonly worker: boolean;
+  private readonly concurrency: number;
+  private pumping = false;
+  private pumpAgain = false;
+  private stopped = false;
+  private lastError = '';
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly runner: JobRunner,
+  ) {
+    super();
+    this.worker = config.appRole !== 'api';
+    this.concurrency = config.jobConcurrency;
+    if (!this.worker) {
+      this.logger.warn('APP_ROLE=api without REDIS_URL: this process runs no jobs; a worker on the same database must');
+    }
+  }
+
+  dispatch(): void {
+    this.pump();
+  }
+
+  redeliver(): Promise<void> {
+    this.pump();
+    return Promise.resolve();
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+  }
+
+  private pump(): void {
+    if (!this.worker || this.stopped) return;
+    // One claim loop at a time; a signal that arrives meanwhile makes it go round once more.
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    this.pumpAgain = false;
+    this.fill()
+      .then(() => (this.lastError = ''))
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        // A database outage would repeat this on every sweep: say it once.
+        if (message !== this.lastError) this.logger.warn(`Could not claim jobs: ${message}`);
+        this.lastError = message;
+      })
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain) this.pump();
+      });
+  }
+
+  private async fill(): Promise<void> {
+    while (!this.stopped) {
+      const free = this.concurrency - this.active.size;
+      if (free <= 0) return;
+      const jobs = await this.runner.claimRunnable(free);
+      for (const job of jobs) {
+        const execution = this.runner.execute(job).finally(() => {
+          this.active.delete(execution);
+          this.pump();
+        });
+        this.active.add(execution);
+      }
+      if (jobs.length < free) return;
+    }
+  }
+}

@@ -1,0 +1,204 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { BackendJobEntity, JobUpdate } from './backend-job.entity';
+import { MAX_JOB_UPDATES } from './job-timing';
+
+export interface NewJob {
+  type: string;
+  tenantId: string;
+  createdBy: string;
+  payload: Record<string, unknown>;
+  priority: number;
+  status: 'NOT_STARTED' | 'DONE';
+  startOn?: Date;
+}
+
+/** How a run ended, as the runner writes it. */
+export interface JobEnd {
+  status: 'DONE' | 'FAILED' | 'CANCELLED';
+  errorMessage: string | null;
+  stackTrace: string | null;
+  results: Record<string, unknown> | null;
+}
+
+export interface UnattendedJob {
+  id: string;
+  attempts: number;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A job nobody runs: unclaimed, or claimed by a worker whose lease ran out (or was released). */
+const RUNNABLE = `status IN ('NOT_STARTED', 'STARTED') AND start_on <= now()
+  AND (lease_owner IS NULL OR lease_expires_at < now())`;
+
+const CLAIM = `status = 'STARTED', lease_owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond',
+  started_on = COALESCE(started_on, now()), attempts = attempts + 1, updated_on = now()`;
+
+interface CancelRow {
+  cancel_requested: boolean;
+  lease_owner: string | null;
+}
+
+// UPDATE ... RETURNING answers [rows, rowCount] through TypeORM's postgres driver.
+type UpdateResult<T> = [T[], number];
+
+@Injectable()
+export class JobsRepository {
+  static isJobId(id: string): boolean {
+    return UUID_PATTERN.test(id);
+  }
+
+  async insert(em: EntityManager, job: NewJob): Promise<BackendJobEntity> {
+    const finished = job.status === 'DONE';
+    const result = await em
+      .createQueryBuilder()
+      .insert()
+      .into(BackendJobEntity)
+      .values({
+        type: job.type,
+        tenantId: job.tenantId,
+        createdBy: job.createdBy,
+        // TypeORM types jsonb values as deep partials of the column type; a plain object is one.
+        payload: job.payload as object,
+        priority: job.priority,
+        status: job.status,
+        ...(job.startOn ? { startOn: job.startOn } : {}),
+        // An empty commit is done the moment it is created.
+        ...(finished ? { startedOn: () => 'now()', finishedOn: () => 'now()', donePercentage: 100 } : {}),
+      })
+      .returning(['id'])
+      .execute();
+    const id = (result.raw as { id: string }[])[0].id;
+    return em.findOneByOrFail(BackendJobEntity, { id });
+  }
+
+  /** `tenantId` null: any tenant (operators). A malformed id is simply not found. */
+  findById(em: EntityManager, id: string, tenantId: string | null): Promise<BackendJobEntity | null> {
+    if (!JobsRepository.isJobId(id)) return Promise.resolve(null);
+    return em.findOneBy(BackendJobEntity, tenantId === null ? { id } : { id, tenantId });
+  }
+
+  /** Serialises a state change against claims and other writers of the row. */
+  async lockById(em: EntityManager, id: string): Promise<BackendJobEntity | null> {
+    if (!JobsRepository.isJobId(id)) return null;
+    return em.findOne(BackendJobEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Takes the job for `owner` if nobody runs it; null if someone does, or it has finished. */
+  async claim(em: EntityManager, id: string, owner: string, leaseMs: number): Promise<BackendJobEntity | null> {
+    if (!JobsRepository.isJobId(id)) return null;
+    const [rows] = await em.query<UpdateResult<{ id: string }>>(
+      `UPDATE backend_jobs SET ${CLAIM} WHERE id = $3 AND ${RUNNABLE} RETURNING id`,
+      [owner, leaseMs, id],
+    );
+    return rows.length === 0 ? null : em.findOneBy(BackendJobEntity, { id });
+  }
+
+  /** Claims up to `limit` runnable jobs, highest priority and oldest first, skipping rows others are claiming. */
+  async claimRunnable(em: EntityManager, owner: string, leaseMs: number, limit: number): Promise<BackendJobEntity[]> {
+    const [rows] = await em.query<UpdateResult<{ id: string }>>(
+      `WITH next AS (
+         SELECT id FROM backend_jobs WHERE ${RUNNABLE}
+         ORDER BY priority DESC, created_on LIMIT $3 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE backend_jobs j SET ${CLAIM} FROM next WHERE j.id = next.id RETURNING j.id`,
+      [owner, leaseMs, limit],
+    );
+    if (rows.length === 0) return [];
+    return em.find(BackendJobEntity, {
+      where: { id: In(rows.map((row) => row.id)) },
+      order: { priority: 'DESC', createdOn: 'ASC' },
+    });
+  }
+
+  /** False when `owner` no longer holds the job. */
+  async renewLease(em: EntityManager, id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const [rows] = await em.query<UpdateResult<{ id: string }>>(
+      `UPDATE backend_jobs SET lease_expires_at = now() + $3 * interval '1 millisecond'
+       WHERE id = $1 AND lease_owner = $2 AND status = 'STARTED' RETURNING id`,
+      [id, owner, leaseMs],
+    );
+    return rows.length > 0;
+  }
+
+  /** Lets any worker take the job over at once (this one is stopping). */
+  async releaseLease(em: EntityManager, id: string, owner: string): Promise<void> {
+    await em.query(
+      `UPDATE backend_jobs SET lease_owner = NULL, lease_expires_at = NULL, updated_on = now()
+       WHERE id = $1 AND lease_owner = $2`,
+      [id, owner],
+    );
+  }
+
+  async readCancel(em: EntityManager, id: string): Promise<{ cancelRequested: boolean; leaseOwner: string | null }> {
+    const rows = await em.query<CancelRow[]>('SELECT cancel_requested, lease_owner FROM backend_jobs WHERE id = $1', [
+      id,
+    ]);
+    return { cancelRequested: rows[0]?.cancel_requested ?? false, leaseOwner: rows[0]?.lease_owner ?? null };
+  }
+
+  async requestCancel(em: EntityManager, id: string): Promise<void> {
+    await em.query('UPDATE backend_jobs SET cancel_requested = true, updated_on = now() WHERE id = $1', [id]);
+  }
+
+  /** Writes the end of a run; false (nothing written) when `owner` no longer holds the job. */
+  async finish(em: EntityManager, id: string, owner: string, end: JobEnd): Promise<boolean> {
+    const [rows] = await em.query<UpdateResult<{ id: string }>>(
+      `UPDATE backend_jobs SET ${endColumns(3)} WHERE id = $1 AND status = 'STARTED' AND lease_owner = $2 RETURNING id`,
+      [id, owner, ...endParams(end)],
+    );
+    return rows.length > 0;
+  }
+
+  /** Cancels a job no worker has claimed yet; false if one has meanwhile. */
+  async cancelUnstarted(em: EntityManager, id: string, errorMessage: string): Promise<boolean> {
+    const [rows] = await em.query<UpdateResult<{ id: string }>>(
+      `UPDATE backend_jobs SET ${endColumns(2)}, cancel_requested = true
+       WHERE id = $1 AND status = 'NOT_STARTED' RETURNING id`,
+      [id, ...endParams({ status: 'CANCELLED', errorMessage, stackTrace: null, results: null })],
+    );
+    return rows.length > 0;
+  }
+
+  /** Appends a progress line, keeping the last MAX_JOB_UPDATES, in one statement. */
+  async appendUpdate(em: EntityManager, id: string, update: JobUpdate, donePercentage: number): Promise<void> {
+    await em.query(
+      `UPDATE backend_jobs
+       SET updates = jsonb_path_query_array(updates || $2::jsonb, '$[last - ${MAX_JOB_UPDATES - 1} to last]'),
+           done_percentage = $3, updated_on = now()
+       WHERE id = $1`,
+      [id, JSON.stringify([update]), donePercentage],
+    );
+  }
+
+  /** Jobs that should be running but that no live worker holds, for the sweeper to hand out again. */
+  async findUnattended(em: EntityManager, unclaimedGraceMs: number, limit: number): Promise<UnattendedJob[]> {
+    return await em.query<UnattendedJob[]>(
+      `SELECT id, attempts FROM backend_jobs
+       WHERE (status = 'NOT_STARTED' AND start_on < now() - $1 * interval '1 millisecond')
+          OR (status = 'STARTED' AND (lease_owner IS NULL OR lease_expires_at < now()))
+       ORDER BY priority DESC, created_on LIMIT $2`,
+      [unclaimedGraceMs, limit],
+    );
+  }
+
+  /** Transaction-scoped: released by the commit, so a crashed sweeper never keeps it. */
+  async tryAdvisoryXactLock(em: EntityManager, key: number): Promise<boolean> {
+    const rows = await em.query<{ locked: boolean }[]>('SELECT pg_try_advisory_xact_lock($1) AS locked', [key]);
+    return rows[0].locked;
+  }
+}
+
+/** The SET list of a run's end, its four parameters starting at $first. */
+function endColumns(first: number): string {
+  // Casts: one parameter used as a column value and in a comparison needs one type.
+  const [status, error, stack, results] = ['text', 'text', 'text', 'jsonb'].map((type, i) => `$${first + i}::${type}`);
+  return `status = ${status}, finished_on = now(), error_message = ${error}, stack_trace = ${stack},
+    results = ${results}, done_percentage = CASE WHEN ${status} = 'DONE' THEN 100 ELSE done_percentage END,
+    lease_owner = NULL, lease_expires_at = NULL, updated_on = now()`;
+}
+
+function endParams(end: JobEnd): unknown[] {
+  return [end.status, end.errorMessage, end.stackTrace, end.results === null ? null : JSON.stringify(end.results)];
+}

@@ -128,6 +128,7 @@ function apiErrorCode(status: number): Failure['code'] {
   if (status === 403) return 'AUTHORIZATION';
   if (status === 404) return 'NOT_FOUND';
   if (status === 409) return 'CONFLICT';
+  if (status === 429) return 'RATE_LIMITED';
   if (status === 503) return 'UNAVAILABLE';
   if (status >= 500) return 'SYSTEM';
   return 'VALIDATION';

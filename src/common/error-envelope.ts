@@ -3,7 +3,7 @@ import { ErrorCode, ErrorDetail } from './domain-error';
 /** A failure reduced to what every transport needs to render it. */
 export interface Failure {
   httpStatus: number;
-  code: ErrorCode | 'AUTHENTICATION' | 'AUTHORIZATION' | 'UNAVAILABLE';
+  code: ErrorCode | 'AUTHENTICATION' | 'AUTHORIZATION' | 'UNAVAILABLE' | 'RATE_LIMITED';
   message: string;
   error: string;
   details: ErrorDetail[];

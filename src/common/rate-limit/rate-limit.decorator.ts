@@ -1,0 +1,31 @@
+/*
+ * Rate limits per credential (seed 004, "Rate Limits"). Usage on a route:
+ *
+ *   import { ProvisioningAuthGuard } from '../auth/provisioning-auth.guard';
+ *   import { RateLimit, RateLimitGuard } from '../common/rate-limit';
+ *
+ *   @Post('api/provisioning/iam/checkpoint')
+ *   @UseGuards(ProvisioningAuthGuard, RateLimitGuard) // the auth guard FIRST: it puts req.principal
+ *   @RequireRoles('PROVISIONING_UPDATE')
+ *   @RateLimit('checkpoint') // or 'list' (list transactions), 'sync' (queue items, direct writes)
+ *   checkpoint(...) {}
+ *
+ * Both may also go on the controller class: `@UseGuards(ProvisioningAuthGuard, RateLimitGuard)`
+ * on the class limits exactly the routes that carry `@RateLimit` (on the method, or on the class
+ * for all of them; a method's own bucket wins). A route under the guard without `@RateLimit` is
+ * not limited. Guards listed on the class run before those on the method, so the auth guard on
+ * the class and `RateLimitGuard` on the method works too; the reverse does not.
+ *
+ * Behaviour: counted per `req.principal.credentialId` (never per IP) in a sliding window of one
+ * minute shared by every instance through Redis when REDIS_URL is set (else in this process).
+ * Every limited answer carries `X-RateLimit-Limit` and `X-RateLimit-Remaining`; over the limit
+ * the guard answers 429 in the provisioning envelope with a plain `Retry-After: <seconds>` before
+ * the handler runs. No principal (a route without an auth guard): not limited. RATE_LIMITS=off
+ * or Redis unreachable: not limited. `RateLimitModule` is global, so no module import is needed.
+ */
+import { SetMetadata } from '@nestjs/common';
+import { RATE_LIMIT_METADATA, RateLimitBucket } from './rate-limit.constants';
+
+/** Which seed-004 budget the route draws from; enforced by `RateLimitGuard`. */
+export const RateLimit = (bucket: RateLimitBucket): MethodDecorator & ClassDecorator =>
+  SetMetadata(RATE_LIMIT_METADATA, bucket);

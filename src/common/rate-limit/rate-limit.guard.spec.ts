@@ -1,0 +1,147 @@
+import { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Principal } from '../../auth/principal';
+import { loadConfig } from '../../config/app-config';
+import { ApiError } from '../api-error';
+import { MemoryRateLimitStore } from './memory-rate-limit.store';
+import type { RateLimitBucket } from './rate-limit.constants';
+import { RateLimit } from './rate-limit.decorator';
+import { RateLimitGuard } from './rate-limit.guard';
+import type { RateLimitStore } from './rate-limit.store';
+
+class Routes {
+  @RateLimit('checkpoint')
+  checkpoint(): void {}
+
+  @RateLimit('sync')
+  sync(): void {}
+
+  unlabelled(): void {}
+}
+
+@RateLimit('list')
+class ListRoutes {
+  list(): void {}
+
+  @RateLimit('sync')
+  write(): void {}
+}
+
+const principal = (credentialId: string): Principal => ({
+  credentialId,
+  tenantId: 'default',
+  kind: 'API_TOKEN',
+  roles: ['PROVISIONING_UPDATE'],
+  via: 'secret',
+});
+
+interface Call {
+  context: ExecutionContext;
+  headers: Record<string, string>;
+}
+
+function call(target: object, method: string, who?: Principal): Call {
+  const headers: Record<string, string> = {};
+  const req = { principal: who };
+  const res = { setHeader: (name: string, value: string) => (headers[name] = value) };
+  const handler = (target as Record<string, unknown>)[method] as () => void;
+  const context = {
+    getType: () => 'http',
+    getHandler: () => handler,
+    getClass: () => target.constructor,
+    switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
+  } as unknown as ExecutionContext;
+  return { context, headers };
+}
+
+const guardWith = (store: RateLimitStore, rateLimits = 'on'): RateLimitGuard =>
+  new RateLimitGuard(new Reflector(), loadConfig({ RATE_LIMITS: rateLimits }), store);
+
+describe('RateLimitGuard', () => {
+  const routes = new Routes();
+
+  it('sets the limit headers, then refuses with 429, Retry-After and the envelope text', async () => {
+    let now = 1_000_000;
+    const guard = guardWith(new MemoryRateLimitStore({ now: () => now }));
+    for (let i = 0; i < 10; i++) {
+      const { context, headers } = call(routes, 'checkpoint', principal('c1'));
+      await expect(guard.canActivate(context)).resolves.toBe(true);
+      expect(headers).toEqual({ 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': String(9 - i) });
+    }
+    now += 15_500;
+    const { context, headers } = call(routes, 'checkpoint', principal('c1'));
+    const refusal = await guard.canActivate(context).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ApiError);
+    expect(refusal).toMatchObject({
+      httpStatus: 429,
+      message: 'Too many requests',
+      error: 'Rate limit of 10 requests per minute exceeded for checkpoint; retry after 45 seconds',
+    });
+    expect(headers).toEqual({ 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'Retry-After': '45' });
+  });
+
+  it('counts per credential and per bucket', async () => {
+    const guard = guardWith(new MemoryRateLimitStore());
+    for (let i = 0; i < 10; i++) await guard.canActivate(call(routes, 'checkpoint', principal('c1')).context);
+    await expect(guard.canActivate(call(routes, 'checkpoint', principal('c1')).context)).rejects.toThrow(ApiError);
+    await expect(guard.canActivate(call(routes, 'checkpoint', principal('c2')).context)).resolves.toBe(true);
+    const sync = call(routes, 'sync', principal('c1'));
+    await expect(guard.canActivate(sync.context)).resolves.toBe(true);
+    expect(sync.headers['X-RateLimit-Limit']).toBe('50');
+  });
+
+  it('reads the bucket from the class, a method bucket winning', async () => {
+    const guard = guardWith(new MemoryRateLimitStore());
+    const list = call(new ListRoutes(), 'list', principal('c1'));
+    await guard.canActivate(list.context);
+    expect(list.headers['X-RateLimit-Limit']).toBe('100');
+    const write = call(new ListRoutes(), 'write', principal('c1'));
+    await guard.canActivate(write.context);
+    expect(write.headers['X-RateLimit-Limit']).toBe('50');
+  });
+
+  it('does nothing without a principal or with RATE_LIMITS=off', async () => {
+    const store = { hit: jest.fn() };
+    const anonymous = call(routes, 'checkpoint');
+    await expect(guardWith(store).canActivate(anonymous.context)).resolves.toBe(true);
+    for (let i = 0; i < 30; i++) {
+      const off = call(routes, 'checkpoint', principal('c1'));
+      await expect(guardWith(store, 'off').canActivate(off.context)).resolves.toBe(true);
+      expect(off.headers).toEqual({});
+    }
+    expect(store.hit).not.toHaveBeenCalled();
+  });
+
+  it('lets the request through, without headers, when the store cannot answer or fails', async () => {
+    const unavailable = call(routes, 'checkpoint', principal('c1'));
+    await expect(guardWith({ hit: () => Promise.resolve(null) }).canActivate(unavailable.context)).resolves.toBe(true);
+    expect(unavailable.headers).toEqual({});
+
+    const broken = guardWith({ hit: () => Promise.reject(new Error('boom')) });
+    const warn = jest.spyOn((broken as unknown as { logger: { warn: () => void } }).logger, 'warn');
+    warn.mockImplementation(() => undefined);
+    for (let i = 0; i < 3; i++) {
+      await expect(broken.canActivate(call(routes, 'checkpoint', principal('c1')).context)).resolves.toBe(true);
+    }
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not limit a route under the guard without @RateLimit (guard on the class, buckets per method)', async () => {
+    const store = { hit: jest.fn() };
+    const unlabelled = call(routes, 'unlabelled', principal('c1'));
+    await expect(guardWith(store).canActivate(unlabelled.context)).resolves.toBe(true);
+    expect(unlabelled.headers).toEqual({});
+    expect(store.hit).not.toHaveBeenCalled();
+  });
+
+  it('refuses loudly a bucket that does not exist (untyped callers)', async () => {
+    class Typo {
+      @RateLimit('checkpiont' as RateLimitBucket)
+      route(): void {}
+    }
+    const guard = guardWith(new MemoryRateLimitStore());
+    await expect(guard.canActivate(call(new Typo(), 'route', principal('c1')).context)).rejects.toThrow(
+      "@RateLimit('checkpiont'): unknown bucket; use checkpoint, list, sync",
+    );
+  });
+});

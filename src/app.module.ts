@@ -11,6 +11,8 @@ import { DatabaseModule } from './database/database.module';
 import { DirectoryModule } from './directory/directory.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { ProvisioningModule } from './provisioning/provisioning.module';
+import { RateLimitModule } from './common/rate-limit';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -25,6 +27,8 @@ export class AppModule implements NestModule {
         DirectoryModule,
         AuthModule,
         AdminModule,
+        RateLimitModule,
+        ProvisioningModule,
         HealthModule,
         ...extra,
       ],

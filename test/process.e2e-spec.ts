@@ -1,51 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { launchService as launch, ServiceProcess as Running, waitForListening } from './support/service-process';
 import { randomSecret } from './support/test-app';
-
-const ROOT = path.resolve(__dirname, '..');
-
-interface Running {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The service as `npm start` runs it, on the embedded defaults (no DATABASE_URL, no REDIS_URL). */
-async function launch(env: Record<string, string>): Promise<Running> {
-  const port = await freePort();
-  const { DATABASE_URL: _db, REDIS_URL: _redis, NODE_OPTIONS: _opts, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...inherited, PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, port, output: () => output, exited };
-}
-
-async function waitForListening(running: Running): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!running.output().includes('Listening on port')) {
-    if (running.child.exitCode !== null) throw new Error(`exited early:\n${running.output()}`);
-    if (Date.now() > deadline) throw new Error(`did not start:\n${running.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('the service process on its embedded defaults', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-process-'));

@@ -4,6 +4,9 @@ import { DepartmentEntity } from '../directory/entities/department.entity';
 import { TenantEntity } from '../directory/entities/tenant.entity';
 import { UserTypeEntity } from '../directory/entities/user-type.entity';
 import { UserEntity } from '../directory/entities/user.entity';
+import { BackendJobEntity } from '../jobs/backend-job.entity';
+import { OperationEntity } from '../provisioning/entities/operation.entity';
+import { TransactionEntity } from '../provisioning/entities/transaction.entity';
 import { ServerSettingEntity } from './server-setting.entity';
 
 /** Every entity of the schema; the migration-drift check compares these with `migrations/`. */
@@ -15,4 +18,7 @@ export const ENTITIES = [
   AssignmentEntity,
   CredentialEntity,
   ServerSettingEntity,
+  TransactionEntity,
+  OperationEntity,
+  BackendJobEntity,
 ];

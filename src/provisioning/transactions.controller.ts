@@ -1,0 +1,138 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Principal } from '../auth/principal';
+import { ProvisioningAuthGuard } from '../auth/provisioning-auth.guard';
+import { CurrentPrincipal, RequireRoles } from '../auth/roles.decorator';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
+import { CommitService, DEFAULT_WAIT_MS, MAX_WAIT_MS } from './commit.service';
+import { TRANSACTION_STATUSES, TransactionStatus } from './entities/transaction.entity';
+import { invalid, queryDate, queryFlag, queryInt, queryString } from './query';
+import { TransactionsService } from './transactions.service';
+
+const TENANT_HEADER = { name: 'auth-tenant-id', required: true };
+
+@ApiTags('provisioning')
+@ApiSecurity('auth-token')
+@ApiHeader(TENANT_HEADER)
+@UseGuards(ProvisioningAuthGuard, RateLimitGuard)
+@Controller('api/provisioning/iam')
+export class TransactionsController {
+  constructor(
+    private readonly transactions: TransactionsService,
+    private readonly commits: CommitService,
+  ) {}
+
+  @Post('checkpoint')
+  @HttpCode(200)
+  @RequireRoles('PROVISIONING_UPDATE')
+  @RateLimit('checkpoint')
+  @ApiOperation({ summary: 'Open a transaction' })
+  async checkpoint(@CurrentPrincipal() principal: Principal): Promise<Record<string, unknown>> {
+    const transaction = await this.transactions.checkpoint(principal);
+    return { status: true, transactionId: transaction.id, message: 'Checkpoint created successfully' };
+  }
+
+  @Post(':transactionId/commit')
+  @RequireRoles('PROVISIONING_UPDATE')
+  @ApiOperation({ summary: 'Commit as a background job (also /transaction/{tx}/commit and /commit?transactionId=)' })
+  @ApiQuery({ name: 'wait', required: false, type: Boolean })
+  @ApiQuery({ name: 'timeoutMs', required: false, type: Number })
+  @ApiQuery({ name: 'atomic', required: false, type: Boolean })
+  commit(
+    @CurrentPrincipal() principal: Principal,
+    @Param('transactionId') transactionId: string,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    return this.commitAndAnswer(principal, transactionId, query, res);
+  }
+
+  @Post('transaction/:transactionId/commit')
+  @RequireRoles('PROVISIONING_UPDATE')
+  commitAlias(
+    @CurrentPrincipal() principal: Principal,
+    @Param('transactionId') transactionId: string,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    return this.commitAndAnswer(principal, transactionId, query, res);
+  }
+
+  @Post('commit')
+  @RequireRoles('PROVISIONING_UPDATE')
+  @ApiQuery({ name: 'transactionId', required: true })
+  commitByQuery(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    return this.commitAndAnswer(principal, requiredTransactionId(query), query, res);
+  }
+
+  @Post('transaction/:transactionId/rollback')
+  @HttpCode(200)
+  @RequireRoles('PROVISIONING_UPDATE')
+  @ApiOperation({ summary: 'Roll back an OPEN transaction' })
+  async rollback(
+    @CurrentPrincipal() principal: Principal,
+    @Param('transactionId') transactionId: string,
+  ): Promise<Record<string, unknown>> {
+    await this.transactions.rollback(principal, transactionId);
+    return { status: true, transactionId, transactionStatus: 'ROLLED_BACK', message: 'Transaction rolled back' };
+  }
+
+  @Get('transaction/:transactionId/status')
+  @RequireRoles('PROVISIONING_SEARCH')
+  @ApiOperation({ summary: 'Status, counts and failures of a transaction' })
+  status(
+    @CurrentPrincipal() principal: Principal,
+    @Param('transactionId') transactionId: string,
+  ): Promise<Record<string, unknown>> {
+    return this.transactions.status(principal, transactionId);
+  }
+
+  @Get('transactions')
+  @RequireRoles('PROVISIONING_SEARCH')
+  @RateLimit('list')
+  @ApiOperation({ summary: 'Transactions of the tenant, newest first' })
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const status = queryString('status', query.status);
+    if (status !== undefined && !(TRANSACTION_STATUSES as readonly string[]).includes(status)) {
+      throw invalid('status', `status must be one of ${TRANSACTION_STATUSES.join(', ')}`);
+    }
+    const filters = {
+      status: status as TransactionStatus | undefined,
+      createdBy: queryString('createdBy', query.createdBy),
+      createdAfter: queryDate('createdAfter', query.createdAfter),
+      createdBefore: queryDate('createdBefore', query.createdBefore),
+    };
+    const page = queryInt('page', query.page, 0, 0, 1_000_000);
+    const pageSize = queryInt('pageSize', query.pageSize, 50, 1, 1000, 'pageSize cannot exceed 1000');
+    return this.transactions.list(principal, filters, page, pageSize);
+  }
+
+  private async commitAndAnswer(
+    principal: Principal,
+    transactionId: string,
+    query: Record<string, unknown>,
+    res: Response,
+  ): Promise<Record<string, unknown>> {
+    const answer = await this.commits.commit(principal, transactionId, {
+      atomic: queryFlag('atomic', query.atomic),
+      wait: queryFlag('wait', query.wait),
+      timeoutMs: queryInt('timeoutMs', query.timeoutMs, DEFAULT_WAIT_MS, 0, MAX_WAIT_MS),
+    });
+    res.status(answer.httpStatus);
+    return answer.body;
+  }
+}
+
+export function requiredTransactionId(query: Record<string, unknown>): string {
+  const transactionId = queryString('transactionId', query.transactionId);
+  if (!transactionId) throw invalid('transactionId', 'transactionId is required');
+  return transactionId;
+}

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { MAX_OPERATIONS_PER_TRANSACTION, TransactionEntity, TransactionStatus } from './entities/transaction.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface TransactionFilters {
+  status?: TransactionStatus;
+  createdBy?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+@Injectable()
+export class TransactionsRepository {
+  insert(em: EntityManager, tenantId: string, createdBy: string): Promise<TransactionEntity> {
+    return em.save(TransactionEntity, em.create(TransactionEntity, { tenantId, createdBy, updatedBy: createdBy }));
+  }
+
+  /** The tenant's transaction; null for another tenant's, a missing one, or an id that is not a uuid. */
+  async find(em: EntityManager, tenantId: string, id: string, lock = false): Promise<TransactionEntity | null> {
+    if (!UUID.test(id)) return null;
+    return em.findOne(TransactionEntity, {
+      where: { id, tenantId },
+      ...(lock ? { lock: { mode: 'pessimistic_write' } } : {}),
+    });
+  }
+
+  findById(em: EntityManager, id: string): Promise<TransactionEntity | null> {
+    return em.findOneBy(TransactionEntity, { id });
+  }
+
+  /**
+   * Hands out `count` order ids of an OPEN transaction and counts them in, in one statement, so
+   * concurrent queue requests never share an id or pass the limit together. Null when refused.
+   */
+  async allocate(em: EntityManager, tenantId: string, id: string, count: number, by: string): Promise<number | null> {
+    const [rows] = await em.query<[{ last_order_id: number }[], number]>(
+      `UPDATE provisioning_transactions
+          SET last_order_id = last_order_id + $3, operation_count = operation_count + $3, updated_by = $4, updated_on = now()
+        WHERE id = $1 AND tenant_id = $2 AND status = 'OPEN' AND operation_count + $3 <= $5
+        RETURNING last_order_id`,
+      [id, tenantId, count, by, MAX_OPERATIONS_PER_TRANSACTION],
+    );
+    return rows.length > 0 ? rows[0].last_order_id - count + 1 : null;
+  }
+
+  async update(em: EntityManager, id: string, changes: Partial<TransactionEntity>): Promise<void> {
+    await em.update(TransactionEntity, { id }, changes);
+  }
+
+  async setCounts(em: EntityManager, id: string, completed: number, failed: number): Promise<void> {
+    await em.update(TransactionEntity, { id }, { completedCount: completed, failedCount: failed });
+  }
+
+  async list(
+    em: EntityManager,
+    tenantId: string,
+    filters: TransactionFilters,
+    page: number,
+    pageSize: number,
+  ): Promise<{ rows: TransactionEntity[]; total: number }> {
+    const query = em
+      .createQueryBuilder(TransactionEntity, 't')
+      .where('t.tenantId = :tenantId', { tenantId })
+      .orderBy('t.createdOn', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .skip(page * pageSize)
+      .take(pageSize);
+    if (filters.status) query.andWhere('t.status = :status', { status: filters.status });
+    if (filters.createdBy) query.andWhere('t.createdBy = :createdBy', { createdBy: filters.createdBy });
+    if (filters.createdAfter) query.andWhere('t.createdOn >= :after', { after: filters.createdAfter });
+    if (filters.createdBefore) query.andWhere('t.createdOn < :before', { before: filters.createdBefore });
+    const [rows, total] = await query.getManyAndCount();
+    return { rows, total };
+  }
+}

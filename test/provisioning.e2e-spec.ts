@@ -323,6 +323,35 @@ describe('provisioning transactions', () => {
       .expect(409);
   });
 
+  it('ends FAILED with the job CANCELLED when an operator cancels the commit', async () => {
+    const tx = await checkpoint();
+    for (let start = 0; start < 10_000; start += 1000) {
+      await queue(
+        tx,
+        'user',
+        Array.from({ length: 1000 }, (_, k) => ({
+          externalId: `cancel-${start + k}`,
+          email: `cancel.${start + k}@example.com`,
+        })),
+      );
+    }
+    const commit = await t.http.post(`${base}/${tx}/commit`).set(headers).expect(202);
+    const admin = { Authorization: `Bearer ${t.secrets.adminToken}` };
+    await t.http.post(`/api/user/job/${commit.body.jobId}/cancel`).set(headers).expect(401);
+    const cancel = await t.http.post(`/api/user/job/${commit.body.jobId}/cancel`).set(admin).expect(200);
+    expect(['CANCELLED', 'STARTED']).toContain(cancel.body.value.status);
+    const status = await waitForEnd(tx);
+    expect(status.transactionStatus).toBe('FAILED');
+    // The job row ends just after the transaction does.
+    let job = await t.http.get(`/api/user/job/${commit.body.jobId}`).set(admin).expect(200);
+    for (let i = 0; i < 100 && job.body.value.status === 'STARTED'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = await t.http.get(`/api/user/job/${commit.body.jobId}`).set(admin).expect(200);
+    }
+    expect(job.body.value).toMatchObject({ status: 'CANCELLED', errorMessage: 'Cancelled by an operator' });
+    expect(status.completedOperations).toBeLessThan(10_000);
+  });
+
   it('answers a waited commit with totals, or 202 when the wait runs out', async () => {
     const tx = await checkpoint();
     await queue(tx, 'department', [{ externalId: 'waited', departmentName: 'Waited' }]);

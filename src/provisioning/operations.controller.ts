@@ -28,22 +28,11 @@ export class OperationsController {
     private readonly direct: DirectSyncService,
   ) {}
 
-  @Post(':transactionId/department')
+  @Post([':transactionId/department', 'department/sync/:transactionId'])
   @HttpCode(200)
-  @ApiOperation({ summary: 'Queue department items (also /department/sync/{tx} and /department?transactionId=)' })
+  @ApiOperation({ summary: 'Queue department items (also /department?transactionId=)' })
   @ApiBody({ type: [DepartmentItemDto] })
   queueDepartments(
-    @CurrentPrincipal() principal: Principal,
-    @Param('transactionId') transactionId: string,
-    @Body() body: unknown,
-  ): Promise<unknown> {
-    return this.transactions.queue(principal, transactionId, 'DEPARTMENT', body);
-  }
-
-  @Post('department/sync/:transactionId')
-  @HttpCode(200)
-  @ApiBody({ type: [DepartmentItemDto] })
-  queueDepartmentsAlias(
     @CurrentPrincipal() principal: Principal,
     @Param('transactionId') transactionId: string,
     @Body() body: unknown,
@@ -67,22 +56,11 @@ export class OperationsController {
       : this.direct.apply(principal, 'DEPARTMENT', body);
   }
 
-  @Post(':transactionId/user')
+  @Post([':transactionId/user', 'user/sync/:transactionId'])
   @HttpCode(200)
-  @ApiOperation({ summary: 'Queue user items (also /user/sync/{tx} and /user?transactionId=)' })
+  @ApiOperation({ summary: 'Queue user items (also /user?transactionId=)' })
   @ApiBody({ type: [UserItemDto] })
   queueUsers(
-    @CurrentPrincipal() principal: Principal,
-    @Param('transactionId') transactionId: string,
-    @Body() body: unknown,
-  ): Promise<unknown> {
-    return this.transactions.queue(principal, transactionId, 'USER', body);
-  }
-
-  @Post('user/sync/:transactionId')
-  @HttpCode(200)
-  @ApiBody({ type: [UserItemDto] })
-  queueUsersAlias(
     @CurrentPrincipal() principal: Principal,
     @Param('transactionId') transactionId: string,
     @Body() body: unknown,

@@ -33,24 +33,13 @@ export class TransactionsController {
     return { status: true, transactionId: transaction.id, message: 'Checkpoint created successfully' };
   }
 
-  @Post(':transactionId/commit')
+  @Post([':transactionId/commit', 'transaction/:transactionId/commit'])
   @RequireRoles('PROVISIONING_UPDATE')
-  @ApiOperation({ summary: 'Commit as a background job (also /transaction/{tx}/commit and /commit?transactionId=)' })
+  @ApiOperation({ summary: 'Commit as a background job (also /commit?transactionId=)' })
   @ApiQuery({ name: 'wait', required: false, type: Boolean })
   @ApiQuery({ name: 'timeoutMs', required: false, type: Number })
   @ApiQuery({ name: 'atomic', required: false, type: Boolean })
   commit(
-    @CurrentPrincipal() principal: Principal,
-    @Param('transactionId') transactionId: string,
-    @Query() query: Record<string, unknown>,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<Record<string, unknown>> {
-    return this.commitAndAnswer(principal, transactionId, query, res);
-  }
-
-  @Post('transaction/:transactionId/commit')
-  @RequireRoles('PROVISIONING_UPDATE')
-  commitAlias(
     @CurrentPrincipal() principal: Principal,
     @Param('transactionId') transactionId: string,
     @Query() query: Record<string, unknown>,

@@ -70,6 +70,18 @@ describe('the HTTP application', () => {
     expect(big.body).toMatchObject({ status: false, message: 'Payload too large' });
   });
 
+  it('answers body failures on SCIM routes as SCIM errors', async () => {
+    const res = await t.http
+      .post('/scim/v2/Users')
+      .set('Content-Type', 'application/scim+json')
+      .send('{"userName":')
+      .expect(400);
+    expect(JSON.parse(res.text)).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '400',
+    });
+  });
+
   it('accepts a body over the 100 KB Express default when BODY_LIMIT allows it', async () => {
     const roomy = await startTestApp({ BODY_LIMIT: '1mb' }, [ProbeModule]);
     try {

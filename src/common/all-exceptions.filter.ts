@@ -20,7 +20,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const failure = { ...this.toFailure(exception, req), correlationId: correlationIdOf(req) };
     if (res.headersSent) return;
-    const path = req.path;
+    // Inside a middleware (the body parser) Express has cut the mount path off `req.path`.
+    const path = routePath(req);
     if (path.startsWith('/scim')) {
       if (failure.httpStatus === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
       res
@@ -74,7 +75,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.warn({
         message: 'Database unavailable',
         method: req.method,
-        path: req.path,
+        path: routePath(req),
         cause: String(exception),
       });
       return {
@@ -88,7 +89,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     this.logger.error({
       message: 'Unhandled error',
       method: req.method,
-      path: req.path,
+      path: routePath(req),
       correlationId: correlationIdOf(req),
       error: exception instanceof Error ? exception.message : String(exception),
       stack: exception instanceof Error ? exception.stack : undefined,
@@ -140,4 +141,9 @@ function httpErrorText(exception: HttpException): string {
   const message = (response as { message?: unknown }).message;
   if (Array.isArray(message)) return message.join('; ');
   return typeof message === 'string' ? message : exception.message;
+}
+
+/** The request's path without its query, as the client sent it. */
+function routePath(req: Request): string {
+  return (req.originalUrl ?? req.url).split('?')[0];
 }

@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { DirectoryModule } from './directory/directory.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { PartnerSyncModule } from './partner-sync/partner-sync.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { RateLimitModule } from './common/rate-limit';
 
@@ -29,6 +30,7 @@ export class AppModule implements NestModule {
         AdminModule,
         RateLimitModule,
         ProvisioningModule,
+        PartnerSyncModule,
         HealthModule,
         ...extra,
       ],

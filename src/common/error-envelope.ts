@@ -40,9 +40,13 @@ export function scimError(failure: Failure): Record<string, unknown> {
   };
 }
 
-/** Seed 002's shape for the partner sync endpoint. */
+/**
+ * Seed 002's shape for the partner sync endpoint: exactly `{success, error}` (the contract's 401
+ * and 403 bodies). A 500 says what the seed says and nothing internal.
+ */
 export function partnerError(failure: Failure): Record<string, unknown> {
-  return { success: false, error: failure.error, message: failure.message };
+  const error = failure.httpStatus === 500 ? 'Internal server error during sync' : failure.error;
+  return { success: false, error };
 }
 
 /** RFC 6749 §5.2 for the token endpoint. */

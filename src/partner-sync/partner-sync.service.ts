@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { TransactionRunner } from '../database/transaction-runner';
+import type { ItemResult, UserRecord } from '../directory/directory.types';
+import { UsersService } from '../directory/users.service';
+import { PartnerUserDto, SyncRequest, validateUser } from './dto/partner-sync.dto';
+import { PartnerSyncRepository, PartnerUserKey } from './partner-sync.repository';
+import { buildAnswer, indexKeys, SyncAnswer, toUserInput } from './partner-sync.rules';
+
+interface Outcome {
+  results: (ItemResult<UserRecord> | DomainError)[];
+  deactivated: PartnerUserKey[] | undefined;
+}
+
+/** Thrown to roll a dry run back; carries what the run would have done. */
+class DryRun extends Error {
+  constructor(readonly outcome: Outcome) {
+    super('dry run');
+  }
+}
+
+/**
+ * Partner user sync (seed 002): upserts through the directory's UsersService, and for
+ * full-reconcile deactivates the tenant's partner-created users absent from the list, all in one
+ * transaction. A dry run does exactly the same and rolls it back, so its answer is exact.
+ */
+@Injectable()
+export class PartnerSyncService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly users: UsersService,
+    private readonly repository: PartnerSyncRepository,
+  ) {}
+
+  async sync(tenantId: string, request: SyncRequest): Promise<SyncAnswer> {
+    const validated = request.users.map(validateUser);
+    const work = (em: EntityManager) => this.apply(em, tenantId, request, validated);
+    let outcome: Outcome;
+    if (request.dryRun) {
+      outcome = await this.transactions
+        .run(async (em) => {
+          throw new DryRun(await work(em));
+        })
+        .catch((error: unknown) => {
+          if (error instanceof DryRun) return error.outcome;
+          throw error;
+        });
+    } else {
+      outcome = await this.transactions.run(work);
+    }
+    return buildAnswer(request.mode, request.dryRun, request.users, outcome.results, outcome.deactivated);
+  }
+
+  private async apply(
+    em: EntityManager,
+    tenantId: string,
+    request: SyncRequest,
+    validated: readonly (PartnerUserDto | DomainError)[],
+  ): Promise<Outcome> {
+    await this.repository.lockTenant(em, tenantId);
+    const valid = validated.flatMap((user, index) => (user instanceof DomainError ? [] : [{ user, index }]));
+    const lowerEmails = distinct(valid.map(({ user }) => user.email.toLowerCase()));
+    const externalIds = distinct(valid.map(({ user }) => user.externalId));
+    const stored = indexKeys(await this.repository.findByEmailsOrExternalIds(em, tenantId, lowerEmails, externalIds));
+    const inputs = valid.map(({ user }) => toUserInput(user, stored));
+    const written = await this.users.upsertMany(em, tenantId, inputs, 'partner');
+    const results: Outcome['results'] = [...validated] as (ItemResult<UserRecord> | DomainError)[];
+    valid.forEach(({ index }, position) => (results[index] = written[position]));
+    if (request.mode !== 'full-reconcile') return { results, deactivated: undefined };
+    // Every user named in the request counts as present, even one whose item failed: a typo in one
+    // field must not deactivate the person.
+    const named = listedKeys(request.users);
+    const deactivated = await this.repository.deactivateAbsent(em, tenantId, named.externalIds, named.lowerEmails);
+    return { results, deactivated };
+  }
+}
+
+function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+function listedKeys(users: readonly unknown[]): { externalIds: string[]; lowerEmails: string[] } {
+  const text = (user: unknown, name: string): string | undefined => {
+    const value = typeof user === 'object' && user !== null ? (user as Record<string, unknown>)[name] : undefined;
+    return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+  };
+  return {
+    externalIds: distinct(users.flatMap((user) => text(user, 'externalId') ?? [])),
+    lowerEmails: distinct(users.flatMap((user) => text(user, 'email')?.toLowerCase() ?? [])),
+  };
+}

@@ -7,6 +7,7 @@ import { CredentialEntity, CredentialKind, Role } from './entities/credential.en
 import { Principal } from './principal';
 import { generateSecret, ServerKey } from './server-key';
 import { SERVER_KEY } from './server-key.provider';
+import { isUuid } from '../common/ids';
 
 /** What each kind of credential may carry, and what it carries when nothing is asked. */
 export const KIND_ROLES: Record<CredentialKind, { allowed: Role[]; default: Role[]; prefix: string }> = {
@@ -94,7 +95,7 @@ export class CredentialsService {
 
   /** The credential behind a JWT, if it still exists and is not revoked. */
   async activePrincipal(credentialId: string): Promise<Principal | null> {
-    if (!UUID.test(credentialId)) return null;
+    if (!isUuid(credentialId)) return null;
     const found = await this.credentials.findActiveById(this.transactions.manager, credentialId);
     return found ? toPrincipal(found, 'jwt') : null;
   }
@@ -111,12 +112,10 @@ export class CredentialsService {
 
   async revoke(tenantId: string, credentialId: string): Promise<void> {
     const revoked =
-      UUID.test(credentialId) && (await this.credentials.revoke(this.transactions.manager, tenantId, credentialId));
+      isUuid(credentialId) && (await this.credentials.revoke(this.transactions.manager, tenantId, credentialId));
     if (!revoked) throw DomainError.notFound(`Credential ${credentialId} not found`);
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toPrincipal(credential: CredentialEntity, via: Principal['via']): Principal {
   return {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { BackendJobEntity, JobUpdate } from './backend-job.entity';
 import { MAX_JOB_UPDATES } from './job-timing';
+import { isUuid } from '../common/ids';
 
 export interface NewJob {
   type: string;
@@ -26,8 +27,6 @@ export interface UnattendedJob {
   attempts: number;
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A job nobody runs: unclaimed, or claimed by a worker whose lease ran out (or was released). */
 const RUNNABLE = `status IN ('NOT_STARTED', 'STARTED') AND start_on <= now()
   AND (lease_owner IS NULL OR lease_expires_at < now())`;
@@ -46,7 +45,7 @@ type UpdateResult<T> = [T[], number];
 @Injectable()
 export class JobsRepository {
   static isJobId(id: string): boolean {
-    return UUID_PATTERN.test(id);
+    return isUuid(id);
   }
 
   async insert(em: EntityManager, job: NewJob): Promise<BackendJobEntity> {

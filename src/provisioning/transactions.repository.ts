@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { MAX_OPERATIONS_PER_TRANSACTION, TransactionEntity, TransactionStatus } from './entities/transaction.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/ids';
 
 export interface TransactionFilters {
   status?: TransactionStatus;
@@ -19,7 +18,7 @@ export class TransactionsRepository {
 
   /** The tenant's transaction; null for another tenant's, a missing one, or an id that is not a uuid. */
   async find(em: EntityManager, tenantId: string, id: string, lock = false): Promise<TransactionEntity | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return em.findOne(TransactionEntity, {
       where: { id, tenantId },
       ...(lock ? { lock: { mode: 'pessimistic_write' } } : {}),

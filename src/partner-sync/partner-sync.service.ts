@@ -7,6 +7,7 @@ import { UsersService } from '../directory/users.service';
 import { PartnerUserDto, SyncRequest, validateUser } from './dto/partner-sync.dto';
 import { PartnerSyncRepository, PartnerUserKey } from './partner-sync.repository';
 import { buildAnswer, indexKeys, SyncAnswer, toUserInput } from './partner-sync.rules';
+import { distinct } from '../directory/batch';
 
 interface Outcome {
   results: (ItemResult<UserRecord> | DomainError)[];
@@ -74,10 +75,6 @@ export class PartnerSyncService {
     const deactivated = await this.repository.deactivateAbsent(em, tenantId, named.externalIds, named.lowerEmails);
     return { results, deactivated };
   }
-}
-
-function distinct<T>(values: readonly T[]): T[] {
-  return [...new Set(values)];
 }
 
 function listedKeys(users: readonly unknown[]): { externalIds: string[]; lowerEmails: string[] } {

@@ -1,3 +1,4 @@
+import { chunk } from '../directory/batch';
 import type { QueuedOperation } from './operations.repository';
 
 export interface Batch {
@@ -63,10 +64,4 @@ export function parentsFirst(ops: readonly QueuedOperation[]): {
   }
   const placed = new Set(ordered);
   return { ordered, cyclic: ops.filter((op) => !placed.has(op)) };
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
 }

@@ -129,7 +129,6 @@ export class CommitJobHandler implements JobHandler, OnModuleInit {
       await this.transactions.update(em, transactionId, {
         status: 'ROLLED_BACK',
         completedOn: new Date(),
-        completedCount: 0,
       });
       await context.progress(em, 'Atomic commit rolled back: nothing was applied', 100);
     });

@@ -2,10 +2,12 @@ import { MigrationInterface } from 'typeorm';
 import { Init1795454452051 } from './1795454452051-init';
 import { BackendJobs1795460000000 } from './1795460000000-backend-jobs';
 import { ProvisioningTransactions1795460100000 } from './1795460100000-provisioning-transactions';
+import { ScimGroups1795470000000 } from './1795470000000-scim-groups';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Init1795454452051,
   BackendJobs1795460000000,
   ProvisioningTransactions1795460100000,
+  ScimGroups1795470000000,
 ];

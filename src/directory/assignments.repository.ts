@@ -15,6 +15,14 @@ export interface AssignmentView extends AssignmentWrite {
   userTypeName: string;
 }
 
+/** A member of a department seen as a SCIM group: a user, or a child department. */
+export interface MemberView {
+  groupId: string;
+  id: string;
+  display: string;
+  type: 'User' | 'Group';
+}
+
 const WRITE_COLUMNS = 4;
 
 @Injectable()
@@ -77,5 +85,80 @@ export class AssignmentsRepository {
       userTypeId: raw.user_type_id,
       userTypeName: raw.user_type_name,
     }));
+  }
+
+  /**
+   * Gives each user in `userIds` an assignment of `userTypeId` to the department unless they
+   * already have one there. Answers the ids that are users of the tenant.
+   */
+  async addMembers(
+    em: EntityManager,
+    tenantId: string,
+    departmentId: string,
+    userIds: readonly string[],
+    userTypeId: string,
+  ): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const rows: { id: string }[] = await em.query(
+      `WITH wanted AS (
+         SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.id = ANY($3::uuid[])
+       ), added AS (
+         INSERT INTO assignments (user_id, department_id, user_type_id, tenant_id)
+         SELECT w.id, $2, $4, $1 FROM wanted w
+          WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = w.id AND a.department_id = $2)
+         ON CONFLICT DO NOTHING
+       )
+       SELECT id FROM wanted`,
+      [tenantId, departmentId, userIds, userTypeId],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Removes every assignment of the users to the department; all members when `userIds` is undefined. */
+  async removeMembers(
+    em: EntityManager,
+    tenantId: string,
+    departmentId: string,
+    userIds?: readonly string[],
+  ): Promise<void> {
+    await em.query(
+      `DELETE FROM assignments
+        WHERE tenant_id = $1 AND department_id = $2 AND ($3::uuid[] IS NULL OR user_id = ANY($3::uuid[]))`,
+      [tenantId, departmentId, userIds ?? null],
+    );
+  }
+
+  /** Users with any assignment to each department, and child departments, as group members. */
+  async findMembers(em: EntityManager, tenantId: string, departmentIds: readonly string[]): Promise<MemberView[]> {
+    if (departmentIds.length === 0) return [];
+    const rows: { group_id: string; id: string; display: string; type: 'User' | 'Group' }[] = await em.query(
+      `SELECT m.department_id AS group_id, u.id, coalesce(u.display_name, u.user_name) AS display, 'User' AS type
+         FROM (SELECT DISTINCT department_id, user_id FROM assignments
+                WHERE tenant_id = $1 AND department_id = ANY($2::uuid[])) m
+         JOIN users u ON u.id = m.user_id
+       UNION ALL
+       SELECT d.parent_id, d.id, d.name, 'Group' FROM departments d
+        WHERE d.tenant_id = $1 AND d.parent_id = ANY($2::uuid[])
+       ORDER BY 1, 2`,
+      [tenantId, departmentIds],
+    );
+    return rows.map((raw) => ({ groupId: raw.group_id, id: raw.id, display: raw.display, type: raw.type }));
+  }
+
+  /** The departments each user has any assignment to (SCIM's `groups`). */
+  async findGroupsOfUsers(
+    em: EntityManager,
+    tenantId: string,
+    userIds: readonly string[],
+  ): Promise<{ userId: string; id: string; display: string }[]> {
+    if (userIds.length === 0) return [];
+    const rows: { user_id: string; id: string; name: string }[] = await em.query(
+      `SELECT DISTINCT a.user_id, d.id, d.name
+         FROM assignments a JOIN departments d ON d.id = a.department_id
+        WHERE a.tenant_id = $1 AND a.user_id = ANY($2::uuid[])
+        ORDER BY a.user_id, d.name, d.id`,
+      [tenantId, userIds],
+    );
+    return rows.map((raw) => ({ userId: raw.user_id, id: raw.id, display: raw.name }));
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { rowsPerStatement, valuesList } from './batch';
+import type { SearchPage } from './users.repository';
 
 /** A department as stored, without its tenant (every query is already scoped by it). */
 export interface DepartmentRow {
@@ -9,6 +10,10 @@ export interface DepartmentRow {
   name: string;
   parentId: string | null;
   active: boolean;
+  /** SCIM attributes without a column. */
+  attributes: Record<string, unknown>;
+  /** Moves on every change of the department or its members (the SCIM ETag). */
+  version: number;
   createdOn: Date;
   updatedOn: Date;
 }
@@ -35,11 +40,13 @@ interface RawDepartment {
   name: string;
   parent_id: string | null;
   active: boolean;
+  attributes: Record<string, unknown>;
+  version: number;
   created_on: Date;
   updated_on: Date;
 }
 
-const COLUMNS = 'id, external_id, name, parent_id, active, created_on, updated_on';
+const COLUMNS = 'id, external_id, name, parent_id, active, attributes, version, created_on, updated_on';
 const WRITE_COLUMNS = 6;
 
 function toRow(raw: RawDepartment): DepartmentRow {
@@ -49,6 +56,8 @@ function toRow(raw: RawDepartment): DepartmentRow {
     name: raw.name,
     parentId: raw.parent_id,
     active: raw.active,
+    attributes: raw.attributes,
+    version: raw.version,
     createdOn: raw.created_on,
     updatedOn: raw.updated_on,
   };
@@ -79,6 +88,119 @@ export class DepartmentsRepository {
       [tenantId, ids],
     );
     return rows.map(toRow);
+  }
+
+  /**
+   * A page of the tenant's rows matching `condition`, an SQL boolean over alias `d` whose
+   * parameters follow `$1` (the tenant id). `orderBy` is SQL built by the caller from constants.
+   */
+  async search(em: EntityManager, tenantId: string, page: SearchPage): Promise<DepartmentRow[]> {
+    const rows: RawDepartment[] = await em.query(
+      `SELECT ${COLUMNS} FROM departments d WHERE d.tenant_id = $1 AND (${page.condition})
+        ORDER BY ${page.orderBy} LIMIT $${page.parameters.length + 2} OFFSET $${page.parameters.length + 3}`,
+      [tenantId, ...page.parameters, page.limit, page.offset],
+    );
+    return rows.map(toRow);
+  }
+
+  async count(em: EntityManager, tenantId: string, condition: string, parameters: readonly unknown[]): Promise<number> {
+    const rows: { total: string }[] = await em.query(
+      `SELECT count(*) AS total FROM departments d WHERE d.tenant_id = $1 AND (${condition})`,
+      [tenantId, ...parameters],
+    );
+    return Number(rows[0].total);
+  }
+
+  async findById(em: EntityManager, tenantId: string, id: string, lock = false): Promise<DepartmentRow | undefined> {
+    const rows: RawDepartment[] = await em.query(
+      `SELECT ${COLUMNS} FROM departments WHERE tenant_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
+      [tenantId, id],
+    );
+    return rows.length > 0 ? toRow(rows[0]) : undefined;
+  }
+
+  /** Ids of the departments named `name`, ignoring case. */
+  async findIdsByName(em: EntityManager, tenantId: string, name: string): Promise<string[]> {
+    const rows: { id: string }[] = await em.query(
+      'SELECT id FROM departments WHERE tenant_id = $1 AND lower(name) = lower($2)',
+      [tenantId, name],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Serialises writers of one name until the transaction ends. Names are unique only for SCIM
+   * (the batch API repeats them in trees), so no unique index can decide; this lock does.
+   */
+  async lockName(em: EntityManager, tenantId: string, name: string): Promise<void> {
+    await em.query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || lower($2), 7))", [tenantId, name]);
+  }
+
+  /** Inserts one department with its SCIM attributes. */
+  async insertOne(
+    em: EntityManager,
+    tenantId: string,
+    row: DepartmentWrite & Pick<DepartmentRow, 'attributes'>,
+  ): Promise<DepartmentRow> {
+    const raw: RawDepartment[] = await em.query(
+      `INSERT INTO departments (id, tenant_id, external_id, name, parent_id, active, attributes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       RETURNING ${COLUMNS}`,
+      [row.id, tenantId, row.externalId, row.name, row.parentId, row.active, JSON.stringify(row.attributes)],
+    );
+    return toRow(raw[0]);
+  }
+
+  /** Sets name, externalId and SCIM attributes of one department; parent and `active` stay. */
+  async updateOne(
+    em: EntityManager,
+    tenantId: string,
+    id: string,
+    values: Pick<DepartmentRow, 'name' | 'externalId' | 'attributes'>,
+  ): Promise<DepartmentRow | undefined> {
+    const raw: [RawDepartment[], number] = await em.query(
+      `UPDATE departments SET name = $3, external_id = $4, attributes = $5, updated_on = now()
+        WHERE tenant_id = $1 AND id = $2
+        RETURNING ${COLUMNS}`,
+      [tenantId, id, values.name, values.externalId, JSON.stringify(values.attributes)],
+    );
+    return raw[0].length > 0 ? toRow(raw[0][0]) : undefined;
+  }
+
+  /** Bumps the version (a row trigger does) after a change of members. */
+  async touch(em: EntityManager, tenantId: string, id: string): Promise<void> {
+    await em.query('UPDATE departments SET updated_on = now() WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+  }
+
+  /** Makes `childIds` children of `parentId`; answers the ids that exist in the tenant. */
+  async adoptChildren(
+    em: EntityManager,
+    tenantId: string,
+    parentId: string,
+    childIds: readonly string[],
+  ): Promise<string[]> {
+    if (childIds.length === 0) return [];
+    const result: [{ id: string }[], number] = await em.query(
+      `UPDATE departments SET parent_id = $2, updated_on = now()
+        WHERE tenant_id = $1 AND id = ANY($3::uuid[]) AND parent_id IS DISTINCT FROM $2
+        RETURNING id`,
+      [tenantId, parentId, childIds],
+    );
+    return result[0].map((row) => row.id);
+  }
+
+  /** Makes children of `parentId` roots: those in `childIds`, or all of them when it is undefined. */
+  async releaseChildren(
+    em: EntityManager,
+    tenantId: string,
+    parentId: string,
+    childIds?: readonly string[],
+  ): Promise<void> {
+    await em.query(
+      `UPDATE departments SET parent_id = NULL, updated_on = now()
+        WHERE tenant_id = $1 AND parent_id = $2 AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[]))`,
+      [tenantId, parentId, childIds ?? null],
+    );
   }
 
   /** The given departments and all their ancestors, in one recursive query. */

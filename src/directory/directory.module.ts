@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AssignmentsRepository } from './assignments.repository';
 import { DepartmentsRepository } from './departments.repository';
 import { DepartmentsService } from './departments.service';
+import { GroupsService } from './groups.service';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 import { TenantsRepository } from './tenants.repository';
@@ -21,7 +22,8 @@ import { UserTypesService } from './user-types.service';
     UsersRepository,
     UsersService,
     AssignmentsRepository,
+    GroupsService,
   ],
-  exports: [TenantsService, UserTypesService, DepartmentsService, UsersService],
+  exports: [TenantsService, UserTypesService, DepartmentsService, UsersService, GroupsService],
 })
 export class DirectoryModule {}

@@ -2,6 +2,9 @@ import { DomainError, ErrorCode } from '../common/domain-error';
 import type { FrontDoor, UserEmail } from './entities/user.entity';
 
 export type { FrontDoor, UserEmail };
+export type { UserRow } from './users.repository';
+export type { DepartmentRow } from './departments.repository';
+export type { MemberView } from './assignments.repository';
 
 /** What a successful item did; the transports report it per item. */
 export type WriteAction = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -84,6 +87,8 @@ export interface UserRecord {
   active: boolean;
   role: string | null;
   metadata: Record<string, unknown> | null;
+  /** SCIM attributes and extensions that have no column, as the client sent them. */
+  attributes: Record<string, unknown>;
   createdBy: FrontDoor;
   changedBy: FrontDoor;
   version: number;
@@ -92,6 +97,33 @@ export interface UserRecord {
   /** Present when the write replaced the assignments (the item carried `userTypes`). */
   assignments?: UserAssignmentRecord[];
 }
+
+/**
+ * A user's whole state as one front door holds it (SCIM creates and replaces users whole).
+ * `email` is derived from `emails`; `role` and `metadata` belong to partner sync and are kept.
+ */
+export interface UserState {
+  userName: string;
+  externalId: string | null;
+  givenName: string | null;
+  middleName: string | null;
+  familyName: string | null;
+  displayName: string | null;
+  emails: UserEmail[];
+  phoneNumber: string | null;
+  active: boolean;
+  attributes: Record<string, unknown>;
+}
+
+/** A department's state as SCIM holds it (a Group): its parent and `active` are the batch API's. */
+export interface GroupState {
+  name: string;
+  externalId: string | null;
+  attributes: Record<string, unknown>;
+}
+
+/** A change of a group's members, by id (users or departments); ids the tenant does not hold are ignored. */
+export type MembershipChange = { op: 'add' | 'remove' | 'replace'; ids: readonly string[] } | { op: 'removeAll' };
 
 /** How a user to delete is named. */
 export interface UserKey {

@@ -7,8 +7,20 @@ import type { FrontDoor, UserEmail } from './entities/user.entity';
 /** A user as stored, without its tenant (every query is already scoped by it). */
 export type UserRow = Omit<UserRecord, 'assignments'>;
 
-/** The full row to store (merged by the caller); `version` and timestamps are the database's. */
-export type UserWrite = Omit<UserRow, 'version' | 'createdOn' | 'updatedOn'>;
+/**
+ * The full row to store (merged by the caller); `version` and timestamps are the database's.
+ * Batch writes keep the stored SCIM `attributes`; single writes (`insertOne`, `updateOne`) set them.
+ */
+export type UserWrite = Omit<UserRow, 'version' | 'createdOn' | 'updatedOn' | 'attributes'>;
+
+/** One page of a search: a trusted SQL condition with its parameters (numbered from `$2`). */
+export interface SearchPage {
+  condition: string;
+  parameters: readonly unknown[];
+  orderBy: string;
+  limit: number;
+  offset: number;
+}
 
 /** Values to look users up by; emails and user names lower-cased, as the indexes hold them. */
 export interface UserLookup {
@@ -31,6 +43,7 @@ interface RawUser {
   active: boolean;
   role: string | null;
   metadata: Record<string, unknown> | null;
+  attributes: Record<string, unknown>;
   created_by: FrontDoor;
   changed_by: FrontDoor;
   version: number;
@@ -39,7 +52,7 @@ interface RawUser {
 }
 
 const COLUMNS = `id, user_name, external_id, given_name, middle_name, family_name, display_name,
-  email, emails, phone_number, active, role, metadata, created_by, changed_by, version,
+  email, emails, phone_number, active, role, metadata, attributes, created_by, changed_by, version,
   created_on, updated_on`;
 const WRITE_COLUMNS = 16;
 
@@ -58,6 +71,7 @@ function toRow(raw: RawUser): UserRow {
     active: raw.active,
     role: raw.role,
     metadata: raw.metadata,
+    attributes: raw.attributes,
     createdBy: raw.created_by,
     changedBy: raw.changed_by,
     version: raw.version,
@@ -151,6 +165,67 @@ export class UsersRepository {
       columns,
     );
     return raw.map(toRow);
+  }
+
+  /**
+   * A page of the tenant's rows matching `condition`, an SQL boolean over alias `u` whose
+   * parameters follow `$1` (the tenant id). `orderBy` is SQL built by the caller from constants.
+   */
+  async search(em: EntityManager, tenantId: string, page: SearchPage): Promise<UserRow[]> {
+    const rows: RawUser[] = await em.query(
+      `SELECT ${COLUMNS} FROM users u WHERE u.tenant_id = $1 AND (${page.condition})
+        ORDER BY ${page.orderBy} LIMIT $${page.parameters.length + 2} OFFSET $${page.parameters.length + 3}`,
+      [tenantId, ...page.parameters, page.limit, page.offset],
+    );
+    return rows.map(toRow);
+  }
+
+  async count(em: EntityManager, tenantId: string, condition: string, parameters: readonly unknown[]): Promise<number> {
+    const rows: { total: string }[] = await em.query(
+      `SELECT count(*) AS total FROM users u WHERE u.tenant_id = $1 AND (${condition})`,
+      [tenantId, ...parameters],
+    );
+    return Number(rows[0].total);
+  }
+
+  async findById(em: EntityManager, tenantId: string, id: string, lock = false): Promise<UserRow | undefined> {
+    const rows: RawUser[] = await em.query(
+      `SELECT ${COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
+      [tenantId, id],
+    );
+    return rows.length > 0 ? toRow(rows[0]) : undefined;
+  }
+
+  /** Inserts one row with its SCIM attributes; a taken userName or externalId fails on the unique index. */
+  async insertOne(em: EntityManager, tenantId: string, row: UserWrite & Pick<UserRow, 'attributes'>): Promise<UserRow> {
+    const raw: RawUser[] = await em.query(
+      `INSERT INTO users (id, tenant_id, user_name, external_id, given_name, middle_name, family_name,
+         display_name, email, emails, phone_number, active, role, metadata, created_by, changed_by, attributes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+       RETURNING ${COLUMNS}`,
+      [...writeParameters(tenantId, row), JSON.stringify(row.attributes)],
+    );
+    return toRow(raw[0]);
+  }
+
+  /** Overwrites one row by id, SCIM attributes included; undefined when the tenant has no such user. */
+  async updateOne(
+    em: EntityManager,
+    tenantId: string,
+    row: UserWrite & Pick<UserRow, 'attributes'>,
+  ): Promise<UserRow | undefined> {
+    // Every column but tenant_id and created_by, which an update keeps.
+    const parameters = writeParameters(tenantId, row).filter((_, index) => index !== 14);
+    const raw: [RawUser[], number] = await em.query(
+      `UPDATE users SET user_name = $3, external_id = $4, given_name = $5, middle_name = $6,
+         family_name = $7, display_name = $8, email = $9, emails = $10, phone_number = $11,
+         active = $12, role = $13, metadata = $14, changed_by = $15, attributes = $16,
+         version = version + 1, updated_on = now()
+       WHERE id = $1 AND tenant_id = $2
+       RETURNING ${COLUMNS}`,
+      [...parameters, JSON.stringify(row.attributes)],
+    );
+    return raw[0].length > 0 ? toRow(raw[0][0]) : undefined;
   }
 
   /** Deletes by id; assignments go with the user (FK ON DELETE CASCADE). */

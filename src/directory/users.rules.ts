@@ -121,6 +121,20 @@ export function mergeEmails(stored: readonly UserEmail[], previous: string | nul
   return [{ value: email, type: 'work', primary: true }, ...others];
 }
 
+/** The address kept in the `email` column: the primary one, else the first. */
+export function primaryEmail(emails: readonly UserEmail[]): string | null {
+  return (emails.find((entry) => entry.primary === true) ?? emails[0])?.value ?? null;
+}
+
+/** A row's uniqueness violation as the caller's error: which value was taken. */
+export function uniquenessError(error: unknown, row: { userName: string; externalId: string | null }): DomainError {
+  if (sqlStateOf(error) !== '23505') {
+    return DomainError.validation(`User '${row.userName}' could not be stored: a value is too long or malformed`);
+  }
+  if (constraintOf(error) === 'UQ_users_tenant_external_id') return taken('externalId', row.externalId ?? '');
+  return taken('userName', row.userName);
+}
+
 /** Absent keeps the stored value, null clears it. */
 export function keep<T>(given: T | null | undefined, stored: T | null | undefined): T | null {
   return given === undefined ? (stored ?? null) : given;
@@ -215,15 +229,9 @@ export function resolveItemAssignments(
   return [...resolved.values()];
 }
 
+/** Class 22 (a value too long for its column, malformed text) is the input's fault, not the system's. */
 export function writeError(failure: RowFailure<Plan>): DomainError {
-  const { row } = failure.row;
-  if (sqlStateOf(failure.error) !== '23505') {
-    // Class 22 (a value too long for its column, malformed text): the input's fault, not the system's.
-    return DomainError.validation(`User '${row.userName}' could not be stored: a value is too long or malformed`);
-  }
-  const constraint = constraintOf(failure.error);
-  if (constraint === 'UQ_users_tenant_external_id') return taken('externalId', row.externalId ?? '');
-  return taken('userName', row.userName);
+  return uniquenessError(failure.error, failure.row.row);
 }
 
 /** A delete key as the item that would match the same user. */

@@ -1,8 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { AssignmentsRepository } from './assignments.repository';
-import { chunk, distinct, inTransaction, mergeAscending, splitFirstRound, writeIsolated } from './batch';
+import {
+  chunk,
+  distinct,
+  inTransaction,
+  isRowDataError,
+  mergeAscending,
+  splitFirstRound,
+  writeIsolated,
+} from './batch';
 import { DepartmentsRepository } from './departments.repository';
 import {
   completed,
@@ -16,8 +25,9 @@ import {
   UserInput,
   UserKey,
   UserRecord,
+  UserState,
 } from './directory.types';
-import { UserRow, UsersRepository } from './users.repository';
+import { SearchPage, UserRow, UsersRepository } from './users.repository';
 import {
   checkClaims,
   indexUsers,
@@ -26,10 +36,12 @@ import {
   matchUser,
   mergeUser,
   Plan,
+  primaryEmail,
   resolveItemAssignments,
   roundKeys,
   StoredUsers,
   toRecord,
+  uniquenessError,
   validateInput,
   writeError,
 } from './users.rules';
@@ -105,6 +117,41 @@ export class UsersService {
     });
   }
 
+  /** A page of users matching a trusted SQL condition over `users u` (see `SearchPage`). */
+  search(em: EntityManager, tenantId: string, page: SearchPage): Promise<UserRow[]> {
+    return this.users.search(em, tenantId, page);
+  }
+
+  count(em: EntityManager, tenantId: string, condition: string, parameters: readonly unknown[]): Promise<number> {
+    return this.users.count(em, tenantId, condition, parameters);
+  }
+
+  findOne(em: EntityManager, tenantId: string, id: string, lock = false): Promise<UserRow | undefined> {
+    return this.users.findById(em, tenantId, id, lock);
+  }
+
+  /** Creates one user whole; the unique indexes decide a taken userName or externalId (DUPLICATE). */
+  createOne(em: EntityManager, tenantId: string, state: UserState, frontDoor: FrontDoor): Promise<UserRow> {
+    const row = { ...stateRow(state), id: randomUUID(), role: null, metadata: null, createdBy: frontDoor };
+    return this.writeOne(row, () => this.users.insertOne(em, tenantId, { ...row, changedBy: frontDoor }));
+  }
+
+  /** Replaces one user's state (partner sync's `role` and `metadata` stay); undefined when not found. */
+  replaceOne(
+    em: EntityManager,
+    tenantId: string,
+    existing: UserRow,
+    state: UserState,
+    frontDoor: FrontDoor,
+  ): Promise<UserRow | undefined> {
+    const row = { ...existing, ...stateRow(state), changedBy: frontDoor };
+    return this.writeOne(row, () => this.users.updateOne(em, tenantId, row));
+  }
+
+  async deleteOne(em: EntityManager, tenantId: string, id: string): Promise<boolean> {
+    return (await this.users.deleteByIds(em, tenantId, [id])).length > 0;
+  }
+
   /** The assignments of each user, with department and user-type names. */
   async findAssignments(
     em: EntityManager,
@@ -115,6 +162,16 @@ export class UsersService {
     const rows = await this.assignments.findByUserIds(em, tenantId, distinct(userIds));
     for (const { userId, ...assignment } of rows) byUser.get(userId)?.push(assignment);
     return byUser;
+  }
+
+  /** Runs one write; a value the database refuses (taken, too long) becomes the caller's error. */
+  private async writeOne<T>(row: { userName: string; externalId: string | null }, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isRowDataError(error)) throw uniquenessError(error, row);
+      throw error;
+    }
   }
 
   /** Writes one round; answers the items that must wait for the next one. */
@@ -186,6 +243,12 @@ export class UsersService {
     }
     return written;
   }
+}
+
+function stateRow(
+  state: UserState,
+): Omit<UserRow, 'id' | 'role' | 'metadata' | 'createdBy' | 'changedBy' | 'version' | 'createdOn' | 'updatedOn'> {
+  return { ...state, email: primaryEmail(state.emails) };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
+  VersionColumn,
 } from 'typeorm';
 import { TenantEntity } from './tenant.entity';
 
@@ -46,6 +47,14 @@ export class DepartmentEntity {
 
   @Column({ type: 'boolean', default: true })
   active!: boolean;
+
+  /** What a SCIM client sent that has no column, returned as sent. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  attributes!: Record<string, unknown>;
+
+  /** Bumped on every write, members included (a trigger on assignments); SCIM answers it as the ETag. */
+  @VersionColumn({ default: 1 })
+  version!: number;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdOn!: Date;

@@ -1,0 +1,33 @@
+// RFC 7643 §8.7.1 (§4.2): the Group schema. `displayName` is required here: a group is a department,
+// and a department has a name.
+import { attribute, complex, SchemaDocument } from './schema.types';
+import { URN_GROUP, URN_SCHEMA } from './scim.urns';
+
+export const GROUP_SCHEMA: SchemaDocument = {
+  schemas: [URN_SCHEMA],
+  id: URN_GROUP,
+  name: 'Group',
+  description: 'Group',
+  attributes: [
+    attribute('displayName', 'string', 'A human-readable name for the Group.  REQUIRED.', { required: true }),
+    complex(
+      'members',
+      'A list of members of the Group.',
+      [
+        attribute('value', 'string', 'Identifier of the member of this Group.', { mutability: 'immutable' }),
+        attribute('$ref', 'reference', 'The URI corresponding to a SCIM resource that is a member of this Group.', {
+          referenceTypes: ['User', 'Group'],
+          mutability: 'immutable',
+        }),
+        attribute('display', 'string', 'A human-readable name for the member, primarily used for display purposes.', {
+          mutability: 'readOnly',
+        }),
+        attribute('type', 'string', "A label indicating the type of resource, e.g., 'User' or 'Group'.", {
+          canonicalValues: ['User', 'Group'],
+          mutability: 'immutable',
+        }),
+      ],
+      { multiValued: true },
+    ),
+  ],
+};

@@ -14,6 +14,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { PartnerSyncModule } from './partner-sync/partner-sync.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { RateLimitModule } from './common/rate-limit';
+import { ScimModule } from './scim/scim.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -31,6 +32,7 @@ export class AppModule implements NestModule {
         RateLimitModule,
         ProvisioningModule,
         PartnerSyncModule,
+        ScimModule,
         HealthModule,
         ...extra,
       ],

@@ -45,7 +45,8 @@ function toApiError(error: unknown): ApiError {
     case 'entity.too.large':
       return new ApiError(413, 'Payload too large', `Request body is larger than the limit of ${limit} bytes`);
     case 'entity.parse.failed':
-      return ApiError.badRequest('Request body is not valid JSON');
+      // scimType only shows on SCIM routes; the other envelopes have no such field.
+      return new ApiError(400, 'Bad request', 'Request body is not valid JSON', [], 'invalidSyntax');
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ApiError(415, 'Unsupported media type', 'Unsupported request body encoding or charset');

@@ -1,0 +1,77 @@
+import { Controller, Get, Inject, Param, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AuthenticatedRequest } from '../auth/principal';
+import { ScimAuthGuard } from '../auth/scim-auth.guard';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { RESOURCE_TYPES, SCHEMAS, serviceProviderConfig, URN_LIST_RESPONSE } from './schemas';
+import { scimContext } from './scim-context';
+import { ScimExceptionFilter } from './scim-exception.filter';
+import { SCIM_ROOTS, sendJson } from './scim-http';
+import { ScimError } from './scim.errors';
+
+const list = (resources: unknown[]) => ({
+  schemas: [URN_LIST_RESPONSE],
+  totalResults: resources.length,
+  startIndex: 1,
+  itemsPerPage: resources.length,
+  Resources: resources,
+});
+
+/** RFC 7644 §4 discovery: what this service provider supports. Authenticated like every SCIM route. */
+@ApiExcludeController()
+@Controller(SCIM_ROOTS)
+@UseGuards(ScimAuthGuard)
+@UseFilters(ScimExceptionFilter)
+export class ScimDiscoveryController {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  @Get(['ServiceProviderConfig', 'serviceConfiguration'])
+  serviceProviderConfig(@Req() req: AuthenticatedRequest, @Res() res: Response): void {
+    const base = this.base(req);
+    sendJson(res, 200, {
+      ...serviceProviderConfig(),
+      meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
+    });
+  }
+
+  @Get('ResourceTypes')
+  resourceTypes(@Req() req: AuthenticatedRequest, @Res() res: Response): void {
+    sendJson(res, 200, list(RESOURCE_TYPES.map((type) => this.withMeta(req, 'ResourceType', 'ResourceTypes', type))));
+  }
+
+  @Get('ResourceTypes/:id')
+  resourceType(@Req() req: AuthenticatedRequest, @Param('id') id: string, @Res() res: Response): void {
+    const type = RESOURCE_TYPES.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
+    if (!type) throw ScimError.notFound(`Resource type not found: ${id}`);
+    sendJson(res, 200, this.withMeta(req, 'ResourceType', 'ResourceTypes', type));
+  }
+
+  @Get('Schemas')
+  schemas(@Req() req: AuthenticatedRequest, @Res() res: Response): void {
+    sendJson(res, 200, list(SCHEMAS.map((schema) => this.withMeta(req, 'Schema', 'Schemas', schema))));
+  }
+
+  @Get('Schemas/:id')
+  schema(@Req() req: AuthenticatedRequest, @Param('id') id: string, @Res() res: Response): void {
+    const schema = SCHEMAS.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
+    if (!schema) throw ScimError.notFound(`Schema not found: ${id}`);
+    sendJson(res, 200, this.withMeta(req, 'Schema', 'Schemas', schema));
+  }
+
+  private withMeta<T extends { id: string }>(
+    req: AuthenticatedRequest,
+    resourceType: string,
+    collection: string,
+    resource: T,
+  ) {
+    return { ...resource, meta: { resourceType, location: `${this.base(req)}/${collection}/${resource.id}` } };
+  }
+
+  /** The SCIM root of the request (everything before the discovery resource's name). */
+  private base(req: AuthenticatedRequest): string {
+    const { base } = scimContext(req, this.config.publicBaseUrl);
+    return base.replace(/\/(ServiceProviderConfig|serviceConfiguration|ResourceTypes|Schemas)(\/.*)?$/i, '');
+  }
+}

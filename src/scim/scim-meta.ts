@@ -1,0 +1,25 @@
+/** RFC 7643 §3.1 `meta`. */
+export interface ResourceMeta {
+  resourceType: 'User' | 'Group';
+  created: string;
+  lastModified: string;
+  location: string;
+  version: string;
+}
+
+/** The weak ETag of a resource version (RFC 7644 §3.14). */
+export const etagOf = (version: number): string => `W/"${version}"`;
+
+export function resourceMeta(
+  resourceType: 'User' | 'Group',
+  row: { id: string; version: number; createdOn: Date; updatedOn: Date },
+  base: string,
+): ResourceMeta {
+  return {
+    resourceType,
+    created: row.createdOn.toISOString(),
+    lastModified: row.updatedOn.toISOString(),
+    location: `${base}/${resourceType}s/${row.id}`,
+    version: etagOf(row.version),
+  };
+}

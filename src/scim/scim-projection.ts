@@ -1,0 +1,140 @@
+import { ScimDocument } from './schemas';
+
+/** An attribute named by `attributes` / `excludedAttributes`: `emails`, `name.givenName`, `urn:...:User:manager`. */
+interface NamedAttribute {
+  uri?: string;
+  name: string;
+  sub?: string;
+}
+
+/** Always returned, whatever the request names (RFC 7643 §7 `returned: always`). */
+const ALWAYS = new Set(['id', 'schemas']);
+
+/**
+ * Parses one entry. A value filter some clients add (`emails[type eq "work"]`) narrows nothing
+ * here: the whole attribute is named.
+ */
+function parseName(entry: string): NamedAttribute {
+  const plain = entry.replace(/\[.*$/s, '').trim();
+  const colon = plain.lastIndexOf(':');
+  const uri = colon >= 0 ? plain.slice(0, colon) : undefined;
+  const [name, sub] = plain.slice(colon + 1).split('.', 2);
+  return { uri, name, sub };
+}
+
+const keyOf = (object: Record<string, unknown>, name: string): string | undefined =>
+  Object.keys(object).find((key) => key.toLowerCase() === name.toLowerCase());
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The object an attribute lives in: the resource, or its extension's object for an extension URN. */
+function container(document: ScimDocument, uri: string | undefined): Record<string, unknown> | undefined {
+  if (uri === undefined || /^urn:ietf:params:scim:schemas:core:/i.test(uri)) return document;
+  const key = keyOf(document, uri);
+  const value = key === undefined ? undefined : document[key];
+  return isObject(value) ? value : undefined;
+}
+
+export class Projection {
+  private readonly include?: NamedAttribute[];
+  private readonly exclude: NamedAttribute[];
+
+  constructor(attributes?: string[], excludedAttributes?: string[]) {
+    this.include = attributes?.map(parseName);
+    this.exclude = (excludedAttributes ?? []).map(parseName);
+  }
+
+  /** Whether the answer holds `name` (top level, core schema): the services skip reading what is left out. */
+  wants(name: string): boolean {
+    const lower = name.toLowerCase();
+    const named = (list: NamedAttribute[]) =>
+      list.some(
+        (entry) => entry.name.toLowerCase() === lower && (entry.uri === undefined || !entry.uri.includes('extension')),
+      );
+    if (this.include) return named(this.include);
+    return !this.exclude.some(
+      (entry) =>
+        entry.sub === undefined &&
+        entry.name.toLowerCase() === lower &&
+        (entry.uri === undefined || !entry.uri.includes('extension')),
+    );
+  }
+
+  apply(document: ScimDocument): ScimDocument {
+    if (this.include) return withSchemasOfContent(this.pick(document, this.include));
+    return this.exclude.length > 0 ? withSchemasOfContent(this.drop(document, this.exclude)) : document;
+  }
+
+  private pick(document: ScimDocument, names: NamedAttribute[]): ScimDocument {
+    const result: ScimDocument = {};
+    for (const key of Object.keys(document)) if (ALWAYS.has(key)) result[key] = document[key];
+    for (const { uri, name, sub } of names) {
+      const source = container(document, uri);
+      const key = source && keyOf(source, name);
+      if (!source || key === undefined) continue;
+      const target = source === document ? result : extension(result, document, source);
+      const value = source[key];
+      if (sub === undefined) target[key] = value;
+      else target[key] = mergePicked(target[key], value, sub);
+    }
+    return result;
+  }
+
+  private drop(document: ScimDocument, names: NamedAttribute[]): ScimDocument {
+    const result: ScimDocument = structuredClone(document);
+    for (const { uri, name, sub } of names) {
+      const source = container(result, uri);
+      const key = source && keyOf(source, name);
+      if (!source || key === undefined || (source === result && ALWAYS.has(key))) continue;
+      if (sub === undefined) {
+        delete source[key];
+        continue;
+      }
+      const value = source[key];
+      for (const item of Array.isArray(value) ? value : [value]) {
+        const subKey = isObject(item) ? keyOf(item, sub) : undefined;
+        if (isObject(item) && subKey !== undefined) delete item[subKey];
+      }
+    }
+    return result;
+  }
+}
+
+/** `schemas` lists the core schema and only the extensions the answer still holds attributes of. */
+function withSchemasOfContent(document: ScimDocument): ScimDocument {
+  if (!Array.isArray(document.schemas)) return document;
+  const schemas = (document.schemas as string[]).filter(
+    (urn, index) => index === 0 || (isObject(document[urn]) && Object.keys(document[urn]).length > 0),
+  );
+  return { ...document, schemas };
+}
+
+/** The extension object in `result` matching `source` in `document` (created on first use). */
+function extension(
+  result: ScimDocument,
+  document: ScimDocument,
+  source: Record<string, unknown>,
+): Record<string, unknown> {
+  const key = Object.keys(document).find((candidate) => document[candidate] === source) as string;
+  const existing = result[key];
+  if (isObject(existing)) return existing;
+  const created: Record<string, unknown> = {};
+  result[key] = created;
+  return created;
+}
+
+/** Adds sub-attribute `sub` of `value` (an object or an array of them) to what was picked so far. */
+function mergePicked(picked: unknown, value: unknown, sub: string): unknown {
+  const pickOne = (item: unknown, previous: unknown): unknown => {
+    if (!isObject(item)) return previous;
+    const key = keyOf(item, sub);
+    const base = isObject(previous) ? previous : {};
+    return key === undefined ? base : { ...base, [key]: item[key] };
+  };
+  if (Array.isArray(value)) {
+    const previous = Array.isArray(picked) ? picked : [];
+    return value.map((item, index) => pickOne(item, previous[index]));
+  }
+  return pickOne(value, picked);
+}

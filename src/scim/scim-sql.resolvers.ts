@@ -1,0 +1,157 @@
+// How each SCIM attribute is stored, as SQL over `users u` and `departments d`. Every string put
+// into SQL here is a constant or a schema name; request values only ever travel as parameters.
+import { AttributePath, MultiTarget, ScalarTarget, ScalarType, SqlResolver } from './filter';
+import { AttributeDefinition, findAttribute, findSubAttribute, ScimResourceName, URN_ENTERPRISE_USER } from './schemas';
+
+const scalar = (sql: string, type: ScalarType, caseExact = false): ScalarTarget => ({
+  kind: 'scalar',
+  sql,
+  type,
+  caseExact,
+});
+
+/** Attribute names a client made up are kept in `attributes`; only safe ones can be filtered on. */
+const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_$-]{0,99}$/;
+
+/** A jsonb value as SQL of the attribute's type; a stored value of another JSON type reads as NULL. */
+function fromJson(json: string, type: ScalarType, caseExact: boolean): ScalarTarget {
+  switch (type) {
+    case 'boolean':
+      return scalar(`(CASE WHEN jsonb_typeof(${json}) = 'boolean' THEN (${json})::text::boolean END)`, type);
+    case 'integer':
+    case 'decimal':
+      return scalar(`(CASE WHEN jsonb_typeof(${json}) = 'number' THEN (${json})::text::numeric END)`, type);
+    default:
+      // dateTime is compared as written; the compiler casts the filter value, so compare as text.
+      return scalar(`(${json} #>> '{}')`, type === 'dateTime' ? 'string' : type, caseExact);
+  }
+}
+
+/** A multi-valued attribute stored as a jsonb array (a missing or non-array value has no elements). */
+function jsonArray(arraySql: string, definition: AttributeDefinition | undefined): MultiTarget {
+  return {
+    kind: 'multi',
+    from: (alias) =>
+      `jsonb_array_elements(CASE WHEN jsonb_typeof(${arraySql}) = 'array' THEN ${arraySql} ELSE '[]'::jsonb END) AS ${alias}(v)`,
+    sub: (name, alias) => {
+      const sub = definition ? findSubAttribute(definition, name) : undefined;
+      if (definition && !sub) return undefined;
+      const key = sub?.name ?? (SAFE_NAME.test(name) ? name : undefined);
+      if (key === undefined) return undefined;
+      const type = sub && sub.type !== 'complex' ? sub.type : 'string';
+      return fromJson(`${alias}.v -> '${key}'`, type, sub?.caseExact ?? false);
+    },
+  };
+}
+
+/** Rows of a subquery as elements; `columns` maps sub-attribute names to the subquery's columns. */
+function subquery(select: (alias: string) => string, columns: Record<string, ScalarType>): MultiTarget {
+  return {
+    kind: 'multi',
+    from: (alias) => `(${select(alias)}) AS ${alias}`,
+    sub: (name, alias) => {
+      const type = columns[name];
+      return type === undefined ? undefined : scalar(`${alias}.${name}`, type, name === 'value');
+    },
+  };
+}
+
+/** Attributes kept in the `attributes` jsonb column, known to the schema or not. */
+function storedAttribute(
+  table: string,
+  resource: ScimResourceName,
+  path: AttributePath,
+): ScalarTarget | MultiTarget | undefined {
+  const match = findAttribute(resource, path);
+  const column = `${table}.attributes`;
+  if (!match) {
+    // Unknown to the schema: a client's own attribute, read as text.
+    if (path.uri !== undefined || !SAFE_NAME.test(path.name)) return undefined;
+    if (path.subAttr !== undefined && !SAFE_NAME.test(path.subAttr)) return undefined;
+    const json =
+      path.subAttr === undefined ? `${column} -> '${path.name}'` : `${column} -> '${path.name}' -> '${path.subAttr}'`;
+    return fromJson(json, 'string', false);
+  }
+  const { definition, sub, schema } = match;
+  const base = schema === URN_ENTERPRISE_USER ? `${column} -> '${schema}'` : column;
+  if (definition.mutability === 'readOnly' || definition.mutability === 'writeOnly') return undefined;
+  // `addresses.country` resolves to the multi-valued attribute too: the compiler asks it for the sub-attribute.
+  if (definition.multiValued) return jsonArray(`${base} -> '${definition.name}'`, definition);
+  const json = `${base} -> '${definition.name}'`;
+  if (sub !== undefined)
+    return fromJson(`${json} -> '${sub.name}'`, sub.type === 'complex' ? 'string' : sub.type, sub.caseExact);
+  if (definition.type === 'complex') return undefined;
+  return fromJson(json, definition.type, definition.caseExact);
+}
+
+const META: Record<string, (table: string) => ScalarTarget> = {
+  created: (table) => scalar(`${table}.created_on`, 'dateTime'),
+  lastmodified: (table) => scalar(`${table}.updated_on`, 'dateTime'),
+};
+
+function meta(table: string, resourceType: string, path: AttributePath): ScalarTarget | undefined {
+  const sub = path.subAttr?.toLowerCase();
+  if (sub === 'resourcetype') return scalar(`'${resourceType}'::text`, 'string', true);
+  return sub === undefined ? undefined : META[sub]?.(table);
+}
+
+const isCore = (path: AttributePath, resource: ScimResourceName): boolean =>
+  path.uri === undefined ||
+  path.uri.toLowerCase() === `urn:ietf:params:scim:schemas:core:2.0:${resource.toLowerCase()}`;
+
+/** `users u`: columns for what has one, the `attributes` jsonb for the rest. */
+export const userResolver: SqlResolver = (path) => {
+  const name = path.name.toLowerCase();
+  const sub = path.subAttr?.toLowerCase();
+  if (isCore(path, 'User')) {
+    if (name === 'id' && sub === undefined) return { ...scalar('u.id', 'string', true), uuid: true };
+    if (name === 'externalid' && sub === undefined) return scalar('u.external_id', 'string', true);
+    if (name === 'username' && sub === undefined) return scalar('u.user_name', 'string');
+    if (name === 'displayname' && sub === undefined) return scalar('u.display_name', 'string');
+    if (name === 'active' && sub === undefined) return scalar('u.active', 'boolean');
+    if (name === 'name' && sub === 'givenname') return scalar('u.given_name', 'string');
+    if (name === 'name' && sub === 'middlename') return scalar('u.middle_name', 'string');
+    if (name === 'name' && sub === 'familyname') return scalar('u.family_name', 'string');
+    if (name === 'emails') return jsonArray('u.emails', findAttribute('User', { name: 'emails' })?.definition);
+    if (name === 'phonenumbers') {
+      const stored = `CASE WHEN jsonb_typeof(u.attributes -> 'phoneNumbers') = 'array' THEN u.attributes -> 'phoneNumbers'
+        WHEN u.phone_number IS NOT NULL THEN jsonb_build_array(jsonb_build_object('value', u.phone_number, 'type', 'work', 'primary', true))
+        ELSE '[]'::jsonb END`;
+      return jsonArray(`(${stored})`, findAttribute('User', { name: 'phoneNumbers' })?.definition);
+    }
+    if (name === 'groups') {
+      return subquery(
+        (alias) =>
+          `SELECT DISTINCT ${alias}a.department_id::text AS value, ${alias}d.name AS display
+             FROM assignments ${alias}a JOIN departments ${alias}d ON ${alias}d.id = ${alias}a.department_id
+            WHERE ${alias}a.user_id = u.id`,
+        { value: 'string', display: 'string' },
+      );
+    }
+    if (name === 'meta') return meta('u', 'User', path);
+  }
+  return storedAttribute('u', 'User', path);
+};
+
+/** `departments d`: a group's members are its users (assignments) and child departments. */
+export const groupResolver: SqlResolver = (path) => {
+  const name = path.name.toLowerCase();
+  const sub = path.subAttr?.toLowerCase();
+  if (isCore(path, 'Group')) {
+    if (name === 'id' && sub === undefined) return { ...scalar('d.id', 'string', true), uuid: true };
+    if (name === 'externalid' && sub === undefined) return scalar('d.external_id', 'string', true);
+    if (name === 'displayname' && sub === undefined) return scalar('d.name', 'string');
+    if (name === 'members') {
+      return subquery(
+        (alias) =>
+          `SELECT ${alias}a.user_id::text AS value, 'User'::text AS type FROM assignments ${alias}a WHERE ${alias}a.department_id = d.id
+           UNION SELECT ${alias}c.id::text, 'Group' FROM departments ${alias}c WHERE ${alias}c.parent_id = d.id`,
+        { value: 'string', type: 'string' },
+      );
+    }
+    if (name === 'meta') return meta('d', 'Group', path);
+  }
+  return storedAttribute('d', 'Group', path);
+};
+
+export const RESOLVERS: Record<ScimResourceName, SqlResolver> = { User: userResolver, Group: groupResolver };

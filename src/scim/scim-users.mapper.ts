@@ -1,0 +1,104 @@
+import type { UserEmail, UserRow, UserState } from '../directory/directory.types';
+import { ScimDocument, URN_ENTERPRISE_USER, URN_USER } from './schemas';
+import { ResourceMeta, resourceMeta } from './scim-meta';
+
+/** Attributes with a column of their own; every other attribute is kept in `attributes`. */
+const NAME_COLUMNS = ['givenName', 'middleName', 'familyName'] as const;
+/** Never stored: server-assigned (`id`, `meta`), derived (`groups`) or secret (`password`). */
+const NOT_STORED = new Set([
+  'schemas',
+  'id',
+  'meta',
+  'groups',
+  'password',
+  'userName',
+  'externalId',
+  'displayName',
+  'active',
+  'emails',
+  'name',
+]);
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const textOrNull = (value: unknown): string | null =>
+  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
+
+/** The value of the primary element of a multi-valued attribute, else of the first. */
+function primaryValue(elements: readonly Record<string, unknown>[]): string | null {
+  return textOrNull((elements.find((element) => element.primary === true) ?? elements[0])?.value);
+}
+
+const elementsOf = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isObject) : []);
+
+/**
+ * A normalised SCIM User document as the directory stores it. The password is dropped here:
+ * this directory authenticates nobody, so it keeps no password in any form.
+ */
+export function toUserState(document: ScimDocument): UserState {
+  const name = isObject(document.name) ? document.name : {};
+  const attributes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(document)) if (!NOT_STORED.has(key)) attributes[key] = value;
+  const otherNameParts = Object.fromEntries(
+    Object.entries(name).filter(([key]) => !(NAME_COLUMNS as readonly string[]).includes(key)),
+  );
+  if (Object.keys(otherNameParts).length > 0) attributes.name = otherNameParts;
+  const emails = elementsOf(document.emails).filter(
+    (email) => typeof email.value === 'string',
+  ) as unknown as UserEmail[];
+  const phoneNumbers = elementsOf(document.phoneNumbers);
+  return {
+    userName: String(document.userName),
+    externalId: textOrNull(document.externalId),
+    givenName: textOrNull(name.givenName),
+    middleName: textOrNull(name.middleName),
+    familyName: textOrNull(name.familyName),
+    displayName: textOrNull(document.displayName),
+    emails,
+    phoneNumber: primaryValue(phoneNumbers),
+    active: document.active !== false,
+    attributes,
+  };
+}
+
+/** A stored user as a SCIM User: names in schema case, nothing the client may not see. */
+export function toUserDocument(
+  row: UserRow,
+  base: string,
+  groups?: readonly { id: string; display: string }[],
+): ScimDocument {
+  const { name: nameParts, phoneNumbers, ...rest } = row.attributes;
+  const name: Record<string, unknown> = { ...(isObject(nameParts) ? nameParts : {}) };
+  if (row.givenName !== null) name.givenName = row.givenName;
+  if (row.middleName !== null) name.middleName = row.middleName;
+  if (row.familyName !== null) name.familyName = row.familyName;
+  const phones =
+    Array.isArray(phoneNumbers) && phoneNumbers.length > 0
+      ? phoneNumbers
+      : row.phoneNumber !== null
+        ? [{ value: row.phoneNumber, type: 'work', primary: true }]
+        : undefined;
+  const document: ScimDocument = {
+    schemas: URN_ENTERPRISE_USER in rest ? [URN_USER, URN_ENTERPRISE_USER] : [URN_USER],
+    id: row.id,
+    ...(row.externalId !== null ? { externalId: row.externalId } : {}),
+    userName: row.userName,
+    ...(Object.keys(name).length > 0 ? { name } : {}),
+    ...(row.displayName !== null ? { displayName: row.displayName } : {}),
+    active: row.active,
+    ...(row.emails.length > 0 ? { emails: row.emails } : {}),
+    ...(phones ? { phoneNumbers: phones } : {}),
+    ...rest,
+  };
+  if (groups && groups.length > 0) {
+    document.groups = groups.map((group) => ({
+      value: group.id,
+      $ref: `${base}/Groups/${group.id}`,
+      display: group.display,
+      type: 'direct',
+    }));
+  }
+  document.meta = resourceMeta('User', row, base) satisfies ResourceMeta;
+  return document;
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { DirectoryModule } from '../directory/directory.module';
+import { ScimDiscoveryController } from './scim-discovery.controller';
+import { ScimGroupsController } from './scim-groups.controller';
+import { ScimGroupsService } from './scim-groups.service';
+import { ScimUsersController } from './scim-users.controller';
+import { ScimUsersService } from './scim-users.service';
+
+/** The SCIM 2.0 front door (RFC 7643/7644) for Entra ID and Okta, over the shared directory. */
+@Module({
+  imports: [AuthModule, DirectoryModule],
+  controllers: [ScimDiscoveryController, ScimUsersController, ScimGroupsController],
+  providers: [ScimUsersService, ScimGroupsService],
+})
+export class ScimModule {}

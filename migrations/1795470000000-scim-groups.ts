@@ -5,7 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * carry a version (the ETag) that moves whenever the department or its members change. Every
  * UPDATE of a department bumps it (a row trigger, so no writer can forget). Members are
  * assignments, written by SCIM, batch transactions and cascades alike, so the assignments table
- * itself touches the departments concerned, once per statement, locking them in id order.
+ * itself bumps the departments concerned, once per statement, locking them in id order. A change
+ * of members leaves `updated_on` alone: the batch API reads it as "the department changed".
  */
 export class ScimGroups1795470000000 implements MigrationInterface {
   name = 'ScimGroups1795470000000';
@@ -16,7 +17,9 @@ export class ScimGroups1795470000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE FUNCTION departments_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        NEW.version := OLD.version + 1;
+        IF NEW.version = OLD.version THEN
+          NEW.version := OLD.version + 1;
+        END IF;
         RETURN NEW;
       END $$`);
     await queryRunner.query(`
@@ -25,7 +28,7 @@ export class ScimGroups1795470000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE FUNCTION departments_members_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        UPDATE departments d SET updated_on = now()
+        UPDATE departments d SET version = d.version + 1
           FROM (SELECT id FROM departments
                  WHERE id IN (SELECT DISTINCT department_id FROM changed)
                  ORDER BY id FOR UPDATE) locked

@@ -167,9 +167,9 @@ export class DepartmentsRepository {
     return raw[0].length > 0 ? toRow(raw[0][0]) : undefined;
   }
 
-  /** Bumps the version (a row trigger does) after a change of members. */
-  async touch(em: EntityManager, tenantId: string, id: string): Promise<void> {
-    await em.query('UPDATE departments SET updated_on = now() WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+  /** Bumps the version after a change of members (child departments move no assignment). */
+  async bumpVersion(em: EntityManager, tenantId: string, id: string): Promise<void> {
+    await em.query('UPDATE departments SET version = version + 1 WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
   }
 
   /** Makes `childIds` children of `parentId`; answers the ids that exist in the tenant. */

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { AssignmentsRepository, MemberView } from './assignments.repository';
-import { distinct } from './batch';
+import { distinct, isRowDataError, sqlStateOf } from './batch';
 import { DepartmentRow, DepartmentsRepository } from './departments.repository';
 import { fieldError, GroupState, MembershipChange } from './directory.types';
 import type { SearchPage } from './users.repository';
@@ -40,7 +40,7 @@ export class GroupsService {
   async createOne(em: EntityManager, tenantId: string, state: GroupState): Promise<DepartmentRow> {
     await this.claimName(em, tenantId, state.name);
     const row = { ...state, id: randomUUID(), parentId: null, active: true };
-    return this.departments.insertOne(em, tenantId, row);
+    return refusedValues(state, () => this.departments.insertOne(em, tenantId, row));
   }
 
   /** Replaces name, externalId and attributes; parent and `active` stay. */
@@ -52,7 +52,7 @@ export class GroupsService {
   ): Promise<DepartmentRow> {
     if (state.name.toLowerCase() !== existing.name.toLowerCase())
       await this.claimName(em, tenantId, state.name, existing.id);
-    const row = await this.departments.updateOne(em, tenantId, existing.id, state);
+    const row = await refusedValues(state, () => this.departments.updateOne(em, tenantId, existing.id, state));
     if (!row) throw DomainError.notFound(`Group not found: ${existing.id}`);
     return row;
   }
@@ -82,7 +82,7 @@ export class GroupsService {
         await this.addMembers(em, tenantId, group, ids);
       }
     }
-    if (changes.length > 0) await this.departments.touch(em, tenantId, group.id);
+    if (changes.length > 0) await this.departments.bumpVersion(em, tenantId, group.id);
   }
 
   /** Members of each department (users and child departments), by department id. */
@@ -131,5 +131,19 @@ export class GroupsService {
       const message = `displayName '${name}' is already taken by another group`;
       throw fieldError('DUPLICATE', message, 'displayName', 'directory.group.displayName.duplicate');
     }
+  }
+}
+
+/** A value the database refuses (an externalId another department has, text too long) is the caller's error. */
+async function refusedValues<T>(state: GroupState, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isRowDataError(error)) throw error;
+    if (sqlStateOf(error) === '23505') {
+      const message = `externalId '${state.externalId ?? ''}' is already taken by another group`;
+      throw fieldError('DUPLICATE', message, 'externalId', 'directory.group.externalId.duplicate');
+    }
+    throw DomainError.validation(`Group '${state.name}' could not be stored: a value is too long or malformed`);
   }
 }

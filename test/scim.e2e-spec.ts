@@ -526,6 +526,18 @@ describe('SCIM 2.0 (/scim/v2)', () => {
       expect(big.body).toMatchObject({ schemas: [ERROR], status: '413' });
     });
 
+    it('never answers 500 to values PostgreSQL refuses (NUL characters, taken group externalIds)', async () => {
+      const filter = await get('/Users').query({ filter: 'userName eq "a\\u0000b"' });
+      expect(filter.status).toBe(400);
+      expect(filter.body.schemas).toEqual([ERROR]);
+      const nul = await post('/Users', { schemas: [USER], userName: 'nul\u0000name' });
+      expect(nul.status).toBe(400);
+      const group = await createGroup({ externalId: unique('dept-ext') });
+      const taken = await post('/Groups', { schemas: [GROUP], displayName: unique('g'), externalId: group.externalId });
+      expect(taken.status).toBe(409);
+      expect(taken.body.scimType).toBe('uniqueness');
+    });
+
     it('never answers 500 to values too long for the directory', async () => {
       const res = await post('/Users', { schemas: [USER], userName: 'x'.repeat(400) });
       expect(res.status).toBe(400);

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
 import { ApiError } from '../common/api-error';
 import { DomainError } from '../common/domain-error';
+import { sqlStateOf } from '../directory/batch';
 import { ScimFilterError } from './filter';
 import { ScimError } from './scim.errors';
 
@@ -26,6 +27,17 @@ export function toScim(exception: unknown): unknown {
     return new ApiError(400, 'SCIM request refused', exception.message, [], 'invalidFilter');
   }
   if (exception instanceof DomainError) return fromDomain(exception);
+  // A data exception (class 22: a NUL character, a number out of range) comes from a value of the
+  // request that PostgreSQL refuses to store or compare; it is the caller's to fix, never a 500.
+  if (sqlStateOf(exception)?.startsWith('22')) {
+    return new ApiError(
+      400,
+      'SCIM request refused',
+      'A value of the request cannot be stored or compared',
+      [],
+      'invalidValue',
+    );
+  }
   return exception;
 }
 

@@ -69,7 +69,7 @@ function list(value: unknown, name: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   const parts = Array.isArray(value) ? value : [value];
   if (!parts.every((part) => typeof part === 'string')) throw ScimError.invalidValue(`${name} must be attribute names`);
-  const names = (parts)
+  const names = parts
     .flatMap((part) => part.split(','))
     .map((part) => part.trim())
     .filter((part) => part !== '');

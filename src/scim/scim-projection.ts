@@ -1,4 +1,6 @@
-import { ScimDocument } from './schemas';
+import { extensionSchemaUrns, ScimDocument } from './schemas';
+
+const EXTENSIONS = new Set(extensionSchemaUrns('User').map((urn) => urn.toLowerCase()));
 
 /** An attribute named by `attributes` / `excludedAttributes`: `emails`, `name.givenName`, `urn:...:User:manager`. */
 interface NamedAttribute {
@@ -16,6 +18,8 @@ const ALWAYS = new Set(['id', 'schemas']);
  */
 function parseName(entry: string): NamedAttribute {
   const plain = entry.replace(/\[.*$/s, '').trim();
+  // A whole extension, named by its URN alone.
+  if (EXTENSIONS.has(plain.toLowerCase())) return { name: plain };
   const colon = plain.lastIndexOf(':');
   const uri = colon >= 0 ? plain.slice(0, colon) : undefined;
   const [name, sub] = plain.slice(colon + 1).split('.', 2);

@@ -1,5 +1,5 @@
 import type { AuthenticatedRequest } from '../auth/principal';
-import type { ScimContext } from './scim-users.service';
+import type { ScimContext } from './scim-resources.base';
 
 /** The SCIM root the request came in under: `/scim/v2`, `/scim` or `/scim/endpoints/{tenantId}`. */
 function scimRoot(path: string): string {

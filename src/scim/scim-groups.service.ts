@@ -1,49 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { isUuid } from '../common/ids';
 import { TransactionRunner } from '../database/transaction-runner';
-import type { DepartmentRow, MembershipChange } from '../directory/directory.types';
+import type { DepartmentRow, GroupState, MembershipChange } from '../directory/directory.types';
 import { GroupsService } from '../directory/groups.service';
 import { normaliseResource } from './patch/normalise';
 import { applyPatch, MemberChange } from './patch/patch';
 import { ScimDocument } from './schemas';
 import { toGroupDocument, toGroupState } from './scim-groups.mapper';
-import { ListQuery } from './scim-list-query';
 import { Projection } from './scim-projection';
-import { searchPage, totalFromPage } from './scim-search';
+import { ScimContext, ScimResources } from './scim-resources.base';
 import { groupResolver } from './scim-sql.resolvers';
-import { assertVersion, ListResult, ScimContext } from './scim-users.service';
-import { ScimError } from './scim.errors';
-
-const notFound = (id: string) => ScimError.notFound(`Group not found: ${id}`);
 
 const toMembership = (change: MemberChange): MembershipChange =>
   change.op === 'removeAll' ? change : { op: change.op, ids: change.values };
 
+const unchanged = (existing: DepartmentRow, state: GroupState): boolean =>
+  existing.name === state.name &&
+  existing.externalId === state.externalId &&
+  JSON.stringify(existing.attributes) === JSON.stringify(state.attributes);
+
 /** SCIM Groups over departments; members are assignments and child departments. */
 @Injectable()
-export class ScimGroupsService {
+export class ScimGroupsService extends ScimResources<DepartmentRow> {
   constructor(
-    private readonly transactions: TransactionRunner,
+    transactions: TransactionRunner,
     private readonly groups: GroupsService,
-  ) {}
-
-  async list(context: ScimContext, query: ListQuery): Promise<ListResult> {
-    const page = searchPage(query, groupResolver, 'd');
-    const em = this.transactions.manager;
-    const rows = page.limit === 0 ? [] : await this.groups.search(em, context.tenantId, page);
-    const totalResults =
-      totalFromPage(page, rows.length) ??
-      (await this.groups.count(em, context.tenantId, page.condition, page.parameters));
-    const projection = new Projection(query.attributes, query.excludedAttributes);
-    return { totalResults, resources: await this.render(em, context, rows, projection) };
-  }
-
-  async get(context: ScimContext, id: string, projection: Projection): Promise<ScimDocument> {
-    const em = this.transactions.manager;
-    const row = isUuid(id) ? await this.groups.findOne(em, context.tenantId, id) : undefined;
-    if (!row) throw notFound(id);
-    return (await this.render(em, context, [row], projection))[0];
+  ) {
+    super(transactions, groups, { name: 'Group', resolver: groupResolver, table: 'd' });
   }
 
   async create(context: ScimContext, body: unknown): Promise<ScimDocument> {
@@ -53,17 +36,20 @@ export class ScimGroupsService {
       if (members && members.length > 0) {
         await this.groups.changeMembers(em, context.tenantId, created, [{ op: 'add', ids: members }]);
       }
-      return this.reload(em, context, created.id, new Projection());
+      return this.answer(em, context, created.id, new Projection());
     });
   }
 
   async replace(context: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<ScimDocument> {
     const { document, members } = normaliseResource('Group', body, { requireSchemas: true });
-    return this.write(context, id, ifMatch, new Projection(), async (em, existing) => {
+    return this.transactions.run(async (em) => {
+      const existing = await this.lockForWrite(em, context, id, ifMatch);
       const row = await this.groups.replaceOne(em, context.tenantId, existing, toGroupState(document));
-      // PUT replaces members only when it names them: Okta and Entra ID send PUT without members to rename.
-      if (members !== undefined)
+      // PUT replaces members only when it names them: Okta and Entra ID rename with a PUT without members.
+      if (members !== undefined) {
         await this.groups.changeMembers(em, context.tenantId, row, [{ op: 'replace', ids: members }]);
+      }
+      return this.answer(em, context, id, new Projection());
     });
   }
 
@@ -78,92 +64,38 @@ export class ScimGroupsService {
     projection: Projection | undefined,
     ifMatch?: string,
   ): Promise<ScimDocument | undefined> {
-    return this.write(context, id, ifMatch, projection, async (em, existing) => {
-      const before = toGroupDocument(existing, context.base);
-      const { document, members } = applyPatch('Group', before, body);
+    return this.transactions.run(async (em) => {
+      const existing = await this.lockForWrite(em, context, id, ifMatch);
+      const { document, members } = applyPatch('Group', toGroupDocument(existing, context.base), body);
       const state = toGroupState(document);
       const row = unchanged(existing, state)
         ? existing
         : await this.groups.replaceOne(em, context.tenantId, existing, state);
       await this.groups.changeMembers(em, context.tenantId, row, members.map(toMembership));
+      return projection && this.answer(em, context, id, projection);
     });
   }
 
-  async delete(context: ScimContext, id: string, ifMatch?: string): Promise<void> {
-    await this.transactions.run(async (em) => {
-      const existing = isUuid(id) ? await this.groups.findOne(em, context.tenantId, id, true) : undefined;
-      if (!existing) throw notFound(id);
-      assertVersion(ifMatch, existing.version);
-      await this.groups.deleteOne(em, context.tenantId, id);
-    });
-  }
-
-  private write(
-    context: ScimContext,
-    id: string,
-    ifMatch: string | undefined,
-    projection: Projection,
-    change: (em: EntityManager, existing: DepartmentRow) => Promise<void>,
-  ): Promise<ScimDocument>;
-  private write(
-    context: ScimContext,
-    id: string,
-    ifMatch: string | undefined,
-    projection: Projection | undefined,
-    change: (em: EntityManager, existing: DepartmentRow) => Promise<void>,
-  ): Promise<ScimDocument | undefined>;
-  private write(
-    context: ScimContext,
-    id: string,
-    ifMatch: string | undefined,
-    projection: Projection | undefined,
-    change: (em: EntityManager, existing: DepartmentRow) => Promise<void>,
-  ): Promise<ScimDocument | undefined> {
-    return this.transactions.run(async (em) => {
-      const existing = isUuid(id) ? await this.groups.findOne(em, context.tenantId, id, true) : undefined;
-      if (!existing) throw notFound(id);
-      assertVersion(ifMatch, existing.version);
-      await change(em, existing);
-      return projection && this.reload(em, context, id, projection);
-    });
-  }
-
-  private async reload(
-    em: EntityManager,
-    context: ScimContext,
-    id: string,
-    projection: Projection,
-  ): Promise<ScimDocument> {
-    const row = await this.groups.findOne(em, context.tenantId, id);
-    if (!row) throw notFound(id);
-    return (await this.render(em, context, [row], projection))[0];
-  }
-
-  private async render(
+  protected async render(
     em: EntityManager,
     context: ScimContext,
     rows: readonly DepartmentRow[],
     projection: Projection,
   ): Promise<ScimDocument[]> {
     // `excludedAttributes=members` (Entra ID's usual read) reads no memberships at all.
-    const members = projection.wants('members')
-      ? await this.groups.findMembers(
-          em,
-          context.tenantId,
-          rows.map((row) => row.id),
-        )
-      : undefined;
+    const ids = rows.map((row) => row.id);
+    const members = projection.wants('members') ? await this.groups.findMembers(em, context.tenantId, ids) : undefined;
     return rows.map((row) => projection.apply(toGroupDocument(row, context.base, members?.get(row.id))));
   }
-}
 
-function unchanged(
-  existing: DepartmentRow,
-  state: { name: string; externalId: string | null; attributes: Record<string, unknown> },
-): boolean {
-  return (
-    existing.name === state.name &&
-    existing.externalId === state.externalId &&
-    JSON.stringify(existing.attributes) === JSON.stringify(state.attributes)
-  );
+  private async answer(
+    em: EntityManager,
+    context: ScimContext,
+    id: string,
+    projection: Projection,
+  ): Promise<ScimDocument> {
+    const row = await this.groups.findOne(em, context.tenantId, id);
+    if (!row) throw this.notFound(id);
+    return (await this.render(em, context, [row], projection))[0];
+  }
 }

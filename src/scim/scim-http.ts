@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { ScimDocument, URN_LIST_RESPONSE } from './schemas';
 import { ListQuery, parseProjection } from './scim-list-query';
 import { Projection } from './scim-projection';
-import type { ListResult } from './scim-users.service';
+import type { ListResult } from './scim-resources.base';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 

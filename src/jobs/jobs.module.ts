@@ -11,6 +11,7 @@ import { JobDispatcher } from './job-dispatcher';
 import { JobRegistry } from './job-registry';
 import { JobRunner } from './job-runner';
 import { JobSweeper } from './job-sweeper';
+import { AdminJobsController } from './admin-jobs.controller';
 import { JobsController } from './jobs.controller';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
@@ -36,7 +37,7 @@ export class JobsModule {
         module: JobsModule,
         global: true,
         imports: [AuthModule],
-        controllers: [JobsController],
+        controllers: [JobsController, AdminJobsController],
         providers: [
           ...engine,
           { provide: JobDispatcher, useClass: InProcessDispatcher },
@@ -59,7 +60,7 @@ export class JobsModule {
         }),
         BullModule.registerQueue({ name: PROVISIONING_QUEUE }),
       ],
-      controllers: [JobsController],
+      controllers: [JobsController, AdminJobsController],
       providers: [
         ...engine,
         { provide: JobDispatcher, useClass: BullDispatcher },

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
-import { BackendJobEntity, JobUpdate } from './backend-job.entity';
+import { BackendJobEntity, JobStatus, JobUpdate } from './backend-job.entity';
 import { MAX_JOB_UPDATES } from './job-timing';
 import { isUuid } from '../common/ids';
 
@@ -76,6 +76,26 @@ export class JobsRepository {
   findById(em: EntityManager, id: string, tenantId: string | null): Promise<BackendJobEntity | null> {
     if (!JobsRepository.isJobId(id)) return Promise.resolve(null);
     return em.findOneBy(BackendJobEntity, tenantId === null ? { id } : { id, tenantId });
+  }
+
+  /** Every tenant's jobs (operators), newest first. */
+  async listAll(
+    em: EntityManager,
+    filters: { tenantId?: string; status?: JobStatus; type?: string },
+    offset: number,
+    limit: number,
+  ): Promise<{ rows: BackendJobEntity[]; total: number }> {
+    const query = em
+      .createQueryBuilder(BackendJobEntity, 'j')
+      .orderBy('j.createdOn', 'DESC')
+      .addOrderBy('j.id', 'DESC')
+      .skip(offset)
+      .take(limit);
+    if (filters.tenantId) query.andWhere('j.tenantId = :tenantId', { tenantId: filters.tenantId });
+    if (filters.status) query.andWhere('j.status = :status', { status: filters.status });
+    if (filters.type) query.andWhere('j.type = :type', { type: filters.type });
+    const [rows, total] = await query.getManyAndCount();
+    return { rows, total };
   }
 
   /** Serialises a state change against claims and other writers of the row. */

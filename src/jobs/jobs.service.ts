@@ -1,3 +1,5 @@
+import { AdminPage, adminPage, pageWindow } from '../common/admin-page';
+import { AdminJobsQuery } from './dto/admin-jobs.query';
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
@@ -69,6 +71,18 @@ export class JobsService {
     // In a transaction although it only reads: on the embedded database a bare statement can be
     // answered with another connection's result while a transaction is open there.
     return this.transactions.run((em) => this.jobs.findById(em, jobId, tenantId));
+  }
+
+  /** Every tenant's jobs, as operators see them (stack traces included). */
+  async listAll(query: AdminJobsQuery): Promise<AdminPage<JobView>> {
+    const window = pageWindow(query);
+    const filters = { tenantId: query.tenant, status: query.status, type: query.type };
+    const { rows, total } = await this.jobs.listAll(this.transactions.manager, filters, window.offset, window.pageSize);
+    return adminPage(
+      window,
+      total,
+      rows.map((job) => toJobView(job, { includeStackTrace: true })),
+    );
   }
 
   toView(job: BackendJobEntity, options: { includeStackTrace: boolean }): JobView {

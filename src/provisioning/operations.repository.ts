@@ -169,12 +169,14 @@ export class OperationsRepository {
     return { DEPARTMENT: byType.get('DEPARTMENT') ?? empty, USER: byType.get('USER') ?? empty };
   }
 
-  failures(em: EntityManager, transactionId: string): Promise<OperationEntity[]> {
+  /** Failed operations in order; the first `limit` of them when given. */
+  failures(em: EntityManager, transactionId: string, limit?: number): Promise<OperationEntity[]> {
     return em
       .createQueryBuilder(OperationEntity, 'o')
       .where('o.transactionId = :transactionId', { transactionId })
       .andWhere("o.status IN ('FAILED', 'INVALID')")
       .orderBy('o.orderId', 'ASC')
+      .take(limit)
       .getMany();
   }
 

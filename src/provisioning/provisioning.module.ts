@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { AdminTransactionsController } from './admin-transactions.controller';
+import { AdminTransactionsService } from './admin-transactions.service';
 import { DirectoryModule } from '../directory/directory.module';
 import { CommitJobHandler } from './commit-job.handler';
 import { CommitService } from './commit.service';
@@ -16,7 +18,7 @@ import { TransactionsService } from './transactions.service';
 /** The batch API of integration partners: transactions, queueing, commit jobs, direct mode, reads. */
 @Module({
   imports: [AuthModule, DirectoryModule, ReadsModule],
-  controllers: [TransactionsController, OperationsController],
+  controllers: [TransactionsController, OperationsController, AdminTransactionsController],
   providers: [
     TransactionsRepository,
     OperationsRepository,
@@ -26,6 +28,7 @@ import { TransactionsService } from './transactions.service';
     CommitService,
     CommitJobHandler,
     DirectSyncService,
+    AdminTransactionsService,
   ],
 })
 export class ProvisioningModule {}

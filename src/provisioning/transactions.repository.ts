@@ -3,6 +3,14 @@ import { EntityManager } from 'typeorm';
 import { MAX_OPERATIONS_PER_TRANSACTION, TransactionEntity, TransactionStatus } from './entities/transaction.entity';
 import { isUuid } from '../common/ids';
 
+/** What operators filter every tenant's transactions by. */
+export interface AdminTransactionFilters {
+  tenantId?: string;
+  status?: TransactionStatus;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
 export interface TransactionFilters {
   status?: TransactionStatus;
   createdBy?: string;
@@ -50,6 +58,27 @@ export class TransactionsRepository {
 
   async setCounts(em: EntityManager, id: string, completed: number, failed: number): Promise<void> {
     await em.update(TransactionEntity, { id }, { completedCount: completed, failedCount: failed });
+  }
+
+  /** Every tenant's transactions (operators), newest first. */
+  async listAll(
+    em: EntityManager,
+    filters: AdminTransactionFilters,
+    offset: number,
+    limit: number,
+  ): Promise<{ rows: TransactionEntity[]; total: number }> {
+    const query = em
+      .createQueryBuilder(TransactionEntity, 't')
+      .orderBy('t.createdOn', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .skip(offset)
+      .take(limit);
+    if (filters.tenantId) query.andWhere('t.tenantId = :tenantId', { tenantId: filters.tenantId });
+    if (filters.status) query.andWhere('t.status = :status', { status: filters.status });
+    if (filters.createdAfter) query.andWhere('t.createdOn >= :after', { after: filters.createdAfter });
+    if (filters.createdBefore) query.andWhere('t.createdOn < :before', { before: filters.createdBefore });
+    const [rows, total] = await query.getManyAndCount();
+    return { rows, total };
   }
 
   async list(

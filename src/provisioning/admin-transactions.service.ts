@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { AdminPage, adminPage, pageWindow } from '../common/admin-page';
+import { DomainError } from '../common/domain-error';
+import { isUuid } from '../common/ids';
+import { TransactionRunner } from '../database/transaction-runner';
+import { AdminTransactionsQuery } from './dto/admin-transactions.query';
+import type { OperationEntity } from './entities/operation.entity';
+import type { TransactionEntity } from './entities/transaction.entity';
+import { OperationsRepository } from './operations.repository';
+import { TransactionsRepository } from './transactions.repository';
+
+/** Failed operations an operator sees at once; the tenant's status route answers them all. */
+export const ADMIN_FAILURES_SHOWN = 1000;
+
+const FINISHED = new Set(['COMPLETED', 'FAILED', 'ROLLED_BACK']);
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export interface AdminTransactionView {
+  id: string;
+  tenantId: string;
+  status: string;
+  operationCount: number;
+  completedCount: number;
+  failedCount: number;
+  donePercentage: number;
+  jobId: string | null;
+  atomic: boolean;
+  createdBy: string;
+  createdOn: string;
+  committedOn: string | null;
+  completedOn: string | null;
+}
+
+/** Processed operations out of all: 100 once the transaction has ended, whatever its counts. */
+export function donePercentage(transaction: TransactionEntity): number {
+  if (FINISHED.has(transaction.status)) return 100;
+  if (transaction.operationCount === 0) return 0;
+  const processed = transaction.completedCount + transaction.failedCount;
+  return Math.min(99, Math.floor((processed * 100) / transaction.operationCount));
+}
+
+function toView(transaction: TransactionEntity): AdminTransactionView {
+  return {
+    id: transaction.id,
+    tenantId: transaction.tenantId,
+    status: transaction.status,
+    operationCount: transaction.operationCount,
+    completedCount: transaction.completedCount,
+    failedCount: transaction.failedCount,
+    donePercentage: donePercentage(transaction),
+    jobId: transaction.jobId,
+    atomic: transaction.atomic,
+    createdBy: transaction.createdBy,
+    createdOn: transaction.createdOn.toISOString(),
+    committedOn: iso(transaction.committedOn),
+    completedOn: iso(transaction.completedOn),
+  };
+}
+
+function failureView(operation: OperationEntity): Record<string, unknown> {
+  return {
+    orderId: operation.orderId,
+    entityType: operation.entityType,
+    externalId: operation.externalId,
+    entityName: operation.entityName,
+    errorType: operation.errorType,
+    errorMessage: operation.errorMessage,
+    failedOn: iso(operation.failedOn),
+  };
+}
+
+/** Every tenant's transactions, for operators. */
+@Injectable()
+export class AdminTransactionsService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly repository: TransactionsRepository,
+    private readonly operations: OperationsRepository,
+  ) {}
+
+  async list(query: AdminTransactionsQuery): Promise<AdminPage<AdminTransactionView>> {
+    const window = pageWindow(query);
+    const { rows, total } = await this.repository.listAll(
+      this.transactions.manager,
+      {
+        tenantId: query.tenant,
+        status: query.status,
+        createdAfter: query.since ? new Date(query.since) : undefined,
+        createdBefore: query.until ? new Date(query.until) : undefined,
+      },
+      window.offset,
+      window.pageSize,
+    );
+    return adminPage(window, total, rows.map(toView));
+  }
+
+  async find(id: string): Promise<AdminTransactionView & { failures: Record<string, unknown>[] }> {
+    const em = this.transactions.manager;
+    const transaction = isUuid(id) ? await this.repository.findById(em, id) : null;
+    if (!transaction) throw DomainError.notFound('Transaction not found');
+    const failures = await this.operations.failures(em, id, ADMIN_FAILURES_SHOWN);
+    return { ...toView(transaction), failures: failures.map(failureView) };
+  }
+}

@@ -1,0 +1,490 @@
+// Benchmark: the SCIM front door on 100,000 users and 2,000 groups in real PostgreSQL, against a
+// baseline measured in the same run: a bare Nest + TypeORM service doing one primary-key lookup.
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 npm run bench:scim
+// Scenarios (targets from the issue):
+//   - GET /Users?filter=userName eq "..." under 50 connections: >= 0.6x the baseline's requests/s, p99 < 25 ms
+//   - POST /Users (the body Entra ID sends) under 50 connections: >= 0.3x the baseline's requests/s
+//   - a page of 100 users at a random startIndex, one request at a time: median < 20 ms
+//   - PATCH adding 1,000 members to a fresh group, one at a time: median < 300 ms
+// Beside them, for information: the filter lookup paced (open loop) at a quarter of the throughput
+// it reached, i.e. its latency without the queue that 50 closed-loop connections build in front of
+// any server on two cores.
+// The service runs built (`node dist/src/main.js`) and the baseline in their own processes; the load
+// generator (autocannon) runs here, so all three share the machine's cores, as a client on the
+// same box would. Each load line says how many cores the server, its PostgreSQL backends, the load
+// generator and everything else used: "other" above a few tenths means someone else's work was
+// competing and the figures are low. A fresh database is created on the server and dropped after
+// (SCIM_BENCH_KEEP_DB=1 keeps it, for EXPLAIN ANALYZE). SCIM_BENCH_ROUNDS (default 3) sets how many
+// times the load scenarios run, interleaved; the table shows medians over the rounds. Exits
+// non-zero only when the run itself fails (a 5xx, a request without an answer, a wrong answer),
+// never on a missed target.
+import { randomBytes, randomInt } from 'node:crypto';
+import * as os from 'node:os';
+import { Client } from 'pg';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { CpuMeter, describeStatuses, LoadRequest, LoadResult, percentile, runLoad, runPaced } from './support/load';
+import { freePort, processesCpu, Server, startServer } from './support/processes';
+import { seedDirectory, seededUserName } from './support/scim-seed';
+
+const USERS = 100_000;
+const GROUPS = 2_000;
+const CONNECTIONS = 50;
+const WARMUP_SECONDS = 2;
+const MEASURE_SECONDS = 10;
+const ROUNDS = Number(process.env.SCIM_BENCH_ROUNDS ?? 3);
+/** The paced filter run asks for this share of the filter's throughput: low enough that nothing queues. */
+const PACED_SHARE = 0.25;
+const PAGE_SIZE = 100;
+const PAGE_SAMPLES = 50;
+const PATCH_MEMBERS = 1_000;
+const PATCH_RUNS = 5;
+const TENANT = 'default';
+
+const TARGET = { filterRatio: 0.6, filterP99Ms: 25, postRatio: 0.3, pageMedianMs: 20, patchMedianMs: 300 };
+
+const URN_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const URN_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const URN_PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+/** How each server names itself to PostgreSQL (`application_name`), to find its backends. */
+const SERVICE_APPLICATION = (dataSourceOptions('postgres://unused').extra as { application_name: string })
+  .application_name;
+const BASELINE_APPLICATION = 'idp-bench-baseline';
+
+/** Failures of the run itself, as opposed to a missed target. */
+const problems: string[] = [];
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+const rps = (value: number): string => `${Math.round(value).toLocaleString('en-GB')} req/s`;
+
+/** One request, timed from send to the last byte of the answer. */
+async function timed(url: string, init: RequestInit = {}): Promise<{ status: number; ms: number; body: string }> {
+  const started = performance.now();
+  const res = await fetch(url, init);
+  const body = await res.text();
+  return { status: res.status, ms: performance.now() - started, body };
+}
+
+/** The running bench: both servers on one seeded database. */
+interface Bench {
+  service: Server;
+  baseline: Server;
+  /** A connection of the bench's own to the bench database. */
+  db: Client;
+  dbName: string;
+  /** The seeded users' ids, in creation order. */
+  userIds: string[];
+  scimHeaders: Record<string, string>;
+  /** Tells this run's names apart from any earlier run's. */
+  run: string;
+}
+
+interface Scenario {
+  name: string;
+  server: 'service' | 'baseline';
+  expected: number;
+  next: () => LoadRequest;
+}
+
+interface Measured {
+  result: LoadResult;
+  p50: number;
+  p99: number;
+}
+
+const filterPath = (n: number) => `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${seededUserName(n)}"`)}`;
+
+function loadScenarios(bench: Bench): Scenario[] {
+  let created = 0;
+  const json = { ...bench.scimHeaders, 'Content-Type': 'application/scim+json' };
+  return [
+    {
+      name: 'baseline',
+      server: 'baseline',
+      expected: 200,
+      next: () => ({ method: 'GET', path: `/baseline/users/${bench.userIds[randomInt(USERS)]}`, headers: {} }),
+    },
+    {
+      name: 'filter',
+      server: 'service',
+      expected: 200,
+      next: () => ({ method: 'GET', path: filterPath(1 + randomInt(USERS)), headers: bench.scimHeaders }),
+    },
+    {
+      name: 'POST /Users',
+      server: 'service',
+      expected: 201,
+      next: () => {
+        created += 1;
+        const userName = `new.${bench.run}.${created}@example.com`;
+        // As Entra ID sends it.
+        const user = {
+          schemas: [URN_USER],
+          externalId: `new-${bench.run}-${created}`,
+          userName,
+          active: true,
+          displayName: `New User ${created}`,
+          emails: [{ primary: true, type: 'work', value: userName }],
+          meta: { resourceType: 'User' },
+          name: { formatted: `New User ${created}`, familyName: `User ${created}`, givenName: 'New' },
+        };
+        return { method: 'POST', path: '/scim/v2/Users', headers: json, body: JSON.stringify(user) };
+      },
+    },
+  ];
+}
+
+/** Records a 5xx or a request without an answer as a failure of the run; answers the count of unexpected statuses. */
+function checkStatuses(label: string, result: LoadResult, expected: number): number {
+  const unexpected = [...result.statuses].filter(([status]) => status !== expected);
+  const count = (entries: [number, number][]) => entries.reduce((sum, [, n]) => sum + n, 0);
+  const serverErrors = count(unexpected.filter(([status]) => status >= 500));
+  if (serverErrors > 0) problems.push(`${label}: ${serverErrors} answers with a 5xx status`);
+  if (result.errors > 0) problems.push(`${label}: ${result.errors} requests without an answer`);
+  if (result.requests === 0) problems.push(`${label}: no answer at all`);
+  return count(unexpected);
+}
+
+/** Warm-up, then the measured run, with the CPU each party used. */
+async function measureLoad(bench: Bench, scenario: Scenario, label: string): Promise<Measured> {
+  const server = bench[scenario.server];
+  const options = { base: server.base, connections: CONNECTIONS, next: scenario.next };
+  const warmUp = await runLoad({ ...options, seconds: WARMUP_SECONDS });
+  checkStatuses(`${label}, warm-up`, warmUp, scenario.expected);
+  // After the warm-up the server's pool holds its connections: their backends are PostgreSQL's share.
+  const application = scenario.server === 'service' ? SERVICE_APPLICATION : BASELINE_APPLICATION;
+  const backends = await bench.db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2',
+    [bench.dbName, application],
+  );
+  const loadGenerator: CpuMeter = () => {
+    const start = process.cpuUsage();
+    return () => {
+      const used = process.cpuUsage(start);
+      return (used.user + used.system) / 1000;
+    };
+  };
+  const result = await runLoad({
+    ...options,
+    seconds: MEASURE_SECONDS,
+    cpu: {
+      [scenario.server]: processesCpu(() => [server.child.pid!]),
+      postgres: processesCpu(() => backends.rows.map((row) => row.pid)),
+      'load generator': loadGenerator,
+    },
+  });
+
+  const unexpected = checkStatuses(label, result, scenario.expected);
+  const measured = { result, p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99) };
+  const perRequest = (cores: number) => `${((cores * 1000) / result.perSecond).toFixed(2)} ms`;
+  const cpuPerRequest = `${scenario.server} ${perRequest(result.cores[scenario.server])}, postgres ${perRequest(result.cores.postgres)}`;
+  const cores = Object.entries(result.cores)
+    .map(([name, used]) => `${name}${name === 'postgres' ? ` (${backends.rowCount} backends)` : ''} ${used.toFixed(2)}`)
+    .join(', ');
+  console.log(
+    `  ${label.padEnd(24)} ${rps(result.perSecond).padStart(12)}  p50 ${ms(measured.p50).padStart(8)}  ` +
+      `p99 ${ms(measured.p99).padStart(8)}  | ${describeStatuses(result.statuses)}, not ${scenario.expected}: ` +
+      `${unexpected}, no answer: ${result.errors}  | cores: ${cores}  | CPU per request: ${cpuPerRequest}`,
+  );
+  return measured;
+}
+
+/** The filter lookup at a steady rate the service keeps up with: its own time, without a queue. */
+async function measurePaced(bench: Bench, filter: Scenario, rate: number): Promise<Float64Array> {
+  const paced = await runPaced({
+    base: bench.service.base,
+    rate,
+    seconds: MEASURE_SECONDS,
+    next: filter.next,
+  });
+  const wrong = [...paced.statuses].filter(([status]) => status !== filter.expected);
+  if (wrong.some(([status]) => status >= 500) || paced.errors > 0) {
+    problems.push(`filter at ${rate} req/s: ${describeStatuses(paced.statuses)}, ${paced.errors} without an answer`);
+  }
+  console.log(
+    `  ${`filter, paced`.padEnd(24)} ${rps(rate).padStart(12)}  p50 ${ms(percentile(paced.latencies, 50)).padStart(8)}  ` +
+      `p99 ${ms(percentile(paced.latencies, 99)).padStart(8)}  | ${describeStatuses(paced.statuses)}, no answer: ${paced.errors}`,
+  );
+  return paced.latencies;
+}
+
+/** Pages of 100 at random places, one request at a time (after 5 unmeasured ones). */
+async function measurePages(bench: Bench): Promise<{ startIndex: number; ms: number }[]> {
+  const pages: { startIndex: number; ms: number }[] = [];
+  for (let i = -5; i < PAGE_SAMPLES; i++) {
+    const startIndex = 1 + randomInt(USERS - PAGE_SIZE + 1);
+    const answer = await timed(`${bench.service.base}/scim/v2/Users?startIndex=${startIndex}&count=${PAGE_SIZE}`, {
+      headers: bench.scimHeaders,
+    });
+    const page = answer.status === 200 ? (JSON.parse(answer.body) as { itemsPerPage?: number }) : undefined;
+    if (page?.itemsPerPage !== PAGE_SIZE)
+      problems.push(`page at ${startIndex}: ${answer.status} ${answer.body.slice(0, 300)}`);
+    else if (i >= 0) pages.push({ startIndex, ms: answer.ms });
+  }
+  return pages;
+}
+
+/**
+ * PATCH adding 1,000 members (users no other run uses) to a group just created over SCIM, one at
+ * a time; the first one warms up and is not counted. Each is checked in the database.
+ */
+async function measurePatches(bench: Bench): Promise<number[]> {
+  const shuffled = [...bench.userIds];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const headers = { ...bench.scimHeaders, 'Content-Type': 'application/scim+json' };
+  const times: number[] = [];
+  for (let run = 0; run <= PATCH_RUNS; run++) {
+    const group = { schemas: [URN_GROUP], displayName: `Bench ${bench.run} ${run}`, externalId: `${bench.run}-${run}` };
+    const created = await timed(`${bench.service.base}/scim/v2/Groups`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(group),
+    });
+    if (created.status !== 201) throw new Error(`POST /Groups answered ${created.status} ${created.body}`);
+    const id = (JSON.parse(created.body) as { id: string }).id;
+    const members = shuffled.slice(run * PATCH_MEMBERS, (run + 1) * PATCH_MEMBERS).map((value) => ({ value }));
+    const patch = { schemas: [URN_PATCH], Operations: [{ op: 'add', path: 'members', value: members }] };
+    const answer = await timed(`${bench.service.base}/scim/v2/Groups/${id}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify(patch),
+    });
+    if (answer.status !== 204) {
+      problems.push(`PATCH /Groups/${id}: ${answer.status} ${answer.body.slice(0, 300)}`);
+      continue;
+    }
+    const stored = await bench.db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM assignments WHERE department_id = $1',
+      [id],
+    );
+    const n = Number(stored.rows[0].n);
+    if (n !== PATCH_MEMBERS) problems.push(`PATCH /Groups/${id} answered 204, but the group has ${n} members`);
+    if (run > 0) times.push(answer.ms);
+  }
+  return times;
+}
+
+/** The answers are right before their speed is worth measuring. */
+async function checkAnswers(bench: Bench): Promise<void> {
+  const filter = await timed(`${bench.service.base}${filterPath(4242)}`, { headers: bench.scimHeaders });
+  const found = JSON.parse(filter.body) as { totalResults?: number; Resources?: { userName?: string }[] };
+  if (filter.status !== 200 || found.totalResults !== 1 || found.Resources?.[0].userName !== seededUserName(4242)) {
+    throw new Error(`the filter lookup answered ${filter.status} ${filter.body.slice(0, 500)}`);
+  }
+  const id = bench.userIds[4241];
+  const direct = await timed(`${bench.baseline.base}/baseline/users/${id}`);
+  if (direct.status !== 200 || (JSON.parse(direct.body) as { id?: string }).id !== id) {
+    throw new Error(`the baseline answered ${direct.status} ${direct.body.slice(0, 500)}`);
+  }
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+  console.log(line(rows[0]));
+  console.log(line(widths.map((width) => '-'.repeat(width))));
+  for (const row of rows.slice(1)) console.log(line(row));
+}
+
+async function measure(bench: Bench): Promise<void> {
+  await checkAnswers(bench);
+  const scenarios = loadScenarios(bench);
+  const rounds = new Map<string, Measured[]>(scenarios.map((scenario) => [scenario.name, []]));
+  console.log(
+    `\nUnder load: ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${MEASURE_SECONDS} s measured, ` +
+      `per scenario and round (cores: average use during the measured seconds)`,
+  );
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const scenario of scenarios) {
+      rounds.get(scenario.name)!.push(await measureLoad(bench, scenario, `${scenario.name} (round ${round})`));
+    }
+  }
+  const of = (name: string, pick: (m: Measured) => number) => median(rounds.get(name)!.map(pick));
+  const perSecond = (m: Measured) => m.result.perSecond;
+  const base = of('baseline', perSecond);
+  const filter = of('filter', perSecond);
+  const pacedRate = Math.max(1, Math.round(filter * PACED_SHARE));
+  const paced = await measurePaced(
+    bench,
+    scenarios.find((scenario) => scenario.name === 'filter')!,
+    pacedRate,
+  );
+  const pages = await measurePages(bench);
+  const patches = await measurePatches(bench);
+
+  const filterP99 = of('filter', (m) => m.p99);
+  const post = of('POST /Users', perSecond);
+  const pageMs = pages.map((page) => page.ms).sort((a, b) => a - b);
+  const pageMedian = median(pageMs);
+  const patchMedian = median(patches);
+  const byStart = [...pages].sort((a, b) => a.startIndex - b.startIndex);
+  const third = Math.floor(byStart.length / 3);
+  const thirds = [0, 1, 2].map((k) => ms(median(byStart.slice(k * third, (k + 1) * third).map((page) => page.ms))));
+
+  console.log(`\nPage of ${PAGE_SIZE}, median by startIndex (lowest, middle, highest third): ${thirds.join(' / ')}`);
+  console.log(`PATCH +${PATCH_MEMBERS.toLocaleString('en-GB')} members: ${patches.map(ms).join(', ')}`);
+  console.log(`\nMedians over ${ROUNDS} round(s); ratios compare the medians of this run.\n`);
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const ofBaseline = (value: number) => `${(value / base).toFixed(2)}x of baseline`;
+  const ofTarget = (value: number, target: number) => `${(value / target).toFixed(2)}x of target`;
+  const latencies = (name: string) => `${ms(of(name, (m) => m.p50))} / ${ms(of(name, (m) => m.p99))}`;
+  printTable([
+    ['scenario', 'figure', 'measured', 'target', 'ratio', 'result'],
+    ['baseline: GET by primary key', 'throughput', rps(base), '-', '1.00x of baseline', '-'],
+    ['baseline: GET by primary key', 'p50 / p99', latencies('baseline'), '-', '-', '-'],
+    [
+      'GET /Users?filter=userName eq',
+      'throughput',
+      rps(filter),
+      `>= ${TARGET.filterRatio}x baseline`,
+      ofBaseline(filter),
+      verdict(filter / base >= TARGET.filterRatio),
+    ],
+    [
+      'GET /Users?filter=userName eq',
+      'p99',
+      ms(filterP99),
+      `< ${TARGET.filterP99Ms} ms`,
+      ofTarget(filterP99, TARGET.filterP99Ms),
+      verdict(filterP99 < TARGET.filterP99Ms),
+    ],
+    ['GET /Users?filter=userName eq', 'p50 / p99', latencies('filter'), '-', '-', '-'],
+    [
+      `GET /Users?filter, paced ${pacedRate} req/s`,
+      'p50 / p99',
+      `${ms(percentile(paced, 50))} / ${ms(percentile(paced, 99))}`,
+      '-',
+      '-',
+      '-',
+    ],
+    [
+      'POST /Users',
+      'throughput',
+      rps(post),
+      `>= ${TARGET.postRatio}x baseline`,
+      ofBaseline(post),
+      verdict(post / base >= TARGET.postRatio),
+    ],
+    ['POST /Users', 'p50 / p99', latencies('POST /Users'), '-', '-', '-'],
+    [
+      `GET /Users page of ${PAGE_SIZE}, sequential`,
+      `median (p95) of ${pages.length}`,
+      `${ms(pageMedian)} (${ms(percentile(pageMs, 95))})`,
+      `median < ${TARGET.pageMedianMs} ms`,
+      ofTarget(pageMedian, TARGET.pageMedianMs),
+      verdict(pageMedian < TARGET.pageMedianMs),
+    ],
+    [
+      `PATCH Group +${PATCH_MEMBERS.toLocaleString('en-GB')} members`,
+      `median (max) of ${patches.length}`,
+      `${ms(patchMedian)} (${ms(Math.max(...patches))})`,
+      `median < ${TARGET.patchMedianMs} ms`,
+      ofTarget(patchMedian, TARGET.patchMedianMs),
+      verdict(patchMedian < TARGET.patchMedianMs),
+    ],
+  ]);
+}
+
+async function main(): Promise<void> {
+  const server = process.env.DATABASE_URL;
+  if (!server) throw new Error('DATABASE_URL must name a PostgreSQL server');
+  if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('SCIM_BENCH_ROUNDS must be a whole number from 1');
+  const redisUrl = process.env.REDIS_URL;
+  const dbName = `idp_bench_scim_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const url = new URL(server);
+  url.pathname = `/${dbName}`;
+  const servers: Server[] = [];
+  const db = new Client({ connectionString: url.toString() });
+  let cleaning: Promise<void> | undefined;
+  // Once, whether the run ends, fails or is interrupted (Ctrl-C): no server or database is left behind.
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      for (const running of servers.reverse()) await running.stop();
+      await db.end().catch(() => undefined);
+      if (process.env.SCIM_BENCH_KEEP_DB === '1') {
+        console.log(`Kept database ${dbName} (SCIM_BENCH_KEEP_DB=1): drop it with DROP DATABASE "${dbName}"`);
+      } else {
+        await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      }
+      await admin.end();
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`${signal}: stopping the servers and dropping ${dbName}`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    // The service makes the schema (migrations) and the default tenant at its first start.
+    const secret = `scim-${randomBytes(16).toString('hex')}`;
+    const serviceEnv = {
+      DATABASE_URL: url.toString(),
+      REDIS_URL: redisUrl ?? '',
+      RATE_LIMITS: 'off',
+      SCIM_SHARED_SECRET: secret,
+      ADMIN_TOKEN: `admin-${randomBytes(16).toString('hex')}`,
+      PROVISIONING_API_TOKEN: `provisioning-${randomBytes(16).toString('hex')}`,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+    };
+    const service = await startServer('service', ['dist/src/main.js'], serviceEnv, await freePort(), '/health');
+    servers.push(service);
+    await db.connect();
+    const memberType = await db.query(`SELECT 1 FROM user_types WHERE tenant_id = $1 AND id = '1'`, [TENANT]);
+    if (memberType.rowCount !== 1) throw new Error(`the service made no user type "1" in tenant '${TENANT}'`);
+
+    const started = performance.now();
+    await seedDirectory(db, TENANT, { users: USERS, groups: GROUPS });
+    const seedSeconds = (performance.now() - started) / 1000;
+    const ids = await db.query<{ id: string }>('SELECT id FROM users WHERE tenant_id = $1 ORDER BY created_on', [
+      TENANT,
+    ]);
+    const userIds = ids.rows.map((row) => row.id);
+
+    const baseline = await startServer(
+      'baseline',
+      ['-r', 'ts-node/register/transpile-only', 'bench/support/baseline-app.ts'],
+      { DATABASE_URL: url.toString(), APPLICATION_NAME: BASELINE_APPLICATION },
+      await freePort(),
+      `/baseline/users/${userIds[0]}`,
+    );
+    servers.push(baseline);
+
+    const version = await db.query<{ server_version: string }>('SHOW server_version');
+    console.log(
+      `SCIM benchmark: ${USERS.toLocaleString('en-GB')} users, ${GROUPS.toLocaleString('en-GB')} groups ` +
+        `(seeded in ${seedSeconds.toFixed(1)} s), ${os.cpus().length} cores, ` +
+        `PostgreSQL ${version.rows[0].server_version}, Node ${process.version}, queue ${redisUrl ? 'redis' : 'in-process'}`,
+    );
+    await measure({
+      service,
+      baseline,
+      db,
+      dbName,
+      userIds,
+      scimHeaders: { Authorization: `Bearer ${secret}`, Accept: 'application/scim+json' },
+      run: randomBytes(3).toString('hex'),
+    });
+    if (problems.length > 0) {
+      console.error(`\nThe run failed:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,109 @@
+// Child processes of a benchmark: servers started on a free port, waited for, stopped, and the CPU
+// time they (and anything else on the machine) used, read from /proc (Linux).
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/** A port nobody listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Server {
+  child: ChildProcess;
+  base: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node <args>` from the repository root and waits until `readyPath` answers 200. The
+ * server's own stderr goes to ours, so a crash is visible; stdout (its request logs) is dropped.
+ */
+export async function startServer(
+  label: string,
+  args: string[],
+  env: Record<string, string>,
+  port: number,
+  readyPath: string,
+): Promise<Server> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const server: Server = { child, base, stop: () => stopChild(child) };
+  try {
+    for (let attempt = 0; attempt < 600; attempt++) {
+      if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode} before it was ready`);
+      const ok = await fetch(`${base}${readyPath}`).then(
+        (res) => res.ok,
+        () => false,
+      );
+      if (ok) return server;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${label} did not answer ${readyPath} within 60 s`);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** SIGTERM, then SIGKILL after 10 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** User + system CPU time a process has used, in ms; 0 once it is gone. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces: fields count from after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A CPU meter over processes: the time they used between the start and the read. A process that
+ * ends in between counts for nothing (its last reading is gone with it).
+ */
+export function processesCpu(pids: () => readonly number[]): () => () => number {
+  return () => {
+    const start = new Map(pids().map((pid) => [pid, processCpuMs(pid)]));
+    return () =>
+      [...start].reduce((sum, [pid, before]) => {
+        const now = processCpuMs(pid);
+        return now > 0 ? sum + now - before : sum;
+      }, 0);
+  };
+}
+
+/** CPU time the whole machine spent busy and in total (all cores), in ms. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  const idle = ticks[3] + (ticks[4] ?? 0);
+  return { busy: ((total - idle) * 1000) / TICKS_PER_SECOND, total: (total * 1000) / TICKS_PER_SECOND };
+}

@@ -3,6 +3,7 @@ import { Init1795454452051 } from './1795454452051-init';
 import { BackendJobs1795460000000 } from './1795460000000-backend-jobs';
 import { ProvisioningTransactions1795460100000 } from './1795460100000-provisioning-transactions';
 import { ScimGroups1795470000000 } from './1795470000000-scim-groups';
+import { RequestLogs1795480000000 } from './1795480000000-request-logs';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   BackendJobs1795460000000,
   ProvisioningTransactions1795460100000,
   ScimGroups1795470000000,
+  RequestLogs1795480000000,
 ];

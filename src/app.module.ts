@@ -13,6 +13,8 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { PartnerSyncModule } from './partner-sync/partner-sync.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
+import { RequestCaptureMiddleware } from './request-log/request-capture.middleware';
+import { RequestLogModule } from './request-log/request-log.module';
 import { RateLimitModule } from './common/rate-limit';
 import { ScimModule } from './scim/scim.module';
 
@@ -33,6 +35,7 @@ export class AppModule implements NestModule {
         ProvisioningModule,
         PartnerSyncModule,
         ScimModule,
+        RequestLogModule,
         HealthModule,
         ...extra,
       ],
@@ -41,6 +44,7 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(correlationIdMiddleware, BodyParserMiddleware).forRoutes('*path');
+    // Capture first: it sees even the requests the body parser refuses.
+    consumer.apply(RequestCaptureMiddleware, correlationIdMiddleware, BodyParserMiddleware).forRoutes('*path');
   }
 }

@@ -102,8 +102,15 @@ export class CredentialsService {
 
   /** The partner secret of a tenant in clear, for verifying partner JWTs. */
   async partnerSecret(tenantId: string): Promise<string | null> {
+    return (await this.partnerKey(tenantId))?.secret ?? null;
+  }
+
+  /** The partner secret in clear with its credential's id (which the request log records). */
+  async partnerKey(tenantId: string): Promise<{ credentialId: string; secret: string } | null> {
     const found = await this.credentials.findActiveByKind(this.transactions.manager, tenantId, 'PARTNER_SECRET');
-    return found?.secretEncrypted ? this.serverKey.decrypt(found.secretEncrypted) : null;
+    return found?.secretEncrypted
+      ? { credentialId: found.id, secret: this.serverKey.decrypt(found.secretEncrypted) }
+      : null;
   }
 
   list(tenantId: string): Promise<CredentialEntity[]> {

@@ -17,9 +17,12 @@ export class BodyParserMiddleware implements NestMiddleware {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const limit = config.bodyLimitBytes;
+    // The request log stores the body as received; `verify` sees it before parsing, so a body
+    // that fails to parse is kept too.
+    const verify = config.requestLog.enabled ? keepRawBody : undefined;
     this.parsers = [
-      express.json({ limit, type: JSON_TYPES, strict: false }),
-      express.urlencoded({ limit, extended: false }),
+      express.json({ limit, type: JSON_TYPES, strict: false, verify }),
+      express.urlencoded({ limit, extended: false, verify }),
     ];
   }
 
@@ -31,6 +34,21 @@ export class BodyParserMiddleware implements NestMiddleware {
     }
     next();
   }
+}
+
+const RAW_BODY = Symbol('rawBody');
+
+interface RequestWithRawBody {
+  [RAW_BODY]?: Buffer;
+}
+
+function keepRawBody(req: unknown, _res: unknown, body: Buffer): void {
+  (req as RequestWithRawBody)[RAW_BODY] = body;
+}
+
+/** The bytes of a JSON or form body as received (when the request log is on). */
+export function rawBodyOf(req: Request): Buffer | undefined {
+  return (req as RequestWithRawBody)[RAW_BODY];
 }
 
 interface BodyParserError {

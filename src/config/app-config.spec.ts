@@ -20,6 +20,13 @@ describe('loadConfig', () => {
       oauthClient: undefined,
       partner: undefined,
       adminToken: undefined,
+      requestLog: {
+        enabled: true,
+        bodyLimitBytes: 64 * 1024,
+        bufferRows: 10_000,
+        retentionDays: 30,
+        maxRows: 1_000_000,
+      },
     });
   });
 
@@ -42,6 +49,11 @@ describe('loadConfig', () => {
       WRAPPER_SECRET_KEY: 'd'.repeat(16),
       WRAPPER_ORG_CODE: 'ACME',
       ADMIN_TOKEN: 'e'.repeat(16),
+      REQUEST_LOG: 'Off',
+      REQUEST_LOG_BODY_LIMIT: '1mb',
+      REQUEST_LOG_BUFFER: '500',
+      REQUEST_LOG_RETENTION_DAYS: '7',
+      REQUEST_LOG_MAX_ROWS: '5000',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -53,6 +65,7 @@ describe('loadConfig', () => {
       defaultTenantId: 'acme',
       oauthClient: { clientId: 'client', clientSecret: 'c'.repeat(16) },
       partner: { secretKey: 'd'.repeat(16), orgCode: 'ACME' },
+      requestLog: { enabled: false, bodyLimitBytes: 1024 * 1024, bufferRows: 500, retentionDays: 7, maxRows: 5000 },
     });
   });
 
@@ -75,6 +88,14 @@ describe('loadConfig', () => {
     ['OAUTH_CLIENT_ID', { OAUTH_CLIENT_SECRET: 'c'.repeat(16) }],
     ['WRAPPER_ORG_CODE', { WRAPPER_SECRET_KEY: 'd'.repeat(16) }],
     ['ADMIN_TOKEN', { ADMIN_TOKEN: 'tiny' }],
+    ['REQUEST_LOG', { REQUEST_LOG: 'yes' }],
+    ['REQUEST_LOG_BODY_LIMIT', { REQUEST_LOG_BODY_LIMIT: 'big' }],
+    ['REQUEST_LOG_BODY_LIMIT', { REQUEST_LOG_BODY_LIMIT: '100b' }],
+    ['REQUEST_LOG_BUFFER', { REQUEST_LOG_BUFFER: '0' }],
+    ['REQUEST_LOG_BUFFER', { REQUEST_LOG_BUFFER: '-5' }],
+    ['REQUEST_LOG_RETENTION_DAYS', { REQUEST_LOG_RETENTION_DAYS: 'month' }],
+    ['REQUEST_LOG_RETENTION_DAYS', { REQUEST_LOG_RETENTION_DAYS: '0' }],
+    ['REQUEST_LOG_MAX_ROWS', { REQUEST_LOG_MAX_ROWS: '1e6' }],
   ])('refuses a bad %s, naming it', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));

@@ -21,6 +21,19 @@ export interface AppConfig {
   oauthClient?: { clientId: string; clientSecret: string };
   partner?: { secretKey: string; orgCode: string };
   adminToken?: string;
+  requestLog: RequestLogConfig;
+}
+
+/** Capture of API requests for operators (src/request-log). */
+export interface RequestLogConfig {
+  /** REQUEST_LOG: off disables capture; the admin API and retention still work. */
+  enabled: boolean;
+  /** Bodies beyond this many bytes are stored truncated. */
+  bodyLimitBytes: number;
+  /** Rows waiting for their INSERT at most; beyond, new rows are dropped and counted. */
+  bufferRows: number;
+  retentionDays: number;
+  maxRows: number;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +83,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       oauthClientId && oauthClientSecret ? { clientId: oauthClientId, clientSecret: oauthClientSecret } : undefined,
     partner: partnerSecret && partnerOrgCode ? { secretKey: partnerSecret, orgCode: partnerOrgCode } : undefined,
     adminToken: secret(read, 'ADMIN_TOKEN'),
+    requestLog: {
+      enabled: oneOf('REQUEST_LOG', (read('REQUEST_LOG') ?? 'on').toLowerCase(), ['on', 'off'] as const) === 'on',
+      bodyLimitBytes: byteSize('REQUEST_LOG_BODY_LIMIT', read('REQUEST_LOG_BODY_LIMIT') ?? '64kb'),
+      bufferRows: wholeNumber('REQUEST_LOG_BUFFER', read('REQUEST_LOG_BUFFER'), 10_000, 1, 1_000_000),
+      retentionDays: wholeNumber('REQUEST_LOG_RETENTION_DAYS', read('REQUEST_LOG_RETENTION_DAYS'), 30, 1, 36_500),
+      maxRows: wholeNumber('REQUEST_LOG_MAX_ROWS', read('REQUEST_LOG_MAX_ROWS'), 1_000_000, 1, 1_000_000_000),
+    },
   };
 }
 

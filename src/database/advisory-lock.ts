@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 export const ADVISORY_LOCKS = {
   /** Migrations and the start-up bootstrap: several instances may start together. */
   startup: 4_207_310_001,
+  /** Request-log retention: one instance of a fleet deletes old rows at a time. */
+  requestLogRetention: 4_207_310_002,
 } as const;
 
 /**
@@ -16,6 +18,32 @@ export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, w
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [key]);
+    try {
+      return await work();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [key]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * Like `withAdvisoryLock`, but for periodic work one instance of a fleet does: when another
+ * instance holds the lock, answers undefined at once instead of waiting.
+ */
+export async function withAdvisoryLockIfFree<T>(
+  dataSource: DataSource,
+  key: number,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key])) as {
+      locked: boolean;
+    }[];
+    if (!locked) return undefined;
     try {
       return await work();
     } finally {

@@ -7,6 +7,7 @@ import { UserEntity } from '../directory/entities/user.entity';
 import { BackendJobEntity } from '../jobs/backend-job.entity';
 import { OperationEntity } from '../provisioning/entities/operation.entity';
 import { TransactionEntity } from '../provisioning/entities/transaction.entity';
+import { RequestLogEntity } from '../request-log/entities/request-log.entity';
 import { ServerSettingEntity } from './server-setting.entity';
 
 /** Every entity of the schema; the migration-drift check compares these with `migrations/`. */
@@ -21,4 +22,5 @@ export const ENTITIES = [
   TransactionEntity,
   OperationEntity,
   BackendJobEntity,
+  RequestLogEntity,
 ];

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { QUEUE_HEALTH, QueueHealth } from '../jobs/queue-health';
+import { RequestLogWriter } from '../request-log/request-log.writer';
 
 const DATABASE_TIMEOUT_MS = 2000;
 
@@ -17,6 +18,7 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(QUEUE_HEALTH) private readonly queue: QueueHealth,
+    private readonly requestLog: RequestLogWriter,
   ) {}
 
   @Get()
@@ -32,6 +34,8 @@ export class HealthController {
         mode: this.queue.mode,
         ...(queue.error ? { error: queue.error } : {}),
       },
+      // Informational: a full request-log buffer drops log rows, never requests, so it never fails /health.
+      requestLog: this.requestLog.stats,
     });
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { RequestLogModule } from '../request-log/request-log.module';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [RequestLogModule], controllers: [HealthController] })
 export class HealthModule {}

@@ -10,6 +10,8 @@ import { TenantsService } from '../directory/tenants.service';
 export interface PartnerCaller {
   tenantId: string;
   orgCode: string;
+  /** The PARTNER_SECRET credential whose secret signed the token. */
+  credentialId: string;
 }
 
 interface PartnerRequest extends Request {
@@ -48,16 +50,19 @@ export class PartnerAuthGuard implements CanActivate {
     const claimed = this.unverifiedOrgCode(token);
     if (!claimed) return null;
     const tenant = await this.tenants.findByOrgCode(claimed);
-    const secret = tenant && (await this.credentials.partnerSecret(tenant.id));
-    if (!tenant || !secret) return null;
+    const key = tenant && (await this.credentials.partnerKey(tenant.id));
+    if (!tenant || !key) return null;
     try {
       // Pinned to HS256: `alg: none` and every other algorithm are refused by the verifier.
-      const claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, { secret, algorithms: ['HS256'] });
+      const claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
+        secret: key.secret,
+        algorithms: ['HS256'],
+      });
       if (typeof claims.exp !== 'number' || claims.orgCode !== tenant.orgCode) return null;
     } catch {
       return null;
     }
-    return { tenantId: tenant.id, orgCode: claimed };
+    return { tenantId: tenant.id, orgCode: claimed, credentialId: key.credentialId };
   }
 
   private unverifiedOrgCode(token: string): string | null {

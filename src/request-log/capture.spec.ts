@@ -1,0 +1,236 @@
+import {
+  CapturedExchange,
+  errorMessageOf,
+  identifierOf,
+  isAdminRequest,
+  isKeepalive,
+  isLogged,
+  SEARCHED_BODY_CHARS,
+  storedBody,
+  toLogRow,
+  truncateUtf8,
+} from './capture';
+import { MASK } from './redaction';
+
+const GUID = '8a8e0d3c-7b6f-4c1e-9d2a-3f4b5c6d7e8f';
+
+describe('isKeepalive', () => {
+  it.each([
+    `/scim/v2/Users?filter=userName eq "${GUID}"`,
+    `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${GUID}"`)}`,
+    `/scim/v2/Users?filter=userName+eq+%22${GUID.toUpperCase()}%22`,
+    `/scim/Users?filter=userName%20eq%20${GUID}`,
+    `/scim/endpoints/acme/Users?filter=USERNAME EQ "${GUID}"`,
+    `/scim/v2/Users/?filter=userName eq "${GUID}"&startIndex=1`,
+  ])('recognises the probe %s', (url) => expect(isKeepalive('GET', url)).toBe(true));
+
+  it.each([
+    ['POST', `/scim/v2/Users?filter=userName eq "${GUID}"`],
+    ['GET', '/scim/v2/Users?filter=userName eq "alice@example.com"'],
+    ['GET', `/scim/v2/Users?filter=externalId eq "${GUID}"`],
+    ['GET', `/scim/v2/Groups?filter=userName eq "${GUID}"`],
+    ['GET', `/scim/v2/Users?filter=userName eq "${GUID}" and active eq true`],
+    ['GET', '/scim/v2/Users'],
+    ['GET', `/api/provisioning/iam/user?filter=userName eq "${GUID}"`],
+  ])('not %s %s', (method, url) => expect(isKeepalive(method, url)).toBe(false));
+});
+
+describe('which requests are logged', () => {
+  it.each([
+    '/health',
+    '/health/',
+    '/api/docs',
+    '/api/docs/openapi.json',
+    '/admin',
+    '/admin/assets/app.js',
+    '/favicon.ico',
+    '/HEALTH',
+  ])('not %s', (url) => expect(isLogged(url)).toBe(false));
+  it.each(['/scim/v2/Users', '/api/admin/logs', '/oauth/token', '/api/nope', '/healthz', '/administrator', '/'])(
+    '%s',
+    (url) => expect(isLogged(url)).toBe(true),
+  );
+
+  it('flags the admin API, not partner sync under it', () => {
+    expect(isAdminRequest('/api/admin/logs?page=2')).toBe(true);
+    expect(isAdminRequest('/api/admin/tenants/acme/credentials')).toBe(true);
+    expect(isAdminRequest('/API/Admin/logs')).toBe(true);
+    expect(isAdminRequest('/api/admin/users/sync')).toBe(false);
+    expect(isAdminRequest('/api/admin/users/sync/')).toBe(false);
+    expect(isAdminRequest('/api/user/job/1')).toBe(false);
+  });
+});
+
+describe('identifierOf', () => {
+  it('takes userName, then email, displayName, name, externalId', () => {
+    expect(identifierOf({ userName: 'alice@example.com', email: 'x', externalId: 'e' })).toBe('alice@example.com');
+    expect(identifierOf({ email: 'bob@example.com', externalId: 'e' })).toBe('bob@example.com');
+    expect(identifierOf({ displayName: 'Sales', externalId: 'e' })).toBe('Sales');
+    expect(identifierOf({ name: 'Engineering', externalId: 'e' })).toBe('Engineering');
+    expect(identifierOf({ externalId: 'ext-1' })).toBe('ext-1');
+    expect(identifierOf({ UserName: 'Case@Example.com' })).toBe('Case@Example.com');
+  });
+
+  it('names the first item of a batch and how many more', () => {
+    expect(identifierOf([{ email: 'a@x.com' }, { email: 'b@x.com' }, { email: 'c@x.com' }])).toBe('a@x.com (+2 more)');
+    expect(identifierOf({ mode: 'upsert', users: [{ email: 'p@x.com' }] })).toBe('p@x.com');
+  });
+
+  it('finds nothing in what has no identifier', () => {
+    expect(identifierOf(undefined)).toBeNull();
+    expect(identifierOf({ Operations: [{ op: 'replace', path: 'active', value: false }] })).toBeNull();
+    expect(identifierOf({ name: { givenName: 'A' } })).toBeNull();
+    expect(identifierOf({ Resources: [{ userName: 'a' }] })).toBeNull();
+  });
+});
+
+describe('errorMessageOf', () => {
+  it('reads every envelope', () => {
+    expect(errorMessageOf(401, { status: false, message: 'Authentication failed', error: 'Invalid' }, null)).toBe(
+      'Invalid',
+    );
+    expect(errorMessageOf(404, { schemas: [], status: '404', detail: 'User not found' }, null)).toBe('User not found');
+    expect(
+      errorMessageOf(401, { error: 'invalid_client', error_description: 'Client authentication failed' }, null),
+    ).toBe('Client authentication failed');
+    expect(errorMessageOf(502, undefined, 'Bad gateway')).toBe('Bad gateway');
+    expect(errorMessageOf(500, undefined, null)).toBe('HTTP 500');
+    expect(errorMessageOf(200, { error: 'x' }, null)).toBeNull();
+  });
+});
+
+describe('truncateUtf8', () => {
+  it('cuts at a byte limit, never inside a character', () => {
+    expect(truncateUtf8('abc', 3)).toEqual({ text: 'abc', truncated: false });
+    expect(truncateUtf8('abcd', 3)).toEqual({ text: 'abc', truncated: true });
+    // "é" is two bytes, "😀" four.
+    expect(truncateUtf8('aé', 2)).toEqual({ text: 'a', truncated: true });
+    expect(truncateUtf8('😀😀', 6)).toEqual({ text: '😀', truncated: true });
+  });
+});
+
+describe('storedBody', () => {
+  it('keeps a body under the limit whole, redacted', () => {
+    const body = Buffer.from('{"userName":"a","password":"p"}');
+    expect(storedBody(body, body.length, 'application/json', 1024)).toEqual({
+      text: `{"userName":"a","password":"${MASK}"}`,
+      truncated: false,
+    });
+  });
+
+  it('cuts a body over the limit and marks it; a secret at the cut is still masked', () => {
+    const body = Buffer.from(`{"a":"${'x'.repeat(1000)}","password":"${'s'.repeat(100)}"}`);
+    const stored = storedBody(body, body.length, 'application/json', 1030);
+    expect(stored.truncated).toBe(true);
+    expect(Buffer.byteLength(stored.text!)).toBeLessThanOrEqual(1030);
+    expect(stored.text).not.toContain('sss');
+  });
+
+  it('counts the bytes not kept when marking a response truncated', () => {
+    expect(storedBody(Buffer.from('abc'), 5000, 'text/plain', 1024).truncated).toBe(true);
+  });
+
+  it('stores no binary and no empty body', () => {
+    expect(storedBody(Buffer.from([0, 1, 2]), 3, 'application/octet-stream', 1024)).toEqual({
+      text: null,
+      truncated: false,
+    });
+    expect(storedBody(undefined, 0, 'application/json', 1024)).toEqual({ text: null, truncated: false });
+  });
+});
+
+describe('toLogRow', () => {
+  const exchange = (overrides: Partial<CapturedExchange> = {}): CapturedExchange => ({
+    time: new Date('2030-01-01T00:00:00Z'),
+    durationMs: 12.6,
+    method: 'post',
+    url: '/scim/v2/Users?access_token=abc',
+    status: 201,
+    aborted: false,
+    requestHeaders: { authorization: 'Bearer abc', 'content-type': 'application/scim+json' },
+    requestBody: Buffer.from('{"userName":"Alice@Example.com","password":"pw-1"}'),
+    parsedRequestBody: { userName: 'Alice@Example.com', password: 'pw-1' },
+    responseHeaders: { 'content-type': 'application/scim+json; charset=utf-8', 'x-request-id': 'r-1' },
+    responseBody: Buffer.from('{"id":"u1","userName":"Alice@Example.com"}'),
+    responseBytes: 41,
+    tenantId: 'acme',
+    credentialId: 'c-1',
+    correlationId: 'r-1',
+    ...overrides,
+  });
+
+  it('builds a redacted row with every field', () => {
+    const row = toLogRow(exchange(), 65536);
+    expect(row).toEqual({
+      time: new Date('2030-01-01T00:00:00Z'),
+      method: 'POST',
+      path: `/scim/v2/Users?access_token=${MASK}`,
+      status: 201,
+      durationMs: 13,
+      tenantId: 'acme',
+      credentialId: 'c-1',
+      correlationId: 'r-1',
+      identifier: 'Alice@Example.com',
+      errorMessage: null,
+      admin: false,
+      keepalive: false,
+      requestHeaders: { authorization: `Bearer ${MASK}`, 'content-type': 'application/scim+json' },
+      requestBody: `{"userName":"Alice@Example.com","password":"${MASK}"}`,
+      requestBodyTruncated: false,
+      responseHeaders: { 'content-type': 'application/scim+json; charset=utf-8', 'x-request-id': 'r-1' },
+      responseBody: '{"id":"u1","userName":"Alice@Example.com"}',
+      responseBodyTruncated: false,
+      searchText: expect.stringContaining('alice@example.com'),
+    });
+    expect(row.searchText).not.toContain('pw-1');
+    expect(row.searchText).not.toContain('abc');
+  });
+
+  it('takes the identifier and the error from the answer when the request has none', () => {
+    const row = toLogRow(
+      exchange({
+        method: 'GET',
+        url: '/scim/v2/Users/u1',
+        status: 404,
+        requestBody: undefined,
+        parsedRequestBody: undefined,
+        responseBody: Buffer.from('{"status":"404","detail":"User u1 not found"}'),
+      }),
+      65536,
+    );
+    expect(row).toMatchObject({ identifier: null, errorMessage: 'User u1 not found', requestBody: null });
+    const found = toLogRow(exchange({ method: 'GET', requestBody: undefined, parsedRequestBody: undefined }), 65536);
+    expect(found.identifier).toBe('Alice@Example.com');
+  });
+
+  it('records a client that went away, and keeps no event-stream body', () => {
+    expect(toLogRow(exchange({ aborted: true, status: 499 }), 65536).errorMessage).toMatch(/client closed/);
+    const stream = toLogRow(
+      exchange({
+        aborted: true,
+        responseHeaders: { 'content-type': 'text/event-stream' },
+        responseBody: Buffer.from('event: log\n'),
+      }),
+      65536,
+    );
+    expect(stream).toMatchObject({ responseBody: null, errorMessage: null });
+  });
+
+  it('flags keepalive probes and admin requests', () => {
+    const probe = toLogRow(exchange({ method: 'GET', url: `/scim/v2/Users?filter=userName eq "${GUID}"` }), 65536);
+    expect(probe.keepalive).toBe(true);
+    expect(toLogRow(exchange({ url: '/api/admin/tenants' }), 65536).admin).toBe(true);
+  });
+
+  it('replaces NUL, which PostgreSQL text cannot hold', () => {
+    const row = toLogRow(exchange({ requestBody: Buffer.from('{"a":"x\u0000y"}') }), 65536);
+    expect(row.requestBody).toBe('{"a":"x\uFFFDy"}');
+  });
+
+  it('searches the start of each body only', () => {
+    const long = `{"a":"${'x'.repeat(SEARCHED_BODY_CHARS)}needle"}`;
+    const row = toLogRow(exchange({ requestBody: Buffer.from(long), parsedRequestBody: undefined }), 65536);
+    expect(row.requestBody).toContain('needle');
+    expect(row.searchText).not.toContain('needle');
+  });
+});

@@ -1,0 +1,261 @@
+import { HeaderValues, redactBody, redactHeaders, redactUrl, scrubText } from './redaction';
+
+/** A row as the writer inserts it: every field already redacted and bounded. */
+export interface NewRequestLog {
+  time: Date;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  tenantId: string | null;
+  credentialId: string | null;
+  correlationId: string | null;
+  identifier: string | null;
+  errorMessage: string | null;
+  admin: boolean;
+  keepalive: boolean;
+  requestHeaders: Record<string, string>;
+  requestBody: string | null;
+  requestBodyTruncated: boolean;
+  responseHeaders: Record<string, string>;
+  responseBody: string | null;
+  responseBodyTruncated: boolean;
+  /** Lower-cased path, identifier and the start of both bodies: what `search` looks in (trigram index). */
+  searchText: string;
+}
+
+/** What the middleware saw of one request and its answer, nothing redacted yet. */
+export interface CapturedExchange {
+  time: Date;
+  durationMs: number;
+  method: string;
+  /** Path and query as the client sent them. */
+  url: string;
+  status: number;
+  /** The client went away before the answer was complete. */
+  aborted: boolean;
+  requestHeaders: HeaderValues;
+  /** The body as received (JSON and form bodies; others are not read). */
+  requestBody?: Buffer;
+  /** The body as the parser left it, for the identifier. */
+  parsedRequestBody?: unknown;
+  responseHeaders: HeaderValues;
+  /** The first `bodyLimit` bytes of the answer. */
+  responseBody?: Buffer;
+  /** Every byte of the answer, stored or not. */
+  responseBytes: number;
+  tenantId?: string | null;
+  credentialId?: string | null;
+  correlationId?: string | null;
+}
+
+const MAX_PATH = 4096;
+const MAX_IDENTIFIER = 320;
+const MAX_ERROR = 2000;
+const MAX_SHORT = 128;
+/** How much of each body `search` covers; the GIN index grows with it. */
+export const SEARCHED_BODY_CHARS = 2000;
+
+/** Paths whose requests are never logged: probes, the API description, the operator page's files. */
+const NOT_LOGGED = /^\/(health|api\/docs|admin)(\/|$)|^\/favicon\.ico$/i;
+const ADMIN_API = /^\/api\/admin(\/|$)/i;
+const PARTNER_SYNC = /^\/api\/admin\/users\/sync\/?$/i;
+
+export function isLogged(url: string): boolean {
+  return !NOT_LOGGED.test(pathOf(url));
+}
+
+/** The operators' own API (partner sync lives under /api/admin but is not theirs). */
+export function isAdminRequest(url: string): boolean {
+  const path = pathOf(url);
+  return ADMIN_API.test(path) && !PARTNER_SYNC.test(path);
+}
+
+const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const PROBE_FILTER = new RegExp(`^userName\\s+eq\\s+("${GUID}"|${GUID})$`, 'i');
+const SCIM_USERS = /^\/scim(\/.*)?\/Users\/?$/i;
+
+/** Entra ID's connectivity probe: `GET <scim root>/Users?filter=userName eq "<random GUID>"`. */
+export function isKeepalive(method: string, url: string): boolean {
+  if (method.toUpperCase() !== 'GET' || !SCIM_USERS.test(pathOf(url))) return false;
+  const mark = url.indexOf('?');
+  if (mark < 0) return false;
+  const filter = new URLSearchParams(url.slice(mark + 1)).get('filter');
+  return filter !== null && PROBE_FILTER.test(filter.trim());
+}
+
+const IDENTIFIER_KEYS = ['username', 'email', 'displayname', 'name', 'externalid', 'client_id'];
+
+/**
+ * Who or what the request is about: userName, email, displayName, name or externalId of the
+ * resource; for a batch, its first item's and how many more.
+ */
+export function identifierOf(body: unknown): string | null {
+  const items = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.users) ? body.users : [body];
+  for (const item of items as unknown[]) {
+    const found = ownIdentifier(item);
+    if (found) return items.length > 1 ? `${found} (+${items.length - 1} more)` : found;
+  }
+  return null;
+}
+
+function ownIdentifier(item: unknown): string | null {
+  if (!isObject(item)) return null;
+  const byKey = new Map(Object.entries(item).map(([key, value]) => [key.toLowerCase(), value]));
+  for (const key of IDENTIFIER_KEYS) {
+    const value = byKey.get(key);
+    if (typeof value === 'string' && value.trim() !== '') return bounded(value.trim(), MAX_IDENTIFIER);
+  }
+  return null;
+}
+
+/** The message of an error answer, whichever envelope it uses (provisioning, partner, SCIM, OAuth). */
+export function errorMessageOf(status: number, body: unknown, text: string | null): string | null {
+  if (status < 400) return null;
+  if (isObject(body)) {
+    for (const key of ['error_description', 'detail', 'error', 'message']) {
+      const value = body[key];
+      if (typeof value === 'string' && value !== '') return bounded(value, MAX_ERROR);
+    }
+  }
+  if (text && !isObject(body)) return bounded(text, MAX_ERROR);
+  return `HTTP ${status}`;
+}
+
+/** A string cut to at most `maxBytes` bytes of UTF-8, never inside a character. */
+export function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
+  // A character is at most 4 bytes (and at least 1): most texts are decided without encoding.
+  if (text.length * 3 <= maxBytes) return { text, truncated: false };
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return { text, truncated: false };
+  return { text: decodePrefix(bytes, maxBytes), truncated: true };
+}
+
+/** The first `maxBytes` of UTF-8 bytes as text, without a character cut in two at the end. */
+function decodePrefix(bytes: Buffer, maxBytes: number): string {
+  let end = Math.min(maxBytes, bytes.length);
+  // Back up over continuation bytes (10xxxxxx) to the start of the character that was cut.
+  if (end < bytes.length) while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
+const TEXT_TYPE = /^(text\/|application\/([\w.+-]*\+)?(json|xml|x-www-form-urlencoded|javascript)\b)/i;
+
+/** A body as stored: its text redacted, cut to the limit, and whether it was cut. */
+export function storedBody(
+  bytes: Buffer | undefined,
+  totalBytes: number,
+  contentType: string | undefined,
+  limit: number,
+): { text: string | null; truncated: boolean } {
+  if (!bytes || bytes.length === 0) return { text: null, truncated: false };
+  // Binary answers are not shown: an operator reads text.
+  if (contentType && !TEXT_TYPE.test(contentType)) return { text: null, truncated: totalBytes > limit };
+  const cut = totalBytes > limit || bytes.length > limit;
+  // Masking comes first; the cut after it, since a mask can be longer than what it hides.
+  const redacted = redactBody(clean(decodePrefix(bytes, limit)), contentType);
+  const stored = truncateUtf8(redacted, limit);
+  return { text: stored.text, truncated: cut || stored.truncated };
+}
+
+/** Builds the row: everything it holds is redacted here, before it exists anywhere else. */
+export function toLogRow(exchange: CapturedExchange, bodyLimit: number): NewRequestLog {
+  const requestType = header(exchange.requestHeaders, 'content-type');
+  const responseType = header(exchange.responseHeaders, 'content-type');
+  const request = storedBody(exchange.requestBody, exchange.requestBody?.length ?? 0, requestType, bodyLimit);
+  const streamed = /^text\/event-stream/i.test(responseType ?? '');
+  const response = streamed
+    ? { text: null, truncated: false }
+    : storedBody(exchange.responseBody, exchange.responseBytes, responseType, bodyLimit);
+  const answer = response.text !== null && !response.truncated ? parseJson(response.text) : undefined;
+  const path = bounded(clean(redactUrl(exchange.url)), MAX_PATH);
+  const found = identifierOf(exchange.parsedRequestBody) ?? identifierOf(answer);
+  const identifier = found === null ? null : clean(scrubText(found));
+  const correlationId = shortOrNull(exchange.correlationId, MAX_SHORT);
+  const errorMessage =
+    exchange.aborted && !streamed
+      ? 'The client closed the connection before the answer was complete'
+      : errorMessageOf(exchange.status, answer, response.text);
+  return {
+    time: exchange.time,
+    method: bounded(exchange.method.toUpperCase(), 16),
+    path,
+    status: exchange.status,
+    durationMs: Math.max(0, Math.round(exchange.durationMs)),
+    tenantId: shortOrNull(exchange.tenantId, 64),
+    credentialId: shortOrNull(exchange.credentialId, 64),
+    correlationId,
+    identifier,
+    errorMessage: errorMessage === null ? null : clean(scrubText(errorMessage)),
+    admin: isAdminRequest(exchange.url),
+    keepalive: isKeepalive(exchange.method, exchange.url),
+    requestHeaders: cleanHeaders(redactHeaders(exchange.requestHeaders)),
+    requestBody: request.text,
+    requestBodyTruncated: request.truncated,
+    responseHeaders: cleanHeaders(redactHeaders(exchange.responseHeaders)),
+    responseBody: response.text,
+    responseBodyTruncated: response.truncated,
+    searchText: searchTextOf(path, identifier, correlationId, request.text, response.text),
+  };
+}
+
+/** What `search` looks in: it starts with the path, which the `path` filter relies on. */
+export function searchTextOf(
+  path: string,
+  identifier: string | null,
+  correlationId: string | null,
+  requestBody: string | null,
+  responseBody: string | null,
+): string {
+  return [
+    path,
+    identifier ?? '',
+    correlationId ?? '',
+    (requestBody ?? '').slice(0, SEARCHED_BODY_CHARS),
+    (responseBody ?? '').slice(0, SEARCHED_BODY_CHARS),
+  ]
+    .join('\n')
+    .toLowerCase();
+}
+
+function parseJson(text: string): unknown {
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function header(headers: HeaderValues, name: string): string | undefined {
+  const value = headers[name];
+  return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
+}
+
+function pathOf(url: string): string {
+  const mark = url.indexOf('?');
+  return mark < 0 ? url : url.slice(0, mark);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function bounded(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max);
+}
+
+function shortOrNull(value: string | null | undefined, max: number): string | null {
+  return value ? bounded(value, max) : null;
+}
+
+/** PostgreSQL text cannot hold NUL. */
+function clean(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+function cleanHeaders(headers: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(headers)) headers[name] = clean(value);
+  return headers;
+}

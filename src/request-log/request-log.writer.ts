@@ -1,0 +1,173 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import type { NewRequestLog } from './capture';
+import { BoundedBuffer } from './request-log.buffer';
+import { RequestLogsRepository } from './request-logs.repository';
+
+/** How often buffered rows are written, at the latest. */
+export const FLUSH_INTERVAL_MS = 250;
+/** Rows per INSERT; a full batch is written at once, without waiting for the interval. */
+export const FLUSH_BATCH_ROWS = 500;
+/** Bodies make rows large: whatever REQUEST_LOG_BUFFER says, the buffer never holds more than this. */
+export const BUFFER_MAX_BYTES = 128 * 1024 * 1024;
+const MAX_RETRY_DELAY_MS = 5000;
+/** SQLSTATE classes 22 (data exception) and 23 (constraint): that row will never go in, retrying is pointless. */
+const BAD_ROW = /^2[23]/;
+
+/**
+ * Takes request-log rows off the request path: `add` only appends to a bounded in-memory buffer
+ * (a full buffer drops the row and counts it: a request never waits or fails for its log), and
+ * the buffer is written every FLUSH_INTERVAL_MS, one multi-row INSERT per batch. A failed INSERT
+ * (database down) keeps its rows for the next try while the buffer has room. On shutdown the
+ * buffer is written before the database pool closes: DatabaseModule is global, so Nest calls its
+ * onApplicationShutdown after this (non-global) module's.
+ */
+@Injectable()
+export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('RequestLog');
+  private readonly buffer: BoundedBuffer<NewRequestLog>;
+  private readonly batchRows: number;
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> | null = null;
+  private flushSoon = false;
+  private failures = 0;
+  private retryAt = 0;
+  private lastError = '';
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly repository: RequestLogsRepository,
+  ) {
+    this.buffer = new BoundedBuffer(config.requestLog.bufferRows, BUFFER_MAX_BYTES, approximateSize);
+    this.batchRows = Math.min(FLUSH_BATCH_ROWS, config.requestLog.bufferRows);
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS).unref();
+  }
+
+  /** Rows waiting, and rows dropped since this process started. */
+  get stats(): { buffered: number; dropped: number } {
+    return { buffered: this.buffer.length, dropped: this.buffer.dropped };
+  }
+
+  /** Never waits and never throws: a row that does not fit is dropped and counted. */
+  add(row: NewRequestLog): void {
+    if (!this.buffer.add(row)) return;
+    if (this.buffer.length >= this.batchRows && !this.flushSoon) {
+      this.flushSoon = true;
+      setImmediate(() => {
+        this.flushSoon = false;
+        void this.flush();
+      });
+    }
+  }
+
+  /** Writes what is buffered, batch by batch; joins a flush already under way. Never rejects. */
+  flush(): Promise<void> {
+    this.flushing ??= this.drain(false).finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  /** Requests finished so far: written while the HTTP server still drains the others. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
+
+  /** The last rows (requests that finished while the server closed), before the pool closes. */
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flushing;
+    await this.drain(true);
+    if (this.buffer.length > 0) {
+      const lost = this.buffer.take(this.buffer.length).length;
+      this.buffer.countDropped(lost);
+      this.logger.error(`${lost} request log rows could not be written before shutdown`);
+    }
+  }
+
+  private async drain(final: boolean): Promise<void> {
+    if (!final && Date.now() < this.retryAt) return;
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.take(this.batchRows);
+      try {
+        await this.repository.insertMany(batch);
+        this.recovered();
+      } catch (error) {
+        if (isBadRow(error)) {
+          await this.insertOneByOne(batch);
+          continue;
+        }
+        this.failed(batch, error);
+        return;
+      }
+    }
+  }
+
+  /** One row of the batch cannot be stored: find it, keep the others. */
+  private async insertOneByOne(batch: NewRequestLog[]): Promise<void> {
+    for (const [index, row] of batch.entries()) {
+      try {
+        await this.repository.insertMany([row]);
+      } catch (error) {
+        if (!isBadRow(error)) {
+          this.failed(batch.slice(index), error);
+          return;
+        }
+        this.buffer.countDropped(1);
+        this.logger.warn(`Request log row for ${row.method} ${row.path} dropped: ${describe(error)}`);
+      }
+    }
+  }
+
+  private failed(batch: NewRequestLog[], error: unknown): void {
+    const dropped = this.buffer.putBack(batch);
+    this.failures++;
+    this.retryAt = Date.now() + Math.min(FLUSH_INTERVAL_MS * 2 ** this.failures, MAX_RETRY_DELAY_MS);
+    const message = describe(error);
+    if (message !== this.lastError) {
+      this.logger.warn(
+        `Request log rows not written (${message}); retrying${dropped ? `, ${dropped} dropped for lack of room` : ''}`,
+      );
+    }
+    this.lastError = message;
+  }
+
+  private recovered(): void {
+    if (this.failures > 0) this.logger.log('Request log rows are written again');
+    this.failures = 0;
+    this.retryAt = 0;
+    this.lastError = '';
+  }
+}
+
+/** Bytes a row holds in memory, roughly: its strings (bodies dominate). */
+export function approximateSize(row: NewRequestLog): number {
+  let size = 256 + row.path.length + row.searchText.length;
+  size += (row.requestBody?.length ?? 0) + (row.responseBody?.length ?? 0);
+  size += (row.identifier?.length ?? 0) + (row.errorMessage?.length ?? 0);
+  for (const headers of [row.requestHeaders, row.responseHeaders]) {
+    for (const [name, value] of Object.entries(headers)) size += name.length + value.length;
+  }
+  return size * 2;
+}
+
+function isBadRow(error: unknown): boolean {
+  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
+  const sqlState = typeof code === 'string' ? code : driverError?.code;
+  return typeof sqlState === 'string' && BAD_ROW.test(sqlState);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,312 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ADVISORY_LOCKS, withAdvisoryLockIfFree } from '../database/advisory-lock';
+import type { NewRequestLog } from './capture';
+
+/** The filters of the list and of the live stream (ADMIN-API.md "Request logs"). */
+export interface LogFilters {
+  method?: string;
+  /** Exact status, or a class: `{ from: 400, to: 500 }`. */
+  status?: { from: number; to: number };
+  hasError?: boolean;
+  /** Lower-cased substring of the path (query string included). */
+  path?: string;
+  /** Lower-cased substring of path, identifier and bodies. */
+  search?: string;
+  since?: Date;
+  until?: Date;
+  tenantId?: string;
+  includeAdmin: boolean;
+  hideKeepalive: boolean;
+}
+
+/** The columns of a list item (no headers or bodies). */
+export interface LogSummaryRow {
+  id: string;
+  time: Date;
+  method: string;
+  path: string;
+  status: number;
+  duration_ms: number;
+  tenant_id: string | null;
+  credential_id: string | null;
+  correlation_id: string | null;
+  identifier: string | null;
+  error_message: string | null;
+  admin: boolean;
+  keepalive: boolean;
+}
+
+export interface LogDetailRow extends LogSummaryRow {
+  request_headers: Record<string, string>;
+  request_body: string | null;
+  request_body_truncated: boolean;
+  response_headers: Record<string, string>;
+  response_body: string | null;
+  response_body_truncated: boolean;
+}
+
+export interface StreamedRow extends LogSummaryRow {
+  logged_at: Date;
+}
+
+const SUMMARY = `id, time, method, path, status, duration_ms, tenant_id, credential_id, correlation_id,
+  identifier, error_message, admin, keepalive`;
+const DETAIL = `${SUMMARY}, request_headers, request_body, request_body_truncated, response_headers,
+  response_body, response_body_truncated`;
+
+/** Rows a text search reads newest first before it turns to the trigram index (see findPage). */
+export const SEARCH_WINDOW_ROWS = 10_000;
+
+/** Rows one DELETE removes at most: short statements, short locks, whatever the backlog. */
+export const DELETE_BATCH = 5000;
+
+/** Escapes LIKE's wildcards (`%`, `_`) and its escape character in a literal substring. */
+export function likeSubstring(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Where request_logs rows are written, read and deleted. */
+@Injectable()
+export class RequestLogsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** One INSERT for the whole batch: one array parameter per column, unnested into rows. */
+  async insertMany(rows: NewRequestLog[]): Promise<void> {
+    if (rows.length === 0) return;
+    const column = <T>(pick: (row: NewRequestLog) => T): T[] => rows.map(pick);
+    await this.dataSource.query(
+      `INSERT INTO request_logs (time, method, path, status, duration_ms, tenant_id, credential_id, correlation_id,
+         identifier, error_message, admin, keepalive, request_headers, request_body, request_body_truncated,
+         response_headers, response_body, response_body_truncated, search_text)
+       SELECT * FROM unnest($1::timestamptz[], $2::varchar[], $3::text[], $4::smallint[], $5::int[], $6::varchar[],
+         $7::varchar[], $8::varchar[], $9::text[], $10::text[], $11::boolean[], $12::boolean[], $13::jsonb[],
+         $14::text[], $15::boolean[], $16::jsonb[], $17::text[], $18::boolean[], $19::text[])`,
+      [
+        column((row) => row.time),
+        column((row) => row.method),
+        column((row) => row.path),
+        column((row) => row.status),
+        column((row) => row.durationMs),
+        column((row) => row.tenantId),
+        column((row) => row.credentialId),
+        column((row) => row.correlationId),
+        column((row) => row.identifier),
+        column((row) => row.errorMessage),
+        column((row) => row.admin),
+        column((row) => row.keepalive),
+        column((row) => JSON.stringify(row.requestHeaders)),
+        column((row) => row.requestBody),
+        column((row) => row.requestBodyTruncated),
+        column((row) => JSON.stringify(row.responseHeaders)),
+        column((row) => row.responseBody),
+        column((row) => row.responseBodyTruncated),
+        column((row) => row.searchText),
+      ],
+    );
+  }
+
+  /**
+   * A page, newest first; `limit` one more than the page size tells whether another page follows.
+   *
+   * A text filter (`search`, `path`) has no selectivity estimate the planner can trust, and the
+   * wrong plan costs seconds on a million rows either way: a common term wants the newest rows
+   * read in time order until the page is full, a rare one wants the trigram index. So the newest
+   * SEARCH_WINDOW_ROWS rows are read first (bounded work); when they do not fill the page the term
+   * is rare, and the plain query, which the trigram index serves, answers.
+   */
+  async findPage(filters: LogFilters, offset: number, limit: number): Promise<LogSummaryRow[]> {
+    const order = `ORDER BY time DESC, id DESC`;
+    const all = whereClause(filters);
+    const plain = (): Promise<LogSummaryRow[]> =>
+      this.dataSource.query<LogSummaryRow[]>(
+        `SELECT ${SUMMARY} FROM request_logs ${all.sql} ${order} LIMIT ${limit} OFFSET ${offset}`,
+        all.params,
+      );
+    if (!filters.search && !filters.path) return plain();
+    const window = whereClause({ ...filters, search: undefined, path: undefined });
+    const text = textConditions(filters, window.params);
+    const recent = await this.dataSource.query<LogSummaryRow[]>(
+      `SELECT ${SUMMARY} FROM (
+         SELECT ${SUMMARY}, search_text FROM request_logs ${window.sql} ${order} LIMIT ${SEARCH_WINDOW_ROWS}
+       ) recent WHERE ${text.join(' AND ')} ${order} LIMIT ${limit} OFFSET ${offset}`,
+      window.params,
+    );
+    return recent.length === limit ? recent : plain();
+  }
+
+  /**
+   * How many rows match, counting no further than `cap` and for no longer than `budgetMs`;
+   * null when the budget ran out.
+   */
+  async countUpTo(filters: LogFilters, cap: number, budgetMs: number): Promise<number | null> {
+    const where = whereClause(filters);
+    const rows = await this.queryWithin<{ count: number }>(
+      budgetMs,
+      `SELECT count(*)::int AS count FROM (SELECT 1 FROM request_logs ${where.sql} LIMIT ${cap}) matching`,
+      where.params,
+    );
+    return rows ? rows[0].count : null;
+  }
+
+  async findById(id: string): Promise<LogDetailRow | null> {
+    const rows = await this.dataSource.query<LogDetailRow[]>(`SELECT ${DETAIL} FROM request_logs WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** The database's clock: the live stream's starting point, whatever this host's clock says. */
+  async databaseNow(): Promise<Date> {
+    const rows = await this.dataSource.query<{ now: Date }[]>('SELECT now() AS now');
+    return rows[0].now;
+  }
+
+  /**
+   * Rows written at or after `loggedSince` that are not in `exclude`, oldest write first. The
+   * stream re-reads a few seconds back each time: a batch that started earlier may commit later.
+   */
+  async findWrittenSince(
+    filters: LogFilters,
+    loggedSince: Date,
+    exclude: string[],
+    limit: number,
+  ): Promise<StreamedRow[]> {
+    const where = whereClause(filters, ['logged_at >= $1', 'NOT (id = ANY($2::uuid[]))'], [loggedSince, exclude]);
+    return this.dataSource.query<StreamedRow[]>(
+      `SELECT ${SUMMARY}, logged_at FROM request_logs ${where.sql} ORDER BY logged_at, id LIMIT ${limit}`,
+      where.params,
+    );
+  }
+
+  /**
+   * Rows stored and the oldest request. The count is exact when it takes less than `budgetMs`;
+   * otherwise it is PostgreSQL's own estimate (kept by autovacuum), flagged as such.
+   */
+  async stats(budgetMs: number): Promise<{ rows: number; rowsEstimated: boolean; oldest: Date | null }> {
+    const [{ oldest }] = await this.dataSource.query<{ oldest: Date | null }[]>(
+      'SELECT min(time) AS oldest FROM request_logs',
+    );
+    const counted = await this.queryWithin<{ rows: number }>(
+      budgetMs,
+      'SELECT count(*)::int AS rows FROM request_logs',
+      [],
+    );
+    if (counted) return { rows: counted[0].rows, rowsEstimated: false, oldest };
+    const [estimate] = await this.dataSource.query<{ rows: number }[]>(
+      `SELECT greatest(reltuples, 0)::bigint::int AS rows FROM pg_class WHERE oid = 'request_logs'::regclass`,
+    );
+    return { rows: estimate.rows, rowsEstimated: true, oldest };
+  }
+
+  /** Empties the table; the count is taken under the same lock, so it is exact. */
+  deleteAll(): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      await em.query('LOCK TABLE request_logs IN ACCESS EXCLUSIVE MODE');
+      const rows = await em.query<{ count: number }[]>('SELECT count(*)::int AS count FROM request_logs');
+      await em.query('TRUNCATE request_logs');
+      return rows[0].count;
+    });
+  }
+
+  /** Deletes up to DELETE_BATCH rows older than `before`; answers how many. */
+  async deleteBatchBefore(before: Date): Promise<number> {
+    return this.deleteBatch('time < $1', [before]);
+  }
+
+  /** Deletes up to DELETE_BATCH rows at or before (time, id) in the list's order. */
+  async deleteBatchUpTo(time: Date, id: string): Promise<number> {
+    return this.deleteBatch('(time, id) <= ($1, $2::uuid)', [time, id]);
+  }
+
+  /** The newest row beyond the first `keep` (newest first): where retention by count starts deleting. */
+  async findRowAfter(keep: number): Promise<{ time: Date; id: string } | null> {
+    const rows = await this.dataSource.query<{ time: Date; id: string }[]>(
+      `SELECT time, id FROM request_logs ORDER BY time DESC, id DESC OFFSET $1 LIMIT 1`,
+      [keep],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Runs `work` unless another instance holds the retention lock (then answers undefined). */
+  withRetentionLock<T>(work: () => Promise<T>): Promise<T | undefined> {
+    return withAdvisoryLockIfFree(this.dataSource, ADVISORY_LOCKS.requestLogRetention, work);
+  }
+
+  /** Runs a read under statement_timeout = `budgetMs`; null when it ran out of time. */
+  private async queryWithin<T>(budgetMs: number, sql: string, params: unknown[]): Promise<T[] | null> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`SET LOCAL statement_timeout = ${Math.round(budgetMs)}`);
+      const rows = (await runner.query(sql, params)) as T[];
+      await runner.commitTransaction();
+      return rows;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      if (isStatementTimeout(error)) return null;
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async deleteBatch(condition: string, params: unknown[]): Promise<number> {
+    const [, affected] = await this.dataSource.query<[unknown, number]>(
+      `DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs WHERE ${condition} LIMIT ${DELETE_BATCH})`,
+      params,
+    );
+    return affected;
+  }
+}
+
+/** The WHERE clause of the filters, after `leading` conditions whose parameters come first. */
+function whereClause(
+  filters: LogFilters,
+  leading: string[] = [],
+  leadingParams: unknown[] = [],
+): { sql: string; params: unknown[] } {
+  const params = [...leadingParams];
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const conditions = [...leading];
+  if (filters.method) conditions.push(`method = ${param(filters.method)}`);
+  if (filters.status) {
+    conditions.push(
+      filters.status.to - filters.status.from === 1
+        ? `status = ${param(filters.status.from)}`
+        : `status >= ${param(filters.status.from)} AND status < ${param(filters.status.to)}`,
+    );
+  }
+  if (filters.hasError !== undefined) {
+    conditions.push(filters.hasError ? 'error_message IS NOT NULL' : 'error_message IS NULL');
+  }
+  if (filters.since) conditions.push(`time >= ${param(filters.since)}`);
+  if (filters.until) conditions.push(`time < ${param(filters.until)}`);
+  if (filters.tenantId) conditions.push(`tenant_id = ${param(filters.tenantId)}`);
+  if (!filters.includeAdmin) conditions.push('NOT admin');
+  if (filters.hideKeepalive) conditions.push('NOT keepalive');
+  conditions.push(...textConditions(filters, params));
+  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+/** The `path` and `search` conditions, their parameters appended to `params`. */
+function textConditions(filters: LogFilters, params: unknown[]): string[] {
+  const conditions: string[] = [];
+  if (filters.path) {
+    params.push(likeSubstring(filters.path));
+    // search_text starts with the lower-cased path: its trigram index finds the candidates.
+    conditions.push(`search_text LIKE $${params.length}`, `lower(path) LIKE $${params.length}`);
+  }
+  if (filters.search) {
+    params.push(likeSubstring(filters.search));
+    conditions.push(`search_text LIKE $${params.length}`);
+  }
+  return conditions;
+}
+
+function isStatementTimeout(error: unknown): boolean {
+  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
+  return (code ?? driverError?.code) === '57014';
+}

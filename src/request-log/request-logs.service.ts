@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { AdminPage, adminPage, pageWindow } from '../common/admin-page';
+import { DomainError } from '../common/domain-error';
+import { isUuid } from '../common/ids';
+import type { RequestLogFiltersQuery, RequestLogsQuery } from './dto/request-logs.query';
+import { RequestLogWriter } from './request-log.writer';
+import { LogDetail, LogSummary, toLogDetail, toLogSummary } from './request-log.views';
+import { DELETE_BATCH, LogFilters, RequestLogsRepository } from './request-logs.repository';
+
+/**
+ * Counting stops at COUNT_CAP rows or after COUNT_BUDGET_MS, whichever comes first: an exact count
+ * of a million matching rows costs far more than the page (measured: README "Request logs").
+ * Past either, `total` is a lower bound and `totalIsLowerBound` says so.
+ */
+export const COUNT_CAP = 10_000;
+export const COUNT_BUDGET_MS = 100;
+/** Stats count every row; past this, they answer PostgreSQL's estimate. */
+export const STATS_BUDGET_MS = 500;
+
+export interface LogPage extends AdminPage<LogSummary> {
+  /** True when more rows match than were counted: `total` then means "at least". */
+  totalIsLowerBound: boolean;
+}
+
+export interface LogStats {
+  rows: number;
+  /** True when counting took too long and `rows` is PostgreSQL's estimate. */
+  rowsEstimated: boolean;
+  buffered: number;
+  dropped: number;
+  oldest: string | null;
+}
+
+/** The operators' view of the request log. */
+@Injectable()
+export class RequestLogsService {
+  constructor(
+    private readonly repository: RequestLogsRepository,
+    private readonly writer: RequestLogWriter,
+  ) {}
+
+  async list(query: RequestLogsQuery): Promise<LogPage> {
+    const window = pageWindow(query);
+    const filters = toFilters(query);
+    const [rows, counted] = await Promise.all([
+      this.repository.findPage(filters, window.offset, window.pageSize + 1),
+      this.repository.countUpTo(filters, COUNT_CAP + 1, COUNT_BUDGET_MS),
+    ]);
+    const items = rows.slice(0, window.pageSize).map(toLogSummary);
+    const hasNext = rows.length > window.pageSize;
+    // Rows this page proves exist (an empty page proves nothing about the ones before it).
+    const seen = items.length > 0 ? window.offset + items.length + (hasNext ? 1 : 0) : 0;
+    // Without a count, the last page still proves the total (an empty page past the end does not).
+    const pageIsLast = !hasNext && (items.length > 0 || window.offset === 0);
+    const lowerBound = counted === null ? !pageIsLast : counted > COUNT_CAP;
+    const total = counted === null ? seen : lowerBound ? Math.max(counted, seen) : counted;
+    return { ...adminPage(window, total, items), hasNext, totalIsLowerBound: lowerBound };
+  }
+
+  async find(id: string): Promise<LogDetail> {
+    const row = isUuid(id) ? await this.repository.findById(id) : null;
+    if (!row) throw DomainError.notFound(`Request log ${id} not found`);
+    return toLogDetail(row);
+  }
+
+  /** Everything, or the rows before `before` (in batches, so writers are never held up for long). */
+  async delete(before?: Date): Promise<{ deleted: number }> {
+    if (!before) return { deleted: await this.repository.deleteAll() };
+    let deleted = 0;
+    let batch: number;
+    do {
+      batch = await this.repository.deleteBatchBefore(before);
+      deleted += batch;
+    } while (batch === DELETE_BATCH);
+    return { deleted };
+  }
+
+  async stats(): Promise<LogStats> {
+    const { rows, rowsEstimated, oldest } = await this.repository.stats(STATS_BUDGET_MS);
+    return { rows, rowsEstimated, ...this.writer.stats, oldest: oldest ? new Date(oldest).toISOString() : null };
+  }
+}
+
+/** The query's filters as the repository takes them (lower-cased where matching ignores case). */
+export function toFilters(query: RequestLogFiltersQuery): LogFilters {
+  return {
+    method: query.method?.toUpperCase(),
+    status: query.status ? statusRange(query.status) : undefined,
+    hasError: query.hasError,
+    path: query.path?.toLowerCase(),
+    search: query.search?.toLowerCase(),
+    since: query.since ? new Date(query.since) : undefined,
+    until: query.until ? new Date(query.until) : undefined,
+    tenantId: query.tenant,
+    includeAdmin: query.includeAdmin ?? false,
+    hideKeepalive: query.hideKeepalive ?? false,
+  };
+}
+
+function statusRange(status: string): { from: number; to: number } {
+  const exact = Number(status);
+  if (Number.isInteger(exact)) return { from: exact, to: exact + 1 };
+  const from = Number(status[0]) * 100;
+  return { from, to: from + 100 };
+}

@@ -1,6 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
+import { AdminWebModule } from './admin-web/admin-web.module';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
@@ -31,6 +32,7 @@ export class AppModule implements NestModule {
         DirectoryModule,
         AuthModule,
         AdminModule,
+        AdminWebModule,
         RateLimitModule,
         ProvisioningModule,
         PartnerSyncModule,

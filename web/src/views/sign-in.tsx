@@ -1,0 +1,52 @@
+import { useState } from 'preact/hooks';
+import { checkToken } from '../api';
+import { ErrorLine } from './common';
+
+/** The admin token is checked against the API, then kept for this tab only (sessionStorage). */
+export function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (token: string) => void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string | null>(notice);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    const candidate = token.trim();
+    if (!candidate) return;
+    setBusy(true);
+    const problem = await checkToken(candidate);
+    setBusy(false);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setToken('');
+    onSignedIn(candidate);
+  }
+
+  return (
+    <main class="sign-in">
+      <form class="card" onSubmit={(event) => void submit(event)}>
+        <h1>Identity provisioning hub</h1>
+        <p class="muted">Operators sign in with the admin token (ADMIN_TOKEN or an issued admin credential).</p>
+        <label class="field">
+          <span>Admin token</span>
+          <input
+            id="token"
+            name="token"
+            type="password"
+            autocomplete="off"
+            spellcheck={false}
+            required
+            value={token}
+            onInput={(event) => setToken(event.currentTarget.value)}
+          />
+        </label>
+        <ErrorLine error={error} />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Checking…' : 'Sign in'}
+        </button>
+        <p class="muted small">The token stays in this tab only and is sent in the Authorization header.</p>
+      </form>
+    </main>
+  );
+}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/directory.module';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { BootstrapService } from './bootstrap.service';
+import { CredentialRevocations } from './credential-revocations';
 import { CredentialsRepository } from './credentials.repository';
 import { CredentialsService } from './credentials.service';
 import { OAuthController } from './oauth.controller';
@@ -16,6 +17,7 @@ import { TokenService } from './token.service';
   providers: [
     serverKeyProvider,
     CredentialsRepository,
+    CredentialRevocations,
     CredentialsService,
     TokenService,
     BootstrapService,

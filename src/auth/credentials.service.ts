@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
+import { CredentialRevocations } from './credential-revocations';
 import { CredentialsRepository } from './credentials.repository';
 import { CredentialEntity, CredentialKind, Role } from './entities/credential.entity';
 import { Principal } from './principal';
@@ -45,6 +46,7 @@ export class CredentialsService {
     private readonly credentials: CredentialsRepository,
     private readonly transactions: TransactionRunner,
     @Inject(SERVER_KEY) private readonly serverKey: ServerKey,
+    private readonly revocations: CredentialRevocations,
   ) {}
 
   async issue(em: EntityManager, tenantId: string, request: IssueRequest): Promise<IssuedCredential> {
@@ -80,10 +82,13 @@ export class CredentialsService {
 
   /** The active credential whose secret this is, or null. Its roles decide what it may do. */
   async authenticateSecret(secret: string): Promise<Principal | null> {
-    const found = await this.credentials.findActiveBySecretHash(this.transactions.manager, this.serverKey.hash(secret));
-    // OAuth client secrets are only good at the token endpoint, together with their client id.
-    if (!found || found.kind === 'OAUTH_CLIENT' || !this.serverKey.matches(secret, found.secretHash!)) return null;
-    return toPrincipal(found, 'secret');
+    const secretHash = this.serverKey.hash(secret);
+    return this.remembered(`secret:${secretHash}`, async () => {
+      const found = await this.credentials.findActiveBySecretHash(this.transactions.manager, secretHash);
+      // OAuth client secrets are only good at the token endpoint, together with their client id.
+      if (!found || found.kind === 'OAUTH_CLIENT' || !this.serverKey.matches(secret, found.secretHash!)) return null;
+      return toPrincipal(found, 'secret');
+    });
   }
 
   async authenticateClient(clientId: string, secret: string): Promise<Principal | null> {
@@ -96,8 +101,10 @@ export class CredentialsService {
   /** The credential behind a JWT, if it still exists and is not revoked. */
   async activePrincipal(credentialId: string): Promise<Principal | null> {
     if (!isUuid(credentialId)) return null;
-    const found = await this.credentials.findActiveById(this.transactions.manager, credentialId);
-    return found ? toPrincipal(found, 'jwt') : null;
+    return this.remembered(`jwt:${credentialId}`, async () => {
+      const found = await this.credentials.findActiveById(this.transactions.manager, credentialId);
+      return found ? toPrincipal(found, 'jwt') : null;
+    });
   }
 
   /** The partner secret of a tenant in clear, for verifying partner JWTs. */
@@ -121,6 +128,16 @@ export class CredentialsService {
     const revoked =
       isUuid(credentialId) && (await this.credentials.revoke(this.transactions.manager, tenantId, credentialId));
     if (!revoked) throw DomainError.notFound(`Credential ${credentialId} not found`);
+    await this.revocations.revoked(credentialId);
+  }
+
+  /** A lookup answered from the principal cache when it can be; only credentials found are kept. */
+  private async remembered(key: string, lookup: () => Promise<Principal | null>): Promise<Principal | null> {
+    const cached = this.revocations.cache.get(key);
+    if (cached) return cached;
+    const principal = await lookup();
+    if (principal) this.revocations.cache.set(key, principal);
+    return principal;
   }
 }
 

@@ -4,6 +4,7 @@ import { BackendJobs1795460000000 } from './1795460000000-backend-jobs';
 import { ProvisioningTransactions1795460100000 } from './1795460100000-provisioning-transactions';
 import { ScimGroups1795470000000 } from './1795470000000-scim-groups';
 import { RequestLogs1795480000000 } from './1795480000000-request-logs';
+import { PagingIndexes1795490000000 } from './1795490000000-paging-indexes';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ProvisioningTransactions1795460100000,
   ScimGroups1795470000000,
   RequestLogs1795480000000,
+  PagingIndexes1795490000000,
 ];

@@ -481,6 +481,37 @@ describe('SCIM 2.0 (/scim/v2)', () => {
       expect(assignments[0].n).toBe(0);
     });
 
+    it('lists users with their groups in name order, and leaves them out when they are excluded', async () => {
+      const user = await createUser();
+      const later = await createGroup({ displayName: unique('zz-group'), members: [{ value: user.id }] });
+      const earlier = await createGroup({ displayName: unique('aa-group'), members: [{ value: user.id }] });
+      const filter = `id eq "${String(user.id)}"`;
+      const listed = await get('/Users').query({ filter }).expect(200);
+      expect(listed.body.Resources[0].groups).toEqual([
+        expect.objectContaining({ value: earlier.id, display: earlier.displayName }),
+        expect.objectContaining({ value: later.id, display: later.displayName }),
+      ]);
+      const lean = await get('/Users').query({ filter, excludedAttributes: 'groups' }).expect(200);
+      expect(lean.body.Resources[0]).not.toHaveProperty('groups');
+    });
+
+    it('pages through all of a tenant without a filter: exact totals, every resource once', async () => {
+      for (const [resource, table] of [
+        ['Users', 'users'],
+        ['Groups', 'departments'],
+      ]) {
+        const stored: { id: string }[] = await db.query(`SELECT id FROM ${table} WHERE tenant_id = 'default'`);
+        const seen: string[] = [];
+        for (let startIndex = 1; startIndex <= stored.length + 1; startIndex += 7) {
+          const page = await get(`/${resource}`).query({ startIndex, count: 7, attributes: 'id' }).expect(200);
+          expect(page.body).toMatchObject({ totalResults: stored.length, startIndex });
+          seen.push(...page.body.Resources.map((r: { id: string }) => r.id));
+        }
+        expect(seen).toHaveLength(stored.length);
+        expect(seen.sort()).toEqual(stored.map((row) => row.id).sort());
+      }
+    });
+
     it('reads no members when they are excluded, and filters groups by member', async () => {
       const user = await createUser();
       const group = await createGroup({ members: [{ value: user.id }] });

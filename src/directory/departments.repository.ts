@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { rowsPerStatement, valuesList } from './batch';
-import type { SearchPage } from './users.repository';
+import { pageQuery, SearchPage } from './search-page';
 
 /** A department as stored, without its tenant (every query is already scoped by it). */
 export interface DepartmentRow {
@@ -95,11 +95,7 @@ export class DepartmentsRepository {
    * parameters follow `$1` (the tenant id). `orderBy` is SQL built by the caller from constants.
    */
   async search(em: EntityManager, tenantId: string, page: SearchPage): Promise<DepartmentRow[]> {
-    const rows: RawDepartment[] = await em.query(
-      `SELECT ${COLUMNS} FROM departments d WHERE d.tenant_id = $1 AND (${page.condition})
-        ORDER BY ${page.orderBy} LIMIT $${page.parameters.length + 2} OFFSET $${page.parameters.length + 3}`,
-      [tenantId, ...page.parameters, page.limit, page.offset],
-    );
+    const rows: RawDepartment[] = await em.query(...pageQuery('departments', 'd', COLUMNS, tenantId, page));
     return rows.map(toRow);
   }
 

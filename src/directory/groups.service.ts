@@ -7,7 +7,7 @@ import { AssignmentsRepository, MemberView } from './assignments.repository';
 import { distinct, isRowDataError, sqlStateOf } from './batch';
 import { DepartmentRow, DepartmentsRepository } from './departments.repository';
 import { fieldError, GroupState, MembershipChange } from './directory.types';
-import type { SearchPage } from './users.repository';
+import type { SearchPage } from './search-page';
 
 /** The user type of an assignment made by adding a member: `"1"`, created with every tenant and never deleted. */
 const MEMBER_USER_TYPE = '1';

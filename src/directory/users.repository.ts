@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { MAX_ROWS_PER_STATEMENT } from './batch';
 import type { UserRecord } from './directory.types';
 import type { FrontDoor, UserEmail } from './entities/user.entity';
+import { pageQuery, SearchPage } from './search-page';
 
 /** A user as stored, without its tenant (every query is already scoped by it). */
 export type UserRow = Omit<UserRecord, 'assignments'>;
@@ -12,15 +13,6 @@ export type UserRow = Omit<UserRecord, 'assignments'>;
  * Batch writes keep the stored SCIM `attributes`; single writes (`insertOne`, `updateOne`) set them.
  */
 export type UserWrite = Omit<UserRow, 'version' | 'createdOn' | 'updatedOn' | 'attributes'>;
-
-/** One page of a search: a trusted SQL condition with its parameters (numbered from `$2`). */
-export interface SearchPage {
-  condition: string;
-  parameters: readonly unknown[];
-  orderBy: string;
-  limit: number;
-  offset: number;
-}
 
 /** Values to look users up by; emails and user names lower-cased, as the indexes hold them. */
 export interface UserLookup {
@@ -55,6 +47,17 @@ const COLUMNS = `id, user_name, external_id, given_name, middle_name, family_nam
   email, emails, phone_number, active, role, metadata, attributes, created_by, changed_by, version,
   created_on, updated_on`;
 const WRITE_COLUMNS = 16;
+
+/** A group the user is a member of (a department the user has an assignment in). */
+export interface UserGroup {
+  id: string;
+  display: string;
+}
+
+/** Each user's groups, read in the statement that reads the user, in name order. */
+const GROUPS_COLUMN = `, (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'display', g.name) ORDER BY g.name, g.id), '[]')
+    FROM (SELECT DISTINCT d.id, d.name FROM assignments a JOIN departments d ON d.id = a.department_id
+           WHERE a.tenant_id = u.tenant_id AND a.user_id = u.id) g) AS groups`;
 
 function toRow(raw: RawUser): UserRow {
   return {
@@ -172,12 +175,20 @@ export class UsersRepository {
    * parameters follow `$1` (the tenant id). `orderBy` is SQL built by the caller from constants.
    */
   async search(em: EntityManager, tenantId: string, page: SearchPage): Promise<UserRow[]> {
-    const rows: RawUser[] = await em.query(
-      `SELECT ${COLUMNS} FROM users u WHERE u.tenant_id = $1 AND (${page.condition})
-        ORDER BY ${page.orderBy} LIMIT $${page.parameters.length + 2} OFFSET $${page.parameters.length + 3}`,
-      [tenantId, ...page.parameters, page.limit, page.offset],
-    );
+    const rows: RawUser[] = await em.query(...pageQuery('users', 'u', COLUMNS, tenantId, page));
     return rows.map(toRow);
+  }
+
+  /** `search`, with each user's groups read in the same statement. */
+  async searchWithGroups(
+    em: EntityManager,
+    tenantId: string,
+    page: SearchPage,
+  ): Promise<(UserRow & { groups: UserGroup[] })[]> {
+    const rows: (RawUser & { groups: UserGroup[] })[] = await em.query(
+      ...pageQuery('users', 'u', COLUMNS, tenantId, page, GROUPS_COLUMN),
+    );
+    return rows.map((raw) => ({ ...toRow(raw), groups: raw.groups }));
   }
 
   async count(em: EntityManager, tenantId: string, condition: string, parameters: readonly unknown[]): Promise<number> {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { isUuid } from '../common/ids';
 import { TransactionRunner } from '../database/transaction-runner';
-import type { SearchPage } from '../directory/users.repository';
+import type { SearchPage } from '../directory/search-page';
 import { SqlResolver } from './filter';
 import { ScimDocument, ScimResourceName } from './schemas';
 import { ListQuery } from './scim-list-query';
@@ -57,14 +57,27 @@ export abstract class ScimResources<Row extends { id: string; version: number }>
   ): Promise<ScimDocument[]>;
 
   async list(context: ScimContext, query: ListQuery): Promise<ListResult> {
+    const projection = new Projection(query.attributes, query.excludedAttributes);
     const page = searchPage(query, this.type.resolver, this.type.table);
     const em = this.transactions.manager;
-    const rows = page.limit === 0 ? [] : await this.store.search(em, context.tenantId, page);
-    const totalResults =
-      totalFromPage(page, rows.length) ??
-      (await this.store.count(em, context.tenantId, page.condition, page.parameters));
-    const projection = new Projection(query.attributes, query.excludedAttributes);
+    const search = page.limit === 0 ? Promise.resolve([]) : this.search(em, context.tenantId, page, projection);
+    const count = () => this.store.count(em, context.tenantId, page.condition, page.parameters);
+    let rows: Row[];
+    let totalResults: number | undefined;
+    if (query.filter === undefined && page.limit > 0) {
+      // Paging through the whole tenant: the page is full and the total must be counted, so the
+      // count runs beside the page rather than after it.
+      [rows, totalResults] = await Promise.all([search, count()]);
+    } else {
+      rows = await search;
+      totalResults = totalFromPage(page, rows.length) ?? (await count());
+    }
     return { totalResults, resources: await this.render(em, context, rows, projection) };
+  }
+
+  /** A page of rows; a resource type may read alongside what the projection asks for. */
+  protected search(em: EntityManager, tenantId: string, page: SearchPage, _projection: Projection): Promise<Row[]> {
+    return this.store.search(em, tenantId, page);
   }
 
   async get(context: ScimContext, id: string, projection: Projection): Promise<ScimDocument> {

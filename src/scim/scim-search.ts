@@ -1,4 +1,4 @@
-import type { SearchPage } from '../directory/users.repository';
+import type { SearchPage } from '../directory/search-page';
 import { compileFilter, parseFilter, ScalarTarget, SqlResolver } from './filter';
 import { ListQuery } from './scim-list-query';
 import { ScimError } from './scim.errors';

@@ -17,7 +17,7 @@ import { TenantEntity } from './tenant.entity';
   where: 'external_id IS NOT NULL',
 })
 @Index('IDX_departments_tenant_parent', ['tenantId', 'parentId'])
-@Index('IDX_departments_tenant_created_on', ['tenantId', 'createdOn'])
+@Index('IDX_departments_tenant_created_on_id', ['tenantId', 'createdOn', 'id'])
 @Index('IDX_departments_tenant_updated_on', ['tenantId', 'updatedOn'])
 // Expression index (SCIM displayName filters and uniqueness), created by migration only.
 @Index('IDX_departments_tenant_lower_name', { synchronize: false })

@@ -28,7 +28,7 @@ export interface UserEmail {
   where: 'external_id IS NOT NULL',
 })
 @Index('IDX_users_tenant_active', ['tenantId', 'active'])
-@Index('IDX_users_tenant_created_on', ['tenantId', 'createdOn'])
+@Index('IDX_users_tenant_created_on_id', ['tenantId', 'createdOn', 'id'])
 @Index('IDX_users_tenant_updated_on', ['tenantId', 'updatedOn'])
 // Expression indexes, created by migration only: userName is unique ignoring case,
 // email matching ignores case, and every address in `emails` is searchable.

@@ -233,4 +233,27 @@ describe('toLogRow', () => {
     expect(row.requestBody).toContain('needle');
     expect(row.searchText).not.toContain('needle');
   });
+
+  it("searches a JSON body's distinct values, not its keys or SCIM's boilerplate", () => {
+    const answer = {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      id: '2819c223-7f76-453a-919d-413861904646',
+      userName: 'Bjensen@Example.com',
+      emails: [{ value: 'bjensen@example.com', type: 'work' }, { value: 'bjensen@example.com' }],
+      active: true,
+      meta: { resourceType: 'User', created: '2026-12-05T10:00:00Z', location: 'https://h/scim/v2/Users/x' },
+    };
+    const row = toLogRow(exchange({ responseBody: Buffer.from(JSON.stringify(answer)) }), 65536);
+    const body = row.searchText.split('\n').at(-1);
+    expect(body).toBe('2819c223-7f76-453a-919d-413861904646 bjensen@example.com work');
+    expect(row.responseBody).toBe(JSON.stringify(answer));
+  });
+
+  it('searches a body that is not JSON as text', () => {
+    const row = toLogRow(
+      exchange({ requestBody: Buffer.from('plain words'), requestHeaders: { 'content-type': 'text/plain' } }),
+      65536,
+    );
+    expect(row.searchText).toContain('\nplain words\n');
+  });
 });

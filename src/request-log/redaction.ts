@@ -268,6 +268,7 @@ function decodeJsonString(token: string): string {
 const NAME_VALUE = /([\w.\-[\]%]+)(\s*=\s*)([^&\s"'<>,;]*)/g;
 // A credential has a digit or a base64 symbol somewhere: "Basic information" is left alone.
 const AUTH_VALUE = /\b(Bearer|Basic)(\s+)(?=[A-Za-z.~]*[0-9\-_+/=])[A-Za-z0-9\-._~+/]+=*/gi;
+const AUTH_WORD = /bearer|basic/i;
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
 /**
@@ -275,12 +276,17 @@ const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
  * `name=value` pairs with a secret-looking name, `Bearer`/`Basic` credentials and JWTs are masked.
  */
 export function scrubText(text: string): string {
-  return text
-    .replace(NAME_VALUE, (pair, name: string, eq: string, value: string) =>
+  // Each pattern needs a mark that a plain search finds far faster than the pattern itself.
+  let scrubbed = text;
+  if (scrubbed.includes('=')) {
+    scrubbed = scrubbed.replace(NAME_VALUE, (pair, name: string, eq: string, value: string) =>
       value !== '' && isSecretName(name) ? `${name}${eq}${MASK}` : pair,
-    )
-    .replace(AUTH_VALUE, (_match, scheme: string, space: string) => `${scheme}${space}${MASK}`)
-    .replace(JWT, MASK);
+    );
+  }
+  if (AUTH_WORD.test(scrubbed)) {
+    scrubbed = scrubbed.replace(AUTH_VALUE, (_match, scheme: string, space: string) => `${scheme}${space}${MASK}`);
+  }
+  return scrubbed.includes('eyJ') ? scrubbed.replace(JWT, MASK) : scrubbed;
 }
 
 const FORM_TYPE = /^application\/x-www-form-urlencoded\b/i;

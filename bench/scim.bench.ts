@@ -6,6 +6,8 @@
 //   - POST /Users (the body Entra ID sends) under 50 connections: >= 0.3x the baseline's requests/s
 //   - a page of 100 users at a random startIndex, one request at a time: median < 20 ms
 //   - PATCH adding 1,000 members to a fresh group, one at a time: median < 300 ms
+//   - request logging (issue 6): the filter lookup on a second instance started with REQUEST_LOG=off,
+//     interleaved with the logged one: logging costs at most 10% of its requests/s (ratio >= 0.9)
 // Beside them, for information: the filter lookup paced (open loop) at a quarter of the throughput
 // it reached, i.e. its latency without the queue that 50 closed-loop connections build in front of
 // any server on two cores.
@@ -40,7 +42,14 @@ const PATCH_MEMBERS = 1_000;
 const PATCH_RUNS = 5;
 const TENANT = 'default';
 
-const TARGET = { filterRatio: 0.6, filterP99Ms: 25, postRatio: 0.3, pageMedianMs: 20, patchMedianMs: 300 };
+const TARGET = {
+  filterRatio: 0.6,
+  filterP99Ms: 25,
+  postRatio: 0.3,
+  pageMedianMs: 20,
+  patchMedianMs: 300,
+  loggedRatio: 0.9,
+};
 
 const URN_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const URN_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -72,6 +81,8 @@ async function timed(url: string, init: RequestInit = {}): Promise<{ status: num
 /** The running bench: both servers on one seeded database. */
 interface Bench {
   service: Server;
+  /** The same service started with REQUEST_LOG=off, for the cost of request logging. */
+  unlogged: Server;
   baseline: Server;
   /** A connection of the bench's own to the bench database. */
   db: Client;
@@ -85,7 +96,7 @@ interface Bench {
 
 interface Scenario {
   name: string;
-  server: 'service' | 'baseline';
+  server: 'service' | 'unlogged' | 'baseline';
   expected: number;
   next: () => LoadRequest;
 }
@@ -111,6 +122,12 @@ function loadScenarios(bench: Bench): Scenario[] {
     {
       name: 'filter',
       server: 'service',
+      expected: 200,
+      next: () => ({ method: 'GET', path: filterPath(1 + randomInt(USERS)), headers: bench.scimHeaders }),
+    },
+    {
+      name: 'filter, REQUEST_LOG=off',
+      server: 'unlogged',
       expected: 200,
       next: () => ({ method: 'GET', path: filterPath(1 + randomInt(USERS)), headers: bench.scimHeaders }),
     },
@@ -156,7 +173,7 @@ async function measureLoad(bench: Bench, scenario: Scenario, label: string): Pro
   const warmUp = await runLoad({ ...options, seconds: WARMUP_SECONDS });
   checkStatuses(`${label}, warm-up`, warmUp, scenario.expected);
   // After the warm-up the server's pool holds its connections: their backends are PostgreSQL's share.
-  const application = scenario.server === 'service' ? SERVICE_APPLICATION : BASELINE_APPLICATION;
+  const application = scenario.server === 'baseline' ? BASELINE_APPLICATION : SERVICE_APPLICATION;
   const backends = await bench.db.query<{ pid: number }>(
     'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2',
     [bench.dbName, application],
@@ -320,6 +337,7 @@ async function measure(bench: Bench): Promise<void> {
   const patches = await measurePatches(bench);
 
   const filterP99 = of('filter', (m) => m.p99);
+  const unlogged = of('filter, REQUEST_LOG=off', perSecond);
   const post = of('POST /Users', perSecond);
   const pageMs = pages.map((page) => page.ms).sort((a, b) => a - b);
   const pageMedian = median(pageMs);
@@ -356,6 +374,15 @@ async function measure(bench: Bench): Promise<void> {
       verdict(filterP99 < TARGET.filterP99Ms),
     ],
     ['GET /Users?filter=userName eq', 'p50 / p99', latencies('filter'), '-', '-', '-'],
+    [
+      'request logging: filter, logged',
+      'throughput',
+      rps(filter),
+      `>= ${TARGET.loggedRatio}x unlogged`,
+      `${(filter / unlogged).toFixed(2)}x of unlogged`,
+      verdict(filter / unlogged >= TARGET.loggedRatio),
+    ],
+    ['filter, REQUEST_LOG=off', 'throughput', rps(unlogged), '-', ofBaseline(unlogged), '-'],
     [
       `GET /Users?filter, paced ${pacedRate} req/s`,
       'p50 / p99',
@@ -439,6 +466,9 @@ async function main(): Promise<void> {
     };
     const service = await startServer('service', ['dist/src/main.js'], serviceEnv, await freePort(), '/health');
     servers.push(service);
+    const unloggedEnv = { ...serviceEnv, REQUEST_LOG: 'off' };
+    const unlogged = await startServer('unlogged', ['dist/src/main.js'], unloggedEnv, await freePort(), '/health');
+    servers.push(unlogged);
     await db.connect();
     const memberType = await db.query(`SELECT 1 FROM user_types WHERE tenant_id = $1 AND id = '1'`, [TENANT]);
     if (memberType.rowCount !== 1) throw new Error(`the service made no user type "1" in tenant '${TENANT}'`);
@@ -468,6 +498,7 @@ async function main(): Promise<void> {
     );
     await measure({
       service,
+      unlogged,
       baseline,
       db,
       dbName,

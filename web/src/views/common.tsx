@@ -97,6 +97,29 @@ export function Field({ label, children }: { label: string; children: ComponentC
   );
 }
 
+/** A labelled select whose first option (`anyLabel`, value '') means "no filter". */
+export function Choice(props: {
+  label: string;
+  name: string;
+  value: string;
+  anyLabel: string;
+  options: readonly string[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={props.label}>
+      <select name={props.name} value={props.value} onChange={(event) => props.onChange(event.currentTarget.value)}>
+        <option value="">{props.anyLabel}</option>
+        {props.options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge state-${status.toLowerCase()}`}>{status}</span>;
 }

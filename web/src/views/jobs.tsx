@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
 import { Api, Job, Tenant } from '../api';
-import { ErrorLine, Field, Pager, Progress, StatusBadge, Text, Time, useInterval, useLoad } from './common';
+import { Choice, ErrorLine, Field, Pager, Progress, StatusBadge, Text, Time, useInterval, useLoad } from './common';
 
 const STATUSES = ['NOT_STARTED', 'STARTED', 'DONE', 'FAILED', 'CANCELLED'];
 /** Statuses that move on by themselves: the list refreshes while one is shown. */
@@ -33,40 +33,28 @@ export function JobsView({ api, tenants }: { api: Api; tenants: Tenant[] }) {
           setType(draftType.trim());
         }}
       >
-        <Field label="Tenant">
-          <select
-            name="tenant"
-            value={tenant}
-            onChange={(event) => {
-              setPage(1);
-              setTenant(event.currentTarget.value);
-            }}
-          >
-            <option value="">all</option>
-            {tenants.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.id}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Status">
-          <select
-            name="status"
-            value={status}
-            onChange={(event) => {
-              setPage(1);
-              setStatus(event.currentTarget.value);
-            }}
-          >
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <Choice
+          label="Tenant"
+          name="tenant"
+          value={tenant}
+          anyLabel="all"
+          options={tenants.map((t) => t.id)}
+          onChange={(value) => {
+            setPage(1);
+            setTenant(value);
+          }}
+        />
+        <Choice
+          label="Status"
+          name="status"
+          value={status}
+          anyLabel="any"
+          options={STATUSES}
+          onChange={(value) => {
+            setPage(1);
+            setStatus(value);
+          }}
+        />
         <Field label="Type">
           <input
             name="type"

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
 import { Api, Tenant } from '../api';
-import { ErrorLine, Field, Pager, Progress, StatusBadge, Text, Time, useInterval, useLoad } from './common';
+import { Choice, ErrorLine, Pager, Progress, StatusBadge, Text, Time, useInterval, useLoad } from './common';
 
 const STATUSES = ['OPEN', 'COMMITTED', 'PROCESSING', 'COMPLETED', 'FAILED', 'ROLLED_BACK'];
 /** Statuses that move on by themselves: the list refreshes while one is shown. */
@@ -25,40 +25,28 @@ export function TransactionsView({ api, tenants, openId }: { api: Api; tenants: 
       {openId !== undefined && <TransactionDetailView api={api} id={openId} />}
       <section class="transactions" hidden={openId !== undefined}>
         <form class="filters" aria-label="Transaction filters" onSubmit={(event) => event.preventDefault()}>
-          <Field label="Tenant">
-            <select
-              name="tenant"
-              value={tenant}
-              onChange={(event) => {
-                setPage(1);
-                setTenant(event.currentTarget.value);
-              }}
-            >
-              <option value="">all</option>
-              {tenants.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.id}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Status">
-            <select
-              name="status"
-              value={status}
-              onChange={(event) => {
-                setPage(1);
-                setStatus(event.currentTarget.value);
-              }}
-            >
-              <option value="">any</option>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <Choice
+            label="Tenant"
+            name="tenant"
+            value={tenant}
+            anyLabel="all"
+            options={tenants.map((t) => t.id)}
+            onChange={(value) => {
+              setPage(1);
+              setTenant(value);
+            }}
+          />
+          <Choice
+            label="Status"
+            name="status"
+            value={status}
+            anyLabel="any"
+            options={STATUSES}
+            onChange={(value) => {
+              setPage(1);
+              setStatus(value);
+            }}
+          />
           <div class="actions">
             <button type="button" onClick={refresh}>
               Refresh

@@ -14,36 +14,38 @@ export const ADVISORY_LOCKS = {
  * so the embedded database does not block other connections while it is held).
  */
 export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, work: () => Promise<T>): Promise<T> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [key]);
-    try {
-      return await work();
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [key]);
-    }
-  } finally {
-    await runner.release();
-  }
+  return (await holding(dataSource, key, 'wait', work)) as T;
 }
 
 /**
  * Like `withAdvisoryLock`, but for periodic work one instance of a fleet does: when another
  * instance holds the lock, answers undefined at once instead of waiting.
  */
-export async function withAdvisoryLockIfFree<T>(
+export function withAdvisoryLockIfFree<T>(
   dataSource: DataSource,
   key: number,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  return holding(dataSource, key, 'if free', work);
+}
+
+async function holding<T>(
+  dataSource: DataSource,
+  key: number,
+  mode: 'wait' | 'if free',
   work: () => Promise<T>,
 ): Promise<T | undefined> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key])) as {
-      locked: boolean;
-    }[];
-    if (!locked) return undefined;
+    if (mode === 'wait') {
+      await runner.query('SELECT pg_advisory_lock($1)', [key]);
+    } else {
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key])) as {
+        locked: boolean;
+      }[];
+      if (!locked) return undefined;
+    }
     try {
       return await work();
     } finally {

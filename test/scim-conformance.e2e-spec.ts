@@ -13,8 +13,22 @@ import {
 import { createScimTenant, seedOktaUser } from './conformance/scim-tenant';
 import { startTestApp, TestApp } from './support/test-app';
 
-/** The identity providers' own suites, kept beside the repository (shared/conformance), never copied in. */
-const CONFORMANCE_DIR = path.resolve(__dirname, '..', '..', 'shared', 'conformance');
+/**
+ * The identity providers' own suites, never copied in: CONFORMANCE_DIR when set, else beside the
+ * checkout (`../shared/conformance`), else the workplace's copy (`/work/shared/conformance`) for a
+ * checkout made elsewhere on this machine. Missing everywhere, the suite fails saying where it looked.
+ */
+const CONFORMANCE_DIR = conformanceDir();
+
+function conformanceDir(): string {
+  const candidates = process.env.CONFORMANCE_DIR
+    ? [path.resolve(process.env.CONFORMANCE_DIR)]
+    : [path.resolve(__dirname, '..', '..', 'shared', 'conformance'), '/work/shared/conformance'];
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'okta-scim-20-spec-test.json')));
+  if (!found)
+    throw new Error(`The SCIM conformance suites are in none of: ${candidates.join(', ')} (set CONFORMANCE_DIR)`);
+  return found;
+}
 const MICROSOFT_FILE = path.join(CONFORMANCE_DIR, 'microsoft-scim-reference.postman_collection.json');
 const OKTA_FILE = path.join(CONFORMANCE_DIR, 'okta-scim-20-spec-test.json');
 

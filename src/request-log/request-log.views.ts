@@ -1,32 +1,19 @@
+import type { NewRequestLog } from './capture';
 import type { LogDetailRow, LogSummaryRow } from './request-logs.repository';
 
-/** A list item and a stream event (ADMIN-API.md "LogSummary"). */
-export interface LogSummary {
-  id: string;
-  time: string;
-  method: string;
-  /** With its query string, redacted. */
-  path: string;
-  status: number;
-  durationMs: number;
-  tenantId: string | null;
-  credentialId: string | null;
-  correlationId: string | null;
-  identifier: string | null;
-  errorMessage: string | null;
-  admin: boolean;
-  keepalive: boolean;
-}
+/** One request in full, as the row was written (bodies as stored text, already redacted). */
+export type LogDetail = { id: string; time: string } & Omit<NewRequestLog, 'time' | 'searchText'>;
 
-/** One request in full: bodies as stored text, already redacted. */
-export interface LogDetail extends LogSummary {
-  requestHeaders: Record<string, string>;
-  requestBody: string | null;
-  requestBodyTruncated: boolean;
-  responseHeaders: Record<string, string>;
-  responseBody: string | null;
-  responseBodyTruncated: boolean;
-}
+/** A list item and a stream event (ADMIN-API.md "LogSummary"): the request without headers and bodies. */
+export type LogSummary = Omit<
+  LogDetail,
+  | 'requestHeaders'
+  | 'requestBody'
+  | 'requestBodyTruncated'
+  | 'responseHeaders'
+  | 'responseBody'
+  | 'responseBodyTruncated'
+>;
 
 export function toLogSummary(row: LogSummaryRow): LogSummary {
   return {

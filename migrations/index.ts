@@ -5,6 +5,7 @@ import { ProvisioningTransactions1795460100000 } from './1795460100000-provision
 import { ScimGroups1795470000000 } from './1795470000000-scim-groups';
 import { RequestLogs1795480000000 } from './1795480000000-request-logs';
 import { PagingIndexes1795490000000 } from './1795490000000-paging-indexes';
+import { PeriodicTasks1795500000000 } from './1795500000000-periodic-tasks';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ScimGroups1795470000000,
   RequestLogs1795480000000,
   PagingIndexes1795490000000,
+  PeriodicTasks1795500000000,
 ];

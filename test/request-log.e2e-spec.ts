@@ -767,7 +767,7 @@ describe('request log under load, retention and shutdown', () => {
     try {
       const db = t.app.get(DataSource);
       const retention = t.app.get(RequestLogRetention);
-      await retention.run();
+      await retention.run(); // the start-up pass, if it is still running
       for (let i = 0; i < 3; i++) await t.http.get(`/api/old-${i}`).expect(404);
       await t.app.get(RequestLogWriter).flush();
       await db.query(`UPDATE request_logs SET time = now() - interval '3 days' WHERE path LIKE '/api/old-%'`);
@@ -776,7 +776,7 @@ describe('request log under load, retention and shutdown', () => {
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       await t.app.get(RequestLogWriter).flush();
-      expect(await retention.run()).toBe(3 + 3);
+      expect(await retention.enforce()).toBe(3 + 3);
       const kept: { path: string }[] = await db.query('SELECT path FROM request_logs ORDER BY time DESC, id DESC');
       expect(kept.map((row) => row.path)).toEqual([4, 3, 2, 1, 0].map((i) => `/api/new-${i + 3}`));
     } finally {

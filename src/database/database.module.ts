@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { dataSourceOptions, PoolSettings } from './data-source-options';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { runMigrations } from './migrations';
+import { PeriodicTasks } from './periodic-tasks';
 import { TransactionRunner } from './transaction-runner';
 
 export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
@@ -67,8 +68,9 @@ class DatabaseLifecycle implements OnApplicationShutdown {
     },
     DatabaseLifecycle,
     TransactionRunner,
+    PeriodicTasks,
   ],
-  exports: [DataSource, TransactionRunner],
+  exports: [DataSource, TransactionRunner, PeriodicTasks],
 })
 export class DatabaseModule {}
 

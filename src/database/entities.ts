@@ -8,6 +8,7 @@ import { BackendJobEntity } from '../jobs/backend-job.entity';
 import { OperationEntity } from '../provisioning/entities/operation.entity';
 import { TransactionEntity } from '../provisioning/entities/transaction.entity';
 import { RequestLogEntity } from '../request-log/entities/request-log.entity';
+import { PeriodicTaskEntity } from './periodic-task.entity';
 import { ServerSettingEntity } from './server-setting.entity';
 
 /** Every entity of the schema; the migration-drift check compares these with `migrations/`. */
@@ -23,4 +24,5 @@ export const ENTITIES = [
   OperationEntity,
   BackendJobEntity,
   RequestLogEntity,
+  PeriodicTaskEntity,
 ];

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import Bull from 'bull';
 import { openTestDataSource } from '../../test/support/test-database';
 import type { AppConfig } from '../config/app-config';
+import { PeriodicTasks } from '../database/periodic-tasks';
 import { TransactionRunner } from '../database/transaction-runner';
 import { BullDispatcher, QueueMessage } from './bull-dispatcher';
 import type { JobContext, JobHandler } from './job-handler';
@@ -35,8 +36,19 @@ describe('BullDispatcher while Redis is unreachable (real PostgreSQL)', () => {
 
   const dispatcherFor = (appRole: AppConfig['appRole']): BullDispatcher =>
     new BullDispatcher(queue, config(appRole), runner);
-  const sweeperFor = (dispatcher: BullDispatcher): JobSweeper =>
-    new JobSweeper(config('all'), new TransactionRunner(db.dataSource), new JobsRepository(), dispatcher);
+  /** A sweep now, whatever round the fleet is in: the last round is forgotten first. */
+  async function sweepNow(appRole: AppConfig['appRole']): Promise<void> {
+    await db.dataSource.query('DELETE FROM periodic_tasks');
+    const transactions = new TransactionRunner(db.dataSource);
+    const dispatcher = dispatcherFor(appRole);
+    await new JobSweeper(
+      config('all'),
+      transactions,
+      new JobsRepository(),
+      dispatcher,
+      new PeriodicTasks(db.dataSource),
+    ).sweep();
+  }
 
   async function createOverdueJob(): Promise<string> {
     const job = await db.dataSource.transaction((em) =>
@@ -88,7 +100,7 @@ describe('BullDispatcher while Redis is unreachable (real PostgreSQL)', () => {
 
   it('lets a worker sweeper run the job itself', async () => {
     const id = await createOverdueJob();
-    await sweeperFor(dispatcherFor('all')).sweep();
+    await sweepNow('all');
     const ended = await jobs.waitForEnd(id, 10_000);
     expect(ended).toMatchObject({ status: 'DONE', attempts: 1, donePercentage: 100 });
     expect(handler.runs.get(id)).toBe(1);
@@ -96,9 +108,9 @@ describe('BullDispatcher while Redis is unreachable (real PostgreSQL)', () => {
 
   it('leaves the job queued on an API-only node, for a worker to take', async () => {
     // Earlier tests' jobs may still be due; finish them first so only this one is in play.
-    await sweeperFor(dispatcherFor('all')).sweep();
+    await sweepNow('all');
     const id = await createOverdueJob();
-    await sweeperFor(dispatcherFor('api')).sweep();
+    await sweepNow('api');
     expect((await jobs.find(id, null))?.status).toBe('NOT_STARTED');
   });
 });

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { PeriodicTasks, roundInterval } from '../database/periodic-tasks';
 import { TransactionRunner } from '../database/transaction-runner';
 import { JobDispatcher } from './job-dispatcher';
-import { SWEEP_BATCH, SWEEP_INTERVAL_MS, SWEEP_LOCK_KEY, UNCLAIMED_GRACE_MS } from './job-timing';
+import { SWEEP_BATCH, SWEEP_INTERVAL_MS, UNCLAIMED_GRACE_MS } from './job-timing';
 import { JobsRepository } from './jobs.repository';
 
 /**
@@ -26,6 +27,7 @@ export class JobSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly transactions: TransactionRunner,
     private readonly jobs: JobsRepository,
     private readonly dispatcher: JobDispatcher,
+    private readonly periodic: PeriodicTasks,
   ) {
     this.worker = config.appRole !== 'api';
   }
@@ -65,12 +67,9 @@ export class JobSweeper implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async sweepOnce(): Promise<void> {
     if (this.dispatcher.claimsFromDatabase) return this.dispatcher.redeliver([]);
-    // One node of a fleet sweeps at a time; the others skip this round instead of queueing twice.
-    const due = await this.transactions.run(async (em) =>
-      (await this.jobs.tryAdvisoryXactLock(em, SWEEP_LOCK_KEY))
-        ? this.jobs.findUnattended(em, UNCLAIMED_GRACE_MS, SWEEP_BATCH)
-        : [],
-    );
+    // One worker of a fleet sweeps each round; the others skip it instead of queueing twice.
+    if (!(await this.periodic.claimRound('job-sweep', roundInterval(SWEEP_INTERVAL_MS)))) return;
+    const due = await this.transactions.run((em) => this.jobs.findUnattended(em, UNCLAIMED_GRACE_MS, SWEEP_BATCH));
     if (!this.stopped) await this.dispatcher.redeliver(due);
   }
 }

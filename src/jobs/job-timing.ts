@@ -23,5 +23,3 @@ export const MAX_ATTEMPTS = 10;
 export const MAX_JOB_UPDATES = 200;
 /** waitForEnd() polls the row this often. */
 export const WAIT_POLL_MS = 100;
-/** pg_try_advisory_xact_lock key of the sweep, so one node of a fleet sweeps at a time. */
-export const SWEEP_LOCK_KEY = 4_207_310_101;

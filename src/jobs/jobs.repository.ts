@@ -201,12 +201,6 @@ export class JobsRepository {
       [unclaimedGraceMs, limit],
     );
   }
-
-  /** Transaction-scoped: released by the commit, so a crashed sweeper never keeps it. */
-  async tryAdvisoryXactLock(em: EntityManager, key: number): Promise<boolean> {
-    const rows = await em.query<{ locked: boolean }[]>('SELECT pg_try_advisory_xact_lock($1) AS locked', [key]);
-    return rows[0].locked;
-  }
 }
 
 /** The SET list of a run's end, its four parameters starting at $first. */

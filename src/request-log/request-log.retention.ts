@@ -1,16 +1,17 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { PeriodicTasks, roundInterval } from '../database/periodic-tasks';
 import { DELETE_BATCH, RequestLogsRepository } from './request-logs.repository';
 
 export const RETENTION_INTERVAL_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
 
 /**
- * Keeps the request log within REQUEST_LOG_RETENTION_DAYS and REQUEST_LOG_MAX_ROWS: once at
- * start-up, then every RETENTION_INTERVAL_MS. One instance of a fleet does it at a time (an
- * advisory lock; the others skip that round), deleting DELETE_BATCH rows per statement so no
- * lock is held for long and writers never wait behind it.
+ * Keeps the request log within REQUEST_LOG_RETENTION_DAYS and REQUEST_LOG_MAX_ROWS, on workers
+ * (APP_ROLE worker or all): at start-up, then every RETENTION_INTERVAL_MS, once per interval
+ * across the fleet (a claimed round; an advisory lock besides, should a pass outlast its round).
+ * It deletes DELETE_BATCH rows per statement so no lock is held for long and writers never wait.
  */
 @Injectable()
 export class RequestLogRetention implements OnApplicationBootstrap, OnModuleDestroy {
@@ -23,9 +24,11 @@ export class RequestLogRetention implements OnApplicationBootstrap, OnModuleDest
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: RequestLogsRepository,
+    private readonly periodic: PeriodicTasks,
   ) {}
 
   onApplicationBootstrap(): void {
+    if (this.config.appRole === 'api') return;
     this.timer = setInterval(() => void this.run(), RETENTION_INTERVAL_MS).unref();
     void this.run();
   }
@@ -36,9 +39,10 @@ export class RequestLogRetention implements OnApplicationBootstrap, OnModuleDest
     await this.running;
   }
 
-  /** One pass; answers how many rows it deleted (0 when another instance holds the lock). Never rejects. */
+  /** A pass if this round is this instance's; answers how many rows it deleted. Never rejects. */
   run(): Promise<number> {
-    this.running ??= this.enforce()
+    this.running ??= this.claimRound()
+      .then((mine) => (mine ? this.enforce() : 0))
       .then((deleted) => {
         if (deleted > 0) this.logger.log(`Retention deleted ${deleted} request log rows`);
         this.lastError = '';
@@ -56,7 +60,12 @@ export class RequestLogRetention implements OnApplicationBootstrap, OnModuleDest
     return this.running;
   }
 
-  private async enforce(): Promise<number> {
+  private claimRound(): Promise<boolean> {
+    return this.periodic.claimRound('request-log-retention', roundInterval(RETENTION_INTERVAL_MS));
+  }
+
+  /** One pass now (0 when another instance is running one). */
+  async enforce(): Promise<number> {
     if (this.stopped) return 0;
     const deleted = await this.repository.withRetentionLock(async () => {
       const { retentionDays, maxRows } = this.config.requestLog;

@@ -25,6 +25,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'extended');
   app.useGlobalPipes(globalValidationPipe());
+  if (config.appRole !== 'worker') serveApiDocs(app);
+  return app;
+}
+
+function serveApiDocs(app: INestApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -38,5 +43,4 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
-  return app;
 }

@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, Type } from '@nestjs/common';
+import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
 import { AdminWebModule } from './admin-web/admin-web.module';
@@ -7,11 +7,13 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
 import { correlationIdMiddleware } from './common/correlation-id';
 import type { AppConfig } from './config/app-config';
-import { ConfigModule } from './config/config.module';
+import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DirectoryModule } from './directory/directory.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { WorkerOnlyMiddleware } from './lifecycle/worker-only.middleware';
 import { PartnerSyncModule } from './partner-sync/partner-sync.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { RequestCaptureMiddleware } from './request-log/request-capture.middleware';
@@ -27,6 +29,7 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LifecycleModule,
         DatabaseModule,
         JobsModule.forRoot(config),
         DirectoryModule,
@@ -45,7 +48,12 @@ export class AppModule implements NestModule {
     };
   }
 
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   configure(consumer: MiddlewareConsumer): void {
+    if (this.config.appRole === 'worker') {
+      consumer.apply(WorkerOnlyMiddleware).exclude({ path: 'health', method: RequestMethod.GET }).forRoutes('*path');
+    }
     // Capture first: it sees even the requests the body parser refuses.
     consumer.apply(RequestCaptureMiddleware, correlationIdMiddleware, BodyParserMiddleware).forRoutes('*path');
   }

@@ -1,9 +1,15 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
 import { JsonLogger } from './common/json-logger';
 import { DataDirLockedError } from './database/embedded-postgres';
+import { HttpDrain } from './lifecycle/http-drain';
+import { Lifecycle } from './lifecycle/lifecycle';
+
+/** How long in-flight requests get to finish on SIGTERM before their connections are cut. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
   const logger = new JsonLogger();
@@ -19,10 +25,15 @@ async function main(): Promise<void> {
   }
   try {
     const app = await createApp(config, { logger });
+    const http = new HttpDrain(app.getHttpServer() as Server);
     await app.listen(config.port);
-    stopOnSignals(() => app.close(), logger);
+    stopOnSignals(async () => {
+      app.get(Lifecycle).beginStopping();
+      await http.drain(DRAIN_TIMEOUT_MS);
+      await app.close();
+    }, logger);
     new Logger('Main').log(
-      `Listening on port ${config.port} (database: ${config.databaseUrl ? 'external' : 'embedded'}, queue: ${config.redisUrl ? 'redis' : 'in-process'})`,
+      `Listening on port ${config.port} (role: ${config.appRole}, database: ${config.databaseUrl ? 'external' : 'embedded'}, queue: ${config.redisUrl ? 'redis' : 'in-process'})`,
     );
   } catch (error) {
     if (error instanceof DataDirLockedError) {
@@ -35,8 +46,10 @@ async function main(): Promise<void> {
 }
 
 /**
- * SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pools and the embedded
- * database (Nest's shutdown hooks), then exit 0. A second signal exits at once.
+ * SIGTERM/SIGINT: /health turns 503, new connections are refused, requests on open connections
+ * are answered (with `Connection: close`) until none is left (HttpDrain); then Nest's shutdown
+ * hooks hand running jobs back, flush the request log and close the pools and the embedded
+ * database; exit 0. A second signal exits at once.
  */
 function stopOnSignals(close: () => Promise<void>, logger: JsonLogger): void {
   let stopping = false;

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { QUEUE_HEALTH, QueueHealth } from '../jobs/queue-health';
+import { Lifecycle } from '../lifecycle/lifecycle';
 import { RequestLogWriter } from '../request-log/request-log.writer';
 
 const DATABASE_TIMEOUT_MS = 2000;
@@ -19,15 +20,19 @@ export class HealthController {
     private readonly dataSource: DataSource,
     @Inject(QUEUE_HEALTH) private readonly queue: QueueHealth,
     private readonly requestLog: RequestLogWriter,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: '200 when the database and the job queue are ready, 503 naming the one that is not' })
+  @ApiOperation({
+    summary: '200 when the database and the job queue are ready; 503 naming the one that is not, or while stopping',
+  })
   async health(@Res() res: Response): Promise<void> {
     const [database, queue] = await Promise.all([this.checkDatabase(), this.queue.check()]);
-    const ok = database.ready && queue.ready;
+    const stopping = this.lifecycle.isStopping;
+    const ok = database.ready && queue.ready && !stopping;
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
-      status: ok ? 'ok' : 'unavailable',
+      status: stopping ? 'stopping' : ok ? 'ok' : 'unavailable',
       database: { status: database.ready ? 'up' : 'down', ...(database.error ? { error: database.error } : {}) },
       queue: {
         status: queue.ready ? 'up' : 'down',

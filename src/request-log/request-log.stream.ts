@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { Response } from 'express';
+import { Lifecycle } from '../lifecycle/lifecycle';
 import { toLogSummary } from './request-log.views';
 import { LogFilters, RequestLogsRepository } from './request-logs.repository';
 
@@ -22,7 +23,13 @@ export class RequestLogStream implements OnModuleDestroy {
   private readonly logger = new Logger('RequestLogStream');
   private readonly open = new Set<() => void>();
 
-  constructor(private readonly repository: RequestLogsRepository) {}
+  constructor(
+    private readonly repository: RequestLogsRepository,
+    lifecycle: Lifecycle,
+  ) {
+    // A stream never finishes by itself: end it when the drain starts, so the drain need not wait.
+    lifecycle.onStopping(() => this.onModuleDestroy());
+  }
 
   async serve(res: Response, filters: LogFilters): Promise<void> {
     const connectedAt = await this.repository.databaseNow();

@@ -3,23 +3,25 @@
 // unnest statement (INSERT, then UPDATE ... FROM unnest). Real PostgreSQL; the app runs in-process
 // (createApp, migrations included), so no build is needed. Run it as:
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx ts-node -T bench/partner-sync.bench.ts
-// (package.json has no script for it.) A fresh database is created on the server and dropped after.
+// (package.json has no script of its own for it; `npm run bench` runs it with the others.) A fresh
+// database is created on the server and dropped after.
 import { INestApplication } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import * as jwt from 'jsonwebtoken';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
 import { JsonLogger } from '../src/common/json-logger';
 import { loadConfig } from '../src/config/app-config';
+import { withScratchDatabase } from './support/database';
+import { BenchOptions, BenchReport, figure, formatNumber, scaled, standalone } from './support/report';
 
 const USERS = 10_000;
 const TARGET_MS = 2_000;
 
-function users(suffix: string): Record<string, unknown>[] {
-  return Array.from({ length: USERS }, (_, i) => ({
+function users(count: number, suffix: string): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => ({
     externalId: `p-${i}`,
     email: `partner.user${i}@example.com`,
     firstName: `First${i}${suffix}`,
@@ -32,8 +34,12 @@ function users(suffix: string): Record<string, unknown>[] {
 }
 
 /** The same rows as plain SQL: one INSERT, then one UPDATE, each timed on its own. */
-async function rawFloor(source: DataSource, tenantId: string): Promise<{ insert: number; update: number }> {
-  const rows = users('');
+async function rawFloor(
+  source: DataSource,
+  count: number,
+  tenantId: string,
+): Promise<{ insert: number; update: number }> {
+  const rows = users(count, '');
   const ids = rows.map(() => randomUUID());
   const column = (name: string) => rows.map((row) => row[name]);
   const meta = rows.map((row) => JSON.stringify(row.metadata));
@@ -75,71 +81,94 @@ async function rawFloor(source: DataSource, tenantId: string): Promise<{ insert:
   return { insert, update: performance.now() - started };
 }
 
-async function main(): Promise<void> {
-  const server = process.env.DATABASE_URL;
-  if (!server) throw new Error('DATABASE_URL must name a PostgreSQL server');
+export async function run(options: BenchOptions): Promise<BenchReport> {
+  const count = scaled(USERS, options.scale);
   const name = `idp_bench_test_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const secret = `wrapper-${randomBytes(16).toString('hex')}`;
-  const token = `bench-${randomBytes(16).toString('hex')}`;
-  let app: INestApplication | undefined;
-  let source: DataSource | undefined;
-  try {
-    const config = loadConfig({
-      DATABASE_URL: url.toString(),
-      PROVISIONING_API_TOKEN: token,
-      SCIM_SHARED_SECRET: `scim-${token}`,
-      ADMIN_TOKEN: `admin-${token}`,
-      JWT_SECRET: `jwt-${token}`,
-      WRAPPER_SECRET_KEY: secret,
-      WRAPPER_ORG_CODE: 'bench-org',
-      RATE_LIMITS: 'off',
-      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-    });
-    app = await createApp(config, { logger: new JsonLogger(['error', 'fatal']) });
-    await app.listen(0, '127.0.0.1');
-    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    const sync = async (label: string, body: unknown, expect: 'created' | 'updated'): Promise<number> => {
-      const payload = JSON.stringify(body);
-      const bearer = jwt.sign({ orgCode: 'bench-org' }, secret, { algorithm: 'HS256', expiresIn: 300 });
-      const started = performance.now();
-      const res = await fetch(`${base}/api/admin/users/sync`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
-        body: payload,
+  return withScratchDatabase(options.databaseUrl, name, async (url) => {
+    const secret = `wrapper-${randomBytes(16).toString('hex')}`;
+    const token = `bench-${randomBytes(16).toString('hex')}`;
+    let app: INestApplication | undefined;
+    let source: DataSource | undefined;
+    try {
+      const config = loadConfig({
+        DATABASE_URL: url,
+        PROVISIONING_API_TOKEN: token,
+        SCIM_SHARED_SECRET: `scim-${token}`,
+        ADMIN_TOKEN: `admin-${token}`,
+        JWT_SECRET: `jwt-${token}`,
+        WRAPPER_SECRET_KEY: secret,
+        WRAPPER_ORG_CODE: 'bench-org',
+        RATE_LIMITS: 'off',
+        ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
       });
-      const answer = (await res.json()) as { data?: { summary?: Record<string, number> } };
-      const ms = performance.now() - started;
-      if (res.status !== 200 || answer.data?.summary?.[expect] !== USERS) {
-        throw new Error(`${label}: ${res.status} ${JSON.stringify(answer).slice(0, 1000)}`);
-      }
-      return ms;
-    };
-    const create = await sync('create', { mode: 'upsert', users: users('') }, 'created');
-    const update = await sync('update', { mode: 'upsert', users: users(' again') }, 'updated');
-    source = await new DataSource({ type: 'postgres', url: url.toString() }).initialize();
-    await source.query(`INSERT INTO tenants (id, name) VALUES ('floor', 'Floor')`);
-    const floor = await rawFloor(source, 'floor');
-    const version = (await source.query<{ server_version: string }[]>('SHOW server_version'))[0].server_version;
-    const line = (label: string, ms: number, floorMs: number): string =>
-      `${label}  ${ms.toFixed(0).padStart(6)} ms  floor ${floorMs.toFixed(0).padStart(4)} ms  ` +
-      `ratio ${(ms / floorMs).toFixed(2)}x  target ${TARGET_MS} ms  ${ms < TARGET_MS ? 'ok' : 'OVER'}`;
-    console.log(`partner sync, ${USERS} users in one request, ${os.cpus().length} cores, PostgreSQL ${version}`);
-    console.log(line('upsert (creates)', create, floor.insert));
-    console.log(line('upsert (updates)', update, floor.update));
-  } finally {
-    await source?.destroy();
-    await app?.close();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
+      app = await createApp(config, { logger: new JsonLogger(['error', 'fatal']) });
+      await app.listen(0, '127.0.0.1');
+      const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+      const sync = async (label: string, body: unknown, expect: 'created' | 'updated'): Promise<number> => {
+        const payload = JSON.stringify(body);
+        const bearer = jwt.sign({ orgCode: 'bench-org' }, secret, { algorithm: 'HS256', expiresIn: 300 });
+        const started = performance.now();
+        const res = await fetch(`${base}/api/admin/users/sync`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+          body: payload,
+        });
+        const answer = (await res.json()) as { data?: { summary?: Record<string, number> } };
+        const ms = performance.now() - started;
+        if (res.status !== 200 || answer.data?.summary?.[expect] !== count) {
+          throw new Error(`${label}: ${res.status} ${JSON.stringify(answer).slice(0, 1000)}`);
+        }
+        return ms;
+      };
+      const create = await sync('create', { mode: 'upsert', users: users(count, '') }, 'created');
+      const update = await sync('update', { mode: 'upsert', users: users(count, ' again') }, 'updated');
+      source = await new DataSource({ type: 'postgres', url }).initialize();
+      await source.query(`INSERT INTO tenants (id, name) VALUES ('floor', 'Floor')`);
+      const floor = await rawFloor(source, count, 'floor');
+      const version = (await source.query<{ server_version: string }[]>('SHOW server_version'))[0].server_version;
+      const line = (label: string, ms: number, floorMs: number): string =>
+        `${label}  ${ms.toFixed(0).padStart(6)} ms  floor ${floorMs.toFixed(0).padStart(4)} ms  ` +
+        `ratio ${(ms / floorMs).toFixed(2)}x  target ${TARGET_MS} ms  ${ms < TARGET_MS ? 'ok' : 'OVER'}`;
+      console.log(`partner sync, ${count} users in one request, ${os.cpus().length} cores, PostgreSQL ${version}`);
+      console.log(line('upsert (creates)', create, floor.insert));
+      console.log(line('upsert (updates)', update, floor.update));
+
+      const n = count.toLocaleString('en-GB');
+      const target = { below: TARGET_MS };
+      const results = [
+        figure('upsert (creates)', create, 'ms', { baseline: { name: 'floor', value: floor.insert }, target }),
+        figure('upsert (updates)', update, 'ms', { baseline: { name: 'floor', value: floor.update }, target }),
+      ];
+      return {
+        title: `Partner user sync: ${n} users in one request`,
+        command: 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx ts-node -T bench/partner-sync.bench.ts',
+        notes: [
+          'The app in-process (`createApp`, embedded in the bench), one `POST /api/admin/users/sync` with ' +
+            `\`mode: upsert\` and ${n} users (with metadata), then the same users again (all updates). Times are ` +
+            'the whole HTTP request (JSON parse, JWT verify, lookups, `UsersService.upsertMany`, answer). ' +
+            'Baseline (the "floor"): the same rows in one raw-SQL unnest `INSERT` / `UPDATE ... FROM unnest`. ' +
+            `Target: each request within ${formatNumber(TARGET_MS)} ms.`,
+        ],
+        figures: results,
+        table: [
+          ['request', 'time', 'floor', 'ratio to floor', 'target', 'result'],
+          ...results.map((result) => [
+            result.scenario,
+            `${formatNumber(result.value)} ms`,
+            `${formatNumber(result.baseline!.value)} ms`,
+            `${result.ratio!.toFixed(2)}x`,
+            result.target!,
+            result.pass ? 'PASS' : 'FAIL',
+          ]),
+        ],
+        details: [],
+        failures: [],
+      };
+    } finally {
+      await source?.destroy();
+      await app?.close();
+    }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) standalone(run);

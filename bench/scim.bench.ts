@@ -20,13 +20,16 @@
 // (SCIM_BENCH_KEEP_DB=1 keeps it, for EXPLAIN ANALYZE). SCIM_BENCH_ROUNDS (default 3) sets how many
 // times the load scenarios run, interleaved; the table shows medians over the rounds. Exits
 // non-zero only when the run itself fails (a 5xx, a request without an answer, a wrong answer),
-// never on a missed target.
+// never on a missed target. BENCH_SCALE below 1 shrinks the directory and the load's seconds too.
 import { randomBytes, randomInt } from 'node:crypto';
 import * as os from 'node:os';
 import { Client } from 'pg';
 import { dataSourceOptions } from '../src/database/data-source-options';
+import { withCleanup } from './support/cleanup';
+import { withScratchDatabase } from './support/database';
 import { CpuMeter, describeStatuses, LoadRequest, LoadResult, percentile, runLoad, runPaced } from './support/load';
 import { freePort, processesCpu, Server, startServer } from './support/processes';
+import { BenchOptions, BenchReport, Figure, figure, scaled, standalone } from './support/report';
 import { seedDirectory, seededUserName } from './support/scim-seed';
 
 const USERS = 100_000;
@@ -34,13 +37,15 @@ const GROUPS = 2_000;
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = 2;
 const MEASURE_SECONDS = 10;
-const ROUNDS = Number(process.env.SCIM_BENCH_ROUNDS ?? 3);
+const ROUNDS = 3;
 /** The paced filter run asks for this share of the filter's throughput: low enough that nothing queues. */
 const PACED_SHARE = 0.25;
 const PAGE_SIZE = 100;
 const PAGE_SAMPLES = 50;
 const PATCH_MEMBERS = 1_000;
 const PATCH_RUNS = 5;
+/** The user whose answer is checked before anything is measured. */
+const CHECKED_USER = 4242;
 const TENANT = 'default';
 
 const TARGET = {
@@ -60,9 +65,6 @@ const SERVICE_APPLICATION = (dataSourceOptions('postgres://unused').extra as { a
   .application_name;
 const BASELINE_APPLICATION = 'idp-bench-baseline';
 
-/** Failures of the run itself, as opposed to a missed target. */
-const problems: string[] = [];
-
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -79,8 +81,19 @@ async function timed(url: string, init: RequestInit = {}): Promise<{ status: num
   return { status: res.status, ms: performance.now() - started, body };
 }
 
+/** The run's sizes: the documented ones, or smaller (BENCH_SCALE) to check that the bench runs. */
+interface Sizes {
+  users: number;
+  groups: number;
+  patchMembers: number;
+  rounds: number;
+  warmUpSeconds: number;
+  measureSeconds: number;
+}
+
 /** The running bench: both servers on one seeded database. */
 interface Bench {
+  sizes: Sizes;
   service: Server;
   /** The same service started with REQUEST_LOG=off, for the cost of request logging. */
   unlogged: Server;
@@ -93,6 +106,8 @@ interface Bench {
   scimHeaders: Record<string, string>;
   /** Tells this run's names apart from any earlier run's. */
   run: string;
+  /** Failures of the run itself, as opposed to a missed target. */
+  problems: string[];
 }
 
 interface Scenario {
@@ -118,19 +133,23 @@ function loadScenarios(bench: Bench): Scenario[] {
       name: 'baseline',
       server: 'baseline',
       expected: 200,
-      next: () => ({ method: 'GET', path: `/baseline/users/${bench.userIds[randomInt(USERS)]}`, headers: {} }),
+      next: () => ({
+        method: 'GET',
+        path: `/baseline/users/${bench.userIds[randomInt(bench.sizes.users)]}`,
+        headers: {},
+      }),
     },
     {
       name: 'filter',
       server: 'service',
       expected: 200,
-      next: () => ({ method: 'GET', path: filterPath(1 + randomInt(USERS)), headers: bench.scimHeaders }),
+      next: () => ({ method: 'GET', path: filterPath(1 + randomInt(bench.sizes.users)), headers: bench.scimHeaders }),
     },
     {
       name: 'filter, REQUEST_LOG=off',
       server: 'unlogged',
       expected: 200,
-      next: () => ({ method: 'GET', path: filterPath(1 + randomInt(USERS)), headers: bench.scimHeaders }),
+      next: () => ({ method: 'GET', path: filterPath(1 + randomInt(bench.sizes.users)), headers: bench.scimHeaders }),
     },
     {
       name: 'POST /Users',
@@ -157,7 +176,7 @@ function loadScenarios(bench: Bench): Scenario[] {
 }
 
 /** Records a 5xx or a request without an answer as a failure of the run; answers the count of unexpected statuses. */
-function checkStatuses(label: string, result: LoadResult, expected: number): number {
+function checkStatuses(problems: string[], label: string, result: LoadResult, expected: number): number {
   const unexpected = [...result.statuses].filter(([status]) => status !== expected);
   const count = (entries: [number, number][]) => entries.reduce((sum, [, n]) => sum + n, 0);
   const serverErrors = count(unexpected.filter(([status]) => status >= 500));
@@ -171,8 +190,8 @@ function checkStatuses(label: string, result: LoadResult, expected: number): num
 async function measureLoad(bench: Bench, scenario: Scenario, label: string): Promise<Measured> {
   const server = bench[scenario.server];
   const options = { base: server.base, connections: CONNECTIONS, next: scenario.next };
-  const warmUp = await runLoad({ ...options, seconds: WARMUP_SECONDS });
-  checkStatuses(`${label}, warm-up`, warmUp, scenario.expected);
+  const warmUp = await runLoad({ ...options, seconds: bench.sizes.warmUpSeconds });
+  checkStatuses(bench.problems, `${label}, warm-up`, warmUp, scenario.expected);
   // After the warm-up the server's pool holds its connections: their backends are PostgreSQL's share.
   const application = scenario.server === 'baseline' ? BASELINE_APPLICATION : SERVICE_APPLICATION;
   const backends = await bench.db.query<{ pid: number }>(
@@ -188,7 +207,7 @@ async function measureLoad(bench: Bench, scenario: Scenario, label: string): Pro
   };
   const result = await runLoad({
     ...options,
-    seconds: MEASURE_SECONDS,
+    seconds: bench.sizes.measureSeconds,
     cpu: {
       [scenario.server]: processesCpu(() => [server.child.pid!]),
       postgres: processesCpu(() => backends.rows.map((row) => row.pid)),
@@ -196,7 +215,7 @@ async function measureLoad(bench: Bench, scenario: Scenario, label: string): Pro
     },
   });
 
-  const unexpected = checkStatuses(label, result, scenario.expected);
+  const unexpected = checkStatuses(bench.problems, label, result, scenario.expected);
   const measured = { result, p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99) };
   const perRequest = (cores: number) => `${((cores * 1000) / result.perSecond).toFixed(2)} ms`;
   const cpuPerRequest = `${scenario.server} ${perRequest(result.cores[scenario.server])}, postgres ${perRequest(result.cores.postgres)}`;
@@ -216,12 +235,14 @@ async function measurePaced(bench: Bench, filter: Scenario, rate: number): Promi
   const paced = await runPaced({
     base: bench.service.base,
     rate,
-    seconds: MEASURE_SECONDS,
+    seconds: bench.sizes.measureSeconds,
     next: filter.next,
   });
   const wrong = [...paced.statuses].filter(([status]) => status !== filter.expected);
   if (wrong.some(([status]) => status >= 500) || paced.errors > 0) {
-    problems.push(`filter at ${rate} req/s: ${describeStatuses(paced.statuses)}, ${paced.errors} without an answer`);
+    bench.problems.push(
+      `filter at ${rate} req/s: ${describeStatuses(paced.statuses)}, ${paced.errors} without an answer`,
+    );
   }
   console.log(
     `  ${`filter, paced`.padEnd(24)} ${rps(rate).padStart(12)}  p50 ${ms(percentile(paced.latencies, 50)).padStart(8)}  ` +
@@ -234,13 +255,13 @@ async function measurePaced(bench: Bench, filter: Scenario, rate: number): Promi
 async function measurePages(bench: Bench): Promise<{ startIndex: number; ms: number }[]> {
   const pages: { startIndex: number; ms: number }[] = [];
   for (let i = -5; i < PAGE_SAMPLES; i++) {
-    const startIndex = 1 + randomInt(USERS - PAGE_SIZE + 1);
+    const startIndex = 1 + randomInt(bench.sizes.users - PAGE_SIZE + 1);
     const answer = await timed(`${bench.service.base}/scim/v2/Users?startIndex=${startIndex}&count=${PAGE_SIZE}`, {
       headers: bench.scimHeaders,
     });
     const page = answer.status === 200 ? (JSON.parse(answer.body) as { itemsPerPage?: number }) : undefined;
     if (page?.itemsPerPage !== PAGE_SIZE)
-      problems.push(`page at ${startIndex}: ${answer.status} ${answer.body.slice(0, 300)}`);
+      bench.problems.push(`page at ${startIndex}: ${answer.status} ${answer.body.slice(0, 300)}`);
     else if (i >= 0) pages.push({ startIndex, ms: answer.ms });
   }
   return pages;
@@ -257,6 +278,7 @@ async function measurePatches(bench: Bench): Promise<number[]> {
     [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
   }
   const headers = { ...bench.scimHeaders, 'Content-Type': 'application/scim+json' };
+  const members = bench.sizes.patchMembers;
   const times: number[] = [];
   for (let run = 0; run <= PATCH_RUNS; run++) {
     const group = { schemas: [URN_GROUP], displayName: `Bench ${bench.run} ${run}`, externalId: `${bench.run}-${run}` };
@@ -267,15 +289,15 @@ async function measurePatches(bench: Bench): Promise<number[]> {
     });
     if (created.status !== 201) throw new Error(`POST /Groups answered ${created.status} ${created.body}`);
     const id = (JSON.parse(created.body) as { id: string }).id;
-    const members = shuffled.slice(run * PATCH_MEMBERS, (run + 1) * PATCH_MEMBERS).map((value) => ({ value }));
-    const patch = { schemas: [URN_PATCH], Operations: [{ op: 'add', path: 'members', value: members }] };
+    const value = shuffled.slice(run * members, (run + 1) * members).map((id) => ({ value: id }));
+    const patch = { schemas: [URN_PATCH], Operations: [{ op: 'add', path: 'members', value }] };
     const answer = await timed(`${bench.service.base}/scim/v2/Groups/${id}`, {
       method: 'PATCH',
       headers,
       body: JSON.stringify(patch),
     });
     if (answer.status !== 204) {
-      problems.push(`PATCH /Groups/${id}: ${answer.status} ${answer.body.slice(0, 300)}`);
+      bench.problems.push(`PATCH /Groups/${id}: ${answer.status} ${answer.body.slice(0, 300)}`);
       continue;
     }
     const stored = await bench.db.query<{ n: string }>(
@@ -283,7 +305,7 @@ async function measurePatches(bench: Bench): Promise<number[]> {
       [id],
     );
     const n = Number(stored.rows[0].n);
-    if (n !== PATCH_MEMBERS) problems.push(`PATCH /Groups/${id} answered 204, but the group has ${n} members`);
+    if (n !== members) bench.problems.push(`PATCH /Groups/${id} answered 204, but the group has ${n} members`);
     if (run > 0) times.push(answer.ms);
   }
   return times;
@@ -291,12 +313,13 @@ async function measurePatches(bench: Bench): Promise<number[]> {
 
 /** The answers are right before their speed is worth measuring. */
 async function checkAnswers(bench: Bench): Promise<void> {
-  const filter = await timed(`${bench.service.base}${filterPath(4242)}`, { headers: bench.scimHeaders });
+  const n = Math.min(CHECKED_USER, bench.sizes.users);
+  const filter = await timed(`${bench.service.base}${filterPath(n)}`, { headers: bench.scimHeaders });
   const found = JSON.parse(filter.body) as { totalResults?: number; Resources?: { userName?: string }[] };
-  if (filter.status !== 200 || found.totalResults !== 1 || found.Resources?.[0].userName !== seededUserName(4242)) {
+  if (filter.status !== 200 || found.totalResults !== 1 || found.Resources?.[0].userName !== seededUserName(n)) {
     throw new Error(`the filter lookup answered ${filter.status} ${filter.body.slice(0, 500)}`);
   }
-  const id = bench.userIds[4241];
+  const id = bench.userIds[n - 1];
   const direct = await timed(`${bench.baseline.base}/baseline/users/${id}`);
   if (direct.status !== 200 || (JSON.parse(direct.body) as { id?: string }).id !== id) {
     throw new Error(`the baseline answered ${direct.status} ${direct.body.slice(0, 500)}`);
@@ -311,7 +334,11 @@ function printTable(rows: string[][]): void {
   for (const row of rows.slice(1)) console.log(line(row));
 }
 
-async function measure(bench: Bench): Promise<void> {
+/** What `measure` found: the report's figures, detailed table and further lines. */
+type Measurements = Pick<BenchReport, 'figures' | 'table' | 'details'>;
+
+async function measure(bench: Bench): Promise<Measurements> {
+  const { sizes } = bench;
   await checkAnswers(bench);
   // The sequential ones first, on the directory as seeded (100,000 users): after the load rounds
   // the POSTs have added tens of thousands of users, and PostgreSQL's autovacuum is still digesting
@@ -321,10 +348,10 @@ async function measure(bench: Bench): Promise<void> {
   const scenarios = loadScenarios(bench);
   const rounds = new Map<string, Measured[]>(scenarios.map((scenario) => [scenario.name, []]));
   console.log(
-    `\nUnder load: ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${MEASURE_SECONDS} s measured, ` +
+    `\nUnder load: ${CONNECTIONS} connections, ${sizes.warmUpSeconds} s warm-up then ${sizes.measureSeconds} s measured, ` +
       `per scenario and round (cores: average use during the measured seconds)`,
   );
-  for (let round = 1; round <= ROUNDS; round++) {
+  for (let round = 1; round <= sizes.rounds; round++) {
     for (const scenario of scenarios) {
       rounds.get(scenario.name)!.push(await measureLoad(bench, scenario, `${scenario.name} (round ${round})`));
     }
@@ -349,15 +376,16 @@ async function measure(bench: Bench): Promise<void> {
   const byStart = [...pages].sort((a, b) => a.startIndex - b.startIndex);
   const third = Math.floor(byStart.length / 3);
   const thirds = [0, 1, 2].map((k) => ms(median(byStart.slice(k * third, (k + 1) * third).map((page) => page.ms))));
+  const patchMembers = sizes.patchMembers.toLocaleString('en-GB');
 
   console.log(`\nPage of ${PAGE_SIZE}, median by startIndex (lowest, middle, highest third): ${thirds.join(' / ')}`);
-  console.log(`PATCH +${PATCH_MEMBERS.toLocaleString('en-GB')} members: ${patches.map(ms).join(', ')}`);
-  console.log(`\nMedians over ${ROUNDS} round(s); ratios compare the medians of this run.\n`);
+  console.log(`PATCH +${patchMembers} members: ${patches.map(ms).join(', ')}`);
+  console.log(`\nMedians over ${sizes.rounds} round(s); ratios compare the medians of this run.\n`);
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   const ofBaseline = (value: number) => `${(value / base).toFixed(2)}x of baseline`;
   const ofTarget = (value: number, target: number) => `${(value / target).toFixed(2)}x of target`;
   const latencies = (name: string) => `${ms(of(name, (m) => m.p50))} / ${ms(of(name, (m) => m.p99))}`;
-  printTable([
+  const table = [
     ['scenario', 'figure', 'measured', 'target', 'ratio', 'result'],
     ['baseline: GET by primary key', 'throughput', rps(base), '-', '1.00x of baseline', '-'],
     ['baseline: GET by primary key', 'p50 / p99', latencies('baseline'), '-', '-', '-'],
@@ -413,113 +441,203 @@ async function measure(bench: Bench): Promise<void> {
       verdict(pageMedian < TARGET.pageMedianMs),
     ],
     [
-      `PATCH Group +${PATCH_MEMBERS.toLocaleString('en-GB')} members`,
+      `PATCH Group +${patchMembers} members`,
       `median (max) of ${patches.length}`,
       `${ms(patchMedian)} (${ms(Math.max(...patches))})`,
       `median < ${TARGET.patchMedianMs} ms`,
       ofTarget(patchMedian, TARGET.patchMedianMs),
       verdict(patchMedian < TARGET.patchMedianMs),
     ],
-  ]);
+  ];
+  printTable(table);
+
+  const baseline = { name: 'baseline', value: base };
+  const figures: Figure[] = [
+    figure('baseline: GET by primary key (throughput)', base, 'req/s'),
+    figure('GET /Users?filter=userName eq (throughput)', filter, 'req/s', {
+      baseline,
+      target: { atLeast: TARGET.filterRatio, ofBaseline: true },
+    }),
+    figure('GET /Users?filter=userName eq (p99)', filterP99, 'ms', { target: { below: TARGET.filterP99Ms } }),
+    figure('request logging: filter, logged (throughput)', filter, 'req/s', {
+      baseline: { name: 'unlogged', value: unlogged },
+      target: { atLeast: TARGET.loggedRatio, ofBaseline: true },
+    }),
+    figure('filter, REQUEST_LOG=off (throughput)', unlogged, 'req/s', { baseline }),
+    figure(`GET /Users?filter, paced ${pacedRate} req/s (p99)`, percentile(paced, 99), 'ms'),
+    figure('POST /Users (throughput)', post, 'req/s', {
+      baseline,
+      target: { atLeast: TARGET.postRatio, ofBaseline: true },
+    }),
+    figure(`GET /Users page of ${PAGE_SIZE}, sequential (median)`, pageMedian, 'ms', {
+      target: { below: TARGET.pageMedianMs },
+    }),
+    figure(`PATCH Group +${patchMembers} members (median)`, patchMedian, 'ms', {
+      target: { below: TARGET.patchMedianMs },
+    }),
+  ];
+  const perRound = (name: string) =>
+    rounds.get(name)!.map((m) => Math.round(m.result.perSecond).toLocaleString('en-GB'));
+  const loggedShare = rounds
+    .get('filter')!
+    .map((m, round) =>
+      (m.result.perSecond / rounds.get('filter, REQUEST_LOG=off')![round].result.perSecond).toFixed(2),
+    );
+  // "other" is what the machine used besides the meters: a little below 0 is rounding, not work.
+  const other = [...rounds.values()].flat().map((m) => Math.max(0, m.result.cores.other));
+  const details = [
+    `Per round (req/s): filter ${perRound('filter').join(' / ')}; unlogged ${perRound('filter, REQUEST_LOG=off').join(' / ')} ` +
+      `(logged/unlogged ${loggedShare.join(' / ')}); POST ${perRound('POST /Users').join(' / ')}; ` +
+      `baseline ${perRound('baseline').join(' / ')}.`,
+    `Page of ${PAGE_SIZE} by third of startIndex (lowest, middle, highest): ${thirds.join(' / ')}. ` +
+      `PATCH +${patchMembers} members: ${patches.map(ms).join(', ')}.`,
+    `Other work on the machine during the measured seconds ("other" in the load lines): ` +
+      `${Math.min(...other).toFixed(2)} to ${Math.max(...other).toFixed(2)} cores.`,
+  ];
+  return { figures, table, details };
 }
 
-async function main(): Promise<void> {
-  const server = process.env.DATABASE_URL;
-  if (!server) throw new Error('DATABASE_URL must name a PostgreSQL server');
-  if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('SCIM_BENCH_ROUNDS must be a whole number from 1');
-  const redisUrl = process.env.REDIS_URL;
+export async function run(options: BenchOptions & { rounds?: number; keepDatabase?: boolean }): Promise<BenchReport> {
+  const sizes: Sizes = {
+    users: scaled(USERS, options.scale, 10 * PAGE_SIZE),
+    groups: scaled(GROUPS, options.scale),
+    patchMembers: scaled(PATCH_MEMBERS, options.scale),
+    rounds: options.rounds ?? ROUNDS,
+    warmUpSeconds: scaled(WARMUP_SECONDS, options.scale),
+    measureSeconds: scaled(MEASURE_SECONDS, options.scale),
+  };
+  if (!Number.isInteger(sizes.rounds) || sizes.rounds < 1) {
+    throw new Error('SCIM_BENCH_ROUNDS must be a whole number from 1');
+  }
+  const redisUrl = options.redisUrl;
   const dbName = `idp_bench_scim_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const url = new URL(server);
-  url.pathname = `/${dbName}`;
-  const servers: Server[] = [];
-  const db = new Client({ connectionString: url.toString() });
-  let cleaning: Promise<void> | undefined;
-  // Once, whether the run ends, fails or is interrupted (Ctrl-C): no server or database is left behind.
-  const cleanUp = () =>
-    (cleaning ??= (async () => {
+  const measureOn = async (url: string): Promise<BenchReport> => {
+    const servers: Server[] = [];
+    const db = new Client({ connectionString: url });
+    const stopAll = async () => {
       for (const running of servers.reverse()) await running.stop();
       await db.end().catch(() => undefined);
-      if (process.env.SCIM_BENCH_KEEP_DB === '1') {
-        console.log(`Kept database ${dbName} (SCIM_BENCH_KEEP_DB=1): drop it with DROP DATABASE "${dbName}"`);
-      } else {
-        await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      }
-      await admin.end();
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`${signal}: stopping the servers and dropping ${dbName}`);
-      void cleanUp().finally(() => process.exit(130));
-    });
-  }
-
-  try {
-    // The service makes the schema (migrations) and the default tenant at its first start.
-    const secret = `scim-${randomBytes(16).toString('hex')}`;
-    const serviceEnv = {
-      DATABASE_URL: url.toString(),
-      REDIS_URL: redisUrl ?? '',
-      RATE_LIMITS: 'off',
-      SCIM_SHARED_SECRET: secret,
-      ADMIN_TOKEN: `admin-${randomBytes(16).toString('hex')}`,
-      PROVISIONING_API_TOKEN: `provisioning-${randomBytes(16).toString('hex')}`,
-      JWT_SECRET: randomBytes(32).toString('hex'),
     };
-    const service = await startServer('service', ['dist/src/main.js'], serviceEnv, await freePort(), '/health');
-    servers.push(service);
-    const unloggedEnv = { ...serviceEnv, REQUEST_LOG: 'off' };
-    const unlogged = await startServer('unlogged', ['dist/src/main.js'], unloggedEnv, await freePort(), '/health');
-    servers.push(unlogged);
-    await db.connect();
-    const memberType = await db.query(`SELECT 1 FROM user_types WHERE tenant_id = $1 AND id = '1'`, [TENANT]);
-    if (memberType.rowCount !== 1) throw new Error(`the service made no user type "1" in tenant '${TENANT}'`);
+    return withCleanup(stopAll, async () => {
+      // The service makes the schema (migrations) and the default tenant at its first start.
+      const secret = `scim-${randomBytes(16).toString('hex')}`;
+      const serviceEnv = {
+        DATABASE_URL: url,
+        REDIS_URL: redisUrl ?? '',
+        RATE_LIMITS: 'off',
+        SCIM_SHARED_SECRET: secret,
+        ADMIN_TOKEN: `admin-${randomBytes(16).toString('hex')}`,
+        PROVISIONING_API_TOKEN: `provisioning-${randomBytes(16).toString('hex')}`,
+        JWT_SECRET: randomBytes(32).toString('hex'),
+      };
+      const service = await startServer('service', ['dist/src/main.js'], serviceEnv, await freePort(), '/health');
+      servers.push(service);
+      const unloggedEnv = { ...serviceEnv, REQUEST_LOG: 'off' };
+      const unlogged = await startServer('unlogged', ['dist/src/main.js'], unloggedEnv, await freePort(), '/health');
+      servers.push(unlogged);
+      await db.connect();
+      const memberType = await db.query(`SELECT 1 FROM user_types WHERE tenant_id = $1 AND id = '1'`, [TENANT]);
+      if (memberType.rowCount !== 1) throw new Error(`the service made no user type "1" in tenant '${TENANT}'`);
 
-    const started = performance.now();
-    await seedDirectory(db, TENANT, { users: USERS, groups: GROUPS });
-    const seedSeconds = (performance.now() - started) / 1000;
-    const ids = await db.query<{ id: string }>('SELECT id FROM users WHERE tenant_id = $1 ORDER BY created_on', [
-      TENANT,
-    ]);
-    const userIds = ids.rows.map((row) => row.id);
+      const started = performance.now();
+      await seedDirectory(db, TENANT, { users: sizes.users, groups: sizes.groups });
+      const seedSeconds = (performance.now() - started) / 1000;
+      const ids = await db.query<{ id: string }>('SELECT id FROM users WHERE tenant_id = $1 ORDER BY created_on', [
+        TENANT,
+      ]);
+      const userIds = ids.rows.map((row) => row.id);
 
-    const baseline = await startServer(
-      'baseline',
-      ['-r', 'ts-node/register/transpile-only', 'bench/support/baseline-app.ts'],
-      { DATABASE_URL: url.toString(), APPLICATION_NAME: BASELINE_APPLICATION },
-      await freePort(),
-      `/baseline/users/${userIds[0]}`,
-    );
-    servers.push(baseline);
+      const baseline = await startServer(
+        'baseline',
+        ['-r', 'ts-node/register/transpile-only', 'bench/support/baseline-app.ts'],
+        { DATABASE_URL: url, APPLICATION_NAME: BASELINE_APPLICATION },
+        await freePort(),
+        `/baseline/users/${userIds[0]}`,
+      );
+      servers.push(baseline);
 
-    const version = await db.query<{ server_version: string }>('SHOW server_version');
-    console.log(
-      `SCIM benchmark: ${USERS.toLocaleString('en-GB')} users, ${GROUPS.toLocaleString('en-GB')} groups ` +
-        `(seeded in ${seedSeconds.toFixed(1)} s), ${os.cpus().length} cores, ` +
-        `PostgreSQL ${version.rows[0].server_version}, Node ${process.version}, queue ${redisUrl ? 'redis' : 'in-process'}`,
-    );
-    await measure({
-      service,
-      unlogged,
-      baseline,
-      db,
-      dbName,
-      userIds,
-      scimHeaders: { Authorization: `Bearer ${secret}`, Accept: 'application/scim+json' },
-      run: randomBytes(3).toString('hex'),
+      const version = await db.query<{ server_version: string }>('SHOW server_version');
+      const users = sizes.users.toLocaleString('en-GB');
+      const groups = sizes.groups.toLocaleString('en-GB');
+      console.log(
+        `SCIM benchmark: ${users} users, ${groups} groups (seeded in ${seedSeconds.toFixed(1)} s), ` +
+          `${os.cpus().length} cores, PostgreSQL ${version.rows[0].server_version}, Node ${process.version}, ` +
+          `queue ${redisUrl ? 'redis' : 'in-process'}`,
+      );
+      const problems: string[] = [];
+      const measured = await measure({
+        sizes,
+        service,
+        unlogged,
+        baseline,
+        db,
+        dbName,
+        userIds,
+        scimHeaders: { Authorization: `Bearer ${secret}`, Accept: 'application/scim+json' },
+        run: randomBytes(3).toString('hex'),
+        problems,
+      });
+      return {
+        title: `SCIM: ${users} users and ${groups} groups, ${CONNECTIONS} connections, against a bare Nest + TypeORM baseline`,
+        command:
+          'DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 npm run bench:scim',
+        notes: notes(sizes),
+        ...measured,
+        details: [...measured.details, `Seeded in ${seedSeconds.toFixed(1)} s.`],
+        failures: problems,
+      };
     });
-    if (problems.length > 0) {
-      console.error(`\nThe run failed:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-      process.exitCode = 1;
-    }
-  } finally {
-    await cleanUp();
-  }
+  };
+  return withScratchDatabase(options.databaseUrl, dbName, measureOn, { keep: options.keepDatabase });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+/** What the SCIM section of RESULTS.md says besides its figures. */
+function notes(sizes: Sizes): string[] {
+  const n = (value: number) => value.toLocaleString('en-GB');
+  return [
+    'Setup: a fresh database; the built service (`node dist/src/main.js`, migrations at start, `RATE_LIMITS=off`, ' +
+      'request logging on as by default), a second instance of it with `REQUEST_LOG=off` on the same database, ' +
+      'and the baseline (`bench/support/baseline-app.ts`: one route, `SELECT * FROM users WHERE id = $1` through ' +
+      "a TypeORM DataSource with the service's pool settings, 10 connections) run as their own processes; " +
+      `${n(sizes.users)} users (one work email each) and ${n(sizes.groups)} groups are inserted with ` +
+      '`generate_series`, each user a member of one group, then `VACUUM ANALYZE`.',
+    `Load: autocannon in the bench process, ${CONNECTIONS} keep-alive connections, ${sizes.warmUpSeconds} s ` +
+      `warm-up then ${sizes.measureSeconds} s measured, baseline / filter / filter unlogged / POST interleaved ` +
+      `over ${sizes.rounds} rounds, medians shown. Filter: a random seeded \`userName\` per request; POST: a new ` +
+      `user per request, with the body Entra ID sends. Page: ${PAGE_SAMPLES} sequential ` +
+      `\`GET /scim/v2/Users?startIndex=<random>&count=${PAGE_SIZE}\`. PATCH: ${PATCH_RUNS} sequential ` +
+      `\`PATCH /scim/v2/Groups/{id}\` adding ${n(sizes.patchMembers)} users to a group just created over SCIM ` +
+      '(204, checked in the database). Page and PATCH run before the load rounds, on the users as seeded: ' +
+      "measured after them, the pages were several times slower, because the rounds' POSTs had added tens of " +
+      "thousands of users and autovacuum was still working through the rounds' writes (request-log rows and " +
+      'their trigram index above all) under the pages. Every answer must have the expected status ' +
+      '(200 / 201 / 204): anything else fails the run.',
+    `Targets (from the issue): the filter at >= ${TARGET.filterRatio}x the baseline's requests/s and p99 under ` +
+      `${TARGET.filterP99Ms} ms; POST at >= ${TARGET.postRatio}x the baseline; a page's median under ` +
+      `${TARGET.pageMedianMs} ms; the PATCH's median under ${TARGET.patchMedianMs} ms; request logging costing ` +
+      `at most 10% of the filter's requests/s (logged >= ${TARGET.loggedRatio}x unlogged).`,
+    "**Reading the filter figures.** Closed-loop latency is connections / throughput (Little's law): a p99 below " +
+      `${TARGET.filterP99Ms} ms at ${CONNECTIONS} connections needs well over 2,000 req/s, more than the bare ` +
+      "baseline reaches on two cores (compare the baseline's own p99). The paced line, open loop at a quarter " +
+      "of the filter's throughput, is the filter's latency without the queue that 50 closed-loop connections " +
+      "build in front of any server. The SQL is one index lookup, like the baseline's; the rest of the cost is " +
+      'the SCIM front door itself (filter parse and compile, the groups subquery, the document and projection, ' +
+      '`application/scim+json`), the request-log row and, on shared cores, PostgreSQL planning a larger ' +
+      'statement. A CPU profile of the service under this load (`node --cpu-prof`) puts about a third of its ' +
+      "busy time in the kernel's `writev` of the query and of the answer over loopback, which the baseline pays too.",
+    '**Reading the request-logging ratio.** Per request, logging adds capture, redaction and the batched ' +
+      '`INSERT` in Node, and in PostgreSQL the row, seven B-tree entries and the trigrams of its search text ' +
+      '(extracted on insert, about 0.25 ms per kilobyte: a JSON body contributes its distinct values only). With ' +
+      "the service and PostgreSQL on the same cores, every logged request's work comes out of the throughput.",
+  ];
+}
+
+if (require.main === module) {
+  standalone((options) =>
+    run({
+      ...options,
+      rounds: Number(process.env.SCIM_BENCH_ROUNDS ?? ROUNDS),
+      keepDatabase: process.env.SCIM_BENCH_KEEP_DB === '1',
+    }),
+  );
+}

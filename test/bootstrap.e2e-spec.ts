@@ -115,6 +115,33 @@ describe('start-up bootstrap from the environment', () => {
     }
   });
 
+  it('rotates the OAuth client secret under the same client id', async () => {
+    const jwtSecret = randomSecret('jwt-secret-of-enough-length');
+    const [oldSecret, newSecret] = [randomSecret('oauth-old'), randomSecret('oauth-new')];
+    const token = (t: TestApp, secret: string) =>
+      t.http
+        .post('/oauth/token')
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: 'entra', client_secret: secret });
+    const first = await startCapturing(store, {
+      JWT_SECRET: jwtSecret,
+      OAUTH_CLIENT_ID: 'entra',
+      OAUTH_CLIENT_SECRET: oldSecret,
+    });
+    await first.t.close();
+    const second = await startCapturing(store, {
+      JWT_SECRET: jwtSecret,
+      OAUTH_CLIENT_ID: 'entra',
+      OAUTH_CLIENT_SECRET: newSecret,
+    });
+    try {
+      await token(second.t, newSecret).expect(200);
+      await token(second.t, oldSecret).expect(401);
+    } finally {
+      await second.t.close();
+    }
+  });
+
   it('re-keys the environment credentials when JWT_SECRET changes', async () => {
     const adminToken = randomSecret('admin');
     const first = await startCapturing(store, {

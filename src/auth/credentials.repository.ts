@@ -27,8 +27,9 @@ export class CredentialsRepository {
     return em.findOneBy(CredentialEntity, { clientId, revokedOn: IsNull() });
   }
 
-  findByClientId(em: EntityManager, clientId: string): Promise<CredentialEntity | null> {
-    return em.findOneBy(CredentialEntity, { clientId });
+  /** A revoked client's id is free again (the unique index covers active rows only). */
+  findActiveByClientId(em: EntityManager, clientId: string): Promise<CredentialEntity | null> {
+    return em.findOneBy(CredentialEntity, { clientId, revokedOn: IsNull() });
   }
 
   findActiveBootstrap(em: EntityManager, tenantId: string, kind: CredentialKind): Promise<CredentialEntity | null> {

@@ -62,7 +62,7 @@ export class CredentialsService {
     }
     const secret = request.secret ?? generateSecret(rules.prefix);
     const clientId = request.kind === 'OAUTH_CLIENT' ? (request.clientId ?? generateSecret('idp_client')) : null;
-    if (clientId && (await this.credentials.findByClientId(em, clientId))) {
+    if (clientId && (await this.credentials.findActiveByClientId(em, clientId))) {
       throw DomainError.duplicate(`OAuth client id '${clientId}' is already in use`);
     }
     // Partner secrets verify signatures, so they are sealed; every other secret is only hashed.

@@ -1,3 +1,4 @@
+import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { CredentialsService } from '../src/auth/credentials.service';
 import { AppStore, createAppStore, randomSecret, startAppOn, TestApp } from './support/test-app';
@@ -137,6 +138,45 @@ describe('start-up bootstrap from the environment', () => {
     try {
       await token(second.t, newSecret).expect(200);
       await token(second.t, oldSecret).expect(401);
+    } finally {
+      await second.t.close();
+    }
+  });
+
+  it('refuses partner tokens with 403, not 500, once JWT_SECRET no longer unseals the stored partner secret', async () => {
+    const adminToken = randomSecret('admin');
+    const partnerSecret = randomSecret('partner');
+    const first = await startCapturing(store, {
+      ADMIN_TOKEN: adminToken,
+      JWT_SECRET: randomSecret('jwt-secret-of-enough-length'),
+    });
+    try {
+      const admin = { Authorization: `Bearer ${adminToken}` };
+      await first.t.http
+        .post('/api/admin/tenants')
+        .set(admin)
+        .send({ id: 'acme', name: 'Acme', orgCode: 'acme' })
+        .expect(201);
+      await first.t.http
+        .post('/api/admin/tenants/acme/credentials')
+        .set(admin)
+        .send({ kind: 'PARTNER_SECRET', name: 'wrapper', secret: partnerSecret })
+        .expect(201);
+    } finally {
+      await first.t.close();
+    }
+    const second = await startCapturing(store, {
+      ADMIN_TOKEN: adminToken,
+      JWT_SECRET: randomSecret('another-jwt-secret-of-length'),
+    });
+    try {
+      const token = jwt.sign({ orgCode: 'acme' }, partnerSecret, { algorithm: 'HS256', expiresIn: 300 });
+      const sync = await second.t.http
+        .post('/api/admin/users/sync')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ users: [{ externalId: 'p-1', email: 'p-1@example.com', orgCode: 'acme' }] })
+        .expect(403);
+      expect(sync.body).toEqual({ success: false, error: 'Invalid or expired token' });
     } finally {
       await second.t.close();
     }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -42,6 +42,8 @@ export interface IssuedCredential {
 
 @Injectable()
 export class CredentialsService {
+  private readonly logger = new Logger('Credentials');
+
   constructor(
     private readonly credentials: CredentialsRepository,
     private readonly transactions: TransactionRunner,
@@ -115,9 +117,16 @@ export class CredentialsService {
   /** The partner secret in clear with its credential's id (which the request log records). */
   async partnerKey(tenantId: string): Promise<{ credentialId: string; secret: string } | null> {
     const found = await this.credentials.findActiveByKind(this.transactions.manager, tenantId, 'PARTNER_SECRET');
-    return found?.secretEncrypted
-      ? { credentialId: found.id, secret: this.serverKey.decrypt(found.secretEncrypted) }
-      : null;
+    if (!found?.secretEncrypted) return null;
+    try {
+      return { credentialId: found.id, secret: this.serverKey.decrypt(found.secretEncrypted) };
+    } catch {
+      // Sealed under another server key (JWT_SECRET changed): no token can verify, as with no secret.
+      this.logger.error(
+        `Partner secret ${found.id} of tenant ${tenantId} cannot be unsealed with the current server key (JWT_SECRET changed?): issue it again`,
+      );
+      return null;
+    }
   }
 
   list(tenantId: string): Promise<CredentialEntity[]> {

@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import { Fleet, Outcome, pause, send, startFleet } from './support/fleet';
+import { Fleet, Outcome, pause, scimUser, send, startFleet } from './support/fleet';
 
 const CLIENTS = 4;
 const OUTAGE_MS = 4_000;
@@ -33,7 +33,7 @@ describe('PostgreSQL restarted under SCIM traffic', () => {
           path: '/scim/v2/Users',
           headers,
           agent,
-          body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true },
+          body: scimUser(userName, { active: true }),
         });
         posts.push({ userName, outcome: post });
         outcomes.push(post);

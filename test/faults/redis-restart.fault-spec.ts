@@ -1,4 +1,4 @@
-import { appliedOnce, commitUsers, Fleet, Outcome, pause, send, startFleet, until } from './support/fleet';
+import { appliedOnce, commitUsers, Fleet, Outcome, pause, scimUser, send, startFleet, until } from './support/fleet';
 
 const OPERATIONS = 3_000;
 /** Longest any request may take while Redis is down: it gets an answer, it never hangs. */
@@ -43,7 +43,7 @@ describe('Redis stopped and restarted during a commit', () => {
           method: 'POST',
           path: '/scim/v2/Users',
           headers: scim,
-          body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `redis-down-${i}@example.com` },
+          body: scimUser(`redis-down-${i}@example.com`),
         }),
         await send(api.base, {
           path: `/scim/v2/Users?filter=userName eq "redis-down-${i}@example.com"`,

@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import { Fleet, Outcome, pause, send, startFleet } from './support/fleet';
+import { Fleet, Outcome, pause, scimUser, send, startFleet } from './support/fleet';
 
 const CLIENTS = 16;
 
@@ -34,7 +34,7 @@ describe('SIGTERM under load', () => {
                 path: '/scim/v2/Users',
                 headers,
                 agent,
-                body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName },
+                body: scimUser(userName),
               })
             : await send(service.base, {
                 path: `/scim/v2/Users?filter=userName eq "term-${id}-${i - 1}@example.com"`,

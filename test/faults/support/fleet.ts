@@ -124,6 +124,13 @@ export async function call<T = any>(base: string, request: Request): Promise<T> 
   return (outcome.body ? JSON.parse(outcome.body) : undefined) as T;
 }
 
+/** A SCIM User resource as an identity provider POSTs it. */
+export const scimUser = (userName: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+  userName,
+  ...extra,
+});
+
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `read` until `done` holds; fails naming `what` after `timeoutMs`. */

@@ -66,4 +66,16 @@ withServers('credential revocation across instances', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     for (const t of [a, b]) await t.http.get('/scim/v2/Groups?count=1').set(bearer).expect(401);
   });
+
+  it('stops a rotated environment secret on the other instances as soon as the rotating one starts', async () => {
+    const oldScim = { Authorization: `Bearer ${env.SCIM_SHARED_SECRET}` };
+    await usedOnBoth(oldScim, '/scim/v2/Users?count=1');
+    const rotated = await startAppOn(store, { ...env, SCIM_SHARED_SECRET: randomSecret('scim-rotated') });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const t of [a, b]) await t.http.get('/scim/v2/Users?count=1').set(oldScim).expect(401);
+    } finally {
+      await rotated.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { ADVISORY_LOCKS, withAdvisoryLock } from '../database/advisory-lock';
 import { ServerSettingEntity } from '../database/server-setting.entity';
 import { TenantsService } from '../directory/tenants.service';
+import { CredentialRevocations } from './credential-revocations';
 import { CredentialsRepository } from './credentials.repository';
 import { CredentialsService } from './credentials.service';
 import { CredentialKind } from './entities/credential.entity';
@@ -26,6 +27,8 @@ interface Generated {
 @Injectable()
 export class BootstrapService implements OnModuleInit {
   private readonly logger = new Logger('Bootstrap');
+  /** Credentials this start revoked (rotated environment secrets), announced once it has committed. */
+  private readonly revoked: string[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -34,6 +37,7 @@ export class BootstrapService implements OnModuleInit {
     private readonly tenants: TenantsService,
     private readonly credentials: CredentialsService,
     private readonly credentialRows: CredentialsRepository,
+    private readonly revocations: CredentialRevocations,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -41,6 +45,8 @@ export class BootstrapService implements OnModuleInit {
       this.dataSource.transaction((em) => this.bootstrap(em)),
     );
     if (generated.length > 0) printOnce(this.config.defaultTenantId, generated);
+    // A rotated environment secret is revoked like any credential: at once on every instance.
+    await Promise.all(this.revoked.map((id) => this.revocations.revoked(id)));
   }
 
   private async bootstrap(em: EntityManager): Promise<Generated[]> {
@@ -73,7 +79,7 @@ export class BootstrapService implements OnModuleInit {
     const current = await this.credentialRows.findActiveBootstrap(em, tenantId, kind);
     if (value === undefined && current) return null;
     if (value !== undefined && current?.secretHash && this.serverKey.matches(value, current.secretHash)) return null;
-    await this.credentialRows.revokeBootstrap(em, tenantId, kind);
+    this.revoked.push(...(await this.credentialRows.revokeBootstrap(em, tenantId, kind)));
     const issued = await this.credentials.issue(em, tenantId, {
       kind,
       name: `${variable} (environment)`,
@@ -93,7 +99,7 @@ export class BootstrapService implements OnModuleInit {
       current?.clientId === wanted.clientId &&
       this.serverKey.matches(wanted.clientSecret, current.secretHash!);
     if (unchanged || (!wanted && !current)) return;
-    await this.credentialRows.revokeBootstrap(em, tenantId, 'OAUTH_CLIENT');
+    this.revoked.push(...(await this.credentialRows.revokeBootstrap(em, tenantId, 'OAUTH_CLIENT')));
     if (!wanted) return;
     await this.credentials.issue(em, tenantId, {
       kind: 'OAUTH_CLIENT',
@@ -111,7 +117,7 @@ export class BootstrapService implements OnModuleInit {
     const unchanged =
       wanted && current?.secretEncrypted && this.serverKey.decrypt(current.secretEncrypted) === wanted.secretKey;
     if (unchanged || (!wanted && !current)) return;
-    await this.credentialRows.revokeBootstrap(em, tenantId, 'PARTNER_SECRET');
+    this.revoked.push(...(await this.credentialRows.revokeBootstrap(em, tenantId, 'PARTNER_SECRET')));
     if (!wanted) return;
     await this.credentials.issue(em, tenantId, {
       kind: 'PARTNER_SECRET',
@@ -130,8 +136,9 @@ export class BootstrapService implements OnModuleInit {
     if (stored?.value === this.serverKey.fingerprint) return;
     if (stored) {
       const revoked = await this.credentialRows.revokeAllBootstrap(em);
+      this.revoked.push(...revoked);
       this.logger.warn(
-        `The server key changed (JWT_SECRET): ${revoked} environment credentials were re-keyed; credentials created through the admin API before the change must be issued again`,
+        `The server key changed (JWT_SECRET): ${revoked.length} environment credentials were re-keyed; credentials created through the admin API before the change must be issued again`,
       );
     }
     await em.save(ServerSettingEntity, { key: FINGERPRINT_KEY, value: this.serverKey.fingerprint });

@@ -5,6 +5,8 @@ import { APP_CONFIG } from '../config/config.module';
 import { PrincipalCache } from './principal-cache';
 
 export const REVOCATIONS_CHANNEL = 'idp:credentials:revoked';
+/** A revoke at start-up may come before the publisher has connected: it waits this long for it. */
+const PUBLISHER_WAIT_MS = 2000;
 
 /**
  * This instance's PrincipalCache, kept true across the fleet: a revoke is published on Redis and
@@ -57,6 +59,7 @@ export class CredentialRevocations implements OnModuleInit, OnModuleDestroy {
     this.cache.forget(credentialId);
     if (!this.publisher) return;
     try {
+      await connected(this.publisher);
       await this.publisher.publish(REVOCATIONS_CHANNEL, credentialId);
     } catch (error) {
       // Instances that lost Redis too cache nothing; the others still drop the entry within the TTL.
@@ -72,4 +75,19 @@ export class CredentialRevocations implements OnModuleInit, OnModuleDestroy {
       // Still down: the next 'ready' tries again.
     }
   }
+}
+
+/** Resolves when `client` is ready, or after PUBLISHER_WAIT_MS (the command then fails at once). */
+async function connected(client: Redis): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'wait') client.connect().catch(() => undefined);
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, PUBLISHER_WAIT_MS);
+    client.once('ready', done);
+  });
 }

@@ -23,10 +23,6 @@ export class CredentialsRepository {
     return em.findOneBy(CredentialEntity, { id, revokedOn: IsNull() });
   }
 
-  findActiveByClientId(em: EntityManager, clientId: string): Promise<CredentialEntity | null> {
-    return em.findOneBy(CredentialEntity, { clientId, revokedOn: IsNull() });
-  }
-
   /** A revoked client's id is free again (the unique index covers active rows only). */
   findActiveByClientId(em: EntityManager, clientId: string): Promise<CredentialEntity | null> {
     return em.findOneBy(CredentialEntity, { clientId, revokedOn: IsNull() });
@@ -61,21 +57,27 @@ export class CredentialsRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  async revokeBootstrap(em: EntityManager, tenantId: string, kind: CredentialKind): Promise<void> {
-    await em.update(
-      CredentialEntity,
-      { tenantId, kind, bootstrap: true, revokedOn: IsNull() },
-      { revokedOn: () => 'now()' },
-    );
+  /** Answers the ids it revoked, for the other instances to hear of. */
+  revokeBootstrap(em: EntityManager, tenantId: string, kind: CredentialKind): Promise<string[]> {
+    return revokeWhere(em, 'bootstrap AND revoked_on IS NULL AND tenant_id = :tenantId AND kind = :kind', {
+      tenantId,
+      kind,
+    });
   }
 
   /** After a server-key change every stored hash is stale: the bootstrap ones are made anew. */
-  async revokeAllBootstrap(em: EntityManager): Promise<number> {
-    const result = await em.update(
-      CredentialEntity,
-      { bootstrap: true, revokedOn: IsNull() },
-      { revokedOn: () => 'now()' },
-    );
-    return result.affected ?? 0;
+  revokeAllBootstrap(em: EntityManager): Promise<string[]> {
+    return revokeWhere(em, 'bootstrap AND revoked_on IS NULL', {});
   }
+}
+
+async function revokeWhere(em: EntityManager, where: string, params: Record<string, string>): Promise<string[]> {
+  const result = await em
+    .createQueryBuilder()
+    .update(CredentialEntity)
+    .set({ revokedOn: () => 'now()' })
+    .where(where, params)
+    .returning(['id'])
+    .execute();
+  return (result.raw as { id: string }[]).map((row) => row.id);
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { KeyedQueue } from '../common/keyed-queue';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { ItemResult, UserRecord } from '../directory/directory.types';
 import { UsersService } from '../directory/users.service';
@@ -28,13 +29,26 @@ class DryRun extends Error {
  */
 @Injectable()
 export class PartnerSyncService {
+  /**
+   * Syncs of one tenant wait here, before they take a database connection. The advisory lock
+   * serialises them across the fleet anyway; waiting for it inside a transaction held a pool
+   * connection each, so a burst of syncs for one tenant took the whole pool, and every other
+   * request of the process (any tenant's) waited for a connection until the pool's timeout
+   * answered it 503. Now a process holds at most one connection per tenant for partner sync.
+   */
+  private readonly queue = new KeyedQueue();
+
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly users: UsersService,
     private readonly repository: PartnerSyncRepository,
   ) {}
 
-  async sync(tenantId: string, request: SyncRequest): Promise<SyncAnswer> {
+  sync(tenantId: string, request: SyncRequest): Promise<SyncAnswer> {
+    return this.queue.run(tenantId, () => this.syncNow(tenantId, request));
+  }
+
+  private async syncNow(tenantId: string, request: SyncRequest): Promise<SyncAnswer> {
     const validated = request.users.map(validateUser);
     const work = (em: EntityManager) => this.apply(em, tenantId, request, validated);
     let outcome: Outcome;

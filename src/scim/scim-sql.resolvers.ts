@@ -44,16 +44,30 @@ function jsonArray(arraySql: string, definition: AttributeDefinition | undefined
   };
 }
 
-/** Rows of a subquery as elements; `columns` maps sub-attribute names to the subquery's columns. */
+/**
+ * Rows of a subquery as elements; `columns` maps sub-attribute names to the subquery's columns.
+ * They compare case-insensitively, as the schemas define `groups.value`, `members.value` and their
+ * `display` (caseExact false), so `groups.value eq "<ID IN CAPITALS>"` finds what the evaluator finds.
+ */
 function subquery(select: (alias: string) => string, columns: Record<string, ScalarType>): MultiTarget {
   return {
     kind: 'multi',
     from: (alias) => `(${select(alias)}) AS ${alias}`,
     sub: (name, alias) => {
       const type = columns[name];
-      return type === undefined ? undefined : scalar(`${alias}.${name}`, type, name === 'value');
+      return type === undefined ? undefined : scalar(`${alias}.${name}`, type);
     },
   };
+}
+
+/**
+ * `json -> 'key'` with the key in any case, as SCIM attribute names are (RFC 7643 §2.1): a client's
+ * own attribute is kept as the client spelled it, and `favouritecolour pr` must find `favouriteColour`.
+ * An exact match wins, as in the evaluator. `key` is a SAFE_NAME.
+ */
+function jsonField(json: string, key: string): string {
+  const anyCase = `(SELECT f.value FROM jsonb_each(CASE WHEN jsonb_typeof(${json}) = 'object' THEN ${json} END) AS f WHERE lower(f.key) = '${key.toLowerCase()}' LIMIT 1)`;
+  return `COALESCE(${json} -> '${key}', ${anyCase})`;
 }
 
 /** Attributes kept in the `attributes` jsonb column, known to the schema or not. */
@@ -65,12 +79,12 @@ function storedAttribute(
   const match = findAttribute(resource, path);
   const column = `${table}.attributes`;
   if (!match) {
-    // Unknown to the schema: a client's own attribute, read as text.
-    if (path.uri !== undefined || !SAFE_NAME.test(path.name)) return undefined;
+    // Unknown to the schema: a client's own attribute, read as text. Written with the core schema's
+    // URN (`urn:...:core:2.0:User:favouriteColour`) it is the same attribute, as the normaliser stores it.
+    if ((path.uri !== undefined && !isCore(path, resource)) || !SAFE_NAME.test(path.name)) return undefined;
     if (path.subAttr !== undefined && !SAFE_NAME.test(path.subAttr)) return undefined;
-    const json =
-      path.subAttr === undefined ? `${column} -> '${path.name}'` : `${column} -> '${path.name}' -> '${path.subAttr}'`;
-    return fromJson(json, 'string', false);
+    const json = jsonField(column, path.name);
+    return fromJson(path.subAttr === undefined ? json : jsonField(json, path.subAttr), 'string', false);
   }
   const { definition, sub, schema } = match;
   const base = schema === URN_ENTERPRISE_USER ? `${column} -> '${schema}'` : column;

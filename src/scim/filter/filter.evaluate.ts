@@ -32,6 +32,21 @@ export function isStringType(type: AttributeInfo['type']): boolean {
   return type === 'string' || type === 'reference' || type === 'binary';
 }
 
+/**
+ * How a case-insensitive comparison folds case, here and in SQL: the Unicode simple lower-case
+ * mapping, one code point at a time, which is what PostgreSQL's lower() does under a UTF-8 ctype.
+ * The compiler compares lower(column) with the value this returns, so it must not be JavaScript's
+ * toLowerCase(): that maps a word-final 'Σ' to 'ς' (lower() gives 'σ') and 'İ' to 'i̇', two code
+ * points (lower() gives 'i'), and `displayName eq "ΟΔΟΣ"` would then miss a user called ΟΔΟΣ.
+ */
+export function foldCase(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
+  let folded = '';
+  for (const char of text) folded += char === '\u0130' ? 'i' : char.toLowerCase();
+  return folded;
+}
+
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
@@ -55,7 +70,7 @@ export function normaliseOperand(op: CompareOperator, value: FilterValue, info: 
     case 'reference':
     case 'binary': {
       const text = String(value);
-      return { kind: 'string', value: info.caseExact ? text : text.toLowerCase() };
+      return { kind: 'string', value: info.caseExact ? text : foldCase(text) };
     }
     case 'boolean':
       if (op !== 'eq' && op !== 'ne') throw misuse(attr, op, 'a boolean', 'eq, ne or pr');
@@ -259,6 +274,9 @@ function compare(op: CompareOperator, actual: unknown, operand: Operand, info: A
 }
 
 function ordered(op: 'gt' | 'ge' | 'lt' | 'le', left: string | number, right: string | number): boolean {
+  if (typeof left === 'string' && typeof right === 'string') {
+    [left, right] = [codePointOrder(left, right), 0];
+  }
   switch (op) {
     case 'gt':
       return left > right;
@@ -271,14 +289,32 @@ function ordered(op: 'gt' | 'ge' | 'lt' | 'le', left: string | number, right: st
   }
 }
 
+/**
+ * Strings in code point order, as the compiler's `COLLATE "C"` compares their UTF-8 bytes.
+ * JavaScript's `<` compares UTF-16 code units instead, which puts a character beyond U+FFFF
+ * (a surrogate pair, 0xD800..) before U+E000..U+FFFF ('😀' < 'ｆ'), where code points put it after.
+ */
+export function codePointOrder(left: string, right: string): number {
+  const length = Math.min(left.length, right.length);
+  for (let i = 0; i < length; i++) {
+    const a = left.charCodeAt(i);
+    const b = right.charCodeAt(i);
+    if (a !== b) return codePointRank(a) - codePointRank(b);
+  }
+  return left.length - right.length;
+}
+
+/** Surrogates (0xD800..0xDFFF) moved above 0xE000..0xFFFF; the first differing unit then decides as code points do. */
+const codePointRank = (unit: number): number => (unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit);
+
 function isMissing(value: unknown): boolean {
   return value === undefined || value === null;
 }
 
 /**
  * The stored value converted like the operand (lower-cased string, boolean, number, epoch
- * milliseconds), or undefined when it is missing or cannot be read as that type. JavaScript's
- * `<` on strings compares UTF-16 code units, matching the compiler's `COLLATE "C"`.
+ * milliseconds), or undefined when it is missing or cannot be read as that type. Strings are
+ * ordered by code point (codePointOrder), matching the compiler's `COLLATE "C"`.
  */
 function readAs(actual: unknown, operand: Exclude<Operand, { kind: 'null' }>, info: AttributeInfo): Primitive {
   if (isMissing(actual)) return undefined;
@@ -286,7 +322,7 @@ function readAs(actual: unknown, operand: Exclude<Operand, { kind: 'null' }>, in
     case 'string': {
       if (typeof actual !== 'string' && typeof actual !== 'number' && typeof actual !== 'boolean') return undefined;
       const text = String(actual);
-      return info.caseExact ? text : text.toLowerCase();
+      return info.caseExact ? text : foldCase(text);
     }
     case 'boolean':
       if (typeof actual === 'boolean') return actual;

@@ -130,7 +130,8 @@ class Parser {
     const after = this.skipWhitespaceFrom(this.pos + 3);
     if (this.text[after] === '(') return true;
     const next = this.wordAt(after).toLowerCase();
-    if (next === 'pr' || COMPARE_OPERATORS.has(next) || charAfter === '[') return false;
+    // `not [x pr]` is a value path on an attribute called `not`, as `emails [x pr]` is one on `emails`.
+    if (next === 'pr' || COMPARE_OPERATORS.has(next) || this.text[after] === '[') return false;
     throw this.error("'(' after 'not' (the RFC requires parentheses: not (filter))", after);
   }
 
@@ -310,7 +311,8 @@ class Parser {
 
 /**
  * Types a bare word: true/false/null in any case, a JSON number, else the word itself as a string
- * (`externalId eq jyoung`). An integer too large for a double stays a string so no digit is lost.
+ * (`externalId eq jyoung`). An integer too large for a double stays a string so no digit is lost,
+ * and so does a number beyond a double's range (`1e400`, `1e-400`), which would read as Infinity or 0.
  */
 function bareWordValue(word: string): FilterValue {
   const lower = word.toLowerCase();
@@ -320,5 +322,6 @@ function bareWordValue(word: string): FilterValue {
   if (!JSON_NUMBER.test(word)) return word;
   const number = Number(word);
   if (INTEGER_LITERAL.test(word) && !Number.isSafeInteger(number)) return word;
-  return number;
+  const underflow = number === 0 && /[1-9]/.test(word.split(/[eE]/)[0]);
+  return Number.isFinite(number) && !underflow ? number : word;
 }

@@ -150,9 +150,18 @@ describe('compileFilter (SQL text)', () => {
 
     it('sends a dateTime as the UTC instant it denotes', () => {
       expect(compile('meta.created gt "2024-03-01T12:00:00+02:00"')).toEqual({
-        sql: '(r.created > $1::timestamptz)',
+        sql: "(r.created >= $1::timestamptz + interval '1 millisecond')",
         params: ['2024-03-01T10:00:00.000Z'],
       });
+    });
+
+    it('compares a dateTime as the millisecond SCIM shows, keeping the column bare for its index', () => {
+      const next = "$1::timestamptz + interval '1 millisecond'";
+      expect(compile('meta.created eq "2024-03-01T10:00:00.123Z"').sql).toBe(
+        `(r.created >= $1::timestamptz AND r.created < ${next})`,
+      );
+      expect(compile('meta.created le "2024-03-01T10:00:00.123Z"').sql).toBe(`(r.created < ${next})`);
+      expect(compile('meta.created ge "2024-03-01T10:00:00.123Z"').sql).toBe('(r.created >= $1::timestamptz)');
     });
 
     it('sends a number as numeric text, keeping a long numeric string whole', () => {

@@ -83,9 +83,9 @@ class Compiler {
     const operand = normaliseOperand(op, value, sub, scope.label(path));
     const from = resolved.target.from(alias);
     const anyElement = `EXISTS (SELECT 1 FROM ${from} WHERE ${this.scalarCompare(op, sub, operand)})`;
-    // With no element at all the attribute is absent, and absent satisfies `ne` and `eq null`
-    // (as in the evaluator), which no element can witness.
-    const trueWhenAbsent = op === 'ne' || operand.kind === 'null';
+    // With no element at all the attribute is absent, and absent satisfies `ne "v"` and `eq null`
+    // (as in the evaluator), which no element can witness; it never satisfies `ne null`.
+    const trueWhenAbsent = operand.kind === 'null' ? op === 'eq' : op === 'ne';
     return trueWhenAbsent ? `(NOT EXISTS (SELECT 1 FROM ${from}) OR ${anyElement})` : `(${anyElement})`;
   }
 
@@ -115,14 +115,14 @@ class Compiler {
       case 'null':
         return op === 'eq' ? `(${sql} IS NULL)` : `(${sql} IS NOT NULL)`;
       case 'string':
-        if (target.uuid && (op === 'eq' || op === 'ne')) return this.uuidEquality(op, sql, operand.value);
+        if (target.uuid && (op === 'eq' || op === 'ne')) return this.uuidEquality(op, target, operand.value);
         return this.stringCompare(op, target.uuid ? `(${sql})::text` : sql, target.caseExact, operand.value);
       case 'boolean':
         return this.typedCompare(op, sql, `${this.param(operand.value)}::boolean`);
       case 'number':
         return this.typedCompare(op, sql, `${this.param(operand.text)}::numeric`);
       case 'instant':
-        return this.typedCompare(op, sql, `${this.param(operand.iso)}::timestamptz`);
+        return this.instantCompare(op, sql, `${this.param(operand.iso)}::timestamptz`);
     }
   }
 
@@ -153,14 +153,19 @@ class Compiler {
     return `(${expr} LIKE ${this.param(pattern)} ESCAPE '\\')`;
   }
 
-  /** A uuid column compared as uuid keeps its index; a value that is not a UUID can equal nothing. */
-  private uuidEquality(op: 'eq' | 'ne', sql: string, value: string): string {
-    if (!isUuid(value)) return op === 'eq' ? '(FALSE)' : '(TRUE)';
+  /**
+   * A uuid column compared as uuid keeps its index; a value that is not a UUID can equal nothing.
+   * Its text is lower-case, so when the attribute is caseExact (`id`, RFC 7643 §3.1) a UUID written
+   * in capitals equals nothing either, as in the evaluator and as `id sw "ABC"` already behaves.
+   */
+  private uuidEquality(op: 'eq' | 'ne', { sql, caseExact }: ScalarTarget, value: string): string {
+    const comparable = isUuid(value) && (!caseExact || value === value.toLowerCase());
+    if (!comparable) return op === 'eq' ? '(FALSE)' : '(TRUE)';
     const param = `${this.param(value)}::uuid`;
     return op === 'eq' ? `(${sql} = ${param})` : `(${sql} IS NULL OR ${sql} <> ${param})`;
   }
 
-  /** boolean, number and dateTime: normaliseOperand already refused `co`/`sw`/`ew` (and ordering of booleans). */
+  /** boolean and number: normaliseOperand already refused `co`/`sw`/`ew` (and ordering of booleans). */
   private typedCompare(op: CompareOperator, sql: string, param: string): string {
     switch (op) {
       case 'eq':
@@ -172,6 +177,31 @@ class Compiler {
       case 'lt':
       case 'le':
         return `(${sql} ${ORDER_SQL[op]} ${param})`;
+      default:
+        throw new ScimFilterError(`Invalid filter: '${op}' needs a string attribute`);
+    }
+  }
+
+  /**
+   * An instant compares as the millisecond SCIM shows it with (`meta.created` is written with
+   * toISOString) and the evaluator reads, although PostgreSQL keeps microseconds: `eq` is the
+   * half-open millisecond [v, v + 1 ms). The column stays bare, so its index serves the range.
+   */
+  private instantCompare(op: CompareOperator, sql: string, at: string): string {
+    const next = `${at} + interval '1 millisecond'`;
+    switch (op) {
+      case 'eq':
+        return `(${sql} >= ${at} AND ${sql} < ${next})`;
+      case 'ne':
+        return `(${sql} IS NULL OR ${sql} < ${at} OR ${sql} >= ${next})`;
+      case 'gt':
+        return `(${sql} >= ${next})`;
+      case 'ge':
+        return `(${sql} >= ${at})`;
+      case 'lt':
+        return `(${sql} < ${at})`;
+      case 'le':
+        return `(${sql} < ${next})`;
       default:
         throw new ScimFilterError(`Invalid filter: '${op}' needs a string attribute`);
     }

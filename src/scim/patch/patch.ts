@@ -340,7 +340,13 @@ class Patcher {
     const current = isPlainObject(existing) ? existing : {};
     // A new manager id makes the old manager's `$ref` and `displayName` wrong.
     const base = target.definition && subKey === 'value' && current.value !== sub ? {} : current;
-    container[target.key] = { ...base, [subKey]: sub };
+    const next = { ...base, [subKey]: sub };
+    // Canonical as a whole value is, so `manager.value` set to "" unassigns as `"manager": ""` does.
+    this.assign(
+      target,
+      container,
+      target.definition ? coerceAttribute(target.definition, next, target.text, WRITE) : next,
+    );
   }
 
   /**
@@ -372,8 +378,11 @@ class Patcher {
       next = matched.includes(true)
         ? elements.map((current, index) => {
             if (!matched[index]) return current;
-            // replace: the matching values are replaced (RFC 7644 §3.5.2.3); add merges into them.
-            return touch(touched, op === 'add' ? { ...asElement(current), ...element } : { ...element });
+            // replace: the matching values are replaced (RFC 7644 §3.5.2.3), keeping what the filter
+            // says of them (`type eq "work"`) so that the same request sent again changes nothing;
+            // add merges into them.
+            const replaced = op === 'add' ? asElement(current) : (this.filterEqualities(target) ?? {});
+            return touch(touched, { ...replaced, ...element });
           })
         : [...elements, touch(touched, { ...this.elementFromFilter(target), ...element })];
     }
@@ -465,6 +474,13 @@ class Patcher {
 
   /** The element a value path describes when none matches: `type eq "work"` (and more `eq` joined by `and`). */
   private elementFromFilter(target: AttributeTarget): Record<string, unknown> {
+    const element = this.filterEqualities(target);
+    if (!element) throw ScimError.noTarget(`No value of '${target.key}' matches '${target.text}'`);
+    return element;
+  }
+
+  /** The sub-attributes the filter sets with `eq` (joined by `and`), or null when it says more than that. */
+  private filterEqualities(target: AttributeTarget): Record<string, unknown> | null {
     const element: Record<string, unknown> = {};
     const collect = (filter: Filter): boolean => {
       if (filter.kind === 'logical') return filter.op === 'and' && collect(filter.left) && collect(filter.right);
@@ -476,10 +492,7 @@ class Patcher {
         : filter.value;
       return true;
     };
-    if (!collect(target.filter as Filter)) {
-      throw ScimError.noTarget(`No value of '${target.key}' matches '${target.text}'`);
-    }
-    return element;
+    return collect(target.filter as Filter) ? element : null;
   }
 
   private coerceSub(target: AttributeTarget, value: unknown): unknown {

@@ -1,6 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { DomainError, ErrorDetail } from './domain-error';
 
 /** Flattens class-validator's tree into one detail per failed constraint, with dotted paths. */
@@ -34,31 +33,22 @@ export function globalValidationPipe(): ValidationPipe {
   });
 }
 
-export interface ItemValidation<T> {
-  index: number;
-  /** The validated, transformed item when it has no errors. */
-  value?: T;
-  details: ErrorDetail[];
+/**
+ * plainToInstance for parsed JSON. The keys class-transformer never copies (`__proto__`,
+ * `constructor`) are left out first, as Nest's ValidationPipe strips them for the global pipe:
+ * left in, class-transformer takes a nested object's own `constructor` for the class to build, and
+ * `{"email": {"constructor": 1}}` throws a TypeError (a 500) instead of failing validation.
+ */
+export function toInstance<T extends object>(dto: ClassConstructor<T>, plain: object): T {
+  return plainToInstance(dto, withoutProtoKeys(plain), { enableImplicitConversion: false });
 }
 
-/**
- * Validates each element of an array body against a DTO class. Nest's global pipe cannot see the
- * element type of `Dto[]` and validates nothing there; a batch also needs the verdict per item
- * (an invalid item becomes a failed operation, not a rejected request).
- */
-export function validateEach<T extends object>(
-  dto: ClassConstructor<T>,
-  items: readonly unknown[],
-  pathPrefix: string,
-): ItemValidation<T>[] {
-  return items.map((item, index) => {
-    const prefix = `${pathPrefix}.${index}`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      return { index, details: [{ path: prefix, message: `${prefix} must be a JSON object` }] };
-    }
-    const value = plainToInstance(dto, item, { enableImplicitConversion: false });
-    const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
-    const details = validationDetails(errors, prefix);
-    return details.length > 0 ? { index, details } : { index, value, details };
-  });
+function withoutProtoKeys(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(withoutProtoKeys);
+  const copy: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    if (key !== '__proto__' && key !== 'constructor') copy[key] = withoutProtoKeys(entry);
+  }
+  return copy;
 }

@@ -33,6 +33,14 @@ describe('partner sync rules', () => {
     expect(validateUser('nope')).toBeInstanceOf(DomainError);
   });
 
+  it('validates a user holding a `constructor` key instead of throwing (was a 500 for the whole sync)', () => {
+    const user = JSON.parse(
+      '{"externalId": "e", "email": "e@x.io", "orgCode": "o", "metadata": {"constructor": "x", "a": 1}}',
+    );
+    expect(validateUser(user)).toMatchObject({ metadata: { a: 1 } });
+    expect(validateUser({ ...user, firstName: JSON.parse('{"constructor": 1}') })).toBeInstanceOf(DomainError);
+  });
+
   it("answers in seed 002's shape", () => {
     const value = { id: 'u1' } as UserRecord;
     const answer = buildAnswer(

@@ -1,6 +1,7 @@
 import { ValidationError } from '@nestjs/common';
-import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { toInstance } from '../common/validation';
 import { DepartmentItemDto } from './dto/department-item.dto';
 import { UserItemDto } from './dto/user-item.dto';
 import type { EntityType, RequestedAction } from './entities/operation.entity';
@@ -112,7 +113,11 @@ export function classifyItem(entityType: EntityType, item: unknown): ClassifiedI
     const hint = expected ? ` (expected '${expected}')` : '';
     return refuse('DATA_FORMAT', 'UnrecognizedPropertyException', unknown, `Unrecognized field '${unknown}'${hint}`);
   }
-  const instance = plainToInstance(DTO[entityType], raw);
+  const entry = notAnObject(raw.userTypes);
+  if (entry !== null) {
+    return refuse('DATA_FORMAT', 'InvalidFormatException', entry, `field '${entry}' must be an object`);
+  }
+  const instance = toInstance(DTO[entityType], raw);
   const problems = flatten(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }));
   const nestedUnknown = problems.find((problem) => problem.constraints.includes('whitelistValidation'));
   if (nestedUnknown) {
@@ -136,6 +141,13 @@ export function classifyItem(entityType: EntityType, item: unknown): ClassifiedI
   if (noKey) return refuse('VALIDATION', 'ValidationError', noKey.field, noKey.message);
   const { action: _action, ...payload } = raw;
   return { valid: true, ...identity, payload };
+}
+
+/** `userTypes.2` when that assignment is not an object: ValidateNested would look inside an array. */
+function notAnObject(userTypes: unknown): string | null {
+  if (!Array.isArray(userTypes)) return null;
+  const index = userTypes.findIndex((entry) => !isObject(entry));
+  return index < 0 ? null : `userTypes.${index}`;
 }
 
 /** The value a user item is matched on must be there, for an update as for a delete. */
@@ -221,7 +233,7 @@ function editDistance(a: string, b: string): number {
 function nameOf(entityType: EntityType, raw: Record<string, unknown>): string | null {
   if (entityType === 'DEPARTMENT') return text(raw.departmentName);
   const full = [raw.firstName, raw.lastName].filter((part) => typeof part === 'string' && part.trim()).join(' ');
-  return full || text(raw.email);
+  return text(full) ?? text(raw.email);
 }
 
 function text(value: unknown): string | null {

@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { plainToInstance } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEmail, IsObject, IsOptional, IsString, Length, validateSync } from 'class-validator';
 import { ApiError } from '../../common/api-error';
 import { DomainError } from '../../common/domain-error';
-import { validationDetails } from '../../common/validation';
+import { toInstance, validationDetails } from '../../common/validation';
 
 export const SYNC_MODES = ['upsert', 'full-reconcile'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
@@ -92,7 +91,7 @@ export function validateUser(item: unknown): PartnerUserDto | DomainError {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     return DomainError.validation('Each user must be a JSON object');
   }
-  const value = plainToInstance(PartnerUserDto, item, { enableImplicitConversion: false });
+  const value = toInstance(PartnerUserDto, item);
   const details = validationDetails(validateSync(value, { whitelist: true }));
   if (details.length > 0) return new DomainError('VALIDATION', details[0].message, details);
   return value;

@@ -5,6 +5,7 @@ import { AttributePath, CompareOperator, Filter, FilterValue, ScimFilterError } 
 import { attributeInfo } from '../src/scim/schemas/schema.lookup';
 import { userResolver } from '../src/scim/scim-sql.resolvers';
 import { startTestApp, TestApp } from './support/test-app';
+import { fuzzing } from './support/fuzz';
 
 // The SQL filter against its in-memory twin, through the real app and database: a tenant seeded
 // with random users, then random filters whose answer over HTTP must be exactly the set of users
@@ -19,16 +20,7 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
-const SEED = envInteger('FUZZ_SEED') ?? 0xf117e5;
-const runs = (numRuns: number): number => envInteger('FUZZ_RUNS') ?? numRuns;
-
-function envInteger(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, not '${raw}'`);
-  return value;
-}
+const { seed: SEED, runs } = fuzzing(0xf117e5);
 
 type Doc = Record<string, any>;
 

@@ -7,29 +7,14 @@ import { DepartmentItemDto } from './dto/department-item.dto';
 import { UserItemDto } from './dto/user-item.dto';
 import type { EntityType } from './entities/operation.entity';
 import { ClassifiedItem, classifyItem, classifyItems } from './items';
+import { fuzzing } from '../../test/support/fuzz';
 
 // Property tests of provisioning item validation, the way the HTTP layer runs it (classifyItems
 // for queue and direct-mode bodies, the global pipe for queries): whatever JSON arrives, each item
 // gets a verdict and nothing throws. Deterministic by default; FUZZ_SEED and FUZZ_RUNS explore
 // further. A failure prints the seed and the shrunk counterexample: rerun with FUZZ_SEED=N.
 
-const SEED = envInteger('FUZZ_SEED') ?? 0x17e5;
-
-function envInteger(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, not '${raw}'`);
-  return value;
-}
-
-function check<Ts extends unknown[]>(property: fc.IProperty<Ts>, numRuns: number): void {
-  fc.assert(property, { seed: SEED, numRuns: envInteger('FUZZ_RUNS') ?? numRuns });
-}
-
-function asyncCheck<Ts extends unknown[]>(property: fc.IAsyncPropertyWithHooks<Ts>, numRuns: number): Promise<void> {
-  return fc.assert(property, { seed: SEED, numRuns: envInteger('FUZZ_RUNS') ?? numRuns });
-}
+const { check, asyncCheck } = fuzzing(0x17e5);
 
 // ---- items ------------------------------------------------------------------------------------
 

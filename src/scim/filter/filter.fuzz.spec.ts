@@ -14,24 +14,13 @@ import {
   ScimFilterError,
   SqlResolver,
 } from './filter.types';
+import { fuzzing } from '../../../test/support/fuzz';
 
 // Property tests of the filter parser, the SQL compiler and the evaluator. Deterministic by
 // default; FUZZ_SEED and FUZZ_RUNS explore further. A failure prints the seed and the shrunk
 // counterexample (`{ seed: N, path: "..." }`): rerun with FUZZ_SEED=N to replay it.
 
-const SEED = envInteger('FUZZ_SEED') ?? 0x5c1f;
-
-function envInteger(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, not '${raw}'`);
-  return value;
-}
-
-function check<Ts extends unknown[]>(property: fc.IProperty<Ts>, numRuns: number): void {
-  fc.assert(property, { seed: SEED, numRuns: envInteger('FUZZ_RUNS') ?? numRuns });
-}
+const { check } = fuzzing(0x5c1f);
 
 /** The outcome of `action`: its value, or the typed error. Anything else is rethrown and fails the property. */
 function attempt<T>(action: () => T): { ok: true; value: T } | { ok: false; error: ScimFilterError } {

@@ -3,24 +3,13 @@ import { URN_ENTERPRISE_USER, URN_GROUP, URN_PATCH_OP, URN_USER } from '../schem
 import { ScimDocument, ScimResourceName } from '../schemas/schema.types';
 import { ScimError } from '../scim.errors';
 import { applyPatch, PatchResult } from './patch';
+import { fuzzing } from '../../../test/support/fuzz';
 
 // Property tests of the PATCH engine over random documents and random operation lists in the
 // shapes Entra ID and Okta send. Deterministic by default; FUZZ_SEED and FUZZ_RUNS explore
 // further. A failure prints the seed and the shrunk counterexample: rerun with FUZZ_SEED=N.
 
-const SEED = envInteger('FUZZ_SEED') ?? 0x9a7c;
-
-function envInteger(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, not '${raw}'`);
-  return value;
-}
-
-function check<Ts extends unknown[]>(property: fc.IProperty<Ts>, numRuns: number): void {
-  fc.assert(property, { seed: SEED, numRuns: envInteger('FUZZ_RUNS') ?? numRuns });
-}
+const { check } = fuzzing(0x9a7c);
 
 /** The result, or the engine's typed error. Anything else (a TypeError...) is rethrown and fails the property. */
 function attempt(action: () => PatchResult): { ok: true; result: PatchResult } | { ok: false; error: ScimError } {

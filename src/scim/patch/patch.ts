@@ -375,15 +375,15 @@ class Patcher {
         : [...elements, touch(touched, { ...this.elementFromFilter(target), ...change })];
     } else {
       const element = this.coerceElement(target, value);
-      next = matched.includes(true)
-        ? elements.map((current, index) => {
-            if (!matched[index]) return current;
-            // replace: the matching values are replaced (RFC 7644 §3.5.2.3), keeping what the filter
-            // says of them (`type eq "work"`) so that the same request sent again changes nothing;
-            // add merges into them.
-            const replaced = op === 'add' ? asElement(current) : (this.filterEqualities(target) ?? {});
-            return touch(touched, { ...replaced, ...element });
-          })
+      // replace: the matching values are replaced (RFC 7644 §3.5.2.3), keeping what the filter says
+      // of them (`type eq "work"`) so that the same request sent again changes nothing; add merges
+      // into them.
+      const found = matched.includes(true);
+      const kept = found && op === 'replace' ? (this.filterEqualities(target) ?? {}) : undefined;
+      next = found
+        ? elements.map((current, index) =>
+            matched[index] ? touch(touched, { ...(kept ?? asElement(current)), ...element }) : current,
+          )
         : [...elements, touch(touched, { ...this.elementFromFilter(target), ...element })];
     }
     container[target.key] = onePrimary(next, touched);

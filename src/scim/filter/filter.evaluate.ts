@@ -274,9 +274,7 @@ function compare(op: CompareOperator, actual: unknown, operand: Operand, info: A
 }
 
 function ordered(op: 'gt' | 'ge' | 'lt' | 'le', left: string | number, right: string | number): boolean {
-  if (typeof left === 'string' && typeof right === 'string') {
-    [left, right] = [codePointOrder(left, right), 0];
-  }
+  if (typeof left === 'string' && typeof right === 'string') return ordered(op, codePointOrder(left, right), 0);
   switch (op) {
     case 'gt':
       return left > right;

@@ -1,10 +1,13 @@
 import {
   chunk,
   cycleMembers,
+  isRaceLoss,
   isRowDataError,
+  MAX_RACE_RETRIES,
   mergeAscending,
   parentsFirst,
   PG_MAX_BIND_PARAMETERS,
+  RaceRetries,
   rowsPerStatement,
   splitFirstRound,
   splitIntoRounds,
@@ -168,5 +171,22 @@ describe('writeIsolated', () => {
     await expect(writeIsolated(fakeDb(), [1], () => Promise.reject(fault))).rejects.toBe(fault);
     expect(isRowDataError(fault)).toBe(false);
     expect(isRowDataError(uniqueViolation)).toBe(true);
+  });
+});
+
+describe('race retries', () => {
+  it('counts a lost unique value or a vanished referenced row as a race, nothing else', () => {
+    expect(isRaceLoss({ code: '23505' })).toBe(true);
+    expect(isRaceLoss({ code: '23503' })).toBe(true);
+    expect(isRaceLoss({ code: '22001' })).toBe(false);
+    expect(isRaceLoss({ code: '40P01' })).toBe(false);
+    expect(isRaceLoss(new Error('boom'))).toBe(false);
+  });
+
+  it(`allows ${MAX_RACE_RETRIES} retries per item, each item counted apart`, () => {
+    const retries = new RaceRetries();
+    const first = Array.from({ length: MAX_RACE_RETRIES + 2 }, () => retries.take(7));
+    expect(first).toEqual([...Array(MAX_RACE_RETRIES).fill(true), false, false]);
+    expect(retries.take(8)).toBe(true);
   });
 });

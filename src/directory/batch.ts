@@ -156,6 +156,35 @@ export function isRowDataError(error: unknown): boolean {
   return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
 }
 
+/**
+ * How often one item is planned again after losing a uniqueness race. Each loss means another
+ * transaction committed the value meanwhile, so a retry re-reads and sees it; the bound only
+ * stops a pathological stream of concurrent creators from looping forever.
+ */
+export const MAX_RACE_RETRIES = 3;
+
+/**
+ * A row write that lost a race: a unique value (23505) or a referenced row (23503) changed
+ * between the round's read and its write. Read again, the item may well succeed (as an update),
+ * so it is planned again rather than failed. A genuine duplicate is found by the next read.
+ */
+export function isRaceLoss(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  return state === '23505' || state === '23503';
+}
+
+/** Counts retries per item index; `take` answers whether one more is allowed, and counts it. */
+export class RaceRetries {
+  private readonly used = new Map<number, number>();
+
+  take(index: number): boolean {
+    const used = this.used.get(index) ?? 0;
+    if (used >= MAX_RACE_RETRIES) return false;
+    this.used.set(index, used + 1);
+    return true;
+  }
+}
+
 export interface SqlRunner {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
 }

@@ -277,24 +277,32 @@ describe('DepartmentsService (real PostgreSQL)', () => {
     expect(await stored('t2', 'only-t2')).toBeDefined();
   });
 
-  withServer('isolates a row a concurrent writer took: DUPLICATE for it, the rest written', async () => {
+  withServer('updates a department a concurrent writer created meanwhile, and links its new child to it', async () => {
     const other = db.dataSource.createQueryRunner();
     await other.connect();
     await other.startTransaction();
-    await other.query(`INSERT INTO departments (tenant_id, external_id, name) VALUES ('t1', 'race', 'Other writer')`);
+    const [winner]: { id: string }[] = await other.query(
+      `INSERT INTO departments (tenant_id, external_id, name) VALUES ('t1', 'race', 'Other writer') RETURNING id`,
+    );
+    // Reads nothing yet, so it plans a create; its insert waits on the winner's externalId.
     const racing = upsert('t1', [
       { externalId: 'race-ok-1', name: 'Ok' },
       { externalId: 'race', name: 'Mine' },
-      { externalId: 'race-ok-2', name: 'Ok' },
+      { externalId: 'race-child', name: 'Child', parentExternalId: 'race' },
     ]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await other.commitTransaction();
     await other.release();
     const results = await racing;
-    expect(results.map((result) => result.ok)).toEqual([true, false, true]);
-    expect(failure(results[1]).code).toBe('DUPLICATE');
-    expect((await stored('t1', 'race')).name).toBe('Other writer');
-    expect(await stored('t1', 'race-ok-2')).toBeDefined();
+    expect(results.map((result) => (result.ok ? result.action : result.error.code))).toEqual([
+      'CREATE',
+      'UPDATE',
+      'CREATE',
+    ]);
+    expect(value(results[1]).id).toBe(winner.id);
+    expect(await stored('t1', 'race')).toMatchObject({ id: winner.id, name: 'Mine' });
+    expect(await stored('t1', 'race-child')).toMatchObject({ parent_id: winner.id });
+    expect(await stored('t1', 'race-ok-1')).toBeDefined();
   });
 
   it('fails only the row whose value does not fit its column, children of it included', async () => {

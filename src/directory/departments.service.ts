@@ -7,7 +7,10 @@ import {
   cycleMembers,
   distinct,
   inTransaction,
+  isRaceLoss,
+  mergeAscending,
   parentsFirst,
+  RaceRetries,
   RowFailure,
   splitFirstRound,
   sqlStateOf,
@@ -178,10 +181,11 @@ export class DepartmentsService {
         else pending.push(index);
       });
       // A repeated externalId waits for a later round, so it updates what the earlier item wrote.
+      const retries = new RaceRetries();
       while (pending.length > 0) {
         const { now, later } = splitFirstRound(pending, (index) => [items[index].externalId]);
-        await this.upsertRound(tx, tenantId, items, now, results);
-        pending = later;
+        const raced = await this.upsertRound(tx, tenantId, items, now, results, retries);
+        pending = mergeAscending(later, raced);
       }
       return completed(results);
     });
@@ -215,14 +219,16 @@ export class DepartmentsService {
     items: readonly DepartmentInput[],
     indices: readonly number[],
     results: Results,
-  ): Promise<void> {
+    retries: RaceRetries,
+  ): Promise<number[]> {
     const tree = await this.loadTree(
       tx,
       tenantId,
       indices.map((index) => items[index]),
     );
     const plans = planRound(items, indices, tree, results);
-    let written = await this.write(tx, tenantId, plans, results);
+    const outcome = await this.write(tx, tenantId, plans, results, retries);
+    let written = outcome.written;
     const roots = plans
       .filter((plan) => written.has(plan.id) && plan.item.cascadeToChildren && plan.item.active !== undefined)
       .map((plan) => ({ id: plan.id, active: plan.item.active as boolean }));
@@ -244,6 +250,7 @@ export class DepartmentsService {
         parentExternalId,
       });
     }
+    return outcome.raced;
   }
 
   /** The round's departments and referenced parents by externalId, plus all their ancestors. */
@@ -264,19 +271,30 @@ export class DepartmentsService {
     };
   }
 
-  /** Writes parents-first chunks; answers the stored rows by id. Failed rows get their result. */
+  /**
+   * Writes parents-first chunks; answers the stored rows by id, and the items that lost a race:
+   * another transaction committed their externalId after this round's read (or a new parent of
+   * this round lost it, so its child's link failed). They go to the next round, which reads
+   * again and updates what the winner created. Other failed rows get their result.
+   */
   private async write(
     tx: EntityManager,
     tenantId: string,
     plans: readonly Plan[],
     results: Results,
-  ): Promise<Map<string, DepartmentRow>> {
+    retries: RaceRetries,
+  ): Promise<{ written: Map<string, DepartmentRow>; raced: number[] }> {
     const written = new Map<string, DepartmentRow>();
+    const raced: number[] = [];
     for (const part of chunk(plans, this.departments.rowsPerWrite)) {
       const outcome = await writeIsolated(tx, part, (rows) => this.departments.upsert(tx, tenantId, rows.map(toWrite)));
       for (const row of outcome.written) written.set(row.id, row);
-      for (const failure of outcome.failures) results[failure.row.index] = failed(writeError(failure));
+      for (const failure of outcome.failures) {
+        const { index } = failure.row;
+        if (isRaceLoss(failure.error) && retries.take(index)) raced.push(index);
+        else results[index] = failed(writeError(failure));
+      }
     }
-    return written;
+    return { written, raced };
   }
 }

@@ -247,6 +247,32 @@ describe('UsersService (real PostgreSQL)', () => {
       expect(await storedUser('t1', 'race3@example.com')).toBeDefined();
     });
 
+    withServer('updates the user a concurrent writer created meanwhile, instead of failing DUPLICATE', async () => {
+      const other = db.dataSource.createQueryRunner();
+      await other.connect();
+      await other.startTransaction();
+      const [winner]: { id: string }[] = await other.query(
+        `INSERT INTO users (tenant_id, user_name, external_id, given_name, created_by, changed_by)
+         VALUES ('t1', 'won@example.com', 'won', 'Winner', 'partner', 'partner') RETURNING id`,
+      );
+      // Reads nothing yet, so it plans a create and its insert waits on the winner's unique keys.
+      const racing = upsert('t1', [
+        { externalId: 'won', email: 'WON@example.com', givenName: 'Loser' },
+        { externalId: 'beside-won', email: 'beside-won@example.com' },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.commitTransaction();
+      await other.release();
+      const results = await racing;
+      expect(results.map((result) => (result.ok ? result.action : result.error.code))).toEqual(['UPDATE', 'CREATE']);
+      expect(value(results[0])).toMatchObject({ id: winner.id, givenName: 'Loser', createdBy: 'partner' });
+      expect(await storedUser('t1', 'won@example.com')).toMatchObject({
+        id: winner.id,
+        given_name: 'Loser',
+        version: 2,
+      });
+    });
+
     it('fails only the row whose value does not fit its column', async () => {
       const results = await upsert('t1', [
         { externalId: 'fit-1', email: 'fit1@example.com' },

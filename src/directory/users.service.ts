@@ -7,8 +7,10 @@ import {
   chunk,
   distinct,
   inTransaction,
+  isRaceLoss,
   isRowDataError,
   mergeAscending,
+  RaceRetries,
   splitFirstRound,
   writeIsolated,
 } from './batch';
@@ -58,6 +60,7 @@ interface UpsertCall {
   /** Resolved `userTypes` of the items that carry them. */
   assignments: Map<number, UserAssignmentRecord[]>;
   results: Results;
+  retries: RaceRetries;
 }
 
 /** Creates, updates and deletes users in bulk, within the caller's transaction. */
@@ -83,7 +86,8 @@ export class UsersService {
       });
       const valid = items.flatMap((_, index) => (results[index] ? [] : [index]));
       const assignments = await this.resolveAssignments(tx, tenantId, items, valid, results);
-      const call: UpsertCall = { tx, tenantId, items, frontDoor, assignments, results };
+      const retries = new RaceRetries();
+      const call: UpsertCall = { tx, tenantId, items, frontDoor, assignments, results, retries };
       let pending = valid.filter((index) => results[index] === undefined);
       while (pending.length > 0) {
         const { now, later } = splitFirstRound(pending, (index) => roundKeys(items[index]));
@@ -190,7 +194,7 @@ export class UsersService {
     const lookup = lookupFor(indices.map((index) => items[index]));
     const stored = indexUsers(await this.users.findByAnyOf(tx, tenantId, lookup));
     const { plans, waiting } = planRound(call, indices, stored);
-    const written = await this.write(call, plans);
+    const { written, raced } = await this.write(call, plans);
     const done = plans.filter((plan) => written.has(plan.row.id));
     const replacing = done.filter((plan) => assignments.has(plan.index));
     const rows = replacing.flatMap((plan) =>
@@ -205,7 +209,7 @@ export class UsersService {
       const record = toRecord(written.get(plan.row.id) as UserRow, assignments.get(plan.index));
       results[plan.index] = succeeded(plan.existing ? 'UPDATE' : 'CREATE', record);
     }
-    return waiting;
+    return mergeAscending(waiting, raced);
   }
 
   /** Resolves every item's `userTypes` up front: an item naming anything unknown writes nothing. */
@@ -234,10 +238,19 @@ export class UsersService {
     return resolved;
   }
 
-  /** Writes the plans in chunks; answers the stored rows by id. Failed rows get their result. */
-  private async write(call: UpsertCall, plans: readonly Plan[]): Promise<Map<string, UserRow>> {
-    const { tx, tenantId, results } = call;
+  /**
+   * Writes the plans in chunks; answers the stored rows by id, and the items that lost a race to
+   * another transaction (it committed the user, or its userName or externalId, after this
+   * round's read): they go to the next round, which reads again and updates what the winner
+   * created. Other failed rows get their result.
+   */
+  private async write(
+    call: UpsertCall,
+    plans: readonly Plan[],
+  ): Promise<{ written: Map<string, UserRow>; raced: number[] }> {
+    const { tx, tenantId, results, retries } = call;
     const written = new Map<string, UserRow>();
+    const raced: number[] = [];
     for (const part of chunk(plans, this.users.rowsPerWrite)) {
       const outcome = await writeIsolated(tx, part, (rows) =>
         this.users.upsert(
@@ -248,10 +261,12 @@ export class UsersService {
       );
       for (const row of outcome.written) written.set(row.id, row);
       for (const failure of outcome.failures) {
-        results[failure.row.index] = failed(writeError(failure));
+        const { index } = failure.row;
+        if (isRaceLoss(failure.error) && retries.take(index)) raced.push(index);
+        else results[index] = failed(writeError(failure));
       }
     }
-    return written;
+    return { written, raced };
   }
 }
 

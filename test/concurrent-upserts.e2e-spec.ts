@@ -165,6 +165,43 @@ describe('concurrent upserts of one new user or department', () => {
     }
   }, 300_000);
 
+  it(`user: a SCIM create and a partner sync of one email at once (${ROUNDS} rounds)`, async () => {
+    // A SCIM create is not an upsert: it may lose (409 uniqueness). The partner matches by email,
+    // so it must update the SCIM user when that one wins, as it would a moment later.
+    const outcomes = { scimCreated: 0, scimRefused: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      const email = `race-scim-${round}@example.com`;
+      const [scim, synced] = await Promise.all([
+        t.http
+          .post('/scim/v2/Users')
+          .set('Authorization', `Bearer ${t.secrets.scimSecret}`)
+          .set('Content-Type', 'application/scim+json')
+          .send(
+            JSON.stringify({
+              schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+              userName: email.toUpperCase(),
+              emails: [{ value: email, type: 'work', primary: true }],
+              name: { givenName: 'scim-0', familyName: 'scim-last' },
+            }),
+          ),
+        partner(`race-scim-${round}`, { door: 'partner', firstName: 'partner-1', email }),
+      ]);
+      expect(synced.errors).toEqual([]);
+      if (scim.status === 201) outcomes.scimCreated++;
+      else {
+        expect(scim.status).toBe(409);
+        expect(scim.body).toMatchObject({ status: '409', scimType: 'uniqueness' });
+        outcomes.scimRefused++;
+      }
+      const rows: Record<string, unknown>[] = await db().query(
+        `SELECT external_id FROM users WHERE tenant_id = 'default' AND lower(user_name) = $1`,
+        [email],
+      );
+      expect(rows).toEqual([{ external_id: `race-scim-${round}` }]);
+    }
+    expect(outcomes.scimCreated + outcomes.scimRefused).toBe(ROUNDS);
+  }, 300_000);
+
   /** A parent and its child, both new: the child's row points at the parent its writer chose. */
   function departmentItems(round: number, writer: string): Record<string, unknown>[] {
     return [

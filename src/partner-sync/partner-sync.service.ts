@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { KeyedQueue } from '../common/keyed-queue';
 import { TransactionRunner } from '../database/transaction-runner';
-import type { ItemResult, UserRecord } from '../directory/directory.types';
+import type { ItemResult, UserInput, UserRecord } from '../directory/directory.types';
 import { UsersService } from '../directory/users.service';
 import { PartnerUserDto, SyncRequest, validateUser } from './dto/partner-sync.dto';
 import { PartnerSyncRepository, PartnerUserKey } from './partner-sync.repository';
@@ -80,6 +80,7 @@ export class PartnerSyncService {
     const stored = indexKeys(await this.repository.findByEmailsOrExternalIds(em, tenantId, lowerEmails, externalIds));
     const inputs = valid.map(({ user }) => toUserInput(user, stored));
     const written = await this.users.upsertMany(em, tenantId, inputs, 'partner');
+    await this.rematchRaced(em, tenantId, valid, inputs, written);
     const results: Outcome['results'] = [...validated] as (ItemResult<UserRecord> | DomainError)[];
     valid.forEach(({ index }, position) => (results[index] = written[position]));
     if (request.mode !== 'full-reconcile') return { results, deactivated: undefined };
@@ -88,6 +89,45 @@ export class PartnerSyncService {
     const named = listedKeys(request.users);
     const deactivated = await this.repository.deactivateAbsent(em, tenantId, named.externalIds, named.lowerEmails);
     return { results, deactivated };
+  }
+
+  /**
+   * A user another door created between this sync's read and its write, holding the email of a
+   * user this sync meant to create, fails that create as DUPLICATE; a sync run a moment later
+   * would have matched it by email and updated it. So such items are matched again on a fresh
+   * read and written once more. Users this sync wrote itself do not count: two items of one
+   * request naming one email still fail as before.
+   */
+  private async rematchRaced(
+    em: EntityManager,
+    tenantId: string,
+    valid: readonly { user: PartnerUserDto }[],
+    inputs: readonly UserInput[],
+    written: ItemResult<UserRecord>[],
+  ): Promise<void> {
+    const lost = valid.flatMap((_, position) => {
+      const result = written[position];
+      const duplicate = !result.ok && result.error.code === 'DUPLICATE';
+      return duplicate && inputs[position].matchOnField !== 'EMAIL' ? [position] : [];
+    });
+    if (lost.length === 0) return;
+    const emailOf = (position: number) => valid[position].user.email.toLowerCase();
+    const ours = new Set(written.flatMap((result) => (result.ok ? [result.value.id] : [])));
+    const rows = await this.repository.findByEmailsOrExternalIds(em, tenantId, distinct(lost.map(emailOf)), []);
+    const fresh = indexKeys(rows);
+    const foreign = (email: string) => rows.some((row) => row.email?.toLowerCase() === email && !ours.has(row.id));
+    const again = lost.filter((position) => {
+      const email = emailOf(position);
+      return fresh.emailHolders.get(email) === 1 && foreign(email);
+    });
+    if (again.length === 0) return;
+    const retried = await this.users.upsertMany(
+      em,
+      tenantId,
+      again.map((position) => toUserInput(valid[position].user, fresh)),
+      'partner',
+    );
+    again.forEach((position, i) => (written[position] = retried[i]));
   }
 }
 

@@ -1,5 +1,6 @@
 import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
+import { UserNameNfc1795514000000 } from '../migrations/1795514000000-user-name-nfc';
 import { MAX_JSON_DEPTH } from '../src/common/input-safety';
 import { randomSecret, startTestApp, TestApp } from './support/test-app';
 
@@ -303,6 +304,27 @@ describe('hostile input', () => {
         .set(scim())
         .expect(200);
       expect(found.body.Resources.map((user: { id: string }) => user.id)).toEqual([created.body.id]);
+    });
+
+    it('the upgrade normalises stored NFD userNames, except where the NFC form is taken', async () => {
+      const insert = (userName: string) =>
+        db.query(
+          `INSERT INTO users (tenant_id, user_name, created_by, changed_by) VALUES ('default', $1, 'scim', 'scim')`,
+          [userName],
+        );
+      await insert('Zoe\u0308');
+      await insert('Jose\u0301');
+      await insert('josé');
+      const runner = db.createQueryRunner();
+      try {
+        await new UserNameNfc1795514000000().up(runner);
+      } finally {
+        await runner.release();
+      }
+      const rows: { user_name: string }[] = await db.query(
+        `SELECT user_name FROM users WHERE lower(user_name) LIKE 'zo%' OR lower(user_name) LIKE 'jos%'`,
+      );
+      expect(rows.map((row) => row.user_name).sort()).toEqual(['Jose\u0301', 'Zoë', 'josé']);
     });
 
     it('partner sync and the admin API refuse them too', async () => {

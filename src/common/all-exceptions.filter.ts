@@ -1,4 +1,12 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
 import { correlationIdOf } from './correlation-id';
@@ -48,6 +56,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
         error: exception.error,
         details: exception.details,
         scimType: exception.scimType,
+      };
+    }
+    if (isUndecodablePath(exception)) {
+      return {
+        httpStatus: HttpStatus.BAD_REQUEST,
+        code: 'VALIDATION',
+        message: 'Bad request',
+        error: 'Request URL is not valid UTF-8',
+        details: [],
+        scimType: 'invalidSyntax',
       };
     }
     if (exception instanceof DomainError) {
@@ -123,6 +141,14 @@ const DOMAIN_SUMMARY: Record<ErrorCode, string> = {
   PERMISSION: 'Access denied',
   SYSTEM: 'Internal server error',
 };
+
+/**
+ * The router decodes path parameters before any middleware sees the request (`/Users/%ff`), and
+ * Nest turns its URIError into this BadRequestException.
+ */
+function isUndecodablePath(exception: unknown): boolean {
+  return exception instanceof BadRequestException && exception.message.startsWith('Failed to decode param');
+}
 
 function apiErrorCode(status: number): Failure['code'] {
   if (status === 401) return 'AUTHENTICATION';

@@ -17,6 +17,7 @@ import {
   writeIsolated,
 } from './batch';
 import { DepartmentLink, DepartmentRow, DepartmentsRepository, DepartmentWrite } from './departments.repository';
+import { checkIdentifier, firstError, TEXT_LIMITS } from './identifiers';
 import {
   completed,
   DeletedDepartment,
@@ -53,7 +54,11 @@ function validateInput(item: DepartmentInput): DomainError | undefined {
   if (item.name !== undefined && (typeof item.name !== 'string' || item.name.trim() === '')) {
     return fieldError('VALIDATION', 'name must not be blank', 'name', 'directory.department.name.blank');
   }
-  return undefined;
+  return firstError(
+    checkIdentifier('externalId', item.externalId, TEXT_LIMITS.externalId, 'department.externalId'),
+    checkIdentifier('name', item.name, TEXT_LIMITS.departmentName, 'department.name'),
+    checkIdentifier('parentExternalId', item.parentExternalId, TEXT_LIMITS.externalId, 'department.parentExternalId'),
+  );
 }
 
 function parentNotFound(parentExternalId: string): DomainError {

@@ -7,6 +7,7 @@ import { AssignmentsRepository, MemberView } from './assignments.repository';
 import { distinct, isRowDataError, sqlStateOf } from './batch';
 import { DepartmentRow, DepartmentsRepository } from './departments.repository';
 import { fieldError, GroupState, MembershipChange } from './directory.types';
+import { assertValid, checkIdentifier, TEXT_LIMITS } from './identifiers';
 import type { SearchPage } from './search-page';
 
 /** The user type of an assignment made by adding a member: `"1"`, created with every tenant and never deleted. */
@@ -38,6 +39,7 @@ export class GroupsService {
 
   /** Creates a root department; a name another department has (ignoring case) is a DUPLICATE. */
   async createOne(em: EntityManager, tenantId: string, state: GroupState): Promise<DepartmentRow> {
+    assertGroupState(state);
     await this.claimName(em, tenantId, state.name);
     const row = { ...state, id: randomUUID(), parentId: null, active: true };
     return refusedValues(state, () => this.departments.insertOne(em, tenantId, row));
@@ -50,6 +52,7 @@ export class GroupsService {
     existing: DepartmentRow,
     state: GroupState,
   ): Promise<DepartmentRow> {
+    assertGroupState(state);
     if (state.name.toLowerCase() !== existing.name.toLowerCase())
       await this.claimName(em, tenantId, state.name, existing.id);
     const row = await refusedValues(state, () => this.departments.updateOne(em, tenantId, existing.id, state));
@@ -135,6 +138,14 @@ export class GroupsService {
 }
 
 /** A value the database refuses (an externalId another department has, text too long) is the caller's error. */
+/** A group's name is a department name, its externalId a department's: the same identifier rule. */
+function assertGroupState(state: GroupState): void {
+  assertValid(
+    checkIdentifier('displayName', state.name, TEXT_LIMITS.departmentName, 'group.displayName'),
+    checkIdentifier('externalId', state.externalId, TEXT_LIMITS.externalId, 'group.externalId'),
+  );
+}
+
 async function refusedValues<T>(state: GroupState, write: () => Promise<T>): Promise<T> {
   try {
     return await write();

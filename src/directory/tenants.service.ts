@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { TenantEntity } from './entities/tenant.entity';
+import { assertValid, checkIdentifier, TEXT_LIMITS } from './identifiers';
 import { TenantChanges, TenantsRepository } from './tenants.repository';
 
 export interface TenantView {
@@ -24,6 +25,7 @@ export class TenantsService {
 
   async create(tenant: { id: string; name: string } & TenantChanges): Promise<TenantView> {
     assertLocaleAndZone(tenant);
+    assertNames(tenant);
     return this.transactions.run(async (em) => {
       await this.assertOrgCodeFree(em, tenant.orgCode, tenant.id);
       if (!(await this.tenants.insert(em, tenant))) throw DomainError.duplicate(`Tenant '${tenant.id}' already exists`);
@@ -44,6 +46,7 @@ export class TenantsService {
 
   async update(id: string, changes: TenantChanges): Promise<TenantView> {
     assertLocaleAndZone(changes);
+    assertNames(changes);
     return this.transactions.run(async (em) => {
       await this.get(em, id);
       await this.assertOrgCodeFree(em, changes.orgCode, id);
@@ -80,6 +83,14 @@ export class TenantsService {
     if (holder && holder.id !== tenantId)
       throw DomainError.duplicate(`Org code '${orgCode}' belongs to another tenant`);
   }
+}
+
+/** Names an operator reads in listings and a partner's token carries: identifiers, sized to their columns. */
+function assertNames(changes: { name?: string; orgCode?: string | null }): void {
+  assertValid(
+    checkIdentifier('name', changes.name, TEXT_LIMITS.tenantName, 'tenant.name'),
+    checkIdentifier('orgCode', changes.orgCode, TEXT_LIMITS.orgCode, 'tenant.orgCode'),
+  );
 }
 
 /** A locale and time zone the runtime knows, so date presets can be computed in them. */

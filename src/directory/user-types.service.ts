@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { UserTypeEntity } from './entities/user-type.entity';
+import { assertValid, checkIdentifier, TEXT_LIMITS } from './identifiers';
 import { TenantsRepository } from './tenants.repository';
 import { UserTypesRepository } from './user-types.repository';
 
@@ -27,6 +28,7 @@ export class UserTypesService {
   }
 
   async create(tenantId: string, id: string, name: string): Promise<UserTypeView> {
+    assertName(name);
     await this.assertTenant(tenantId);
     return this.transactions.run(async (em) => {
       if (!(await this.userTypes.insert(em, tenantId, id, name))) {
@@ -37,6 +39,7 @@ export class UserTypesService {
   }
 
   async rename(tenantId: string, id: string, name: string): Promise<UserTypeView> {
+    assertName(name);
     await this.assertTenant(tenantId);
     return this.transactions.run(async (em) => {
       if (!(await this.userTypes.rename(em, tenantId, id, name)))
@@ -50,6 +53,10 @@ export class UserTypesService {
       throw DomainError.notFound(`Tenant '${tenantId}' not found`);
     }
   }
+}
+
+function assertName(name: string): void {
+  assertValid(checkIdentifier('name', name, TEXT_LIMITS.userTypeName, 'userType.name'));
 }
 
 function toView(userType: UserTypeEntity): UserTypeView {

@@ -14,6 +14,7 @@ import {
   UserKey,
   UserRecord,
 } from './directory.types';
+import { checkIdentifier, checkLength, firstError, normaliseUserName, TEXT_LIMITS, userNameKey } from './identifiers';
 import { UserLookup, UserRow, UserWrite } from './users.repository';
 
 /** An item of a round, matched and merged into the full row to store. */
@@ -38,7 +39,33 @@ export function taken(field: 'userName' | 'externalId', value: string): DomainEr
   return fieldError('DUPLICATE', message, field, `directory.user.${field}.duplicate`);
 }
 
+/** The stored texts of a user, from any door: identifiers clean, every value fits its column. */
+export function checkUserFields(fields: Partial<Record<keyof typeof USER_TEXT, unknown>>): DomainError | undefined {
+  return firstError(
+    ...Object.entries(USER_TEXT).map(([field, identifier]) => {
+      const name = field as keyof typeof USER_TEXT;
+      const check = identifier ? checkIdentifier : checkLength;
+      return check(name, fields[name], TEXT_LIMITS[name], `user.${name}`);
+    }),
+  );
+}
+
+/** A user's text fields; true for those that identify the user (and so refuse invisible characters). */
+const USER_TEXT = {
+  userName: true,
+  externalId: true,
+  email: true,
+  givenName: false,
+  middleName: false,
+  familyName: false,
+  displayName: false,
+  phoneNumber: false,
+  role: false,
+} as const;
+
 export function validateInput(item: UserInput): DomainError | undefined {
+  const invalid = checkUserFields(item);
+  if (invalid) return invalid;
   const field = item.matchOnField ?? 'EXTERNAL_ID';
   if (!MATCH_FIELDS.includes(field)) {
     const message = `matchOnField must be one of ${MATCH_FIELDS.join(', ')}`;
@@ -63,8 +90,8 @@ export function roundKeys(item: UserInput): string[] {
   const keys: string[] = [];
   if (isText(item.externalId)) keys.push(`externalId:${item.externalId}`);
   // userName and email share one namespace: an email becomes the userName of a new user.
-  if (isText(item.userName)) keys.push(`name:${lower(item.userName)}`);
-  if (isText(item.email)) keys.push(`name:${lower(item.email)}`);
+  if (isText(item.userName)) keys.push(`name:${userNameKey(item.userName)}`);
+  if (isText(item.email)) keys.push(`name:${userNameKey(item.email)}`);
   return keys;
 }
 
@@ -73,7 +100,7 @@ export function lookupFor(items: readonly UserInput[]): UserLookup {
   return {
     externalIds: texts(items.map((item) => item.externalId)),
     lowerEmails: texts(items.filter((item) => item.matchOnField === 'EMAIL').map((item) => item.email)).map(lower),
-    lowerUserNames: distinct(texts(items.flatMap((item) => [item.userName, item.email])).map(lower)),
+    lowerUserNames: distinct(texts(items.flatMap((item) => [item.userName, item.email])).map(userNameKey)),
   };
 }
 
@@ -85,7 +112,7 @@ export function indexUsers(rows: readonly UserRow[]): StoredUsers {
   };
   for (const row of rows) {
     if (row.externalId !== null) stored.byExternalId.set(row.externalId, row);
-    stored.byUserName.set(lower(row.userName), row);
+    stored.byUserName.set(userNameKey(row.userName), row);
     if (row.email !== null) {
       const key = lower(row.email);
       stored.byEmail.set(key, [...(stored.byEmail.get(key) ?? []), row]);
@@ -100,7 +127,7 @@ export function matchUser(item: UserInput, stored: StoredUsers): UserRow | undef
     case 'EXTERNAL_ID':
       return stored.byExternalId.get(item.externalId as string);
     case 'USERNAME':
-      return stored.byUserName.get(lower((item.userName ?? item.email) as string));
+      return stored.byUserName.get(userNameKey((item.userName ?? item.email) as string));
     case 'EMAIL': {
       const rows = stored.byEmail.get(lower(item.email as string)) ?? [];
       if (rows.length < 2) return rows[0];
@@ -145,7 +172,8 @@ export function mergeUser(
   existing: UserRow | undefined,
   frontDoor: FrontDoor,
 ): UserWrite | DomainError {
-  const userName = item.userName ?? existing?.userName ?? item.email;
+  const given = item.userName ?? (existing ? undefined : item.email);
+  const userName = given === undefined || given === null ? existing?.userName : normaliseUserName(given);
   if (!isText(userName)) {
     const message = 'userName or email is required to create a user';
     return fieldError('VALIDATION', message, 'userName', 'directory.user.userName.required');
@@ -183,8 +211,8 @@ export function checkClaims(
 ): 'ok' | 'wait' | DomainError {
   const { row, existing } = plan;
   const claims: ['userName' | 'externalId', string, UserRow | undefined][] = [];
-  if (!existing || lower(existing.userName) !== lower(row.userName)) {
-    claims.push(['userName', row.userName, stored.byUserName.get(lower(row.userName))]);
+  if (!existing || userNameKey(existing.userName) !== userNameKey(row.userName)) {
+    claims.push(['userName', row.userName, stored.byUserName.get(userNameKey(row.userName))]);
   }
   if (row.externalId !== null && row.externalId !== existing?.externalId) {
     claims.push(['externalId', row.externalId, stored.byExternalId.get(row.externalId)]);

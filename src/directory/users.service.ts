@@ -29,10 +29,12 @@ import {
   UserRecord,
   UserState,
 } from './directory.types';
+import { normaliseUserName } from './identifiers';
 import type { SearchPage } from './search-page';
 import { UserGroup, UserRow, UsersRepository } from './users.repository';
 import {
   checkClaims,
+  checkUserFields,
   indexUsers,
   keyAsInput,
   lookupFor,
@@ -145,20 +147,20 @@ export class UsersService {
   }
 
   /** Creates one user whole; the unique indexes decide a taken userName or externalId (DUPLICATE). */
-  createOne(em: EntityManager, tenantId: string, state: UserState, frontDoor: FrontDoor): Promise<UserRow> {
-    const row = { ...stateRow(state), id: randomUUID(), role: null, metadata: null, createdBy: frontDoor };
+  async createOne(em: EntityManager, tenantId: string, state: UserState, frontDoor: FrontDoor): Promise<UserRow> {
+    const row = { ...checkedStateRow(state), id: randomUUID(), role: null, metadata: null, createdBy: frontDoor };
     return this.writeOne(row, () => this.users.insertOne(em, tenantId, { ...row, changedBy: frontDoor }));
   }
 
   /** Replaces one user's state (partner sync's `role` and `metadata` stay); undefined when not found. */
-  replaceOne(
+  async replaceOne(
     em: EntityManager,
     tenantId: string,
     existing: UserRow,
     state: UserState,
     frontDoor: FrontDoor,
   ): Promise<UserRow | undefined> {
-    const row = { ...existing, ...stateRow(state), changedBy: frontDoor };
+    const row = { ...existing, ...checkedStateRow(state), changedBy: frontDoor };
     return this.writeOne(row, () => this.users.updateOne(em, tenantId, row));
   }
 
@@ -270,10 +272,14 @@ export class UsersService {
   }
 }
 
-function stateRow(
+/** A whole user state as its row; a value no column can hold is the caller's VALIDATION error. */
+function checkedStateRow(
   state: UserState,
 ): Omit<UserRow, 'id' | 'role' | 'metadata' | 'createdBy' | 'changedBy' | 'version' | 'createdOn' | 'updatedOn'> {
-  return { ...state, email: primaryEmail(state.emails) };
+  const row = { ...state, userName: normaliseUserName(state.userName), email: primaryEmail(state.emails) };
+  const invalid = checkUserFields(row);
+  if (invalid) throw invalid;
+  return row;
 }
 
 /**

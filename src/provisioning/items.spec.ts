@@ -108,3 +108,50 @@ describe('classifyItem', () => {
     });
   });
 });
+
+describe('classifyItem: text no column can hold', () => {
+  const user = { email: 'a@example.com', externalId: 'u-1' };
+
+  it('fails an item with a NUL or an unpaired surrogate (DATA_FORMAT, naming the field), with clean identity columns', () => {
+    const verdict = classifyItem('DEPARTMENT', { externalId: 'd\u0000x', departmentName: 'N\ud800' });
+    expect(verdict).toMatchObject({
+      valid: false,
+      errorType: 'DATA_FORMAT',
+      exceptionType: 'InvalidFormatException',
+      field: 'externalId',
+      externalId: 'dx',
+      entityName: 'N\ufffd',
+    });
+    expect(
+      classifyItem('USER', { ...user, userTypes: [{ departmentExternalId: '\udc00', userTypeId: '1' }] }),
+    ).toMatchObject({
+      valid: false,
+      errorType: 'DATA_FORMAT',
+      field: 'userTypes.0.departmentExternalId',
+    });
+  });
+
+  it('fails an overlong value (VALIDATION) and keeps the stored externalId within its column', () => {
+    const verdict = classifyItem('USER', { ...user, externalId: 'x'.repeat(10_000) });
+    expect(verdict).toMatchObject({ valid: false, errorType: 'VALIDATION', field: 'externalId' });
+    expect(verdict.externalId).toHaveLength(255);
+    expect(classifyItem('USER', { ...user, phoneNumber: '1'.repeat(65) })).toMatchObject({
+      valid: false,
+      errorType: 'VALIDATION',
+      field: 'phoneNumber',
+    });
+  });
+
+  it('fails identifiers with control or bidirectional characters, not free text', () => {
+    expect(classifyItem('USER', { ...user, email: 'a\u202e@example.com' })).toMatchObject({
+      valid: false,
+      errorType: 'VALIDATION',
+      field: 'email',
+    });
+    expect(classifyItem('DEPARTMENT', { externalId: 'd', departmentName: 'Sales\u0007' })).toMatchObject({
+      valid: false,
+      field: 'departmentName',
+    });
+    expect(classifyItem('USER', { ...user, firstName: 'Line\nbreak' })).toMatchObject({ valid: true });
+  });
+});

@@ -1,10 +1,12 @@
 import { ValidationError } from '@nestjs/common';
 import { ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { storable } from '../common/input-safety';
 import { toInstance } from '../common/validation';
 import { DepartmentItemDto } from './dto/department-item.dto';
 import { UserItemDto } from './dto/user-item.dto';
 import type { EntityType, RequestedAction } from './entities/operation.entity';
+import { invalidText, unstorableText } from './item-text';
 
 /** An item ready to be queued (or applied in direct mode). */
 export interface ValidItem {
@@ -89,7 +91,7 @@ export function classifyItem(entityType: EntityType, item: unknown): ClassifiedI
   const identity = {
     entityType,
     action,
-    externalId: text(raw?.externalId),
+    externalId: text(raw?.externalId, EXTERNAL_ID_COLUMN),
     entityName: raw ? nameOf(entityType, raw) : null,
   };
   const refuse = (
@@ -102,8 +104,9 @@ export function classifyItem(entityType: EntityType, item: unknown): ClassifiedI
     ...identity,
     errorType,
     exceptionType,
-    field,
-    message: errorType === 'DATA_FORMAT' ? `Invalid ${LABEL[entityType]} data format: ${message}` : message,
+    // Stored with the failed operation: nothing of the item may stop that row from being written.
+    field: storable(field),
+    message: storable(errorType === 'DATA_FORMAT' ? `Invalid ${LABEL[entityType]} data format: ${message}` : message),
   });
   if (!raw) return refuse('DATA_FORMAT', 'InvalidFormatException', '', 'each item must be a JSON object');
 
@@ -113,6 +116,8 @@ export function classifyItem(entityType: EntityType, item: unknown): ClassifiedI
     const hint = expected ? ` (expected '${expected}')` : '';
     return refuse('DATA_FORMAT', 'UnrecognizedPropertyException', unknown, `Unrecognized field '${unknown}'${hint}`);
   }
+  const unstorable = unstorableText(raw);
+  if (unstorable) return refuse(unstorable.errorType, unstorable.exceptionType, unstorable.field, unstorable.message);
   const entry = notAnObject(raw.userTypes);
   if (entry !== null) {
     return refuse('DATA_FORMAT', 'InvalidFormatException', entry, `field '${entry}' must be an object`);
@@ -136,6 +141,9 @@ export function classifyItem(entityType: EntityType, item: unknown): ClassifiedI
   const typeProblem = problems.find((problem) => problem.constraints.some((name) => TYPE_CONSTRAINTS.has(name)));
   if (typeProblem) return refuse('DATA_FORMAT', 'InvalidFormatException', typeProblem.path, typeProblem.message);
   if (problems.length > 0) return refuse('VALIDATION', 'ValidationError', problems[0].path, problems[0].message);
+
+  const badText = invalidText(entityType, raw);
+  if (badText) return refuse(badText.errorType, badText.exceptionType, badText.field, badText.message);
 
   const noKey = missingMatchKey(entityType, raw);
   if (noKey) return refuse('VALIDATION', 'ValidationError', noKey.field, noKey.message);
@@ -236,8 +244,14 @@ function nameOf(entityType: EntityType, raw: Record<string, unknown>): string | 
   return text(full) ?? text(raw.email);
 }
 
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() !== '' ? value.slice(0, 512) : null;
+/** The size of `operations.external_id`; `entity_name` holds 512. */
+const EXTERNAL_ID_COLUMN = 255;
+
+/** A value for the operation's own columns, cut to fit them and cleaned of what PostgreSQL refuses. */
+function text(value: unknown, max = 512): string | null {
+  if (typeof value !== 'string') return null;
+  const clean = storable(value);
+  return clean.trim() !== '' ? storable(clean.slice(0, max)) : null;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -120,7 +120,7 @@ export const userResolver: SqlResolver = (path) => {
   if (isCore(path, 'User')) {
     if (name === 'id' && sub === undefined) return { ...scalar('u.id', 'string', true), uuid: true };
     if (name === 'externalid' && sub === undefined) return scalar('u.external_id', 'string', true);
-    if (name === 'username' && sub === undefined) return scalar('u.user_name', 'string');
+    if (name === 'username' && sub === undefined) return { ...scalar('u.user_name', 'string'), nfc: true };
     if (name === 'displayname' && sub === undefined) return scalar('u.display_name', 'string');
     if (name === 'active' && sub === undefined) return scalar('u.active', 'boolean');
     if (name === 'name' && sub === 'givenname') return scalar('u.given_name', 'string');

@@ -116,7 +116,12 @@ class Compiler {
         return op === 'eq' ? `(${sql} IS NULL)` : `(${sql} IS NOT NULL)`;
       case 'string':
         if (target.uuid && (op === 'eq' || op === 'ne')) return this.uuidEquality(op, target, operand.value);
-        return this.stringCompare(op, target.uuid ? `(${sql})::text` : sql, target.caseExact, operand.value);
+        return this.stringCompare(
+          op,
+          target.uuid ? `(${sql})::text` : sql,
+          target.caseExact,
+          target.nfc ? operand.value.normalize('NFC') : operand.value,
+        );
       case 'boolean':
         return this.typedCompare(op, sql, `${this.param(operand.value)}::boolean`);
       case 'number':

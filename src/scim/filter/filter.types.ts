@@ -63,6 +63,8 @@ export interface ScalarTarget {
   caseExact: boolean;
   /** `sql` is a uuid column: `eq` compares `sql = $n::uuid` (index-friendly), and a value that is not a UUID matches nothing. */
   uuid?: boolean;
+  /** Stored in Unicode NFC (userName): a string compared with it is normalised the same way first. */
+  nfc?: boolean;
 }
 
 /**

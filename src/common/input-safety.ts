@@ -1,0 +1,118 @@
+// Checks on untrusted text that every door shares: JSON depth, UTF-8, NUL and unpaired surrogates.
+// All of them run in linear time without recursion, so a hostile body cannot exhaust the stack.
+import { isUtf8 } from 'node:buffer';
+
+/** The deepest nesting of arrays and objects a JSON body may have, on every route. */
+export const MAX_JSON_DEPTH = 32;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENERS = new Set([0x5b, 0x7b]);
+const CLOSERS = new Set([0x5d, 0x7d]);
+
+/**
+ * Whether UTF-8 JSON text nests deeper than `limit`, read from the bytes before anything parses
+ * them. Bytes inside strings are skipped: a multi-byte character never contains an ASCII byte.
+ */
+export function jsonTooDeep(bytes: Uint8Array, limit = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
+    } else if (OPENERS.has(byte)) {
+      if (++depth > limit) return true;
+    } else if (CLOSERS.has(byte)) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** NUL, which PostgreSQL text and jsonb refuse, or a UTF-16 surrogate without its pair. */
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+
+export function hasUnstorableText(value: string): boolean {
+  return UNSTORABLE.test(value);
+}
+
+/** `value` with NUL removed and unpaired surrogates replaced, so that PostgreSQL can store it. */
+export function storable(value: string): string {
+  return value.replace(UNSTORABLE_ALL, (char) => (char === '\u0000' ? '' : '\ufffd'));
+}
+
+export type TextFault = { kind: 'depth' } | { kind: 'unstorable'; path: string };
+
+/**
+ * The first NUL or unpaired surrogate in a parsed body (in a key or a string value), or nesting
+ * deeper than `limit`. `path` names where it is (`users.0.externalId`).
+ */
+export function findTextFault(body: unknown, limit = MAX_JSON_DEPTH): TextFault | null {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value: body, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (hasUnstorableText(value)) return { kind: 'unstorable', path };
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth + 1 > limit) return { kind: 'depth' };
+    const prefix = path === '' ? '' : `${path}.`;
+    if (Array.isArray(value)) {
+      for (let index = value.length - 1; index >= 0; index--) {
+        stack.push({ value: value[index], depth: depth + 1, path: `${prefix}${index}` });
+      }
+      continue;
+    }
+    const entries = Object.entries(value as Record<string, unknown>);
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const [key, child] = entries[index];
+      if (hasUnstorableText(key)) return { kind: 'unstorable', path: `${prefix}${storable(key)}` };
+      stack.push({ value: child, depth: depth + 1, path: `${prefix}${key}` });
+    }
+  }
+  return null;
+}
+
+export type EncodingFault = 'utf8' | 'nul';
+
+/**
+ * Whether percent-decoding `text` (a URL, a form body, a header value) yields bytes that are not
+ * UTF-8 (`%ff`, an encoded surrogate `%ED%A0%80`) or a NUL (`%00`). Characters not escaped stand
+ * for their own byte, as Node reads request lines and headers as Latin-1.
+ */
+export function percentDecodingFault(text: string): EncodingFault | null {
+  const bytes = new Uint8Array(text.length * 3);
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x25 && i + 2 < text.length && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
+      bytes[length++] = parseInt(text.slice(i + 1, i + 3), 16);
+      i += 2;
+    } else if (code < 0x100) {
+      bytes[length++] = code;
+    } else {
+      const char = String.fromCodePoint(text.codePointAt(i)!);
+      length += Buffer.from(char, 'utf8').copy(bytes, length);
+      i += char.length - 1;
+    }
+  }
+  const decoded = bytes.subarray(0, length);
+  if (decoded.includes(0)) return 'nul';
+  return isUtf8(decoded) ? null : 'utf8';
+}
+
+/** Whether raw bytes are well-formed UTF-8 (surrogates and overlong forms are not). */
+export function isWellFormedUtf8(bytes: Uint8Array): boolean {
+  return isUtf8(bytes);
+}
+
+function isHex(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+}

@@ -6,7 +6,7 @@ import { correlationIdOf } from '../common/correlation-id';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { PartnerCaller } from '../partner-sync/partner-auth.guard';
-import { CapturedExchange, isLogged, toLogRow } from './capture';
+import { CapturedExchange, isLogged, minimalLogRow, toLogRow } from './capture';
 import { RequestLogWriter } from './request-log.writer';
 
 /**
@@ -39,37 +39,44 @@ export class RequestCaptureMiddleware implements NestMiddleware {
     const record = (aborted: boolean): void => {
       if (recorded) return;
       recorded = true;
+      let exchange: CapturedExchange | undefined;
       try {
-        this.writer.add(
-          toLogRow(
-            {
-              time,
-              durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-              method: req.method,
-              url,
-              status: aborted && !res.headersSent ? CLIENT_CLOSED : res.statusCode,
-              aborted,
-              requestHeaders: req.headers,
-              requestBody: rawBodyOf(req),
-              parsedRequestBody: req.body as unknown,
-              responseHeaders: res.getHeaders(),
-              responseBody: answer.body(),
-              responseBytes: answer.bytes(),
-              ...callerOf(req),
-              correlationId: correlationIdOf(req),
-            },
-            this.bodyLimit,
-          ),
-        );
+        exchange = {
+          time,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          method: req.method,
+          url,
+          status: aborted && !res.headersSent ? CLIENT_CLOSED : res.statusCode,
+          aborted,
+          requestHeaders: req.headers,
+          requestBody: rawBodyOf(req),
+          parsedRequestBody: req.body as unknown,
+          responseHeaders: res.getHeaders(),
+          responseBody: answer.body(),
+          responseBytes: answer.bytes(),
+          ...callerOf(req),
+          correlationId: correlationIdOf(req),
+        };
+        this.writer.add(toLogRow(exchange, this.bodyLimit));
       } catch (error) {
-        // A log row is never worth a failed request or a crashed process.
-        this.logger.warn(`Request ${req.method} not logged: ${error instanceof Error ? error.message : String(error)}`);
+        // A request never goes unrecorded, and a log row is never worth a failed request or a
+        // crashed process: what the full row could not hold is left out, and the row is marked.
+        this.logger.warn(`Request ${req.method} logged without details: ${describe(error)}`);
+        try {
+          if (exchange) this.writer.add(minimalLogRow(exchange));
+        } catch (fallback) {
+          this.logger.warn(`Request ${req.method} not logged: ${describe(fallback)}`);
+        }
       }
     };
     res.once('finish', () => record(false));
     res.once('close', () => record(!res.writableFinished));
     next();
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** nginx's "client closed request": the client left before any answer was sent. */

@@ -378,6 +378,7 @@ function safely<T>(make: () => T): T | undefined {
  * `\ud800`, or a pair cut in two by a length bound). Invalid UTF-8 never gets this far: bytes are
  * decoded with U+FFFD in place of what does not decode.
  */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what it looks for
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** The text with everything PostgreSQL refuses replaced by U+FFFD. */

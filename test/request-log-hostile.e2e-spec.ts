@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import type { NewRequestLog } from '../src/request-log/capture';
@@ -128,6 +131,49 @@ describe('request log under hostile input', () => {
         const res = await t.http.get(url).set(headers).set('X-Request-Id', id);
         const log = await onlyRow(id, res);
         expect(log.path).toBe(url);
+      }
+    });
+  });
+
+  describe('refused before any route', () => {
+    it('by the router: the root, a path that does not decode', async () => {
+      for (const url of ['/', '/%', '/scim/v2/Users/%E0%A4%A']) {
+        const id = trace();
+        const res = await t.http.get(url).set(scim()).set('X-Request-Id', id);
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.headers['x-request-id']).toBe(id);
+        const log = await onlyRow(id, res);
+        expect(log.path).toBe(url);
+      }
+    });
+
+    it("by Node's HTTP parser: a raw NUL or control character in the request line or a header", async () => {
+      const server = t.app.getHttpServer() as Server;
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const send = (raw: string): Promise<string> =>
+        new Promise((resolve, reject) => {
+          let answer = '';
+          const socket = net.connect(port, '127.0.0.1', () => socket.write(raw));
+          socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+          socket.on('end', () => resolve(answer));
+          socket.on('error', reject);
+        });
+      const marks = [randomUUID(), randomUUID()];
+      const requests = [
+        `GET /api/raw-${marks[0]}\u0000x?access_token=raw-secret-1 HTTP/1.1\r\nHost: a\r\n\r\n`,
+        `POST /scim/v2/Users/raw-${marks[1]} HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer raw-secret-2\r\nX-Bad: a\u0001b\r\n\r\n`,
+      ];
+      for (const raw of requests) expect(await send(raw)).toMatch(/^HTTP\/1\.1 400 /);
+      await t.app.get(RequestLogWriter).flush();
+      for (const mark of marks) {
+        const rows: { id: string; path: string; status: number; text: string }[] = await db.query(
+          `SELECT id, path, status, row_to_json(r)::text AS text FROM request_logs r WHERE path LIKE $1`,
+          [`%raw-${mark}%`],
+        );
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ status: 400 });
+        expect(rows[0].text).not.toMatch(/raw-secret/);
       }
     });
   });

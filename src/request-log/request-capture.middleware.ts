@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/principal';
 import { rawBodyOf } from '../common/body-parser.middleware';
@@ -10,8 +11,10 @@ import { CapturedExchange, isLogged, minimalLogRow, toLogRow } from './capture';
 import { RequestLogWriter } from './request-log.writer';
 
 /**
- * Records every request with its answer. Registered first, before the body parser, so requests
- * refused early (401, 400 bad JSON, 413, 404, 429) are recorded like the others: it only watches
+ * Records every request with its answer. Installed first (createApp), ahead of Nest's router and
+ * the body parser, so requests refused early (401, 400 bad JSON or an undecodable path, 413, 404
+ * even for `/`, 429) are recorded like the others, and so are requests Node's HTTP parser refuses
+ * before any route sees them (`clientError`). For the rest it only watches
  * the answer go out (`res.write`/`res.end`) and, once it has, builds the row (redacting
  * everything) and hands it to the writer's buffer. Nothing here waits for the database.
  */
@@ -73,10 +76,63 @@ export class RequestCaptureMiddleware implements NestMiddleware {
     res.once('close', () => record(!res.writableFinished));
     next();
   }
+
+  /**
+   * A request Node's HTTP parser refused (a NUL or a control character in the request line or a
+   * header, a header too large): answered as Node would, and recorded from its request line.
+   * Its headers are not kept: unparsed, there is no telling which of them are secret.
+   */
+  clientError(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
+    // No request at all (a client that connected and left): nothing to answer or record.
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const { status, reason } = parserRefusal(error.code);
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const { method, url } = requestLineOf(error.rawPacket);
+    if (!this.enabled || !isLogged(url)) return;
+    try {
+      const row = toLogRow(
+        {
+          time: new Date(),
+          durationMs: 0,
+          method,
+          url,
+          status,
+          aborted: false,
+          requestHeaders: {},
+          responseHeaders: { connection: 'close' },
+          responseBytes: 0,
+        },
+        this.bodyLimit,
+      );
+      this.writer.add({ ...row, errorMessage: `Refused by the HTTP parser: ${error.code ?? error.message}` });
+    } catch (failure) {
+      this.logger.warn(`Malformed request not logged: ${describe(failure)}`);
+    }
+  }
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What Node answers to a request its parser refuses, by the parser's error code. */
+function parserRefusal(code: string | undefined): { status: number; reason: string } {
+  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, reason: 'Request Header Fields Too Large' };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, reason: 'Request Timeout' };
+  return { status: 400, reason: 'Bad Request' };
+}
+
+/** The method and target of the request line the parser choked on, as far as they can be read. */
+function requestLineOf(raw: Buffer | undefined): { method: string; url: string } {
+  const line = (raw ?? Buffer.alloc(0)).subarray(0, 8192).toString('utf8').split(/\r?\n/)[0];
+  const [method, target] = line.split(' ');
+  return {
+    method: /^[A-Za-z]{1,16}$/.test(method ?? '') ? method : '-',
+    url: target?.startsWith('/') ? target : '/',
+  };
 }
 
 /** nginx's "client closed request": the client left before any answer was sent. */

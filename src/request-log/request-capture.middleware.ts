@@ -66,7 +66,22 @@ export class RequestCaptureMiddleware implements NestMiddleware {
         // crashed process: what the full row could not hold is left out, and the row is marked.
         this.logger.warn(`Request ${req.method} logged without details: ${describe(error)}`);
         try {
-          if (exchange) this.writer.add(minimalLogRow(exchange));
+          // Whatever failed, the request line and the status are always there to record.
+          this.writer.add(
+            minimalLogRow(
+              exchange ?? {
+                time,
+                durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+                method: String(req.method),
+                url,
+                status: res.statusCode,
+                aborted,
+                requestHeaders: {},
+                responseHeaders: {},
+                responseBytes: 0,
+              },
+            ),
+          );
         } catch (fallback) {
           this.logger.warn(`Request ${req.method} not logged: ${describe(fallback)}`);
         }

@@ -7,6 +7,7 @@ import { RequestLogs1795480000000 } from './1795480000000-request-logs';
 import { PagingIndexes1795490000000 } from './1795490000000-paging-indexes';
 import { PeriodicTasks1795500000000 } from './1795500000000-periodic-tasks';
 import { UserNameNfc1795514000000 } from './1795514000000-user-name-nfc';
+import { RequestLogDetailsOmitted1795515000000 } from './1795515000000-request-log-details-omitted';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   PagingIndexes1795490000000,
   PeriodicTasks1795500000000,
   UserNameNfc1795514000000,
+  RequestLogDetailsOmitted1795515000000,
 ];

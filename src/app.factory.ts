@@ -2,7 +2,12 @@ import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
+import { correlationIdMiddleware } from './common/correlation-id';
+import { RequestCaptureMiddleware } from './request-log/request-capture.middleware';
 import type { AppConfig } from './config/app-config';
 import { globalValidationPipe } from './common/validation';
 import { JsonLogger } from './common/json-logger';
@@ -21,6 +26,15 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logger: options.logger ?? new JsonLogger(),
     abortOnError: false,
   });
+  // Ahead of Nest's router, so what the router itself refuses (`/`, a path that does not decode)
+  // is recorded and gets a correlation id like the rest. A worker serves only /health.
+  if (config.appRole !== 'worker') {
+    const capture = app.get(RequestCaptureMiddleware);
+    app.use((req: Request, res: Response, next: NextFunction) => capture.use(req, res, next));
+    const server: Server = app.getHttpServer();
+    server.on('clientError', (error: Error, socket: Duplex) => capture.clientError(error, socket));
+  }
+  app.use(correlationIdMiddleware);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'extended');

@@ -5,7 +5,6 @@ import { AdminWebModule } from './admin-web/admin-web.module';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
-import { correlationIdMiddleware } from './common/correlation-id';
 import type { AppConfig } from './config/app-config';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -16,7 +15,6 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { WorkerOnlyMiddleware } from './lifecycle/worker-only.middleware';
 import { PartnerSyncModule } from './partner-sync/partner-sync.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
-import { RequestCaptureMiddleware } from './request-log/request-capture.middleware';
 import { RequestLogModule } from './request-log/request-log.module';
 import { RateLimitModule } from './common/rate-limit';
 import { ScimModule } from './scim/scim.module';
@@ -54,7 +52,7 @@ export class AppModule implements NestModule {
     if (this.config.appRole === 'worker') {
       consumer.apply(WorkerOnlyMiddleware).exclude({ path: 'health', method: RequestMethod.GET }).forRoutes('*path');
     }
-    // Capture first: it sees even the requests the body parser refuses.
-    consumer.apply(RequestCaptureMiddleware, correlationIdMiddleware, BodyParserMiddleware).forRoutes('*path');
+    // Request capture and the correlation id come before this, in createApp: ahead of the router.
+    consumer.apply(BodyParserMiddleware).forRoutes('*path');
   }
 }

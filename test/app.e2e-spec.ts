@@ -15,7 +15,7 @@ describe('the HTTP application', () => {
       status: 'ok',
       database: { status: 'up' },
       queue: { status: 'up', mode: process.env.REDIS_URL ? 'redis' : 'in-process' },
-      requestLog: { buffered: expect.any(Number), dropped: 0 },
+      requestLog: { buffered: expect.any(Number), dropped: 0, detailsOmitted: 0 },
     });
   });
 

@@ -127,6 +127,7 @@ describe('request log', () => {
         }),
         responseBody: expect.stringContaining(res.body.id),
         responseBodyTruncated: false,
+        detailsOmitted: false,
       });
       expect(Date.now() - Date.parse(log.time)).toBeLessThan(60_000);
     });
@@ -636,6 +637,7 @@ describe('request log', () => {
       rowsEstimated: false,
       buffered: expect.any(Number),
       dropped: 0,
+      detailsOmitted: 0,
       oldest: expect.stringMatching(/^\d{4}-/),
     });
     expect(before.body.rows).toBeGreaterThan(10);
@@ -656,7 +658,7 @@ describe('request log', () => {
     const after = await t.http.get('/api/admin/logs/stats').set(admin()).expect(200);
     expect(after.body.rows).toBeLessThanOrEqual(2);
     const health = await t.http.get('/health').expect(200);
-    expect(health.body.requestLog).toEqual({ buffered: expect.any(Number), dropped: 0 });
+    expect(health.body.requestLog).toEqual({ buffered: expect.any(Number), dropped: 0, detailsOmitted: 0 });
   });
 
   it('streams new requests as Server-Sent Events to an operator', async () => {

@@ -1,8 +1,9 @@
-import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error';
 import { CredentialsService } from './credentials.service';
+import type { AuthenticatedRequest } from './principal';
 import { TokenService } from './token.service';
 
 interface TokenRequest {
@@ -27,6 +28,7 @@ export class OAuthController {
   async token(
     @Body() body: TokenRequest | undefined,
     @Headers('authorization') authorization: string | undefined,
+    @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Record<string, unknown>> {
     const grantType = body?.grant_type;
@@ -43,6 +45,8 @@ export class OAuthController {
     const client = clientFrom(body, authorization);
     const principal = client && (await this.credentials.authenticateClient(client.id, client.secret));
     if (!principal) throw ApiError.unauthorized('Client authentication failed');
+    // The request log names the client's tenant and credential, as for every authenticated call.
+    req.principal = principal;
     const { accessToken, expiresIn } = this.tokens.issue(principal);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');

@@ -5,7 +5,11 @@ import {
   isAdminRequest,
   isKeepalive,
   isLogged,
+  minimalLogRow,
+  NewRequestLog,
   SEARCHED_BODY_CHARS,
+  searchedBody,
+  storable,
   storedBody,
   toLogRow,
   truncateUtf8,
@@ -180,6 +184,7 @@ describe('toLogRow', () => {
       responseHeaders: { 'content-type': 'application/scim+json; charset=utf-8', 'x-request-id': 'r-1' },
       responseBody: '{"id":"u1","userName":"Alice@Example.com"}',
       responseBodyTruncated: false,
+      detailsOmitted: false,
       searchText: expect.stringContaining('alice@example.com'),
     });
     expect(row.searchText).not.toContain('pw-1');
@@ -225,6 +230,99 @@ describe('toLogRow', () => {
   it('replaces NUL, which PostgreSQL text cannot hold', () => {
     const row = toLogRow(exchange({ requestBody: Buffer.from('{"a":"x\u0000y"}') }), 65536);
     expect(row.requestBody).toBe('{"a":"x\uFFFDy"}');
+  });
+
+  /** Every text of the row, as the INSERT sends it (headers as jsonb text). */
+  const texts = (row: NewRequestLog): string[] =>
+    Object.values(row).flatMap((value) =>
+      typeof value === 'string'
+        ? [value]
+        : value && typeof value === 'object' && !(value instanceof Date)
+          ? [JSON.stringify(value)]
+          : [],
+    );
+  /** What jsonb refuses, raw or escaped. */
+  const unstorable = new RegExp(
+    String.raw`\u0000|\\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\\ud[89a-f]`,
+    'i',
+  );
+
+  it('leaves nothing PostgreSQL refuses in any text: NUL and lone surrogates, escaped or raw, anywhere', () => {
+    const hostile = 'a\u0000b\ud800c\udfffd';
+    const row = toLogRow(
+      exchange({
+        method: 'POST',
+        url: `/scim/v2/Users/${hostile}?q=${hostile}`,
+        requestHeaders: { 'content-type': 'application/json', [`x-${hostile}`]: hostile },
+        requestBody: Buffer.from(JSON.stringify({ userName: hostile, nested: [hostile, { k: '\\u0000' }] })),
+        parsedRequestBody: { userName: hostile },
+        responseHeaders: { 'content-type': 'application/json', 'x-request-id': hostile },
+        responseBody: Buffer.from(`{"detail":${JSON.stringify(hostile)},"raw":"\\u0000\\ud800"}`),
+        responseBytes: 64,
+        status: 400,
+        tenantId: hostile,
+        credentialId: hostile,
+        correlationId: hostile,
+      }),
+      65536,
+    );
+    // An escaped `\u0000` in a text column is six harmless characters; in jsonb it would be refused.
+    for (const jsonb of [row.requestHeaders, row.responseHeaders])
+      expect(JSON.stringify(jsonb)).not.toMatch(unstorable);
+    for (const text of texts(row)) expect(storable(text)).toBe(text);
+    expect(row.identifier).toBe('a\uFFFDb\uFFFDc\uFFFDd');
+    expect(row.errorMessage).toBe('a\uFFFDb\uFFFDc\uFFFDd');
+    expect(row.searchText).toContain('a\uFFFDb\uFFFDc\uFFFDd');
+  });
+
+  it('keeps surrogate pairs, and mends one cut in two by a length bound', () => {
+    expect(storable('\u{1F600}')).toBe('\u{1F600}');
+    const row = toLogRow(
+      exchange({ requestBody: undefined, parsedRequestBody: { userName: `${'x'.repeat(319)}\u{1F600}` } }),
+      65536,
+    );
+    expect(row.identifier).toBe(`${'x'.repeat(319)}\uFFFD`);
+  });
+
+  it('stores a body 10,000 levels deep, whole or cut, without recursing through it', () => {
+    const depth = 10_000;
+    const valid = `${'{"a":'.repeat(depth)}"deep-value"${'}'.repeat(depth)}`;
+    const arrays = `${'['.repeat(depth)}"deep-item"${']'.repeat(depth)}`;
+    for (const text of [valid, arrays, valid.slice(0, 30_000), `{"password":${valid}}`]) {
+      const row = toLogRow(
+        exchange({
+          requestBody: Buffer.from(text),
+          parsedRequestBody: undefined,
+          responseBody: Buffer.from(text),
+          responseBytes: text.length,
+        }),
+        65536,
+      );
+      expect(row.requestBody?.length).toBeGreaterThan(0);
+    }
+    expect(searchedBody(valid)).toBe('deep-value');
+    expect(searchedBody(arrays)).toBe('deep-item');
+    const masked = toLogRow(
+      exchange({ requestBody: Buffer.from(`{"password":${valid}}`), parsedRequestBody: undefined }),
+      65536,
+    );
+    expect(masked.requestBody).toBe(`{"password":"${MASK}"}`);
+  });
+
+  it('builds a row without bodies, marked, from what the request line and caller say', () => {
+    const row = minimalLogRow(exchange({ url: '/scim/v2/Users?access_token=abc\u0000', status: 500 }));
+    expect(row).toMatchObject({
+      method: 'POST',
+      path: `/scim/v2/Users?access_token=${MASK}`,
+      status: 500,
+      tenantId: 'acme',
+      credentialId: 'c-1',
+      requestHeaders: { authorization: `Bearer ${MASK}`, 'content-type': 'application/scim+json' },
+      requestBody: null,
+      responseBody: null,
+      detailsOmitted: true,
+      errorMessage: 'HTTP 500',
+    });
   });
 
   it('searches the start of each body only', () => {

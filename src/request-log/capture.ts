@@ -20,6 +20,11 @@ export interface NewRequestLog {
   responseHeaders: Record<string, string>;
   responseBody: string | null;
   responseBodyTruncated: boolean;
+  /**
+   * The full row could not be stored, so it was written without its bodies (and, if that failed
+   * too, without headers, identifier and anything but ASCII): the request still leaves its trace.
+   */
+  detailsOmitted: boolean;
   /** Lower-cased path, identifier, correlation id and the bodies' values: what `search` looks in (trigram index). */
   searchText: string;
 }
@@ -158,7 +163,7 @@ export function storedBody(
   if (contentType && !TEXT_TYPE.test(contentType)) return { text: null, truncated: totalBytes > limit };
   const cut = totalBytes > limit || bytes.length > limit;
   // Masking comes first; the cut after it, since a mask can be longer than what it hides.
-  const redacted = redactBody(clean(decodePrefix(bytes, limit)), contentType);
+  const redacted = redactBody(decodePrefix(bytes, limit), contentType);
   const stored = truncateUtf8(redacted, limit);
   return { text: stored.text, truncated: cut || stored.truncated };
 }
@@ -173,15 +178,15 @@ export function toLogRow(exchange: CapturedExchange, bodyLimit: number): NewRequ
     ? { text: null, truncated: false }
     : storedBody(exchange.responseBody, exchange.responseBytes, responseType, bodyLimit);
   const answer = response.text !== null && !response.truncated ? parseJson(response.text) : undefined;
-  const path = bounded(clean(redactUrl(exchange.url)), MAX_PATH);
+  const path = bounded(redactUrl(exchange.url), MAX_PATH);
   const found = identifierOf(exchange.parsedRequestBody) ?? identifierOf(answer);
-  const identifier = found === null ? null : clean(scrubText(found));
+  const identifier = found === null ? null : scrubText(found);
   const correlationId = shortOrNull(exchange.correlationId, MAX_SHORT);
   const errorMessage =
     exchange.aborted && !streamed
       ? 'The client closed the connection before the answer was complete'
       : errorMessageOf(exchange.status, answer, response.text);
-  return {
+  return storableRow({
     time: exchange.time,
     method: bounded(exchange.method.toUpperCase(), 16),
     path,
@@ -191,15 +196,16 @@ export function toLogRow(exchange: CapturedExchange, bodyLimit: number): NewRequ
     credentialId: shortOrNull(exchange.credentialId, 64),
     correlationId,
     identifier,
-    errorMessage: errorMessage === null ? null : clean(scrubText(errorMessage)),
+    errorMessage: errorMessage === null ? null : scrubText(errorMessage),
     admin: isAdminRequest(exchange.url),
     keepalive: isKeepalive(exchange.method, exchange.url),
-    requestHeaders: cleanHeaders(redactHeaders(exchange.requestHeaders)),
+    requestHeaders: redactHeaders(exchange.requestHeaders),
     requestBody: request.text,
     requestBodyTruncated: request.truncated,
-    responseHeaders: cleanHeaders(redactHeaders(exchange.responseHeaders)),
+    responseHeaders: redactHeaders(exchange.responseHeaders),
     responseBody: response.text,
     responseBodyTruncated: response.truncated,
+    detailsOmitted: false,
     searchText: searchTextOf(
       path,
       identifier,
@@ -207,6 +213,80 @@ export function toLogRow(exchange: CapturedExchange, bodyLimit: number): NewRequ
       searchedBody(request.text),
       searchedBody(response.text, answer),
     ),
+  });
+}
+
+/**
+ * The row of an exchange whose full row could not be built: what the request line and the
+ * caller say, headers redacted if that works, no bodies. Never throws.
+ */
+export function minimalLogRow(exchange: CapturedExchange): NewRequestLog {
+  let requestHeaders: Record<string, string> = {};
+  try {
+    requestHeaders = redactHeaders(exchange.requestHeaders);
+  } catch {
+    // Headers are a detail; the row is what matters.
+  }
+  const path = bounded(safely(() => redactUrl(exchange.url)) ?? pathOf(exchange.url), MAX_PATH);
+  const correlationId = shortOrNull(exchange.correlationId, MAX_SHORT);
+  return storableRow({
+    time: exchange.time,
+    method: bounded(String(exchange.method).toUpperCase(), 16),
+    path,
+    status: exchange.status,
+    durationMs: Math.max(0, Math.round(exchange.durationMs)) || 0,
+    tenantId: shortOrNull(exchange.tenantId, 64),
+    credentialId: shortOrNull(exchange.credentialId, 64),
+    correlationId,
+    identifier: null,
+    errorMessage: exchange.status >= 400 ? `HTTP ${exchange.status}` : null,
+    admin: isAdminRequest(exchange.url),
+    keepalive: false,
+    requestHeaders,
+    requestBody: null,
+    requestBodyTruncated: false,
+    responseHeaders: {},
+    responseBody: null,
+    responseBodyTruncated: false,
+    detailsOmitted: true,
+    searchText: searchTextOf(path, null, correlationId, '', ''),
+  });
+}
+
+/** The row without its bodies, marked: what is written when the full row is refused. */
+export function withoutBodies(row: NewRequestLog): NewRequestLog {
+  return {
+    ...row,
+    requestBody: null,
+    responseBody: null,
+    detailsOmitted: true,
+    searchText: searchTextOf(row.path, row.identifier, row.correlationId, '', ''),
+  };
+}
+
+/**
+ * The least a row can be: no headers, bodies or identifier, and only printable ASCII left in its
+ * text. Written when even the row without bodies is refused, so the request is still on record.
+ */
+export function bareRow(row: NewRequestLog): NewRequestLog {
+  const ascii = (text: string): string => text.replace(/[^\x20-\x7e]/g, '?');
+  const path = ascii(row.path);
+  const correlationId = row.correlationId === null ? null : ascii(row.correlationId);
+  return {
+    ...row,
+    method: ascii(row.method),
+    path,
+    tenantId: row.tenantId === null ? null : ascii(row.tenantId),
+    credentialId: row.credentialId === null ? null : ascii(row.credentialId),
+    correlationId,
+    identifier: null,
+    errorMessage: row.errorMessage === null ? null : ascii(row.errorMessage),
+    requestHeaders: {},
+    requestBody: null,
+    responseHeaders: {},
+    responseBody: null,
+    detailsOmitted: true,
+    searchText: searchTextOf(path, null, correlationId, '', ''),
   };
 }
 
@@ -232,20 +312,24 @@ export function searchedBody(text: string | null, parsed?: unknown): string {
   if (json === undefined) return text.slice(0, SEARCHED_BODY_CHARS);
   const values = new Set<string>();
   let length = 0;
-  const visit = (value: unknown): void => {
-    if (length >= SEARCHED_BODY_CHARS) return;
+  // A stack, not recursion: a body may nest deeper than the call stack goes.
+  const pending: unknown[] = [json];
+  while (pending.length > 0 && length < SEARCHED_BODY_CHARS) {
+    const value = pending.pop();
     if (typeof value === 'string') {
       const lower = value.toLowerCase();
-      if (lower === '' || values.has(lower)) return;
+      if (lower === '' || values.has(lower)) continue;
       values.add(lower);
       length += lower.length + 1;
     } else if (Array.isArray(value)) {
-      for (const item of value) visit(item);
+      for (let i = value.length - 1; i >= 0; i--) pending.push(value[i]);
     } else if (isObject(value)) {
-      for (const [key, item] of Object.entries(value)) if (!UNSEARCHED_KEYS.has(key.toLowerCase())) visit(item);
+      const entries = Object.entries(value);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        if (!UNSEARCHED_KEYS.has(entries[i][0].toLowerCase())) pending.push(entries[i][1]);
+      }
     }
-  };
-  visit(json);
+  }
   return [...values].join(' ').slice(0, SEARCHED_BODY_CHARS);
 }
 
@@ -281,12 +365,46 @@ function shortOrNull(value: string | null | undefined, max: number): string | nu
   return value ? bounded(value, max) : null;
 }
 
-/** PostgreSQL text cannot hold NUL. */
-function clean(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+function safely<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
 }
 
-function cleanHeaders(headers: Record<string, string>): Record<string, string> {
-  for (const [name, value] of Object.entries(headers)) headers[name] = clean(value);
-  return headers;
+/**
+ * What PostgreSQL refuses in text and jsonb: U+0000, and a surrogate without its pair (a client's
+ * `\ud800`, or a pair cut in two by a length bound). Invalid UTF-8 never gets this far: bytes are
+ * decoded with U+FFFD in place of what does not decode.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what it looks for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The text with everything PostgreSQL refuses replaced by U+FFFD. */
+export function storable(text: string): string {
+  return text.replace(UNSTORABLE, '\uFFFD');
+}
+
+/** Every text of the row made storable, header names included; applied last, after every cut. */
+export function storableRow(row: NewRequestLog): NewRequestLog {
+  const orNull = (text: string | null): string | null => (text === null ? null : storable(text));
+  // fromEntries defines own properties: a header named `__proto__` stays a header.
+  const headers = (values: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.entries(values).map(([name, value]) => [storable(name), storable(value)]));
+  return {
+    ...row,
+    method: storable(row.method),
+    path: storable(row.path),
+    tenantId: orNull(row.tenantId),
+    credentialId: orNull(row.credentialId),
+    correlationId: orNull(row.correlationId),
+    identifier: orNull(row.identifier),
+    errorMessage: orNull(row.errorMessage),
+    requestHeaders: headers(row.requestHeaders),
+    requestBody: orNull(row.requestBody),
+    responseHeaders: headers(row.responseHeaders),
+    responseBody: orNull(row.responseBody),
+    searchText: storable(row.searchText),
+  };
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/principal';
 import { rawBodyOf } from '../common/body-parser.middleware';
@@ -6,12 +7,14 @@ import { correlationIdOf } from '../common/correlation-id';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { PartnerCaller } from '../partner-sync/partner-auth.guard';
-import { CapturedExchange, isLogged, toLogRow } from './capture';
+import { CapturedExchange, isLogged, minimalLogRow, toLogRow } from './capture';
 import { RequestLogWriter } from './request-log.writer';
 
 /**
- * Records every request with its answer. Registered first, before the body parser, so requests
- * refused early (401, 400 bad JSON, 413, 404, 429) are recorded like the others: it only watches
+ * Records every request with its answer. Installed first (createApp), ahead of Nest's router and
+ * the body parser, so requests refused early (401, 400 bad JSON or an undecodable path, 413, 404
+ * even for `/`, 429) are recorded like the others, and so are requests Node's HTTP parser refuses
+ * before any route sees them (`clientError`). For the rest it only watches
  * the answer go out (`res.write`/`res.end`) and, once it has, builds the row (redacting
  * everything) and hands it to the writer's buffer. Nothing here waits for the database.
  */
@@ -39,37 +42,112 @@ export class RequestCaptureMiddleware implements NestMiddleware {
     const record = (aborted: boolean): void => {
       if (recorded) return;
       recorded = true;
+      let exchange: CapturedExchange | undefined;
       try {
-        this.writer.add(
-          toLogRow(
-            {
-              time,
-              durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-              method: req.method,
-              url,
-              status: aborted && !res.headersSent ? CLIENT_CLOSED : res.statusCode,
-              aborted,
-              requestHeaders: req.headers,
-              requestBody: rawBodyOf(req),
-              parsedRequestBody: req.body as unknown,
-              responseHeaders: res.getHeaders(),
-              responseBody: answer.body(),
-              responseBytes: answer.bytes(),
-              ...callerOf(req),
-              correlationId: correlationIdOf(req),
-            },
-            this.bodyLimit,
-          ),
-        );
+        exchange = {
+          time,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          method: req.method,
+          url,
+          status: aborted && !res.headersSent ? CLIENT_CLOSED : res.statusCode,
+          aborted,
+          requestHeaders: req.headers,
+          requestBody: rawBodyOf(req),
+          parsedRequestBody: req.body as unknown,
+          responseHeaders: res.getHeaders(),
+          responseBody: answer.body(),
+          responseBytes: answer.bytes(),
+          ...callerOf(req),
+          correlationId: correlationIdOf(req),
+        };
+        this.writer.add(toLogRow(exchange, this.bodyLimit));
       } catch (error) {
-        // A log row is never worth a failed request or a crashed process.
-        this.logger.warn(`Request ${req.method} not logged: ${error instanceof Error ? error.message : String(error)}`);
+        // A request never goes unrecorded, and a log row is never worth a failed request or a
+        // crashed process: what the full row could not hold is left out, and the row is marked.
+        this.logger.warn(`Request ${req.method} logged without details: ${describe(error)}`);
+        try {
+          // Whatever failed, the request line and the status are always there to record.
+          this.writer.add(
+            minimalLogRow(
+              exchange ?? {
+                time,
+                durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+                method: String(req.method),
+                url,
+                status: res.statusCode,
+                aborted,
+                requestHeaders: {},
+                responseHeaders: {},
+                responseBytes: 0,
+              },
+            ),
+          );
+        } catch (fallback) {
+          this.logger.warn(`Request ${req.method} not logged: ${describe(fallback)}`);
+        }
       }
     };
     res.once('finish', () => record(false));
     res.once('close', () => record(!res.writableFinished));
     next();
   }
+
+  /**
+   * A request Node's HTTP parser refused (a NUL or a control character in the request line or a
+   * header, a header too large): answered as Node would, and recorded from its request line.
+   * Its headers are not kept: unparsed, there is no telling which of them are secret.
+   */
+  clientError(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
+    // No request at all (a client that connected and left): nothing to answer or record.
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const { status, reason } = parserRefusal(error.code);
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const { method, url } = requestLineOf(error.rawPacket);
+    if (!this.enabled || !isLogged(url)) return;
+    try {
+      const row = toLogRow(
+        {
+          time: new Date(),
+          durationMs: 0,
+          method,
+          url,
+          status,
+          aborted: false,
+          requestHeaders: {},
+          responseHeaders: { connection: 'close' },
+          responseBytes: 0,
+        },
+        this.bodyLimit,
+      );
+      this.writer.add({ ...row, errorMessage: `Refused by the HTTP parser: ${error.code ?? error.message}` });
+    } catch (failure) {
+      this.logger.warn(`Malformed request not logged: ${describe(failure)}`);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What Node answers to a request its parser refuses, by the parser's error code. */
+function parserRefusal(code: string | undefined): { status: number; reason: string } {
+  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, reason: 'Request Header Fields Too Large' };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, reason: 'Request Timeout' };
+  return { status: 400, reason: 'Bad Request' };
+}
+
+/** The method and target of the request line the parser choked on, as far as they can be read. */
+function requestLineOf(raw: Buffer | undefined): { method: string; url: string } {
+  const line = (raw ?? Buffer.alloc(0)).subarray(0, 8192).toString('utf8').split(/\r?\n/)[0];
+  const [method, target] = line.split(' ');
+  return {
+    method: /^[A-Za-z]{1,16}$/.test(method ?? '') ? method : '-',
+    url: target?.startsWith('/') ? target : '/',
+  };
 }
 
 /** nginx's "client closed request": the client left before any answer was sent. */

@@ -13,6 +13,7 @@ export type LogSummary = Omit<
   | 'responseHeaders'
   | 'responseBody'
   | 'responseBodyTruncated'
+  | 'detailsOmitted'
 >;
 
 export function toLogSummary(row: LogSummaryRow): LogSummary {
@@ -42,5 +43,6 @@ export function toLogDetail(row: LogDetailRow): LogDetail {
     responseHeaders: row.response_headers,
     responseBody: row.response_body,
     responseBodyTruncated: row.response_body_truncated,
+    detailsOmitted: row.details_omitted,
   };
 }

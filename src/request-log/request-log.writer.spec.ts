@@ -23,21 +23,24 @@ const row = (n: number): NewRequestLog => ({
   responseHeaders: {},
   responseBody: null,
   responseBodyTruncated: false,
+  detailsOmitted: false,
   searchText: `/r/${n}`,
 });
 
 /** A repository that records what it is given and fails while `down` is true. */
 class FakeRepository {
   readonly batches: string[][] = [];
+  readonly rows: NewRequestLog[] = [];
   down: Error | null = null;
-  badPaths = new Set<string>();
+  /** The error a row gets, if the database would refuse it. */
+  refuse: (row: NewRequestLog) => Error | null = () => null;
 
   insertMany(rows: NewRequestLog[]): Promise<void> {
     if (this.down) return Promise.reject(this.down);
-    if (rows.some((r) => this.badPaths.has(r.path))) {
-      return Promise.reject(Object.assign(new Error('invalid input'), { code: '22P02' }));
-    }
+    const refusal = rows.map((r) => this.refuse(r)).find((error) => error !== null);
+    if (refusal) return Promise.reject(refusal);
     this.batches.push(rows.map((r) => r.path));
+    this.rows.push(...rows);
     return Promise.resolve();
   }
 
@@ -63,14 +66,14 @@ describe('RequestLogWriter', () => {
     await logs.flush();
     expect(repository.batches.map((batch) => batch.length)).toEqual([FLUSH_BATCH_ROWS, 10]);
     expect(repository.written).toEqual(Array.from({ length: FLUSH_BATCH_ROWS + 10 }, (_, n) => `/r/${n}`));
-    expect(logs.stats).toEqual({ buffered: 0, dropped: 0 });
+    expect(logs.stats).toEqual({ buffered: 0, dropped: 0, detailsOmitted: 0 });
   });
 
   it('drops and counts rows beyond the buffer, never throwing', async () => {
     const repository = new FakeRepository();
     const logs = writer(5, repository);
     for (let n = 0; n < 8; n++) expect(() => logs.add(row(n))).not.toThrow();
-    expect(logs.stats).toEqual({ buffered: 5, dropped: 3 });
+    expect(logs.stats).toEqual({ buffered: 5, dropped: 3, detailsOmitted: 0 });
     await logs.flush();
     expect(repository.written).toEqual(['/r/0', '/r/1', '/r/2', '/r/3', '/r/4']);
   });
@@ -81,14 +84,14 @@ describe('RequestLogWriter', () => {
     [0, 1, 2].forEach((n) => logs.add(row(n)));
     repository.down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     await logs.flush();
-    expect(logs.stats).toEqual({ buffered: 3, dropped: 0 });
+    expect(logs.stats).toEqual({ buffered: 3, dropped: 0, detailsOmitted: 0 });
     [3, 4].forEach((n) => logs.add(row(n)));
-    expect(logs.stats).toEqual({ buffered: 4, dropped: 1 });
+    expect(logs.stats).toEqual({ buffered: 4, dropped: 1, detailsOmitted: 0 });
     repository.down = null;
     // The final flush ignores the back-off a failure set.
     await logs.onApplicationShutdown();
     expect(repository.written).toEqual(['/r/0', '/r/1', '/r/2', '/r/3']);
-    expect(logs.stats).toEqual({ buffered: 0, dropped: 1 });
+    expect(logs.stats).toEqual({ buffered: 0, dropped: 1, detailsOmitted: 0 });
   });
 
   it('backs off after a failure instead of hammering the database', async () => {
@@ -104,14 +107,72 @@ describe('RequestLogWriter', () => {
     expect(repository.written).toEqual(['/r/0']);
   });
 
-  it('drops only the row the database refuses, not its batch', async () => {
+  const invalid = (): Error =>
+    Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+
+  it('writes a row the database refuses without its bodies, marked and counted, and keeps its batch', async () => {
+    const repository = new FakeRepository();
+    const logs = writer(100, repository);
+    [0, 1, 2].forEach((n) => logs.add(n === 1 ? { ...row(n), requestBody: 'bad', responseBody: 'bad too' } : row(n)));
+    repository.refuse = (r) => (r.requestBody === 'bad' ? invalid() : null);
+    await logs.flush();
+    expect(repository.written).toEqual(['/r/0', '/r/1', '/r/2']);
+    expect(repository.rows[1]).toMatchObject({
+      path: '/r/1',
+      requestBody: null,
+      responseBody: null,
+      detailsOmitted: true,
+      searchText: '/r/1\n\n\n\n',
+    });
+    expect(repository.rows[0].detailsOmitted).toBe(false);
+    expect(logs.stats).toEqual({ buffered: 0, dropped: 0, detailsOmitted: 1 });
+  });
+
+  it('writes a row bare when even its headers are refused, or could not be serialised', async () => {
+    const repository = new FakeRepository();
+    const logs = writer(100, repository);
+    logs.add({ ...row(0), requestHeaders: { 'x-bad': 'bad' }, identifier: 'who', path: '/r/0?q=\u00e9' });
+    logs.add({ ...row(1), responseHeaders: { 'x-deep': 'deep' } });
+    repository.refuse = (r) =>
+      r.requestHeaders['x-bad']
+        ? invalid()
+        : r.responseHeaders['x-deep']
+          ? new RangeError('Maximum call stack size exceeded')
+          : null;
+    await logs.flush();
+    expect(repository.rows).toEqual([
+      expect.objectContaining({ path: '/r/0?q=?', requestHeaders: {}, identifier: null, detailsOmitted: true }),
+      expect.objectContaining({ path: '/r/1', responseHeaders: {}, detailsOmitted: true }),
+    ]);
+    expect(logs.stats).toEqual({ buffered: 0, dropped: 0, detailsOmitted: 2 });
+  });
+
+  it('drops and counts only a row refused in every form', async () => {
     const repository = new FakeRepository();
     const logs = writer(100, repository);
     [0, 1, 2].forEach((n) => logs.add(row(n)));
-    repository.badPaths.add('/r/1');
+    repository.refuse = (r) => (r.path === '/r/1' ? invalid() : null);
     await logs.flush();
     expect(repository.written).toEqual(['/r/0', '/r/2']);
-    expect(logs.stats).toEqual({ buffered: 0, dropped: 1 });
+    expect(logs.stats).toEqual({ buffered: 0, dropped: 1, detailsOmitted: 0 });
+  });
+
+  it('keeps the rest of a batch for later when the database fails while rows are tried one by one', async () => {
+    const repository = new FakeRepository();
+    const logs = writer(100, repository);
+    [0, 1, 2].forEach((n) => logs.add(row(n)));
+    repository.refuse = (r) => {
+      if (r.path !== '/r/1') return null;
+      repository.down = new Error('Connection terminated unexpectedly');
+      return invalid();
+    };
+    await logs.flush();
+    expect(repository.written).toEqual([]);
+    expect(logs.stats).toEqual({ buffered: 3, dropped: 0, detailsOmitted: 0 });
+    repository.down = null;
+    repository.refuse = () => null;
+    await logs.onApplicationShutdown();
+    expect(repository.written).toEqual(['/r/0', '/r/1', '/r/2']);
   });
 
   it('writes everything on shutdown, and counts what it could not', async () => {
@@ -129,6 +190,6 @@ describe('RequestLogWriter', () => {
     const lost = writer(100, down);
     lost.add(row(0));
     await lost.onApplicationShutdown();
-    expect(lost.stats).toEqual({ buffered: 0, dropped: 1 });
+    expect(lost.stats).toEqual({ buffered: 0, dropped: 1, detailsOmitted: 0 });
   });
 });

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import type { NewRequestLog } from './capture';
+import { bareRow, NewRequestLog, withoutBodies } from './capture';
 import { BoundedBuffer } from './request-log.buffer';
 import { RequestLogsRepository } from './request-logs.repository';
 
@@ -19,8 +19,11 @@ export const FLUSH_BATCH_ROWS = 500;
 /** Bodies make rows large: whatever REQUEST_LOG_BUFFER says, the buffer never holds more than this. */
 export const BUFFER_MAX_BYTES = 128 * 1024 * 1024;
 const MAX_RETRY_DELAY_MS = 5000;
-/** SQLSTATE classes 22 (data exception) and 23 (constraint): that row will never go in, retrying is pointless. */
-const BAD_ROW = /^2[23]/;
+/**
+ * SQLSTATE classes 22 (data exception), 23 (constraint) and 54 (a size limit): that row will never
+ * go in as it is, retrying it unchanged is pointless.
+ */
+const BAD_ROW = /^(2[23]|54)/;
 
 /**
  * Takes request-log rows off the request path: `add` only appends to a bounded in-memory buffer
@@ -39,6 +42,7 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
   private flushing: Promise<void> | null = null;
   private flushSoon = false;
   private failures = 0;
+  private omitted = 0;
   private retryAt = 0;
   private lastError = '';
 
@@ -54,9 +58,12 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS).unref();
   }
 
-  /** Rows waiting, and rows dropped since this process started. */
-  get stats(): { buffered: number; dropped: number } {
-    return { buffered: this.buffer.length, dropped: this.buffer.dropped };
+  /**
+   * Rows waiting, rows dropped since this process started, and rows written without their details
+   * (bodies, perhaps headers) because the full row was refused.
+   */
+  get stats(): { buffered: number; dropped: number; detailsOmitted: number } {
+    return { buffered: this.buffer.length, dropped: this.buffer.dropped, detailsOmitted: this.omitted };
   }
 
   /** Never waits and never throws: a row that does not fit is dropped and counted. */
@@ -104,30 +111,51 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
         await this.repository.insertMany(batch);
         this.recovered();
       } catch (error) {
-        if (isBadRow(error)) {
-          await this.insertOneByOne(batch);
-          continue;
+        if (!isBadRow(error)) {
+          this.failed(batch, error);
+          return;
         }
-        this.failed(batch, error);
-        return;
+        if (!(await this.insertOneByOne(batch))) return;
       }
     }
   }
 
-  /** One row of the batch cannot be stored: find it, keep the others. */
-  private async insertOneByOne(batch: NewRequestLog[]): Promise<void> {
+  /**
+   * Some row of the batch cannot be stored: every row is tried alone, and a row still refused is
+   * written without its bodies, then bare, so the request stays on record. False when the database
+   * itself failed meanwhile (the rest of the batch is kept for the next try).
+   */
+  private async insertOneByOne(batch: NewRequestLog[]): Promise<boolean> {
     for (const [index, row] of batch.entries()) {
-      try {
-        await this.repository.insertMany([row]);
-      } catch (error) {
-        if (!isBadRow(error)) {
-          this.failed(batch.slice(index), error);
-          return;
+      let refusal: unknown;
+      let stored = false;
+      for (const [stage, attempt] of [row, withoutBodies(row), bareRow(row)].entries()) {
+        try {
+          await this.repository.insertMany([attempt]);
+        } catch (error) {
+          if (!isBadRow(error)) {
+            this.failed(batch.slice(index), error);
+            return false;
+          }
+          refusal ??= error;
+          continue;
         }
+        stored = true;
+        if (stage > 0) {
+          this.omitted++;
+          this.logger.warn(
+            `Request log row for ${attempt.method} ${attempt.path} written without ${stage === 1 ? 'its bodies' : 'its details'}: ${describe(refusal)}`,
+          );
+        }
+        break;
+      }
+      if (!stored) {
         this.buffer.countDropped(1);
-        this.logger.warn(`Request log row for ${row.method} ${row.path} dropped: ${describe(error)}`);
+        this.logger.warn(`Request log row for ${row.method} ${row.path} dropped: ${describe(refusal)}`);
       }
     }
+    this.recovered();
+    return true;
   }
 
   private failed(batch: NewRequestLog[], error: unknown): void {
@@ -162,7 +190,9 @@ export function approximateSize(row: NewRequestLog): number {
   return size * 2;
 }
 
+/** A row the database refused for what it holds, or that could not even be serialised. */
 function isBadRow(error: unknown): boolean {
+  if (error instanceof RangeError || error instanceof TypeError) return true;
   const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
   const sqlState = typeof code === 'string' ? code : driverError?.code;
   return typeof sqlState === 'string' && BAD_ROW.test(sqlState);

@@ -44,6 +44,7 @@ export interface LogDetailRow extends LogSummaryRow {
   response_headers: Record<string, string>;
   response_body: string | null;
   response_body_truncated: boolean;
+  details_omitted: boolean;
 }
 
 export interface StreamedRow extends LogSummaryRow {
@@ -53,7 +54,7 @@ export interface StreamedRow extends LogSummaryRow {
 const SUMMARY = `id, time, method, path, status, duration_ms, tenant_id, credential_id, correlation_id,
   identifier, error_message, admin, keepalive`;
 const DETAIL = `${SUMMARY}, request_headers, request_body, request_body_truncated, response_headers,
-  response_body, response_body_truncated`;
+  response_body, response_body_truncated, details_omitted`;
 
 /** Rows a text search reads newest first before it turns to the trigram index (see findPage). */
 export const SEARCH_WINDOW_ROWS = 10_000;
@@ -78,10 +79,10 @@ export class RequestLogsRepository {
     await this.dataSource.query(
       `INSERT INTO request_logs (time, method, path, status, duration_ms, tenant_id, credential_id, correlation_id,
          identifier, error_message, admin, keepalive, request_headers, request_body, request_body_truncated,
-         response_headers, response_body, response_body_truncated, search_text)
+         response_headers, response_body, response_body_truncated, details_omitted, search_text)
        SELECT * FROM unnest($1::timestamptz[], $2::varchar[], $3::text[], $4::smallint[], $5::int[], $6::varchar[],
          $7::varchar[], $8::varchar[], $9::text[], $10::text[], $11::boolean[], $12::boolean[], $13::jsonb[],
-         $14::text[], $15::boolean[], $16::jsonb[], $17::text[], $18::boolean[], $19::text[])`,
+         $14::text[], $15::boolean[], $16::jsonb[], $17::text[], $18::boolean[], $19::boolean[], $20::text[])`,
       [
         column((row) => row.time),
         column((row) => row.method),
@@ -101,6 +102,7 @@ export class RequestLogsRepository {
         column((row) => JSON.stringify(row.responseHeaders)),
         column((row) => row.responseBody),
         column((row) => row.responseBodyTruncated),
+        column((row) => row.detailsOmitted),
         column((row) => row.searchText),
       ],
     );

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AdminPage, adminPage, pageWindow } from '../common/admin-page';
 import { DomainError } from '../common/domain-error';
+import { storable } from './capture';
 import { isUuid } from '../common/ids';
 import type { RequestLogFiltersQuery, RequestLogsQuery } from './dto/request-logs.query';
 import { RequestLogWriter } from './request-log.writer';
@@ -28,6 +29,8 @@ export interface LogStats {
   rowsEstimated: boolean;
   buffered: number;
   dropped: number;
+  /** Rows this instance wrote without their bodies (or bare) because the full row was refused. */
+  detailsOmitted: number;
   oldest: string | null;
 }
 
@@ -81,17 +84,22 @@ export class RequestLogsService {
   }
 }
 
-/** The query's filters as the repository takes them (lower-cased where matching ignores case). */
+/**
+ * The query's filters as the repository takes them (lower-cased where matching ignores case).
+ * Texts are made storable as rows are: a NUL searched for finds the U+FFFD stored in its place,
+ * and never reaches PostgreSQL, which would refuse it.
+ */
 export function toFilters(query: RequestLogFiltersQuery): LogFilters {
+  const text = (value: string | undefined): string | undefined => (value === undefined ? undefined : storable(value));
   return {
     method: query.method?.toUpperCase(),
     status: query.status ? statusRange(query.status) : undefined,
     hasError: query.hasError,
-    path: query.path?.toLowerCase(),
-    search: query.search?.toLowerCase(),
+    path: text(query.path?.toLowerCase()),
+    search: text(query.search?.toLowerCase()),
     since: query.since ? new Date(query.since) : undefined,
     until: query.until ? new Date(query.until) : undefined,
-    tenantId: query.tenant,
+    tenantId: text(query.tenant),
     includeAdmin: query.includeAdmin ?? false,
     hideKeepalive: query.hideKeepalive ?? false,
   };

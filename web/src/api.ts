@@ -31,12 +31,15 @@ export interface LogDetail extends LogSummary {
   responseHeaders: Record<string, string>;
   responseBody: string | null;
   responseBodyTruncated: boolean;
+  /** The full row was refused by the database: it was written without its bodies (or bare). */
+  detailsOmitted: boolean;
 }
 
 export interface LogStats {
   rows: number;
   buffered: number;
   dropped: number;
+  detailsOmitted: number;
   oldest: string | null;
 }
 

@@ -81,6 +81,10 @@ export class RequestLogEntity {
   @Column({ type: 'boolean', default: false })
   responseBodyTruncated!: boolean;
 
+  /** The full row was refused, so it was written without its bodies (and perhaps headers). */
+  @Column({ type: 'boolean', default: false })
+  detailsOmitted!: boolean;
+
   /** Lower-cased path, identifier and the start of both bodies, written with the row. */
   @Column({ type: 'text', select: false })
   searchText!: string;

@@ -46,6 +46,11 @@ export function LogDetailView({ api, id }: { api: Api; id: string }) {
             <dt>Id</dt>
             <dd class="mono">{log.id}</dd>
           </dl>
+          {log.detailsOmitted && (
+            <p class="muted small">
+              The database refused this request's full row: it was stored without its bodies, and perhaps its headers.
+            </p>
+          )}
           <div class="messages">
             <Message
               title="Request"

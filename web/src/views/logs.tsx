@@ -181,6 +181,7 @@ export function LogsView({ api, tenants, filters, onFilters, openId }: Props) {
                 </>
               ) : null}
               {stats.data.dropped > 0 ? ` · ${stats.data.dropped} dropped by the buffer` : ''}
+              {stats.data.detailsOmitted > 0 ? ` · ${stats.data.detailsOmitted} stored without their bodies` : ''}
             </span>
           )}
           {loading && <span class="muted small">Loading…</span>}

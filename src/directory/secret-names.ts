@@ -32,7 +32,7 @@ const SECRET_WORDS = new Set([
   'signingkey',
 ]);
 /** Two words that together name a secret (`private_key`, `apiKey`, `Signing-Key`). */
-const SECRET_PAIRS = new Set(['private key', 'api key', 'signing key']);
+const SECRET_PAIRS = new Set(['private key', 'private keys', 'api key', 'api keys', 'signing key', 'signing keys']);
 /**
  * Endings that make a glued, one-case word secret (`userpassword`, `clientsecret`, `apitokens`):
  * only at the end, so `secretary` and `tokenizer` are left alone.

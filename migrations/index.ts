@@ -6,6 +6,7 @@ import { ScimGroups1795470000000 } from './1795470000000-scim-groups';
 import { RequestLogs1795480000000 } from './1795480000000-request-logs';
 import { PagingIndexes1795490000000 } from './1795490000000-paging-indexes';
 import { PeriodicTasks1795500000000 } from './1795500000000-periodic-tasks';
+import { DropStoredSecrets1795515000000 } from './1795515000000-drop-stored-secrets';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RequestLogs1795480000000,
   PagingIndexes1795490000000,
   PeriodicTasks1795500000000,
+  DropStoredSecrets1795515000000,
 ];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
+import { DropStoredSecrets1795515000000 } from '../migrations/1795515000000-drop-stored-secrets';
 import { RequestLogWriter } from '../src/request-log/request-log.writer';
 import { randomSecret, startTestApp, TestApp } from './support/test-app';
 
@@ -348,5 +349,43 @@ describe('no secret at rest', () => {
     expect(stored).toContain('[REDACTED]');
     expect(sprayed.size).toBeGreaterThan(60);
     expect(found(stored)).toEqual([]);
+  });
+
+  it('removes, on upgrade, the secrets that earlier versions stored, and keeps the rest', async () => {
+    const legacy = secret('legacy attributes');
+    const legacyMetadata = secret('legacy metadata');
+    const legacyPayload = secret('legacy payload');
+    const [user] = await db.query(
+      `INSERT INTO users (tenant_id, user_name, attributes, metadata, created_by, changed_by)
+       VALUES ('default', 'legacy@example.com', $1::jsonb, $2::jsonb, 'scim', 'scim') RETURNING id`,
+      [
+        JSON.stringify({ nickName: 'Old', [ENTERPRISE]: { pwd: legacy, department: 'D' } }),
+        JSON.stringify({ sso: { clientSecret: legacyMetadata, issuer: 'i' } }),
+      ],
+    );
+    const [operation] = await db.query(
+      `SELECT transaction_id, order_id FROM provisioning_operations WHERE payload IS NOT NULL LIMIT 1`,
+    );
+    await db.query(
+      `UPDATE provisioning_operations SET payload = payload || $3::jsonb WHERE transaction_id = $1 AND order_id = $2`,
+      [operation.transaction_id, operation.order_id, JSON.stringify({ pin: legacyPayload })],
+    );
+    expect(found(await everyTable())).toEqual(
+      expect.arrayContaining(['legacy attributes', 'legacy metadata', 'legacy payload']),
+    );
+
+    const runner = db.createQueryRunner();
+    try {
+      await new DropStoredSecrets1795515000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+
+    expect(found(await everyTable())).toEqual([]);
+    const [row] = await db.query(`SELECT attributes, metadata FROM users WHERE id = $1`, [user.id]);
+    expect(row).toEqual({
+      attributes: { nickName: 'Old', [ENTERPRISE]: { department: 'D' } },
+      metadata: { sso: { issuer: 'i' } },
+    });
   });
 });

@@ -142,6 +142,22 @@ export function isSecretName(name: string): boolean {
  * `isSecret` widens the rule for the request log.
  */
 export function isSecretPath(path: string, isSecret: (name: string) => boolean = isSecretName): boolean {
+  // Every stored document and every logged body asks about the same few names again and again.
+  let known = verdicts.get(isSecret);
+  if (!known) verdicts.set(isSecret, (known = new Map<string, boolean>()));
+  const cached = known.get(path);
+  if (cached !== undefined) return cached;
+  if (known.size >= MAX_REMEMBERED) known.clear();
+  const verdict = judgePath(path, isSecret);
+  known.set(path, verdict);
+  return verdict;
+}
+
+/** Names remembered per rule; a client inventing endless names only costs the judging again. */
+const MAX_REMEMBERED = 10_000;
+const verdicts = new WeakMap<(name: string) => boolean, Map<string, boolean>>();
+
+function judgePath(path: string, isSecret: (name: string) => boolean): boolean {
   const decoded = decodeName(path);
   const attribute = decoded.replace(/\[[^\]]*\]?/g, '');
   const colon = attribute.lastIndexOf(':');
@@ -179,5 +195,7 @@ export function withoutSecrets<T>(value: T): T {
 
 /** `__proto__` sent as a JSON key is data, not a prototype to replace. */
 function defineMember(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
 }

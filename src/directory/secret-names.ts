@@ -129,11 +129,29 @@ function gluedSecret(word: string, ending: string): boolean {
   return at >= 0 && GLUED_TAILS.has(word.slice(at + ending.length));
 }
 
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * A name rule that remembers its verdicts: every stored document and every logged body asks about
+ * the same few names again and again. A client inventing endless names only costs the judging again.
+ */
+export function remembered(rule: (name: string) => boolean): (name: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (name) => {
+    const cached = known.get(name);
+    if (cached !== undefined) return cached;
+    if (known.size >= MAX_REMEMBERED) known.clear();
+    const verdict = rule(name);
+    known.set(name, verdict);
+    return verdict;
+  };
+}
+
 /** Whether a name (an attribute, a JSON key, a field) holds a secret, by its words. */
-export function isSecretName(name: string): boolean {
+export const isSecretName = remembered((name) => {
   const words = nameWords(name);
   return words.some((_word, index) => secretWordAt(words, index));
-}
+});
 
 /**
  * Whether an attribute path names a secret: `password`, `name.password`, `password.value`,
@@ -142,20 +160,12 @@ export function isSecretName(name: string): boolean {
  * `isSecret` widens the rule for the request log.
  */
 export function isSecretPath(path: string, isSecret: (name: string) => boolean = isSecretName): boolean {
-  // Every stored document and every logged body asks about the same few names again and again.
-  let known = verdicts.get(isSecret);
-  if (!known) verdicts.set(isSecret, (known = new Map<string, boolean>()));
-  const cached = known.get(path);
-  if (cached !== undefined) return cached;
-  if (known.size >= MAX_REMEMBERED) known.clear();
-  const verdict = judgePath(path, isSecret);
-  known.set(path, verdict);
-  return verdict;
+  let rule = pathRules.get(isSecret);
+  if (!rule) pathRules.set(isSecret, (rule = remembered((text) => judgePath(text, isSecret))));
+  return rule(path);
 }
 
-/** Names remembered per rule; a client inventing endless names only costs the judging again. */
-const MAX_REMEMBERED = 10_000;
-const verdicts = new WeakMap<(name: string) => boolean, Map<string, boolean>>();
+const pathRules = new WeakMap<(name: string) => boolean, (path: string) => boolean>();
 
 function judgePath(path: string, isSecret: (name: string) => boolean): boolean {
   const decoded = decodeName(path);

@@ -8,7 +8,7 @@
  * stored prefix whatever the size of the body.
  */
 
-import { isSecretPath, nameWords, secretWordAt } from '../directory/secret-names';
+import { isSecretPath, nameWords, remembered, secretWordAt } from '../directory/secret-names';
 
 /** What replaces a secret wherever one is found. */
 export const MASK = '[REDACTED]';
@@ -21,7 +21,7 @@ const LOGGED_WORDS = new Set(['authorization', 'assertion', 'cookie', 'cookies',
 const LOGGED_PAIRS = new Set(['session id', 'saml response']);
 
 /** Whether a JSON key holds a secret in a logged body: the directory's rule, plus credentials of the request itself. */
-export function isLoggedSecretName(name: string): boolean {
+export const isLoggedSecretName = remembered((name) => {
   const words = nameWords(name);
   return words.some(
     (word, index) =>
@@ -31,7 +31,7 @@ export function isLoggedSecretName(name: string): boolean {
       // `auth` on its own or last (`X-Auth`), not `auth-tenant-id`.
       (word === 'auth' && index === words.length - 1),
   );
-}
+});
 
 /**
  * Headers, query parameters and form fields carry secrets under shorter, vaguer names than
@@ -104,7 +104,7 @@ const SECRET_CODE_OWNERS = new Set([
 ]);
 
 /** Whether a header, query parameter or form field name holds a secret (any case, any separator, decoded). */
-export function isSecretParameterName(name: string): boolean {
+export const isSecretParameterName = remembered((name) => {
   if (isLoggedSecretName(name)) return true;
   const words = nameWords(name);
   return words.some((word, index) => {
@@ -116,7 +116,7 @@ export function isSecretParameterName(name: string): boolean {
     if (word === 'code') return before === undefined || SECRET_CODE_OWNERS.has(before);
     return PARAMETER_WORDS.has(word) || PARAMETER_GLUED_ENDINGS.some((ending) => word.endsWith(ending));
   });
-}
+});
 
 /**
  * Whether a SCIM path names a secret attribute: `password`, `name.password`,

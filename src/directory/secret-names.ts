@@ -130,6 +130,8 @@ function gluedSecret(word: string, ending: string): boolean {
 }
 
 const MAX_REMEMBERED = 10_000;
+/** Longer names are judged every time: the memory stays small whatever a client sends. */
+const MAX_REMEMBERED_LENGTH = 200;
 
 /**
  * A name rule that remembers its verdicts: every stored document and every logged body asks about
@@ -140,8 +142,9 @@ export function remembered(rule: (name: string) => boolean): (name: string) => b
   return (name) => {
     const cached = known.get(name);
     if (cached !== undefined) return cached;
-    if (known.size >= MAX_REMEMBERED) known.clear();
     const verdict = rule(name);
+    if (name.length > MAX_REMEMBERED_LENGTH) return verdict;
+    if (known.size >= MAX_REMEMBERED) known.clear();
     known.set(name, verdict);
     return verdict;
   };

@@ -102,14 +102,17 @@ export function decodeName(name: string): string {
 
 /** The lower-case words of a name: camelCase, PascalCase, ACRONYMWords, snake_case, kebab-case, dots, digits. */
 export function nameWords(name: string): string[] {
-  return decodeName(name)
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .replace(/([A-Za-z])([0-9])/g, '$1 $2')
-    .replace(/([0-9])([A-Za-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((word) => word !== '');
+  return (
+    decodeName(name)
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      // A lookahead, not `([A-Z]+)([A-Z][a-z])`: that backtracks over a long upper-case run (quadratic).
+      .replace(/([A-Z])(?=[A-Z][a-z])/g, '$1 ')
+      .replace(/([A-Za-z])([0-9])/g, '$1 $2')
+      .replace(/([0-9])([A-Za-z])/g, '$1 $2')
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((word) => word !== '')
+  );
 }
 
 /** Whether a word, standing where it stands, says "secret". Exported for the request log's wider rule. */

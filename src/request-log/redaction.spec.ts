@@ -431,3 +431,23 @@ describe('the gaps of issue 14', () => {
     expect(redactBody(`x=1&pw=${S}`, 'Application/X-WWW-Form-Urlencoded; charset=utf-8')).toBe(`x=1&pw=${MASK}`);
   });
 });
+
+describe('work bounded by the text', () => {
+  const fast = (run: () => unknown): void => {
+    const start = Date.now();
+    run();
+    expect(Date.now() - start).toBeLessThan(1500);
+  };
+
+  it('judges a long upper-case or glued name in linear time', () => {
+    fast(() => expect(isSecretParameterName('A'.repeat(200_000))).toBe(false));
+    fast(() => expect(isLoggedSecretName(`${'a'.repeat(200_000)}Password`)).toBe(true));
+  });
+
+  it('masks filters and name=value pairs in long unbroken text in linear time', () => {
+    fast(() => maskFilterValues(`${'a'.repeat(200_000)} eq x`));
+    fast(() => scrubText(`${'a'.repeat(200_000)} eq x`));
+    fast(() => scrubText(`${'b'.repeat(200_000)}=`));
+    fast(() => maskFilterValues(`x[${'y eq 1 and '.repeat(20_000)}]`));
+  });
+});

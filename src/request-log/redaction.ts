@@ -219,8 +219,10 @@ const FORM_SEPARATOR = /([&;])/;
  * Comparisons in a SCIM filter: an attribute path, an operator and a value (quoted, JSON-escaped
  * quoted as in an error message inside a JSON body, or bare as Entra ID sends them).
  */
+// The look-behind starts the attribute only where a token starts: without it every position of
+// a long token would be tried again to its end (quadratic in the text).
 const COMPARISON =
-  /([^\s()[\]"\\]+)(\s+)(eq|ne|co|sw|ew|gt|ge|lt|le)(\s+)(\\"(?:[^"\\]|\\[^"])*(?:\\"|$)|"(?:[^"\\]|\\.)*(?:"|$)|[^\s()[\]"\\]+)/gi;
+  /(?<![^\s()[\]"\\])([^\s()[\]"\\]+)(\s+)(eq|ne|co|sw|ew|gt|ge|lt|le)(\s+)(\\"(?:[^"\\]|\\[^"])*(?:\\"|$)|"(?:[^"\\]|\\.)*(?:"|$)|[^\s()[\]"\\]+)/gi;
 const COMPARISON_HINT = /\s(eq|ne|co|sw|ew|gt|ge|lt|le)\s/i;
 
 /**
@@ -242,10 +244,14 @@ export function maskFilterValues(filter: string): string {
 
 /** The attribute whose `[...]` filter encloses `offset` (`credentials` in `credentials[value eq "x"]`), or ''. */
 function bracketOwner(filter: string, offset: number): string {
-  const open = filter.lastIndexOf('[', offset);
-  if (open < 0 || filter.lastIndexOf(']', offset) > open) return '';
-  const owner = /[^\s()[\]"]+$/.exec(filter.slice(Math.max(0, open - 512), open));
-  return owner ? owner[0] : '';
+  // Looks back a bounded way: a text of many comparisons is not read again for each.
+  const from = Math.max(0, offset - 4096);
+  const window = filter.slice(from, offset);
+  const open = from + window.lastIndexOf('[');
+  if (open < from || from + window.lastIndexOf(']') > open) return '';
+  let start = open;
+  while (start > 0 && open - start < 512 && !' \t\r\n()[]"'.includes(filter[start - 1])) start--;
+  return filter.slice(start, open);
 }
 
 function decodeComponent(text: string): string | null {
@@ -419,7 +425,7 @@ function decodeJsonString(token: string): string {
   }
 }
 
-const NAME_VALUE = /([\w.\-[\]%]+)(\s*=\s*)([^&\s"'<>,;]*)/g;
+const NAME_VALUE = /(?<![\w.\-[\]%])([\w.\-[\]%]+)(\s*=\s*)([^&\s"'<>,;]*)/g;
 // A credential has a digit or a base64 symbol somewhere: "Basic information" is left alone.
 const AUTH_VALUE = /\b(Bearer|Basic)(\s+)(?=[A-Za-z.~]*[0-9\-_+/=])[A-Za-z0-9\-._~+/]+=*/gi;
 const AUTH_WORD = /bearer|basic/i;

@@ -232,6 +232,13 @@ describe('no secret at rest', () => {
       .set('X-Hub-Signature', secret('header X-Hub-Signature'))
       .set('Ocp-Apim-Subscription-Key', secret('header Ocp-Apim-Subscription-Key'));
 
+    await t.http
+      .post('/oauth/token')
+      .type('form')
+      .send(
+        `grant_type=client_credentials&client_id=nobody&client_secret=${secret('oauth form client_secret')};pin=${secret('oauth form ;pin')}`,
+      );
+
     // Partner sync: metadata at any depth, and fields of the user itself.
     const partnerToken = jwt.sign({ orgCode: 'secret-org' }, partnerSecret, { algorithm: 'HS256', expiresIn: 300 });
     const sync = await ok(

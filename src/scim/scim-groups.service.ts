@@ -65,9 +65,9 @@ export class ScimGroupsService extends ScimResources<DepartmentRow> {
     projection: Projection | undefined,
     ifMatch?: string,
   ): Promise<ScimDocument | undefined> {
-    const operations = withoutSecretOperations(body);
     return this.transactions.run(async (em) => {
       const existing = await this.lockForWrite(em, context, id, ifMatch);
+      const operations = withoutSecretOperations(body);
       // Only secrets were sent: they are dropped, so nothing changes.
       if (!operations) return projection && this.answer(em, context, id, projection);
       const { document, members } = applyPatch('Group', toGroupDocument(existing, context.base), operations);

@@ -50,9 +50,9 @@ export class ScimUsersService extends ScimResources<UserRow> {
     projection: Projection | undefined,
     ifMatch?: string,
   ): Promise<ScimDocument | undefined> {
-    const operations = withoutSecretOperations(body);
     return this.transactions.run(async (em) => {
       const existing = await this.lockForWrite(em, context, id, ifMatch);
+      const operations = withoutSecretOperations(body);
       // Only secrets were sent: they are dropped, so nothing changes.
       if (!operations) return projection && this.answer(em, context, existing, projection);
       const { document } = applyPatch('User', toUserDocument(existing, context.base), operations);

@@ -8,6 +8,7 @@ import { PagingIndexes1795490000000 } from './1795490000000-paging-indexes';
 import { PeriodicTasks1795500000000 } from './1795500000000-periodic-tasks';
 import { UserNameNfc1795514000000 } from './1795514000000-user-name-nfc';
 import { RequestLogDetailsOmitted1795515000000 } from './1795515000000-request-log-details-omitted';
+import { DropStoredSecrets1795516000000 } from './1795516000000-drop-stored-secrets';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   PeriodicTasks1795500000000,
   UserNameNfc1795514000000,
   RequestLogDetailsOmitted1795515000000,
+  DropStoredSecrets1795516000000,
 ];

@@ -9,6 +9,7 @@ import { PartnerUserDto, SyncRequest, validateUser } from './dto/partner-sync.dt
 import { PartnerSyncRepository, PartnerUserKey } from './partner-sync.repository';
 import { buildAnswer, indexKeys, SyncAnswer, toUserInput } from './partner-sync.rules';
 import { distinct } from '../directory/batch';
+import { withoutSecrets } from '../directory/secret-names';
 
 interface Outcome {
   results: (ItemResult<UserRecord> | DomainError)[];
@@ -44,8 +45,13 @@ export class PartnerSyncService {
     private readonly repository: PartnerSyncRepository,
   ) {}
 
+  /**
+   * Values under secret-looking names (`password`, `metadata.apiToken`, `metadata.sso.clientSecret`)
+   * are dropped from every user before anything is validated: never stored, never answered.
+   */
   sync(tenantId: string, request: SyncRequest): Promise<SyncAnswer> {
-    return this.queue.run(tenantId, () => this.syncNow(tenantId, request));
+    const users = request.users.map((user) => withoutSecrets(user));
+    return this.queue.run(tenantId, () => this.syncNow(tenantId, { ...request, users }));
   }
 
   private async syncNow(tenantId: string, request: SyncRequest): Promise<SyncAnswer> {

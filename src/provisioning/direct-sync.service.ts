@@ -4,6 +4,7 @@ import { ApiError } from '../common/api-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { DepartmentRecord, UserRecord } from '../directory/directory.types';
 import type { EntityType } from './entities/operation.entity';
+import { withoutSecrets } from '../directory/secret-names';
 import { classifyItems } from './items';
 import { AppliedOperation, OperationApplier } from './operation-applier';
 
@@ -26,7 +27,12 @@ export class DirectSyncService {
         { path: 'body', message: 'The request body must be a JSON array of items' },
       ]);
     }
-    const items = classifyItems(entityType, body);
+    // Secret-looking fields (`password`, `pass`, `pin`) are dropped before the item is read: never
+    // stored in an operation's payload, never named in its failure.
+    const items = classifyItems(
+      entityType,
+      body.map((item: unknown) => withoutSecrets(item)),
+    );
     const pending = items.flatMap((item, index) =>
       item.valid ? [{ orderId: index, entityType, requestedAction: item.action, payload: item.payload }] : [],
     );

@@ -5,6 +5,7 @@ import { ApiError } from '../common/api-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { MAX_OPERATIONS_PER_TRANSACTION, TransactionEntity } from './entities/transaction.entity';
 import type { EntityType } from './entities/operation.entity';
+import { withoutSecrets } from '../directory/secret-names';
 import { classifyItems } from './items';
 import { NewOperation, OperationsRepository } from './operations.repository';
 import { TransactionFilters, TransactionsRepository } from './transactions.repository';
@@ -50,7 +51,12 @@ export class TransactionsService {
         { path: 'body', message: 'The request body must be a JSON array of items' },
       ]);
     }
-    const items = classifyItems(entityType, body);
+    // Secret-looking fields (`password`, `pass`, `pin`) are dropped before the item is read: never
+    // stored in an operation's payload, never named in its failure.
+    const items = classifyItems(
+      entityType,
+      body.map((item: unknown) => withoutSecrets(item)),
+    );
     return this.runner.run(async (em) => {
       const first = await this.allocate(em, principal, transactionId, items.length);
       const operations: NewOperation[] = items.map((item, i) => ({

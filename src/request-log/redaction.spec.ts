@@ -1,7 +1,9 @@
 import {
-  isSecretName,
-  isSecretPath,
+  isLoggedSecretName,
+  isLoggedSecretPath,
+  isSecretParameterName,
   MASK,
+  maskFilterValues,
   redactBody,
   redactForm,
   redactHeaders,
@@ -13,7 +15,7 @@ import {
 const S = 'hunter2-Secret-Value';
 const mask = (value: unknown): string => JSON.stringify(value);
 
-describe('isSecretName', () => {
+describe('isLoggedSecretName', () => {
   it.each([
     'password',
     'Password',
@@ -43,7 +45,7 @@ describe('isSecretName', () => {
     'client_assertion',
     'sessionId',
     'jwt',
-  ])('treats %s as secret', (name) => expect(isSecretName(name)).toBe(true));
+  ])('treats %s as secret', (name) => expect(isLoggedSecretName(name)).toBe(true));
 
   it.each([
     'userName',
@@ -58,10 +60,10 @@ describe('isSecretName', () => {
     'x-request-id',
     'value',
     'path',
-  ])('leaves %s alone', (name) => expect(isSecretName(name)).toBe(false));
+  ])('leaves %s alone', (name) => expect(isLoggedSecretName(name)).toBe(false));
 });
 
-describe('isSecretPath', () => {
+describe('isLoggedSecretPath', () => {
   it.each([
     'password',
     'Password',
@@ -69,7 +71,7 @@ describe('isSecretPath', () => {
     'credentials[type eq "api"].value',
     'x509Secret',
     'extension.apiKey',
-  ])('%s names a secret', (path) => expect(isSecretPath(path)).toBe(true));
+  ])('%s names a secret', (path) => expect(isLoggedSecretPath(path)).toBe(true));
 
   it.each([
     'userName',
@@ -77,7 +79,7 @@ describe('isSecretPath', () => {
     'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager',
     'members',
     'name.givenName',
-  ])('%s does not', (path) => expect(isSecretPath(path)).toBe(false));
+  ])('%s does not', (path) => expect(isLoggedSecretPath(path)).toBe(false));
 });
 
 describe('redactHeaders', () => {
@@ -274,5 +276,178 @@ describe('redactBody', () => {
   it('masks a form sent as JSON and JSON sent as text', () => {
     expect(redactBody(`client_secret=${S}`, 'application/json')).not.toContain(S);
     expect(redactBody(`{"token":"${S}"}`, 'text/plain')).not.toContain(S);
+  });
+});
+
+describe('the gaps of issue 14', () => {
+  describe('isSecretParameterName: the wider rule of headers, query parameters and form fields', () => {
+    it.each([
+      'key',
+      'pass',
+      'pw',
+      'sig',
+      'signature',
+      'code',
+      'auth_code',
+      'device_code',
+      'session',
+      'session_id',
+      'JSESSIONID',
+      'X-Auth',
+      'X-Access-Key',
+      'Ocp-Apim-Subscription-Key',
+      'X-Session',
+      'X-Hub-Signature',
+      'X-Hub-Signature-256',
+      'X-Signature',
+      'X-Key',
+      'X-Functions-Key',
+      'X-PSK',
+      'X-Shared-Key',
+      'X-Amz-Security-Token',
+      'code_verifier',
+      'x-api-key',
+      'pin',
+      'password',
+      'authorization',
+      'cookie',
+    ])('treats %s as secret', (name) => expect(isSecretParameterName(name)).toBe(true));
+
+    it.each([
+      'filter',
+      'count',
+      'startIndex',
+      'countryCode',
+      'statusCode',
+      'postalCode',
+      'auth-tenant-id',
+      'content-type',
+      'x-request-id',
+      'Idempotency-Key',
+      'publicKey',
+      'X-Key-Id',
+      'passport',
+      'keyboard',
+      'attributes',
+    ])('leaves %s alone', (name) => expect(isSecretParameterName(name)).toBe(false));
+  });
+
+  it('masks the headers of the issue, whatever their case', () => {
+    const headers = Object.fromEntries(
+      [
+        'X-Auth',
+        'X-Access-Key',
+        'Ocp-Apim-Subscription-Key',
+        'X-Session',
+        'X-Hub-Signature',
+        'X-Signature',
+        'X-Key',
+        'X-Functions-Key',
+        'X-PSK',
+        'X-Shared-Key',
+      ].map((name) => [name, S]),
+    );
+    const redacted = redactHeaders({ ...headers, 'auth-tenant-id': 't1' });
+    expect(JSON.stringify(redacted)).not.toContain(S);
+    expect(redacted['auth-tenant-id']).toBe('t1');
+  });
+
+  it('masks the query names of the issue', () => {
+    for (const name of ['key', 'pass', 'pw', 'sig', 'signature', 'code', 'session']) {
+      expect(redactUrl(`/scim/v2/Users?count=2&${name}=${S}`)).toBe(`/scim/v2/Users?count=2&${name}=${MASK}`);
+    }
+  });
+
+  it('masks values after ";" or after a second "?", and ";" parameters in the path', () => {
+    expect(redactUrl(`/a?x=1;password=${S}`)).toBe(`/a?x=1;password=${MASK}`);
+    expect(redactUrl(`/a?x=1?token=${S}&y=2`)).toBe(`/a?x=1?token=${MASK}&y=2`);
+    expect(redactUrl(`/a?token=${S}?y=2`)).toBe(`/a?token=${MASK}?y=2`);
+    expect(redactUrl(`/a;jsessionid=${S}/b?c=1`)).toBe(`/a;jsessionid=${MASK}/b?c=1`);
+    expect(redactUrl('/a;v=1?c=1')).toBe('/a;v=1?c=1');
+  });
+
+  it('masks the value compared to a secret attribute in a query filter, and keeps the rest', () => {
+    const url = `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "bob" and password eq "${S}"`)}&count=1`;
+    const redacted = redactUrl(url);
+    expect(redacted).not.toContain(S);
+    expect(decodeURIComponent(redacted)).toContain(`userName eq "bob" and password eq "${MASK}"`);
+    expect(redactUrl('/scim/v2/Users?filter=userName%20eq%20%22bob%22')).toBe(
+      '/scim/v2/Users?filter=userName%20eq%20%22bob%22',
+    );
+  });
+
+  it.each([
+    `password eq "${S}"`,
+    `PASSWORD EQ "${S}"`,
+    `password eq ${S}`,
+    `not (password sw "${S}")`,
+    `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:pwd eq "${S}"`,
+    `urn:acme:2.0:User:clientSecret co "${S}"`,
+    `credentials[value eq "${S}"]`,
+    `name.password eq "${S}"`,
+    `userName eq "a" or (apiToken eq "${S}" and active eq true)`,
+    `password eq "${S}\\" and x eq \\"y"`,
+  ])('masks the compared value in %s', (filter) => {
+    expect(maskFilterValues(filter)).not.toContain(S.slice(0, 7));
+    expect(maskFilterValues(filter)).toContain(MASK);
+  });
+
+  it('leaves filters on ordinary attributes alone', () => {
+    for (const filter of ['userName eq "password"', 'emails[type eq "work"]', 'displayName co "token"']) {
+      expect(maskFilterValues(filter)).toBe(filter);
+    }
+  });
+
+  it('masks a filter in a .search body and in an error message quoting it', () => {
+    const search = redactJsonText(JSON.stringify({ filter: `password eq "${S}"`, count: 1 }));
+    expect(search).not.toContain(S);
+    expect(JSON.parse(search)).toEqual({ filter: `password eq "${MASK}"`, count: 1 });
+    const answer = redactBody(JSON.stringify({ detail: `Unsupported filter: password eq "${S}"` }), 'application/json');
+    expect(answer).not.toContain(S);
+  });
+
+  it('masks the value of a PATCH operation whose "path" key or value is JSON-escaped', () => {
+    const text = `{"Operations":[{"op":"replace","p\\u0061th":"password","value":"${S}"},{"op":"add","path":"p\\u0061ssword","value":"${S}"}]}`;
+    const redacted = redactJsonText(text);
+    expect(redacted).not.toContain(S);
+    expect(redactJsonText(`{"p\\u0061ssword": "${S}", "pa\\u0073s": "${S}"}`)).not.toContain(S);
+  });
+
+  it('masks the item fields pass and pin, and secret names at any depth of metadata', () => {
+    const items = [{ email: 'a@x.io', pass: S, pin: '4711' }, { metadata: { sso: { clientSecret: S } } }];
+    const redacted = redactJsonText(JSON.stringify(items));
+    expect(redacted).not.toContain(S);
+    expect(redacted).not.toContain('4711');
+    expect(redacted).toContain('a@x.io');
+  });
+
+  it('masks form fields after ";" and under the wider names', () => {
+    expect(redactForm(`grant_type=client_credentials;client_secret=${S}`)).toBe(
+      `grant_type=client_credentials;client_secret=${MASK}`,
+    );
+    expect(redactForm(`code=${S}&code_verifier=${S}&client_id=c`)).toBe(
+      `code=${MASK}&code_verifier=${MASK}&client_id=c`,
+    );
+    expect(redactBody(`x=1&pw=${S}`, 'Application/X-WWW-Form-Urlencoded; charset=utf-8')).toBe(`x=1&pw=${MASK}`);
+  });
+});
+
+describe('work bounded by the text', () => {
+  const fast = (run: () => unknown): void => {
+    const start = Date.now();
+    run();
+    expect(Date.now() - start).toBeLessThan(1500);
+  };
+
+  it('judges a long upper-case or glued name in linear time', () => {
+    fast(() => expect(isSecretParameterName('A'.repeat(200_000))).toBe(false));
+    fast(() => expect(isLoggedSecretName(`${'a'.repeat(200_000)}Password`)).toBe(true));
+  });
+
+  it('masks filters and name=value pairs in long unbroken text in linear time', () => {
+    fast(() => maskFilterValues(`${'a'.repeat(200_000)} eq x`));
+    fast(() => scrubText(`${'a'.repeat(200_000)} eq x`));
+    fast(() => scrubText(`${'b'.repeat(200_000)}=`));
+    fast(() => maskFilterValues(`x[${'y eq 1 and '.repeat(20_000)}]`));
   });
 });

@@ -8,44 +8,122 @@
  * stored prefix whatever the size of the body.
  */
 
+import { isSecretPath, nameWords, remembered, secretWordAt } from '../directory/secret-names';
+
 /** What replaces a secret wherever one is found. */
 export const MASK = '[REDACTED]';
 
-/** Name fragments (lower-case, without separators) that make a header, field or parameter secret. */
-const SECRET_FRAGMENTS = [
-  'password',
-  'passwd',
-  'passphrase',
-  'secret',
-  'token',
-  'apikey',
-  'authorization',
-  'credential',
-  'privatekey',
-  'assertion',
-  'cookie',
-  'sessionid',
-];
-const SECRET_NAMES = new Set(['pwd', 'jwt', 'auth', 'otp']);
-/** Names that contain a fragment above but never hold a secret. */
-const NOT_SECRET = new Set(['credentialid', 'tokentype']);
+/**
+ * Names a log masks beyond the directory's rule, wherever they appear: what authenticates a
+ * request (`authorization`, `cookie`, `client_assertion`, a session id, a JWT).
+ */
+const LOGGED_WORDS = new Set(['authorization', 'assertion', 'cookie', 'cookies', 'jwt', 'sessionid', 'samlresponse']);
+const LOGGED_PAIRS = new Set(['session id', 'saml response']);
 
-/** Whether a header, JSON key, form field or query parameter name holds a secret (any case, any separator). */
-export function isSecretName(name: string): boolean {
-  const normalised = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (NOT_SECRET.has(normalised)) return false;
-  return SECRET_NAMES.has(normalised) || SECRET_FRAGMENTS.some((fragment) => normalised.includes(fragment));
-}
+/** Whether a JSON key holds a secret in a logged body: the directory's rule, plus credentials of the request itself. */
+export const isLoggedSecretName = remembered((name) => {
+  const words = nameWords(name);
+  return words.some(
+    (word, index) =>
+      secretWordAt(words, index) ||
+      LOGGED_WORDS.has(word) ||
+      LOGGED_PAIRS.has(`${word} ${words[index + 1]}`) ||
+      // `auth` on its own or last (`X-Auth`), not `auth-tenant-id`.
+      (word === 'auth' && index === words.length - 1),
+  );
+});
 
 /**
- * Whether a SCIM PATCH `path` names a secret attribute: `password`,
+ * Headers, query parameters and form fields carry secrets under shorter, vaguer names than
+ * stored data does: `key`, `sig`, `code`, `session`, `X-Hub-Signature`, `Ocp-Apim-Subscription-Key`.
+ */
+const PARAMETER_WORDS = new Set([
+  'pw',
+  'sig',
+  'signature',
+  'signatures',
+  'session',
+  'sessid',
+  'sid',
+  'psk',
+  'hmac',
+  'ticket',
+  'verifier',
+]);
+const PARAMETER_GLUED_ENDINGS = [
+  'signature',
+  'session',
+  'sessionid',
+  'sessid',
+  'accesskey',
+  'sharedkey',
+  'subscriptionkey',
+  'functionskey',
+  'functionkey',
+  'masterkey',
+  'secretkey',
+  'authkey',
+  'hostkey',
+];
+/** A `key` that names no secret: `publicKey`, `Idempotency-Key`, `sortKey`. */
+const HARMLESS_KEY_OWNERS = new Set([
+  'public',
+  'idempotency',
+  'cache',
+  'sort',
+  'partition',
+  'primary',
+  'foreign',
+  'object',
+  'routing',
+]);
+/** A `code` that is a credential (`code`, `auth_code`, `device_code`), not `countryCode` or `statusCode`. */
+const SECRET_CODE_OWNERS = new Set([
+  'auth',
+  'authorization',
+  'authz',
+  'verification',
+  'verify',
+  'device',
+  'user',
+  'access',
+  'security',
+  'recovery',
+  'reset',
+  'mfa',
+  'otp',
+  'sms',
+  'email',
+  'confirmation',
+  'activation',
+  'invite',
+  'invitation',
+  'login',
+  'backup',
+  'one',
+]);
+
+/** Whether a header, query parameter or form field name holds a secret (any case, any separator, decoded). */
+export const isSecretParameterName = remembered((name) => {
+  if (isLoggedSecretName(name)) return true;
+  const words = nameWords(name);
+  return words.some((word, index) => {
+    const before = words[index - 1];
+    const after = words[index + 1];
+    if (word === 'key' || word === 'keys') {
+      return !HARMLESS_KEY_OWNERS.has(before ?? '') && !['id', 'ids', 'type', 'name'].includes(after ?? '');
+    }
+    if (word === 'code') return before === undefined || SECRET_CODE_OWNERS.has(before);
+    return PARAMETER_WORDS.has(word) || PARAMETER_GLUED_ENDINGS.some((ending) => word.endsWith(ending));
+  });
+});
+
+/**
+ * Whether a SCIM path names a secret attribute: `password`, `name.password`,
  * `urn:ietf:params:scim:schemas:core:2.0:User:password`, `x.credentials[type eq "a"].value`...
  */
-export function isSecretPath(path: string): boolean {
-  return path
-    .replace(/\[[^\]]*\]?/g, '')
-    .split(/[:.]/)
-    .some((segment) => segment !== '' && isSecretName(segment));
+export function isLoggedSecretPath(path: string): boolean {
+  return isSecretPath(path, isLoggedSecretName);
 }
 
 /** Headers as Node gives them, for requests (`req.headers`) and answers (`res.getHeaders()`). */
@@ -63,7 +141,7 @@ export function redactHeaders(headers: HeaderValues): Record<string, string> {
     if (value === undefined) continue;
     const text = Array.isArray(value) ? value.join(', ') : String(value);
     const lower = name.toLowerCase();
-    if (!isSecretName(lower)) redacted[lower] = text;
+    if (!isSecretParameterName(lower)) redacted[lower] = text;
     else {
       const scheme = AUTH_SCHEME.exec(text);
       redacted[lower] = scheme ? `${scheme[1]} ${MASK}` : MASK;
@@ -72,24 +150,46 @@ export function redactHeaders(headers: HeaderValues): Record<string, string> {
   return redacted;
 }
 
-/** A path with its query string; values of secret-looking parameters masked, the rest left as sent. */
+/**
+ * A path with its query string; values of secret-looking parameters masked, the rest left as sent.
+ * Pairs end at `&`, `;` or a further `?` (servers differ on which split pairs), so a secret hidden
+ * behind one of them is masked too; `;name=value` parameters in the path likewise. A `filter` keeps
+ * its shape, with the values it compares secret attributes to masked.
+ */
 export function redactUrl(url: string): string {
   const mark = url.indexOf('?');
-  if (mark < 0) return url;
+  const path = mark < 0 ? url : url.slice(0, mark);
+  const redactedPath = path.includes(';') ? path.replace(PATH_PARAMETER, redactPathParameter) : path;
+  if (mark < 0) return redactedPath;
   const query = url
     .slice(mark + 1)
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      const rawName = eq < 0 ? pair : pair.slice(0, eq);
-      const name = decodeComponent(rawName);
-      if (name !== null && !isSecretName(name)) return pair;
-      // A name that does not decode could hide anything: its value goes, or the whole pair.
-      if (eq < 0) return name === null ? MASK : pair;
-      return `${rawName}=${MASK}`;
-    })
-    .join('&');
-  return `${url.slice(0, mark)}?${query}`;
+    .split(PAIR_SEPARATOR)
+    .map((pair, index) => (index % 2 === 1 ? pair : redactPair(pair)))
+    .join('');
+  return `${redactedPath}?${query}`;
+}
+
+const PAIR_SEPARATOR = /([&;?])/;
+const PATH_PARAMETER = /;([^;/=]*)=([^;/]*)/g;
+
+function redactPathParameter(parameter: string, rawName: string): string {
+  const name = decodeComponent(rawName);
+  return name !== null && !isSecretParameterName(name) ? parameter : `;${rawName}=${MASK}`;
+}
+
+/** One `name=value` of a query string or form. */
+function redactPair(pair: string): string {
+  const eq = pair.indexOf('=');
+  const rawName = eq < 0 ? pair : pair.slice(0, eq);
+  const name = decodeComponent(rawName);
+  // A name that does not decode could hide anything: its value goes, or the whole pair.
+  if (name === null) return eq < 0 ? MASK : `${rawName}=${MASK}`;
+  if (isSecretParameterName(name)) return eq < 0 ? pair : `${rawName}=${MASK}`;
+  if (eq < 0 || name.trim().toLowerCase() !== 'filter') return pair;
+  const value = decodeComponent(pair.slice(eq + 1));
+  if (value === null) return `${rawName}=${MASK}`;
+  const masked = maskFilterValues(value);
+  return masked === value ? pair : `${rawName}=${encodeURIComponent(masked)}`;
 }
 
 const FORM_NAME = /^[A-Za-z0-9_.~\-[\]%+*]*$/;
@@ -97,19 +197,61 @@ const FORM_NAME = /^[A-Za-z0-9_.~\-[\]%+*]*$/;
 /**
  * An `application/x-www-form-urlencoded` body with secret fields masked. A body that is not a
  * well-formed form (a name with odd characters, an escape that does not decode) is masked whole:
- * there is no telling where its secrets are.
+ * there is no telling where its secrets are. Pairs end at `&` or `;`.
  */
 export function redactForm(text: string): string {
   if (text === '') return text;
-  const pairs: string[] = [];
-  for (const pair of text.split('&')) {
+  const parts = text.split(FORM_SEPARATOR);
+  for (let index = 0; index < parts.length; index += 2) {
+    const pair = parts[index];
     const eq = pair.indexOf('=');
     const rawName = eq < 0 ? pair : pair.slice(0, eq);
     const name = FORM_NAME.test(rawName) ? decodeComponent(rawName) : null;
     if (name === null || (eq >= 0 && decodeComponent(pair.slice(eq + 1)) === null)) return MASK;
-    pairs.push(isSecretName(name) ? `${rawName}=${MASK}` : pair);
+    parts[index] = redactPair(pair);
   }
-  return pairs.join('&');
+  return parts.join('');
+}
+
+const FORM_SEPARATOR = /([&;])/;
+
+/**
+ * Comparisons in a SCIM filter: an attribute path, an operator and a value (quoted, JSON-escaped
+ * quoted as in an error message inside a JSON body, or bare as Entra ID sends them).
+ */
+// The look-behind starts the attribute only where a token starts: without it every position of
+// a long token would be tried again to its end (quadratic in the text).
+const COMPARISON =
+  /(?<![^\s()[\]"\\])([^\s()[\]"\\]+)(\s+)(eq|ne|co|sw|ew|gt|ge|lt|le)(\s+)(\\"(?:[^"\\]|\\[^"])*(?:\\"|$)|"(?:[^"\\]|\\.)*(?:"|$)|[^\s()[\]"\\]+)/gi;
+const COMPARISON_HINT = /\s(eq|ne|co|sw|ew|gt|ge|lt|le)\s/i;
+
+/**
+ * A filter with the value masked wherever it is compared to a secret attribute
+ * (`password eq "x"`, `urn:...:User:pwd sw "x"`, `credentials[value eq "x"]`), the rest as written.
+ */
+export function maskFilterValues(filter: string): string {
+  if (!COMPARISON_HINT.test(filter)) return filter;
+  return filter.replace(
+    COMPARISON,
+    (match, attribute: string, before: string, op: string, after: string, value: string, offset: number) => {
+      const secret = isLoggedSecretPath(attribute) || isLoggedSecretPath(bracketOwner(filter, offset));
+      if (!secret) return match;
+      const quote = value.startsWith('\\"') ? '\\"' : value.startsWith('"') ? '"' : '';
+      return `${attribute}${before}${op}${after}${quote}${MASK}${quote}`;
+    },
+  );
+}
+
+/** The attribute whose `[...]` filter encloses `offset` (`credentials` in `credentials[value eq "x"]`), or ''. */
+function bracketOwner(filter: string, offset: number): string {
+  // Looks back a bounded way: a text of many comparisons is not read again for each.
+  const from = Math.max(0, offset - 4096);
+  const window = filter.slice(from, offset);
+  const open = from + window.lastIndexOf('[');
+  if (open < from || from + window.lastIndexOf(']') > open) return '';
+  let start = open;
+  while (start > 0 && open - start < 512 && !' \t\r\n()[]"'.includes(filter[start - 1])) start--;
+  return filter.slice(start, open);
 }
 
 function decodeComponent(text: string): string | null {
@@ -122,7 +264,8 @@ function decodeComponent(text: string): string | null {
 
 /** SCIM PATCH operations sit at depth 2 (`{"Operations":[{...}]}`); deeper objects are treated conservatively. */
 const MAX_PATCH_LOOKAHEAD_DEPTH = 8;
-const SECRET_PATH_HINT = /"path"\s*:\s*"/i;
+// A key may be JSON-escaped (`"p\u0061th"`): then every object is looked into.
+const SECRET_PATH_HINT = /"path"\s*:\s*"|\\u/i;
 
 /**
  * JSON text with the value under every secret-looking key masked (whatever its type, nested
@@ -173,14 +316,31 @@ class JsonRedactor {
     }
     const key = decodeJsonString(this.text.slice(this.pos, end));
     const inPatchOp = this.objects.length > 0 && this.objects[this.objects.length - 1];
-    if (!isSecretName(key) && !(inPatchOp && key.toLowerCase() === 'value')) {
+    const valueStart = skipWhitespace(this.text, colon + 1);
+    if (key.toLowerCase() === 'filter' && this.text[valueStart] === '"') {
+      this.filter(valueStart);
+      return;
+    }
+    if (!isLoggedSecretName(key) && !(inPatchOp && key.toLowerCase() === 'value')) {
       this.pos = end;
       return;
     }
-    const valueStart = skipWhitespace(this.text, colon + 1);
     const valueEnd = valueEndAt(this.text, valueStart);
     this.out.push(this.text.slice(this.copiedTo, valueStart), JSON.stringify(MASK));
     this.copiedTo = valueEnd;
+    this.pos = valueEnd;
+  }
+
+  /** A `filter` string (a `.search` body): the values it compares secret attributes to are masked. */
+  private filter(valueStart: number): void {
+    const valueEnd = stringEnd(this.text, valueStart);
+    const token = this.text.slice(valueStart, valueEnd);
+    const filter = decodeJsonString(token);
+    const masked = maskFilterValues(filter);
+    if (masked !== filter) {
+      this.out.push(this.text.slice(this.copiedTo, valueStart), JSON.stringify(masked));
+      this.copiedTo = valueEnd;
+    }
     this.pos = valueEnd;
   }
 
@@ -199,7 +359,7 @@ class JsonRedactor {
           const valueStart = skipWhitespace(text, colon + 1);
           if (text[valueStart] === '"') {
             const path = decodeJsonString(text.slice(valueStart, stringEnd(text, valueStart)));
-            if (isSecretPath(path)) return true;
+            if (isLoggedSecretPath(path)) return true;
           }
         }
         i = end;
@@ -265,7 +425,7 @@ function decodeJsonString(token: string): string {
   }
 }
 
-const NAME_VALUE = /([\w.\-[\]%]+)(\s*=\s*)([^&\s"'<>,;]*)/g;
+const NAME_VALUE = /(?<![\w.\-[\]%])([\w.\-[\]%]+)(\s*=\s*)([^&\s"'<>,;]*)/g;
 // A credential has a digit or a base64 symbol somewhere: "Basic information" is left alone.
 const AUTH_VALUE = /\b(Bearer|Basic)(\s+)(?=[A-Za-z.~]*[0-9\-_+/=])[A-Za-z0-9\-._~+/]+=*/gi;
 const AUTH_WORD = /bearer|basic/i;
@@ -273,16 +433,18 @@ const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
 /**
  * The catch-all for free text (a body that is neither JSON nor a form, an error message):
- * `name=value` pairs with a secret-looking name, `Bearer`/`Basic` credentials and JWTs are masked.
+ * `name=value` pairs with a secret-looking name, `Bearer`/`Basic` credentials, JWTs and values a
+ * filter compares secret attributes to (an error message quoting the filter) are masked.
  */
 export function scrubText(text: string): string {
   // Each pattern needs a mark that a plain search finds far faster than the pattern itself.
   let scrubbed = text;
   if (scrubbed.includes('=')) {
     scrubbed = scrubbed.replace(NAME_VALUE, (pair, name: string, eq: string, value: string) =>
-      value !== '' && isSecretName(name) ? `${name}${eq}${MASK}` : pair,
+      value !== '' && isSecretParameterName(name) ? `${name}${eq}${MASK}` : pair,
     );
   }
+  scrubbed = maskFilterValues(scrubbed);
   if (AUTH_WORD.test(scrubbed)) {
     scrubbed = scrubbed.replace(AUTH_VALUE, (_match, scheme: string, space: string) => `${scheme}${space}${MASK}`);
   }

@@ -1,4 +1,5 @@
 import type { DepartmentRow, GroupState, MemberView } from '../directory/directory.types';
+import { withoutSecrets } from '../directory/secret-names';
 import { ScimDocument, URN_GROUP } from './schemas';
 import { resourceMeta } from './scim-meta';
 
@@ -14,7 +15,8 @@ export function toGroupState(document: ScimDocument): GroupState {
     name: String(document.displayName),
     externalId:
       typeof externalId === 'string' ? externalId : typeof externalId === 'number' ? String(externalId) : null,
-    attributes,
+    // The service drops secrets at the door; this keeps any that a future path lets through out of the row.
+    attributes: withoutSecrets(attributes),
   };
 }
 
@@ -25,7 +27,8 @@ export function toGroupDocument(row: DepartmentRow, base: string, members?: read
     id: row.id,
     ...(row.externalId !== null ? { externalId: row.externalId } : {}),
     displayName: row.name,
-    ...row.attributes,
+    // A row written before secrets were dropped at the door must not show them.
+    ...withoutSecrets(row.attributes),
   };
   if (members) {
     document.members = members.map((member) => ({

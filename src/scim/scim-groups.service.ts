@@ -5,6 +5,7 @@ import type { DepartmentRow, GroupState, MembershipChange } from '../directory/d
 import { GroupsService } from '../directory/groups.service';
 import { normaliseResource } from './patch/normalise';
 import { applyPatch, MemberChange } from './patch/patch';
+import { withoutSecretAttributes, withoutSecretOperations } from './scim-secrets';
 import { ScimDocument } from './schemas';
 import { toGroupDocument, toGroupState } from './scim-groups.mapper';
 import { Projection } from './scim-projection';
@@ -30,7 +31,7 @@ export class ScimGroupsService extends ScimResources<DepartmentRow> {
   }
 
   async create(context: ScimContext, body: unknown): Promise<ScimDocument> {
-    const { document, members } = normaliseResource('Group', body, { requireSchemas: true });
+    const { document, members } = normaliseResource('Group', withoutSecretAttributes(body), { requireSchemas: true });
     return this.transactions.run(async (em) => {
       const created = await this.groups.createOne(em, context.tenantId, toGroupState(document));
       if (members && members.length > 0) {
@@ -41,7 +42,7 @@ export class ScimGroupsService extends ScimResources<DepartmentRow> {
   }
 
   async replace(context: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<ScimDocument> {
-    const { document, members } = normaliseResource('Group', body, { requireSchemas: true });
+    const { document, members } = normaliseResource('Group', withoutSecretAttributes(body), { requireSchemas: true });
     return this.transactions.run(async (em) => {
       const existing = await this.lockForWrite(em, context, id, ifMatch);
       const row = await this.groups.replaceOne(em, context.tenantId, existing, toGroupState(document));
@@ -66,7 +67,10 @@ export class ScimGroupsService extends ScimResources<DepartmentRow> {
   ): Promise<ScimDocument | undefined> {
     return this.transactions.run(async (em) => {
       const existing = await this.lockForWrite(em, context, id, ifMatch);
-      const { document, members } = applyPatch('Group', toGroupDocument(existing, context.base), body);
+      const operations = withoutSecretOperations(body);
+      // Only secrets were sent: they are dropped, so nothing changes.
+      if (!operations) return projection && this.answer(em, context, id, projection);
+      const { document, members } = applyPatch('Group', toGroupDocument(existing, context.base), operations);
       const state = toGroupState(document);
       const row = unchanged(existing, state)
         ? existing

@@ -1,4 +1,5 @@
 import type { UserEmail, UserRow, UserState } from '../directory/directory.types';
+import { withoutSecrets } from '../directory/secret-names';
 import { ScimDocument, URN_ENTERPRISE_USER, URN_USER } from './schemas';
 import { ResourceMeta, resourceMeta } from './scim-meta';
 
@@ -58,7 +59,8 @@ export function toUserState(document: ScimDocument): UserState {
     emails,
     phoneNumber: primaryValue(phoneNumbers),
     active: document.active !== false,
-    attributes,
+    // The service drops secrets at the door; this keeps any that a future path lets through out of the row.
+    attributes: withoutSecrets(attributes),
   };
 }
 
@@ -68,7 +70,8 @@ export function toUserDocument(
   base: string,
   groups?: readonly { id: string; display: string }[],
 ): ScimDocument {
-  const { name: nameParts, phoneNumbers, ...rest } = row.attributes;
+  // A row written before secrets were dropped at the door must not show them.
+  const { name: nameParts, phoneNumbers, ...rest } = withoutSecrets(row.attributes);
   const name: Record<string, unknown> = { ...(isObject(nameParts) ? nameParts : {}) };
   if (row.givenName !== null) name.givenName = row.givenName;
   if (row.middleName !== null) name.middleName = row.middleName;

@@ -13,6 +13,7 @@ import { Projection } from './scim-projection';
 import { ScimContext, ScimResources } from './scim-resources.base';
 import { userResolver } from './scim-sql.resolvers';
 import { toUserDocument, toUserState } from './scim-users.mapper';
+import { withoutSecretAttributes, withoutSecretOperations } from './scim-secrets';
 
 /** SCIM Users over the directory's users. */
 @Injectable()
@@ -26,14 +27,14 @@ export class ScimUsersService extends ScimResources<UserRow> {
   }
 
   async create(context: ScimContext, body: unknown): Promise<ScimDocument> {
-    const { document } = normaliseResource('User', body, { requireSchemas: true });
+    const { document } = normaliseResource('User', withoutSecretAttributes(body), { requireSchemas: true });
     // One INSERT, atomic by itself: no transaction around it (BEGIN and COMMIT would triple its round trips).
     const row = await this.users.createOne(this.transactions.manager, context.tenantId, toUserState(document), 'scim');
     return toUserDocument(row, context.base);
   }
 
   async replace(context: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<ScimDocument> {
-    const { document } = normaliseResource('User', body, { requireSchemas: true });
+    const { document } = normaliseResource('User', withoutSecretAttributes(body), { requireSchemas: true });
     return this.transactions.run(async (em) => {
       const existing = await this.lockForWrite(em, context, id, ifMatch);
       const row = await this.users.replaceOne(em, context.tenantId, existing, toUserState(document), 'scim');
@@ -51,7 +52,10 @@ export class ScimUsersService extends ScimResources<UserRow> {
   ): Promise<ScimDocument | undefined> {
     return this.transactions.run(async (em) => {
       const existing = await this.lockForWrite(em, context, id, ifMatch);
-      const { document } = applyPatch('User', toUserDocument(existing, context.base), body);
+      const operations = withoutSecretOperations(body);
+      // Only secrets were sent: they are dropped, so nothing changes.
+      if (!operations) return projection && this.answer(em, context, existing, projection);
+      const { document } = applyPatch('User', toUserDocument(existing, context.base), operations);
       const row = await this.users.replaceOne(em, context.tenantId, existing, toUserState(document), 'scim');
       return projection && this.answer(em, context, row, projection);
     });

@@ -1,8 +1,9 @@
-import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ApiError } from '../common/api-error';
 import { CredentialsService } from './credentials.service';
+import { OAuthGuessingLimiter } from './oauth-guessing.limiter';
 import { TokenService } from './token.service';
 
 interface TokenRequest {
@@ -18,6 +19,7 @@ export class OAuthController {
   constructor(
     private readonly credentials: CredentialsService,
     private readonly tokens: TokenService,
+    private readonly guessing: OAuthGuessingLimiter,
   ) {}
 
   @Post('token')
@@ -27,6 +29,7 @@ export class OAuthController {
   async token(
     @Body() body: TokenRequest | undefined,
     @Headers('authorization') authorization: string | undefined,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Record<string, unknown>> {
     const grantType = body?.grant_type;
@@ -41,8 +44,17 @@ export class OAuthController {
       );
     }
     const client = clientFrom(body, authorization);
+    const clientId = client?.id ?? claimedClientId(body);
+    const verdict = await this.guessing.check(clientId, req.ip);
+    if (!verdict.allowed) {
+      res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+      throw OAuthGuessingLimiter.refusal(verdict);
+    }
     const principal = client && (await this.credentials.authenticateClient(client.id, client.secret));
-    if (!principal) throw ApiError.unauthorized('Client authentication failed');
+    if (!principal) {
+      await this.guessing.recordFailure(clientId, req.ip);
+      throw ApiError.unauthorized('Client authentication failed');
+    }
     const { accessToken, expiresIn } = this.tokens.issue(principal);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
@@ -66,6 +78,12 @@ function clientFrom(
   }
   const { client_id: id, client_secret: secret } = body ?? {};
   return typeof id === 'string' && typeof secret === 'string' && id && secret ? { id, secret } : null;
+}
+
+/** The client id of an attempt that is missing its secret still counts against that client. */
+function claimedClientId(body: TokenRequest | undefined): string | null {
+  const id = body?.client_id;
+  return typeof id === 'string' && id ? id : null;
 }
 
 /** RFC 6749 §2.3.1 form-encodes Basic credentials; a malformed escape is a bad credential, not a 500. */

@@ -6,10 +6,12 @@ import { DeleteRequestLogsQuery, RequestLogFiltersQuery, RequestLogsQuery } from
 import { RequestLogStream } from './request-log.stream';
 import type { LogDetail } from './request-log.views';
 import { LogPage, LogStats, RequestLogsService, toFilters } from './request-logs.service';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 
 @ApiTags('admin')
 @ApiBearerAuth()
-@UseGuards(AdminAuthGuard)
+@UseGuards(AdminAuthGuard, RateLimitGuard)
+@RateLimit('admin')
 @Controller('api/admin/logs')
 export class RequestLogsController {
   constructor(

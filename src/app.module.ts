@@ -18,6 +18,7 @@ import { PartnerSyncModule } from './partner-sync/partner-sync.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { RequestCaptureMiddleware } from './request-log/request-capture.middleware';
 import { RequestLogModule } from './request-log/request-log.module';
+import { FairShareModule } from './common/fair-share/fair-share.module';
 import { RateLimitModule } from './common/rate-limit';
 import { ScimModule } from './scim/scim.module';
 
@@ -37,6 +38,7 @@ export class AppModule implements NestModule {
         AdminModule,
         AdminWebModule,
         RateLimitModule,
+        FairShareModule,
         ProvisioningModule,
         PartnerSyncModule,
         ScimModule,

@@ -1,8 +1,10 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { finalize, from, mergeMap, Observable } from 'rxjs';
 import { hasRole, type Principal } from '../../auth/principal';
 import { ApiError } from '../api-error';
+import { FAIR_SHARE_EXEMPT } from './fair-share.decorator';
 import { TenantBusyError, TenantGate } from './tenant-gate';
 
 export const TENANT_GATE = Symbol('TENANT_GATE');
@@ -22,17 +24,25 @@ interface CallerRequest extends Request {
  * after guards, so the tenant is known and requests refused by authentication or a rate limit
  * never take a slot. A request that finds its lane full and its queue full, or that waits too
  * long, answers 429 with `Retry-After` in the door's own error format. Requests without a
- * tenant (health, `/oauth/token`, the operator page) pass untouched.
+ * tenant (health, `/oauth/token`, the operator page) and `@FairShareExempt()` routes pass untouched.
  */
 @Injectable()
 export class FairShareInterceptor implements NestInterceptor {
   private readonly logger = new Logger('FairShare');
   private lastWarnAt = -Infinity;
 
-  constructor(@Inject(TENANT_GATE) private readonly gate: TenantGate | null) {}
+  constructor(
+    @Inject(TENANT_GATE) private readonly gate: TenantGate | null,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.gate || context.getType() !== 'http') return next.handle();
+    const exempt = this.reflector.getAllAndOverride<boolean | undefined>(FAIR_SHARE_EXEMPT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (exempt) return next.handle();
     const req = context.switchToHttp().getRequest<CallerRequest>();
     const tenantId = laneOf(req);
     if (tenantId === undefined) return next.handle();

@@ -10,7 +10,7 @@
 // The quiet tenant sends `GET /Users?filter=userName eq "<random seeded user>"` open loop at
 // PROBE_RATE a second (its own load stays light, and no queue of its own making hides in its
 // latencies). The service runs built (`node dist/src/main.js`) with RATE_LIMITS=off, so the
-// per-tenant gate alone (its defaults: half the pool, a queue of 64, 5 s) keeps the tenants apart;
+// per-tenant gate alone (its defaults: a quarter of the pool, a queue of 64, 5 s) keeps the tenants apart;
 // with rate limits on, a flood is cut off sooner still. TENANT_BENCH_EMBEDDED=1 runs the service on
 // its embedded PostgreSQL (DATA_DIR in a temporary folder) instead, seeding over SCIM.
 // Exits non-zero only when the run itself fails (a quiet request not answered 200, a 5xx), never on
@@ -23,7 +23,7 @@ import { Client } from 'pg';
 import { withCleanup } from './support/cleanup';
 import { withScratchDatabase } from './support/database';
 import { describeStatuses, LoadRequest, LoadResult, percentile, runLoad, runPaced } from './support/load';
-import { freePort, Server, startServer } from './support/processes';
+import { freePort, processesCpu, Server, startServer } from './support/processes';
 import { BenchOptions, BenchReport, Figure, figure, scaled, standalone } from './support/report';
 import { seedDirectory, seededUserName } from './support/scim-seed';
 
@@ -164,12 +164,14 @@ async function firstUserId(base: string, headers: Record<string, string>): Promi
 }
 
 async function measure(
-  base: string,
+  service: Server,
   sizes: Sizes,
   noisyHeaders: Record<string, string>,
   quietHeaders: Record<string, string>,
   problems: string[],
 ): Promise<{ figures: Figure[]; table: string[][]; details: string[] }> {
+  const base = service.base;
+  const cpu = { service: processesCpu(() => [service.child.pid!]) };
   const patchTarget = await firstUserId(base, noisyHeaders);
   const run = randomBytes(3).toString('hex');
   const patchBody = largestPatch(run);
@@ -191,6 +193,7 @@ async function measure(
       base,
       connections: FLOOD_CONNECTIONS,
       seconds,
+      cpu,
       next: (): LoadRequest => ({
         method: 'GET',
         path: `/scim/v2/Users?startIndex=${randomInt(1, Math.max(2, sizes.noisyUsers - 100))}&count=100`,
@@ -208,6 +211,7 @@ async function measure(
       base,
       connections: PATCH_CONNECTIONS,
       seconds,
+      cpu,
       next: (): LoadRequest => ({
         method: 'PATCH',
         path: `/scim/v2/Users/${patchTarget}`,
@@ -284,7 +288,8 @@ async function measure(
     ],
   ];
   const cores = (result: LoadResult): string =>
-    `machine ${(result.machineBusy * 100).toFixed(0)}% busy, ${result.cores.other.toFixed(2)} cores used by others`;
+    `the service used ${result.cores.service.toFixed(2)} cores, the machine was ${(result.machineBusy * 100).toFixed(0)}% busy ` +
+    `and ${result.cores.other.toFixed(2)} cores went to other processes (PostgreSQL, the load generator, other work)`;
   const details = [
     `Quiet probes: ${idle.count} / ${flood.quiet.count} / ${patch.quiet.count} answers at ${PROBE_RATE} req/s.`,
     `During the flood: ${cores(flood.noisy)}; during the PATCHes: ${cores(patch.noisy)}.`,
@@ -346,7 +351,7 @@ export async function run(options: BenchOptions & { embedded?: boolean }): Promi
           `(seeded in ${seedSeconds.toFixed(1)} s), ${os.cpus().length} cores, Node ${process.version}`,
       );
       const problems: string[] = [];
-      const measured = await measure(service.base, sizes, noisyHeaders, quietHeaders, problems);
+      const measured = await measure(service, sizes, noisyHeaders, quietHeaders, problems);
       return {
         title: `Tenant isolation on ${where}: another tenant's p99 under a SCIM flood and under the largest PATCH`,
         command: embedded
@@ -368,7 +373,8 @@ function notes(sizes: Sizes, where: string): string[] {
   const n = (value: number) => value.toLocaleString('en-GB');
   return [
     `Setup: the built service on ${where} with its defaults except \`RATE_LIMITS=off\`, so the per-tenant gate ` +
-      '(`TENANT_CONCURRENCY` unset: half the database pool; `TENANT_QUEUE` 64; `TENANT_QUEUE_WAIT_MS` 5000) is ' +
+      '(`TENANT_CONCURRENCY` unset: a quarter of the database pool, 2 on PostgreSQL and 1 embedded; `TENANT_QUEUE` 64; ' +
+      '`TENANT_QUEUE_WAIT_MS` 5000) is ' +
       `what keeps the tenants apart. A noisy tenant with ${n(sizes.noisyUsers)} users, a quiet one with ` +
       `${n(sizes.quietUsers)}.`,
     `The quiet tenant sends \`GET /scim/v2/Users?filter=userName eq "<random user>"\` open loop at ${PROBE_RATE} ` +

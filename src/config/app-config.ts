@@ -41,7 +41,7 @@ export interface FairShareConfig {
   oauthClientFailures: RateWindow;
   /** RATE_LIMIT_OAUTH_ADDRESS_FAILURES: failed `/oauth/token` attempts per client address. */
   oauthAddressFailures: RateWindow;
-  /** TENANT_CONCURRENCY: requests of one tenant handled at once per instance; `undefined` = half the pool, 0 = off. */
+  /** TENANT_CONCURRENCY: requests of one tenant handled at once per instance; `undefined` = a quarter of the pool, 0 = off. */
   tenantConcurrency?: number;
   /** TENANT_QUEUE: requests of one tenant waiting for a slot at most; beyond, 429 at once. */
   tenantQueue: number;

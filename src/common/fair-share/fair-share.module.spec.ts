@@ -2,9 +2,9 @@ import { loadConfig } from '../../config/app-config';
 import { createTenantGate, tenantConcurrency } from './fair-share.module';
 
 describe('tenant concurrency', () => {
-  it('is half the pool by default: 5 of 10 on PostgreSQL, 2 of 5 embedded', () => {
-    expect(tenantConcurrency(loadConfig({ DATABASE_URL: 'postgres://db/idp' }))).toBe(5);
-    expect(tenantConcurrency(loadConfig({}))).toBe(2);
+  it('is a quarter of the pool by default: 2 of 10 on PostgreSQL, 1 of 5 embedded', () => {
+    expect(tenantConcurrency(loadConfig({ DATABASE_URL: 'postgres://db/idp' }))).toBe(2);
+    expect(tenantConcurrency(loadConfig({}))).toBe(1);
   });
 
   it('follows TENANT_CONCURRENCY, and 0 turns the gate off', () => {

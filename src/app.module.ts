@@ -16,6 +16,7 @@ import { WorkerOnlyMiddleware } from './lifecycle/worker-only.middleware';
 import { PartnerSyncModule } from './partner-sync/partner-sync.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { RequestLogModule } from './request-log/request-log.module';
+import { FairShareModule } from './common/fair-share/fair-share.module';
 import { RateLimitModule } from './common/rate-limit';
 import { ScimModule } from './scim/scim.module';
 
@@ -35,6 +36,7 @@ export class AppModule implements NestModule {
         AdminModule,
         AdminWebModule,
         RateLimitModule,
+        FairShareModule,
         ProvisioningModule,
         PartnerSyncModule,
         ScimModule,

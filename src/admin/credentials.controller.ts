@@ -6,6 +6,7 @@ import { CredentialEntity } from '../auth/entities/credential.entity';
 import { TransactionRunner } from '../database/transaction-runner';
 import { TenantsService } from '../directory/tenants.service';
 import { CreateCredentialDto } from './dto/credential.dto';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 
 export interface CredentialView {
   id: string;
@@ -21,7 +22,8 @@ export interface CredentialView {
 
 @ApiTags('admin')
 @ApiBearerAuth()
-@UseGuards(AdminAuthGuard)
+@UseGuards(AdminAuthGuard, RateLimitGuard)
+@RateLimit('admin')
 @Controller('api/admin/tenants/:tenantId/credentials')
 export class CredentialsController {
   constructor(

@@ -3,10 +3,12 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { TenantsService, TenantView } from '../directory/tenants.service';
 import { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 
 @ApiTags('admin')
 @ApiBearerAuth()
-@UseGuards(AdminAuthGuard)
+@UseGuards(AdminAuthGuard, RateLimitGuard)
+@RateLimit('admin')
 @Controller('api/admin/tenants')
 export class TenantsController {
   constructor(private readonly tenants: TenantsService) {}

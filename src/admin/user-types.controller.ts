@@ -3,10 +3,12 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { UserTypesService, UserTypeView } from '../directory/user-types.service';
 import { CreateUserTypeDto, RenameUserTypeDto } from './dto/user-type.dto';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 
 @ApiTags('admin')
 @ApiBearerAuth()
-@UseGuards(AdminAuthGuard)
+@UseGuards(AdminAuthGuard, RateLimitGuard)
+@RateLimit('admin')
 @Controller('api/admin/tenants/:tenantId/user-types')
 export class UserTypesController {
   constructor(private readonly userTypes: UserTypesService) {}

@@ -5,6 +5,7 @@ import { BootstrapService } from './bootstrap.service';
 import { CredentialRevocations } from './credential-revocations';
 import { CredentialsRepository } from './credentials.repository';
 import { CredentialsService } from './credentials.service';
+import { OAuthGuessingLimiter } from './oauth-guessing.limiter';
 import { OAuthController } from './oauth.controller';
 import { ProvisioningAuthGuard } from './provisioning-auth.guard';
 import { ScimAuthGuard } from './scim-auth.guard';
@@ -20,6 +21,7 @@ import { TokenService } from './token.service';
     CredentialRevocations,
     CredentialsService,
     TokenService,
+    OAuthGuessingLimiter,
     BootstrapService,
     ProvisioningAuthGuard,
     ScimAuthGuard,

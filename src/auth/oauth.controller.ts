@@ -2,7 +2,9 @@ import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/com
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error';
+import { hasUnstorableText } from '../common/input-safety';
 import { CredentialsService } from './credentials.service';
+import { OAuthGuessingLimiter } from './oauth-guessing.limiter';
 import type { AuthenticatedRequest } from './principal';
 import { TokenService } from './token.service';
 
@@ -19,6 +21,7 @@ export class OAuthController {
   constructor(
     private readonly credentials: CredentialsService,
     private readonly tokens: TokenService,
+    private readonly guessing: OAuthGuessingLimiter,
   ) {}
 
   @Post('token')
@@ -43,8 +46,17 @@ export class OAuthController {
       );
     }
     const client = clientFrom(body, authorization);
+    const clientId = client?.id ?? claimedClientId(body);
+    const verdict = await this.guessing.check(clientId, req.ip);
+    if (!verdict.allowed) {
+      res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+      throw OAuthGuessingLimiter.refusal(verdict);
+    }
     const principal = client && (await this.credentials.authenticateClient(client.id, client.secret));
-    if (!principal) throw ApiError.unauthorized('Client authentication failed');
+    if (!principal) {
+      await this.guessing.recordFailure(clientId, req.ip);
+      throw ApiError.unauthorized('Client authentication failed');
+    }
     // The request log names the client's tenant and credential, as for every authenticated call.
     req.principal = principal;
     const { accessToken, expiresIn } = this.tokens.issue(principal);
@@ -72,10 +84,20 @@ function clientFrom(
   return typeof id === 'string' && typeof secret === 'string' && id && secret ? { id, secret } : null;
 }
 
-/** RFC 6749 §2.3.1 form-encodes Basic credentials; a malformed escape is a bad credential, not a 500. */
+/** The client id of an attempt that is missing its secret still counts against that client. */
+function claimedClientId(body: TokenRequest | undefined): string | null {
+  const id = body?.client_id;
+  return typeof id === 'string' && id ? id : null;
+}
+
+/**
+ * RFC 6749 §2.3.1 form-encodes Basic credentials; a malformed escape, a NUL or an unpaired
+ * surrogate is a bad credential, not a 500 from the database.
+ */
 function safeDecode(value: string): string | null {
   try {
-    return decodeURIComponent(value.replace(/\+/g, ' '));
+    const decoded = decodeURIComponent(value.replace(/\+/g, ' '));
+    return hasUnstorableText(decoded) ? null : decoded;
   } catch {
     return null;
   }

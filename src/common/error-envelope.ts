@@ -51,12 +51,15 @@ export function partnerError(failure: Failure): Record<string, unknown> {
 
 /** RFC 6749 §5.2 for the token endpoint. */
 export function oauthError(failure: Failure): Record<string, unknown> {
+  // `slow_down` (RFC 8628 §3.5, registered for the token endpoint): the one OAuth error that says "wait".
   const error =
     failure.httpStatus === 401
       ? 'invalid_client'
-      : failure.scimType === 'unsupported_grant_type'
-        ? 'unsupported_grant_type'
-        : 'invalid_request';
+      : failure.httpStatus === 429
+        ? 'slow_down'
+        : failure.scimType === 'unsupported_grant_type'
+          ? 'unsupported_grant_type'
+          : 'invalid_request';
   return { error, error_description: failure.error };
 }
 

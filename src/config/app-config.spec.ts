@@ -27,7 +27,48 @@ describe('loadConfig', () => {
         retentionDays: 30,
         maxRows: 1_000_000,
       },
+      fairShare: {
+        scim: { limit: 1000, windowMs: 10_000 },
+        admin: { limit: 600, windowMs: 60_000 },
+        oauthClientFailures: { limit: 10, windowMs: 60_000 },
+        oauthAddressFailures: { limit: 30, windowMs: 60_000 },
+        tenantConcurrency: undefined,
+        tenantQueue: 64,
+        tenantQueueWaitMs: 5000,
+      },
     });
+  });
+
+  it('reads rate limits as requests per window, a bare number per minute', () => {
+    const { fairShare } = loadConfig({
+      RATE_LIMIT_SCIM: '600/10s',
+      RATE_LIMIT_ADMIN: '50',
+      RATE_LIMIT_OAUTH_CLIENT_FAILURES: '5 / min',
+      RATE_LIMIT_OAUTH_ADDRESS_FAILURES: '100/1h',
+      TENANT_CONCURRENCY: '0',
+      TENANT_QUEUE: '8',
+      TENANT_QUEUE_WAIT_MS: '250',
+    });
+    expect(fairShare).toEqual({
+      scim: { limit: 600, windowMs: 10_000 },
+      admin: { limit: 50, windowMs: 60_000 },
+      oauthClientFailures: { limit: 5, windowMs: 60_000 },
+      oauthAddressFailures: { limit: 100, windowMs: 3_600_000 },
+      tenantConcurrency: 0,
+      tenantQueue: 8,
+      tenantQueueWaitMs: 250,
+    });
+  });
+
+  it.each([
+    ['RATE_LIMIT_SCIM', { RATE_LIMIT_SCIM: '0/10s' }],
+    ['RATE_LIMIT_SCIM', { RATE_LIMIT_SCIM: '10/500ms' }],
+    ['RATE_LIMIT_ADMIN', { RATE_LIMIT_ADMIN: 'lots' }],
+    ['RATE_LIMIT_OAUTH_CLIENT_FAILURES', { RATE_LIMIT_OAUTH_CLIENT_FAILURES: '10/day' }],
+    ['TENANT_CONCURRENCY', { TENANT_CONCURRENCY: '-1' }],
+    ['TENANT_QUEUE_WAIT_MS', { TENANT_QUEUE_WAIT_MS: '61000' }],
+  ])('refuses a bad %s', (variable, env) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
   });
 
   it('reads every variable of the contract', () => {

@@ -22,6 +22,31 @@ export interface AppConfig {
   partner?: { secretKey: string; orgCode: string };
   adminToken?: string;
   requestLog: RequestLogConfig;
+  fairShare: FairShareConfig;
+}
+
+/** At most `limit` requests in any sliding window of `windowMs`. */
+export interface RateWindow {
+  limit: number;
+  windowMs: number;
+}
+
+/** Rate limits and per-tenant concurrency (issue 14, "fair share"); off with RATE_LIMITS=off except the gate. */
+export interface FairShareConfig {
+  /** RATE_LIMIT_SCIM: SCIM requests per credential. */
+  scim: RateWindow;
+  /** RATE_LIMIT_ADMIN: admin API requests per credential. */
+  admin: RateWindow;
+  /** RATE_LIMIT_OAUTH_CLIENT_FAILURES: failed `/oauth/token` attempts per client id. */
+  oauthClientFailures: RateWindow;
+  /** RATE_LIMIT_OAUTH_ADDRESS_FAILURES: failed `/oauth/token` attempts per client address. */
+  oauthAddressFailures: RateWindow;
+  /** TENANT_CONCURRENCY: requests of one tenant handled at once per instance; `undefined` = a quarter of the pool, 0 = off. */
+  tenantConcurrency?: number;
+  /** TENANT_QUEUE: requests of one tenant waiting for a slot at most; beyond, 429 at once. */
+  tenantQueue: number;
+  /** TENANT_QUEUE_WAIT_MS: longest wait for a slot before 429. */
+  tenantQueueWaitMs: number;
 }
 
 /** Capture of API requests for operators (src/request-log). */
@@ -90,7 +115,45 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retentionDays: wholeNumber('REQUEST_LOG_RETENTION_DAYS', read('REQUEST_LOG_RETENTION_DAYS'), 30, 1, 36_500),
       maxRows: wholeNumber('REQUEST_LOG_MAX_ROWS', read('REQUEST_LOG_MAX_ROWS'), 1_000_000, 1, 1_000_000_000),
     },
+    fairShare: {
+      scim: rateWindow('RATE_LIMIT_SCIM', read('RATE_LIMIT_SCIM') ?? '1000/10s'),
+      admin: rateWindow('RATE_LIMIT_ADMIN', read('RATE_LIMIT_ADMIN') ?? '600/min'),
+      oauthClientFailures: rateWindow(
+        'RATE_LIMIT_OAUTH_CLIENT_FAILURES',
+        read('RATE_LIMIT_OAUTH_CLIENT_FAILURES') ?? '10/min',
+      ),
+      oauthAddressFailures: rateWindow(
+        'RATE_LIMIT_OAUTH_ADDRESS_FAILURES',
+        read('RATE_LIMIT_OAUTH_ADDRESS_FAILURES') ?? '30/min',
+      ),
+      tenantConcurrency: optionalWholeNumber('TENANT_CONCURRENCY', read('TENANT_CONCURRENCY'), 0, 1000),
+      tenantQueue: wholeNumber('TENANT_QUEUE', read('TENANT_QUEUE'), 64, 0, 100_000),
+      tenantQueueWaitMs: wholeNumber('TENANT_QUEUE_WAIT_MS', read('TENANT_QUEUE_WAIT_MS'), 5000, 0, 60_000),
+    },
   };
+}
+
+const WINDOW_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+
+/**
+ * `600/10s`, `10/min`, `5/2m`, or a bare number meaning per minute (seed 004 counts per minute).
+ * The window is between 1 s and 1 h: a sliding log keeps one entry per request in it.
+ */
+export function rateWindow(name: string, value: string): RateWindow {
+  const match = /^(\d+)(?:\s*\/\s*(\d*)\s*(ms|s|sec|m|min|h))?$/i.exec(value);
+  const limit = match ? Number(match[1]) : NaN;
+  const windowMs = match?.[3] ? Number(match[2] || '1') * WINDOW_UNITS_MS[match[3].toLowerCase()] : 60_000;
+  if (!(limit >= 1 && limit <= 1_000_000) || !(windowMs >= 1000 && windowMs <= 3_600_000)) {
+    throw new ConfigError(
+      name,
+      `must be "<requests>/<window>" such as "600/10s" or "10/min" (1 to 1000000 requests, window 1s to 1h), got "${value}"`,
+    );
+  }
+  return { limit, windowMs };
+}
+
+function optionalWholeNumber(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  return value === undefined ? undefined : wholeNumber(name, value, min, min, max);
 }
 
 function port(value: string | undefined): number {

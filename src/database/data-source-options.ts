@@ -3,11 +3,7 @@ import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
-export interface PoolSettings {
-  size: number;
-  /** Bounds every statement, so a stuck query cannot hold a connection (and, embedded, the database) forever. */
-  statementTimeoutMs: number;
-}
+import type { PoolSettings } from './pool-settings';
 
 export const DEFAULT_POOL: PoolSettings = { size: 10, statementTimeoutMs: 60_000 };
 

@@ -2,18 +2,15 @@ import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } fro
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
-import { dataSourceOptions, PoolSettings } from './data-source-options';
+import { dataSourceOptions } from './data-source-options';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { runMigrations } from './migrations';
 import { PeriodicTasks } from './periodic-tasks';
+import { PoolSettings, poolSettingsFor } from './pool-settings';
 import { TransactionRunner } from './transaction-runner';
 
 export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
 
-const EXTERNAL_POOL: PoolSettings = { size: 10, statementTimeoutMs: 60_000 };
-// Embedded: one connection's open transaction makes the others wait, so keep the pool small and
-// statements bounded; the server accepts a few more connections than the pool for tools and tests.
-const EMBEDDED_POOL: PoolSettings = { size: 5, statementTimeoutMs: 30_000 };
 const EMBEDDED_MAX_CONNECTIONS = 16;
 const CONNECT_ATTEMPTS = 10;
 
@@ -54,7 +51,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
       inject: [APP_CONFIG, EMBEDDED_POSTGRES],
       useFactory: async (config: AppConfig, embedded: EmbeddedPostgres | null): Promise<DataSource> => {
         const url = config.databaseUrl ?? embedded!.url;
-        const pool = embedded ? EMBEDDED_POOL : EXTERNAL_POOL;
+        const pool = poolSettingsFor(config);
         try {
           const dataSource = await connect(url, pool);
           const applied = await runMigrations(dataSource);

@@ -5,11 +5,13 @@ import { AdminPage } from '../common/admin-page';
 import { AdminJobsQuery } from './dto/admin-jobs.query';
 import { JobView } from './job-view';
 import { JobsService } from './jobs.service';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 
 @ApiTags('admin')
 @ApiBearerAuth()
 @Controller('api/admin/jobs')
-@UseGuards(AdminAuthGuard)
+@UseGuards(AdminAuthGuard, RateLimitGuard)
+@RateLimit('admin')
 export class AdminJobsController {
   constructor(private readonly jobs: JobsService) {}
 

@@ -5,6 +5,7 @@ import { hasRole } from '../auth/principal';
 import type { Principal } from '../auth/principal';
 import { CurrentPrincipal, RequireRoles } from '../auth/roles.decorator';
 import { DomainError } from '../common/domain-error';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { JobAuthGuard } from './job-auth.guard';
 import { JobView } from './job-view';
 import { JobsService } from './jobs.service';
@@ -37,7 +38,8 @@ export class JobsController {
 
   @Post(':jobId/cancel')
   @HttpCode(HttpStatus.OK)
-  @UseGuards(AdminAuthGuard)
+  @UseGuards(AdminAuthGuard, RateLimitGuard)
+  @RateLimit('admin')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Cancel a job: at once if it has not started, at its next batch if it is running' })
   async cancel(@Param('jobId') jobId: string): Promise<JobAnswer> {

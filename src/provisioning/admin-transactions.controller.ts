@@ -4,11 +4,13 @@ import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { AdminPage } from '../common/admin-page';
 import { AdminTransactionsService, AdminTransactionView } from './admin-transactions.service';
 import { AdminTransactionsQuery } from './dto/admin-transactions.query';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 
 @ApiTags('admin')
 @ApiBearerAuth()
 @Controller('api/admin/transactions')
-@UseGuards(AdminAuthGuard)
+@UseGuards(AdminAuthGuard, RateLimitGuard)
+@RateLimit('admin')
 export class AdminTransactionsController {
   constructor(private readonly transactions: AdminTransactionsService) {}
 

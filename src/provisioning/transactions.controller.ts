@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import type { Principal } from '../auth/principal';
 import { ProvisioningAuthGuard } from '../auth/provisioning-auth.guard';
 import { CurrentPrincipal, RequireRoles } from '../auth/roles.decorator';
+import { FairShareExempt } from '../common/fair-share/fair-share.decorator';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { CommitService, DEFAULT_WAIT_MS, MAX_WAIT_MS } from './commit.service';
 import { TRANSACTION_STATUSES, TransactionStatus } from './entities/transaction.entity';
@@ -35,6 +36,7 @@ export class TransactionsController {
 
   @Post([':transactionId/commit', 'transaction/:transactionId/commit'])
   @RequireRoles('PROVISIONING_UPDATE')
+  @FairShareExempt()
   @ApiOperation({ summary: 'Commit as a background job (also /commit?transactionId=)' })
   @ApiQuery({ name: 'wait', required: false, type: Boolean })
   @ApiQuery({ name: 'timeoutMs', required: false, type: Number })
@@ -50,6 +52,7 @@ export class TransactionsController {
 
   @Post('commit')
   @RequireRoles('PROVISIONING_UPDATE')
+  @FairShareExempt()
   @ApiQuery({ name: 'transactionId', required: true })
   commitByQuery(
     @CurrentPrincipal() principal: Principal,

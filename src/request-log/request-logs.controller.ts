@@ -6,10 +6,13 @@ import { DeleteRequestLogsQuery, RequestLogFiltersQuery, RequestLogsQuery } from
 import { RequestLogStream } from './request-log.stream';
 import type { LogDetail } from './request-log.views';
 import { LogPage, LogStats, RequestLogsService, toFilters } from './request-logs.service';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
+import { FairShareExempt } from '../common/fair-share/fair-share.decorator';
 
 @ApiTags('admin')
 @ApiBearerAuth()
-@UseGuards(AdminAuthGuard)
+@UseGuards(AdminAuthGuard, RateLimitGuard)
+@RateLimit('admin')
 @Controller('api/admin/logs')
 export class RequestLogsController {
   constructor(
@@ -24,6 +27,7 @@ export class RequestLogsController {
   }
 
   @Get('stream')
+  @FairShareExempt()
   @ApiProduces('text/event-stream')
   @ApiOperation({ summary: 'New requests as Server-Sent Events (`event: log`), with the filters of the list' })
   async live(@Query() query: RequestLogFiltersQuery, @Res() res: Response): Promise<void> {

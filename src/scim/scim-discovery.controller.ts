@@ -10,6 +10,7 @@ import { scimContext } from './scim-context';
 import { ScimExceptionFilter } from './scim-exception.filter';
 import { SCIM_ROOTS, sendJson } from './scim-http';
 import { ScimError } from './scim.errors';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 
 const list = (resources: unknown[]) => ({
   schemas: [URN_LIST_RESPONSE],
@@ -22,7 +23,8 @@ const list = (resources: unknown[]) => ({
 /** RFC 7644 §4 discovery: what this service provider supports. Authenticated like every SCIM route. */
 @ApiExcludeController()
 @Controller(SCIM_ROOTS)
-@UseGuards(ScimAuthGuard)
+@UseGuards(ScimAuthGuard, RateLimitGuard)
+@RateLimit('scim')
 @UseFilters(ScimExceptionFilter)
 export class ScimDiscoveryController {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}

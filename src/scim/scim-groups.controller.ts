@@ -7,10 +7,12 @@ import { ScimExceptionFilter } from './scim-exception.filter';
 import { scimRoutes } from './scim-http';
 import { ScimResourceController } from './scim-resource.controller';
 import { ScimGroupsService } from './scim-groups.service';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 
 @ApiExcludeController()
 @Controller(scimRoutes('Groups'))
-@UseGuards(ScimAuthGuard)
+@UseGuards(ScimAuthGuard, RateLimitGuard)
+@RateLimit('scim')
 @UseFilters(ScimExceptionFilter)
 export class ScimGroupsController extends ScimResourceController {
   constructor(groups: ScimGroupsService, @Inject(APP_CONFIG) config: AppConfig) {

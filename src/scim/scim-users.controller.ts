@@ -7,10 +7,12 @@ import { ScimExceptionFilter } from './scim-exception.filter';
 import { scimRoutes } from './scim-http';
 import { ScimResourceController } from './scim-resource.controller';
 import { ScimUsersService } from './scim-users.service';
+import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 
 @ApiExcludeController()
 @Controller(scimRoutes('Users'))
-@UseGuards(ScimAuthGuard)
+@UseGuards(ScimAuthGuard, RateLimitGuard)
+@RateLimit('scim')
 @UseFilters(ScimExceptionFilter)
 export class ScimUsersController extends ScimResourceController {
   constructor(users: ScimUsersService, @Inject(APP_CONFIG) config: AppConfig) {

@@ -66,7 +66,9 @@ describe('mixed load: SCIM, provisioning transactions and partner sync on 2 API 
       const startedAt = Date.now();
       // Rate limits off: the test measures correctness under load, and 429s (seed 004's limits are
       // per credential, 10 checkpoints a minute) would make the expected end state depend on timing.
-      const env = { RATE_LIMITS: 'off', JOB_CONCURRENCY: '2' };
+      // The tenant gate stays on (its default lane), but with a queue and a wait that 50 clients
+      // cannot exhaust: here a 429 from it would be a test artefact, not a finding.
+      const env = { RATE_LIMITS: 'off', JOB_CONCURRENCY: '2', TENANT_QUEUE: '1000', TENANT_QUEUE_WAIT_MS: '60000' };
       // The first process runs the migrations and creates the default tenant alone; then the rest.
       processes.push(await fleet.start('api', env));
       processes.push(

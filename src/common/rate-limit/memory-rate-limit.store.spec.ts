@@ -84,4 +84,22 @@ describe('MemoryRateLimitStore', () => {
     const logs = (store as unknown as { logs: Map<string, { hits: number[] }> }).logs;
     expect(logs.get('k')?.hits).toHaveLength(5);
   });
+
+  it('peeks without recording: only hits fill the window', async () => {
+    let now = 1_000_000;
+    const store = new MemoryRateLimitStore({ now: () => now });
+    for (let i = 0; i < 5; i++)
+      await expect(store.peek('k', 2, 1000)).resolves.toMatchObject({ allowed: true, remaining: 2 });
+    await store.hit('k', 2, 1000);
+    now += 400;
+    await store.hit('k', 2, 1000);
+    await expect(store.peek('k', 2, 1000)).resolves.toEqual({
+      allowed: false,
+      limit: 2,
+      remaining: 0,
+      retryAfterMs: 600,
+    });
+    now += 600;
+    await expect(store.peek('k', 2, 1000)).resolves.toMatchObject({ allowed: true, remaining: 1 });
+  });
 });

@@ -48,6 +48,20 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return Promise.resolve(this.hitNow(key, limit, windowMs));
   }
 
+  peek(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
+    const now = this.now();
+    const hits = (this.logs.get(key)?.hits ?? []).filter((at) => at > now - windowMs);
+    if (hits.length >= limit) {
+      return Promise.resolve({
+        allowed: false,
+        limit,
+        remaining: 0,
+        retryAfterMs: Math.max(1, hits[0] + windowMs - now),
+      });
+    }
+    return Promise.resolve({ allowed: true, limit, remaining: limit - hits.length, retryAfterMs: 0 });
+  }
+
   private hitNow(key: string, limit: number, windowMs: number): RateLimitDecision {
     const now = this.now();
     if (now - this.lastSweep >= this.sweepIntervalMs) this.sweep(now);

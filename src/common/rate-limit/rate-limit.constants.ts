@@ -1,3 +1,5 @@
+import type { AppConfig, RateWindow } from '../../config/app-config';
+
 /**
  * Seed 004's rate limits ("Rate Limits"), counted per credential (`req.principal.credentialId`),
  * never per IP: a fleet behind one NAT or proxy must not share a budget, and one credential must
@@ -14,9 +16,20 @@ export const RATE_LIMIT_BUCKETS = {
   sync: { limit: 50, windowMs: RATE_LIMIT_WINDOW_MS },
 } as const satisfies Record<string, { limit: number; windowMs: number }>;
 
-export type RateLimitBucket = keyof typeof RATE_LIMIT_BUCKETS;
+/**
+ * Budgets set by configuration rather than by seed 004: every SCIM request (RATE_LIMIT_SCIM) and
+ * every admin API request (RATE_LIMIT_ADMIN) of one credential.
+ */
+export type ConfiguredBucket = 'scim' | 'admin';
 
-export const RATE_LIMIT_BUCKET_NAMES = Object.keys(RATE_LIMIT_BUCKETS) as RateLimitBucket[];
+export type RateLimitBucket = keyof typeof RATE_LIMIT_BUCKETS | ConfiguredBucket;
+
+export const RATE_LIMIT_BUCKET_NAMES = [...Object.keys(RATE_LIMIT_BUCKETS), 'scim', 'admin'] as RateLimitBucket[];
+
+/** Every bucket's limit and window under this configuration. */
+export function rateLimitBuckets(config: AppConfig): Record<RateLimitBucket, RateWindow> {
+  return { ...RATE_LIMIT_BUCKETS, scim: config.fairShare.scim, admin: config.fairShare.admin };
+}
 
 /** Injection token of the `RateLimitStore` (Redis when REDIS_URL is set, otherwise memory). */
 export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');

@@ -54,8 +54,13 @@ function call(target: object, method: string, who?: Principal): Call {
   return { context, headers };
 }
 
-const guardWith = (store: RateLimitStore, rateLimits = 'on'): RateLimitGuard =>
-  new RateLimitGuard(new Reflector(), loadConfig({ RATE_LIMITS: rateLimits }), store);
+const guardWith = (store: RateLimitStore, rateLimits = 'on', env: Record<string, string> = {}): RateLimitGuard =>
+  new RateLimitGuard(new Reflector(), loadConfig({ RATE_LIMITS: rateLimits, ...env }), store);
+
+class ScimRoutes {
+  @RateLimit('scim')
+  list(): void {}
+}
 
 describe('RateLimitGuard', () => {
   const routes = new Routes();
@@ -101,7 +106,7 @@ describe('RateLimitGuard', () => {
   });
 
   it('does nothing without a principal or with RATE_LIMITS=off', async () => {
-    const store = { hit: jest.fn() };
+    const store = { hit: jest.fn(), peek: jest.fn() };
     const anonymous = call(routes, 'checkpoint');
     await expect(guardWith(store).canActivate(anonymous.context)).resolves.toBe(true);
     for (let i = 0; i < 30; i++) {
@@ -114,10 +119,14 @@ describe('RateLimitGuard', () => {
 
   it('lets the request through, without headers, when the store cannot answer or fails', async () => {
     const unavailable = call(routes, 'checkpoint', principal('c1'));
-    await expect(guardWith({ hit: () => Promise.resolve(null) }).canActivate(unavailable.context)).resolves.toBe(true);
+    await expect(
+      guardWith({ hit: () => Promise.resolve(null), peek: () => Promise.resolve(null) }).canActivate(
+        unavailable.context,
+      ),
+    ).resolves.toBe(true);
     expect(unavailable.headers).toEqual({});
 
-    const broken = guardWith({ hit: () => Promise.reject(new Error('boom')) });
+    const broken = guardWith({ hit: () => Promise.reject(new Error('boom')), peek: () => Promise.resolve(null) });
     const warn = jest.spyOn((broken as unknown as { logger: { warn: () => void } }).logger, 'warn');
     warn.mockImplementation(() => undefined);
     for (let i = 0; i < 3; i++) {
@@ -127,7 +136,7 @@ describe('RateLimitGuard', () => {
   });
 
   it('does not limit a route under the guard without @RateLimit (guard on the class, buckets per method)', async () => {
-    const store = { hit: jest.fn() };
+    const store = { hit: jest.fn(), peek: jest.fn() };
     const unlabelled = call(routes, 'unlabelled', principal('c1'));
     await expect(guardWith(store).canActivate(unlabelled.context)).resolves.toBe(true);
     expect(unlabelled.headers).toEqual({});
@@ -141,7 +150,21 @@ describe('RateLimitGuard', () => {
     }
     const guard = guardWith(new MemoryRateLimitStore());
     await expect(guard.canActivate(call(new Typo(), 'route', principal('c1')).context)).rejects.toThrow(
-      "@RateLimit('checkpiont'): unknown bucket; use checkpoint, list, sync",
+      "@RateLimit('checkpiont'): unknown bucket; use checkpoint, list, sync, scim, admin",
     );
+  });
+
+  it('takes the SCIM budget from RATE_LIMIT_SCIM, counted per credential', async () => {
+    const guard = guardWith(new MemoryRateLimitStore(), 'on', { RATE_LIMIT_SCIM: '3/10s' });
+    const routes = new ScimRoutes();
+    for (let i = 0; i < 3; i++) {
+      await expect(guard.canActivate(call(routes, 'list', principal('idp')).context)).resolves.toBe(true);
+    }
+    const refused = call(routes, 'list', principal('idp'));
+    await expect(guard.canActivate(refused.context)).rejects.toMatchObject({ httpStatus: 429 });
+    expect(refused.headers['X-RateLimit-Limit']).toBe('3');
+    expect(Number(refused.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers['Retry-After'])).toBeLessThanOrEqual(10);
+    await expect(guard.canActivate(call(routes, 'list', principal('other')).context)).resolves.toBe(true);
   });
 });

@@ -2,15 +2,15 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nest
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../../auth/principal';
-import type { AppConfig } from '../../config/app-config';
+import type { AppConfig, RateWindow } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ApiError } from '../api-error';
 import {
   RATE_LIMIT_BUCKET_NAMES,
-  RATE_LIMIT_BUCKETS,
   RATE_LIMIT_METADATA,
   RATE_LIMIT_STORE,
   RateLimitBucket,
+  rateLimitBuckets,
   rateLimitExceededText,
   rateLimitKey,
   retryAfterSeconds,
@@ -27,12 +27,15 @@ const WARN_INTERVAL_MS = 60_000;
 export class RateLimitGuard implements CanActivate {
   private readonly logger = new Logger('RateLimit');
   private lastWarnAt = -Infinity;
+  private readonly buckets: Record<RateLimitBucket, RateWindow>;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
-  ) {}
+  ) {
+    this.buckets = rateLimitBuckets(config);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.config.rateLimits || context.getType() !== 'http') return true;
@@ -42,14 +45,14 @@ export class RateLimitGuard implements CanActivate {
     ]);
     // No bucket: not limited, so the guard may sit on a class whose routes are limited selectively.
     if (bucket === undefined) return true;
-    if (!Object.hasOwn(RATE_LIMIT_BUCKETS, bucket)) {
+    if (!Object.hasOwn(this.buckets, bucket)) {
       throw new Error(`@RateLimit('${String(bucket)}'): unknown bucket; use ${RATE_LIMIT_BUCKET_NAMES.join(', ')}`);
     }
     const http = context.switchToHttp();
     const principal = http.getRequest<AuthenticatedRequest>().principal;
     if (!principal) return true;
 
-    const { limit, windowMs } = RATE_LIMIT_BUCKETS[bucket];
+    const { limit, windowMs } = this.buckets[bucket];
     const decision = await this.decide(rateLimitKey(bucket, principal.credentialId, windowMs), limit, windowMs);
     if (!decision) return true;
 

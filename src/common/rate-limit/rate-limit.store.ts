@@ -20,4 +20,10 @@ export interface RateLimitStore {
    * never take the service down.
    */
   hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision | null>;
+
+  /**
+   * Whether a request under `key` would be allowed now, recording nothing: for budgets that only
+   * failures draw from (checked before the attempt, `hit` after a failure). `null` as for `hit`.
+   */
+  peek(key: string, limit: number, windowMs: number): Promise<RateLimitDecision | null>;
 }

@@ -78,6 +78,19 @@ describe('RedisRateLimitStore', () => {
         ).toEqual([0, 1, 2, 3, 4, 5, 6]);
       });
 
+      it('peeks without recording, and sees what hits recorded', async () => {
+        const k = key();
+        for (let i = 0; i < 4; i++) expect(await store.peek(k, 2, 1000)).toMatchObject({ allowed: true, remaining: 2 });
+        expect(await admin.exists(k)).toBe(0);
+        await store.hit(k, 2, 1000);
+        await store.hit(k, 2, 1000);
+        const refused = await store.peek(k, 2, 1000);
+        expect(refused).toMatchObject({ allowed: false, remaining: 0 });
+        expect(refused!.retryAfterMs).toBeGreaterThan(0);
+        expect(refused!.retryAfterMs).toBeLessThanOrEqual(1000);
+        expect(await admin.zcard(k)).toBe(2);
+      });
+
       it('shares counters between stores (instances of a fleet)', async () => {
         const other = new RedisRateLimitStore(url, { logger });
         await other.onModuleInit();

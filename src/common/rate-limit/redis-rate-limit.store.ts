@@ -28,10 +28,26 @@ if retry < 1 then retry = 1 end
 return {0, 0, retry}
 `;
 
+/** The same decision as SLIDING_LOG_SCRIPT, recording nothing. KEYS[1] log; ARGV[1] limit; ARGV[2] window ms. */
+const PEEK_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local count = redis.call('ZCOUNT', KEYS[1], '(' .. (now - window), '+inf')
+if count < limit then return {1, limit - count, 0} end
+local oldest = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - window), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+local retry = tonumber(oldest[2]) + window - now
+if retry < 1 then retry = 1 end
+return {0, 0, retry}
+`;
+
 const COMMAND = 'idpRateLimitHit';
+const PEEK_COMMAND = 'idpRateLimitPeek';
 
 type ScriptedRedis = Redis & {
   [COMMAND](key: string, limit: number, windowMs: number, member: string): Promise<[number, number, number]>;
+  [PEEK_COMMAND](key: string, limit: number, windowMs: number): Promise<[number, number, number]>;
 };
 
 export interface RedisRateLimitStoreOptions {
@@ -74,6 +90,7 @@ export class RedisRateLimitStore implements RateLimitStore, OnModuleInit, OnModu
       connectionName: 'idp-rate-limit',
     });
     client.defineCommand(COMMAND, { numberOfKeys: 1, lua: SLIDING_LOG_SCRIPT });
+    client.defineCommand(PEEK_COMMAND, { numberOfKeys: 1, lua: PEEK_SCRIPT });
     client.on('error', (error: Error) => this.unavailable(error.message));
     client.on('ready', () => {
       if (this.degraded) this.logger.log('Rate-limit store: Redis answers again; limits are enforced');
@@ -115,13 +132,21 @@ export class RedisRateLimitStore implements RateLimitStore, OnModuleInit, OnModu
     this.client.disconnect();
   }
 
-  async hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision | null> {
+  hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision | null> {
+    return this.decide(limit, () => this.client[COMMAND](key, limit, windowMs, randomUUID()));
+  }
+
+  peek(key: string, limit: number, windowMs: number): Promise<RateLimitDecision | null> {
+    return this.decide(limit, () => this.client[PEEK_COMMAND](key, limit, windowMs));
+  }
+
+  private async decide(limit: number, run: () => Promise<[number, number, number]>): Promise<RateLimitDecision | null> {
     if (this.client.status !== 'ready') {
       this.unavailable(`connection ${this.client.status}`);
       return null;
     }
     try {
-      const [allowed, remaining, retryAfterMs] = await this.client[COMMAND](key, limit, windowMs, randomUUID());
+      const [allowed, remaining, retryAfterMs] = await run();
       return {
         allowed: allowed === 1,
         limit,

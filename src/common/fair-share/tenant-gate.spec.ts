@@ -1,0 +1,78 @@
+import { TenantBusyError, TenantGate } from './tenant-gate';
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('TenantGate', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('lets `concurrency` requests of one tenant in, queues the next ones in order, and hands slots over', async () => {
+    const gate = new TenantGate({ concurrency: 2, queue: 10, waitMs: 1000 });
+    const first = await gate.acquire('a');
+    const second = await gate.acquire('a');
+    const admitted: number[] = [];
+    const third = gate.acquire('a').then((release) => (admitted.push(3), release));
+    const fourth = gate.acquire('a').then((release) => (admitted.push(4), release));
+    await tick();
+    expect(admitted).toEqual([]);
+    expect(gate.load('a')).toEqual({ running: 2, waiting: 2 });
+
+    first();
+    first(); // a second call must not free a second slot
+    await tick();
+    expect(admitted).toEqual([3]);
+    expect(gate.load('a')).toEqual({ running: 2, waiting: 1 });
+    second();
+    await tick();
+    expect(admitted).toEqual([3, 4]);
+    (await third)();
+    (await fourth)();
+    expect(gate.load('a')).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it("never makes another tenant wait for one tenant's full lane", async () => {
+    const gate = new TenantGate({ concurrency: 1, queue: 100, waitMs: 1000 });
+    await gate.acquire('noisy');
+    const queued = Array.from({ length: 50 }, () => gate.acquire('noisy'));
+    const quiet = await gate.acquire('quiet');
+    expect(gate.load('quiet')).toEqual({ running: 1, waiting: 0 });
+    quiet();
+    expect(gate.load('noisy').waiting).toBe(50);
+    for (const pending of queued) void pending.catch(() => undefined);
+  });
+
+  it('refuses at once when the queue is full', async () => {
+    const gate = new TenantGate({ concurrency: 1, queue: 1, waitMs: 1000 });
+    const release = await gate.acquire('a');
+    const waiting = gate.acquire('a');
+    await expect(gate.acquire('a')).rejects.toEqual(expect.objectContaining({ reason: 'queue-full' }));
+    await expect(gate.acquire('a')).rejects.toBeInstanceOf(TenantBusyError);
+    release();
+    (await waiting)();
+    expect(gate.load('a')).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('refuses a request that waited longer than waitMs, and the slot it never got goes to the next', async () => {
+    jest.useFakeTimers();
+    const gate = new TenantGate({ concurrency: 1, queue: 5, waitMs: 200 });
+    const release = await gate.acquire('a');
+    const late = gate.acquire('a');
+    const lateOutcome = late.then(
+      () => 'admitted',
+      (error: TenantBusyError) => error.reason,
+    );
+    jest.advanceTimersByTime(150);
+    const next = gate.acquire('a');
+    jest.advanceTimersByTime(60);
+    await expect(lateOutcome).resolves.toBe('timeout');
+    expect(gate.load('a')).toEqual({ running: 1, waiting: 1 });
+    release();
+    (await next)();
+    expect(gate.load('a')).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('with a queue of 0 answers at once', async () => {
+    const gate = new TenantGate({ concurrency: 1, queue: 0, waitMs: 1000 });
+    await gate.acquire('a');
+    await expect(gate.acquire('a')).rejects.toMatchObject({ reason: 'queue-full' });
+  });
+});

@@ -9,6 +9,7 @@ import {
   resolveSchemaUrn,
 } from '../schemas/schema.lookup';
 import { ScimDocument, ScimResourceName } from '../schemas/schema.types';
+import { isUuid } from '../../common/ids';
 import { ScimError } from '../scim.errors';
 import { assertCount, assertDocumentSize, SCIM_LIMITS } from '../scim-limits';
 import { coerceAttribute, CoerceOptions } from './coerce';
@@ -89,6 +90,7 @@ export function canonicaliseDocument(
     if (resource === 'Group' && name.toLowerCase() === 'members') {
       assertCount(Array.isArray(value) ? value.length : 1, SCIM_LIMITS.membersPerRequest, 'Members in one request');
       members = memberValues(value, 'members');
+      assertMemberIds(members);
       continue;
     }
     setAttribute(resource, core, document, name, value, options);
@@ -180,6 +182,26 @@ export function assertRequired(resource: ScimResourceName, document: ScimDocumen
   const value = document[name];
   if (typeof value !== 'string' || value.trim() === '') {
     throw ScimError.invalidValue(`'${name}' is required and must not be blank`);
+  }
+  // The directory keeps a user's emails by address: one without an address would be dropped on
+  // the way to storage, and the request answered as if it had been applied.
+  if (resource === 'User' && Array.isArray(document.emails)) {
+    for (const email of document.emails) {
+      if (!isPlainObject(email) || typeof email.value !== 'string') {
+        throw ScimError.invalidValue("Each of 'emails' needs a 'value' (the address)");
+      }
+    }
+  }
+}
+
+/**
+ * Member ids a request adds: each must be an id this service could have issued. Anything else can
+ * never be a member, and skipping it would answer success for a change that did not happen.
+ */
+export function assertMemberIds(ids: readonly string[]): void {
+  const bad = ids.find((id) => !isUuid(id));
+  if (bad !== undefined) {
+    throw ScimError.invalidValue(`'members' value '${bad.slice(0, 64)}' is not the id of a User or Group`);
   }
 }
 

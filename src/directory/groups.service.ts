@@ -154,6 +154,8 @@ export function foldMembership(changes: readonly MembershipChange[]): {
       add = new Set();
     }
     if (change.op === 'removeAll') continue;
+    // An id that is not a UUID cannot name a member and is skipped, not refused: Microsoft's SCIM
+    // reference suite adds members "string id 1" and expects 204, as Entra ID's own service answers.
     const ids = change.ids.filter(isUuid);
     if (change.op === 'remove') {
       for (const id of ids) {

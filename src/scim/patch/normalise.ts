@@ -9,7 +9,6 @@ import {
   resolveSchemaUrn,
 } from '../schemas/schema.lookup';
 import { ScimDocument, ScimResourceName } from '../schemas/schema.types';
-import { isUuid } from '../../common/ids';
 import { ScimError } from '../scim.errors';
 import { assertCount, assertDocumentSize, SCIM_LIMITS } from '../scim-limits';
 import { coerceAttribute, CoerceOptions } from './coerce';
@@ -90,7 +89,6 @@ export function canonicaliseDocument(
     if (resource === 'Group' && name.toLowerCase() === 'members') {
       assertCount(Array.isArray(value) ? value.length : 1, SCIM_LIMITS.membersPerRequest, 'Members in one request');
       members = memberValues(value, 'members');
-      assertMemberIds(members);
       continue;
     }
     setAttribute(resource, core, document, name, value, options);
@@ -191,17 +189,6 @@ export function assertRequired(resource: ScimResourceName, document: ScimDocumen
         throw ScimError.invalidValue("Each of 'emails' needs a 'value' (the address)");
       }
     }
-  }
-}
-
-/**
- * Member ids a request adds: each must be an id this service could have issued. Anything else can
- * never be a member, and skipping it would answer success for a change that did not happen.
- */
-export function assertMemberIds(ids: readonly string[]): void {
-  const bad = ids.find((id) => !isUuid(id));
-  if (bad !== undefined) {
-    throw ScimError.invalidValue(`'members' value '${bad.slice(0, 64)}' is not the id of a User or Group`);
   }
 }
 

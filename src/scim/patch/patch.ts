@@ -18,7 +18,7 @@ import { assertCount, assertDocumentSize, SCIM_LIMITS } from '../scim-limits';
 import { coerceAttribute, coerceSingle } from './coerce';
 import { elementsOf, mergeElements, onePrimary, withoutKey, withoutRemovals } from './elements';
 import { isArray, isPlainObject } from './json';
-import { assertMemberIds, assertRequired, canonicaliseDocument, canonicalSchemas, memberValues } from './normalise';
+import { assertRequired, canonicaliseDocument, canonicalSchemas, memberValues } from './normalise';
 
 export type PatchOpName = 'add' | 'replace' | 'remove';
 
@@ -300,7 +300,6 @@ class Patcher {
     }
     if (value === undefined) throw ScimError.invalidValue(`The ${op} operation on 'members' needs a value`);
     const values = memberValues(value, 'members');
-    assertMemberIds(values);
     if (op === 'replace') this.members.push({ op: 'replace', values });
     else if (values.length > 0) this.members.push({ op: 'add', values });
   }

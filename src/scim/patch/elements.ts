@@ -35,22 +35,44 @@ export function matchesRemoval(element: unknown, removal: unknown): boolean {
 export function mergeElements(existing: unknown[], additions: unknown[]): unknown[] {
   const result = [...existing];
   const touched = new Set<unknown>();
-  // Keyed so that each addition costs one lookup, not a scan of what is there (sameElement, as a key).
-  const positions = new Map<string, number>();
-  result.forEach((element, index) => {
-    const key = elementKey(element);
-    if (!positions.has(key)) positions.set(key, index);
-  });
+  const lookup = additions.length > 2 ? keyedLookup(result) : scanLookup(result);
   for (const addition of additions) {
-    const key = elementKey(addition);
-    const index = positions.get(key);
+    const index = lookup.indexOf(addition);
     const current = index === undefined ? undefined : result[index];
     const next = isPlainObject(current) && isPlainObject(addition) ? { ...current, ...addition } : addition;
     touched.add(next);
-    if (index === undefined) positions.set(key, result.push(next) - 1);
+    if (index === undefined) lookup.pushed(next, result.push(next) - 1);
     else result[index] = next;
   }
   return onePrimary(result, touched);
+}
+
+/** Where in `elements` an equal one is (sameElement), kept up to date as elements are pushed. */
+interface Lookup {
+  indexOf(element: unknown): number | undefined;
+  pushed(element: unknown, index: number): void;
+}
+
+/** One or two additions (Entra ID's usual) scan: cheaper than keying every element for them. */
+function scanLookup(elements: unknown[]): Lookup {
+  return {
+    indexOf: (element) => {
+      const index = elements.findIndex((candidate) => sameElement(candidate, element));
+      return index < 0 ? undefined : index;
+    },
+    pushed: () => undefined,
+  };
+}
+
+/** Many additions are keyed: each then costs one lookup, not a scan of what is there. */
+function keyedLookup(elements: unknown[]): Lookup {
+  const positions = new Map<string, number>();
+  const pushed = (element: unknown, index: number): void => {
+    const key = elementKey(element);
+    if (!positions.has(key)) positions.set(key, index);
+  };
+  elements.forEach(pushed);
+  return { indexOf: (element) => positions.get(elementKey(element)), pushed };
 }
 
 /** The elements that none of `removals` names (matchesRemoval), in one pass over each list. */

@@ -1,10 +1,10 @@
 // Bounds on the work one SCIM request may ask for, in one place: the request code enforces them and
 // /ServiceProviderConfig advertises them. They bound memory and CPU per request so that one
-// tenant's largest allowed request stays short (well under a second) and cannot stall others.
+// tenant's largest allowed request stays short and cannot stall others.
 import { ScimError } from './scim.errors';
 
 export const SCIM_LIMITS = {
-  /** Operations in one PATCH: Entra ID sends at most a few hundred; RFC 7644 leaves it to us. */
+  /** Operations in one PATCH: identity providers send a handful; RFC 7644 leaves the bound to us. */
   patchOperations: 1_000,
   /** Values one PATCH operation carries (members, emails, keys of a no-path value). */
   valuesPerOperation: 1_000,

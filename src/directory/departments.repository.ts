@@ -177,9 +177,10 @@ export class DepartmentsRepository {
   ): Promise<string[]> {
     if (childIds.length === 0) return [];
     const result: [{ id: string }[], number] = await em.query(
-      `UPDATE departments SET parent_id = $2, updated_on = now()
-        WHERE tenant_id = $1 AND id = ANY($3::uuid[]) AND parent_id IS DISTINCT FROM $2
-        RETURNING id`,
+      `UPDATE departments d SET parent_id = $2, updated_on = now()
+         FROM (SELECT DISTINCT id FROM unnest($3::uuid[]) AS given(id)) r
+        WHERE d.tenant_id = $1 AND d.id = r.id AND d.parent_id IS DISTINCT FROM $2
+        RETURNING d.id`,
       [tenantId, parentId, childIds],
     );
     return result[0].map((row) => row.id);
@@ -192,10 +193,20 @@ export class DepartmentsRepository {
     parentId: string,
     childIds?: readonly string[],
   ): Promise<void> {
+    if (childIds === undefined) {
+      await em.query(
+        'UPDATE departments SET parent_id = NULL, updated_on = now() WHERE tenant_id = $1 AND parent_id = $2',
+        [tenantId, parentId],
+      );
+      return;
+    }
+    if (childIds.length === 0) return;
+    // Joined on the unnested ids: `id = ANY($3)` over thousands of ids can test each row against the whole array.
     await em.query(
-      `UPDATE departments SET parent_id = NULL, updated_on = now()
-        WHERE tenant_id = $1 AND parent_id = $2 AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[]))`,
-      [tenantId, parentId, childIds ?? null],
+      `UPDATE departments d SET parent_id = NULL, updated_on = now()
+         FROM (SELECT DISTINCT id FROM unnest($3::uuid[]) AS given(id)) r
+        WHERE d.tenant_id = $1 AND d.parent_id = $2 AND d.id = r.id`,
+      [tenantId, parentId, childIds],
     );
   }
 

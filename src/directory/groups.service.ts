@@ -64,28 +64,28 @@ export class GroupsService {
     return (await this.departments.deleteByIds(em, tenantId, [id])).length > 0;
   }
 
-  /** Applies the changes in order, in the caller's transaction. Adding a present member changes nothing. */
+  /**
+   * Applies the changes as if in order, in the caller's transaction, with a fixed number of
+   * statements however many changes and members there are: the changes are first folded into one
+   * net change. Adding a present member changes nothing.
+   */
   async changeMembers(
     em: EntityManager,
     tenantId: string,
     group: DepartmentRow,
     changes: readonly MembershipChange[],
   ): Promise<void> {
-    for (const change of changes) {
-      if (change.op === 'removeAll' || change.op === 'replace') {
-        await this.assignments.removeMembers(em, tenantId, group.id);
-        await this.departments.releaseChildren(em, tenantId, group.id);
-      }
-      if (change.op === 'removeAll') continue;
-      const ids = distinct(change.ids.filter(isUuid));
-      if (change.op === 'remove') {
-        await this.assignments.removeMembers(em, tenantId, group.id, ids);
-        await this.departments.releaseChildren(em, tenantId, group.id, ids);
-      } else {
-        await this.addMembers(em, tenantId, group, ids);
-      }
+    if (changes.length === 0) return;
+    const net = foldMembership(changes);
+    if (net.removeAll) {
+      await this.assignments.removeMembers(em, tenantId, group.id);
+      await this.departments.releaseChildren(em, tenantId, group.id);
+    } else if (net.remove.size > 0) {
+      await this.assignments.removeMembers(em, tenantId, group.id, [...net.remove]);
+      await this.departments.releaseChildren(em, tenantId, group.id, [...net.remove]);
     }
-    if (changes.length > 0) await this.departments.bumpVersion(em, tenantId, group.id);
+    await this.addMembers(em, tenantId, group, [...net.add]);
+    await this.departments.bumpVersion(em, tenantId, group.id);
   }
 
   /** Members of each department (users and child departments), by department id. */
@@ -135,6 +135,41 @@ export class GroupsService {
       throw fieldError('DUPLICATE', message, 'displayName', 'directory.group.displayName.duplicate');
     }
   }
+}
+
+/**
+ * The net effect of membership changes in order: everyone removed first (`removeAll`), or these
+ * removed, then these added. A member removed and then added again stays in both sets, because the
+ * removal drops every assignment the user had there and the add makes a fresh member one.
+ */
+export function foldMembership(changes: readonly MembershipChange[]): {
+  removeAll: boolean;
+  remove: Set<string>;
+  add: Set<string>;
+} {
+  let removeAll = false;
+  let remove = new Set<string>();
+  let add = new Set<string>();
+  for (const change of changes) {
+    if (change.op === 'removeAll' || change.op === 'replace') {
+      removeAll = true;
+      remove = new Set();
+      add = new Set();
+    }
+    if (change.op === 'removeAll') continue;
+    // An id that is not a UUID cannot name a member and is skipped, not refused: Microsoft's SCIM
+    // reference suite adds members "string id 1" and expects 204, as Entra ID's own service answers.
+    const ids = change.ids.filter(isUuid);
+    if (change.op === 'remove') {
+      for (const id of ids) {
+        add.delete(id);
+        if (!removeAll) remove.add(id);
+      }
+    } else {
+      for (const id of ids) add.add(id);
+    }
+  }
+  return { removeAll, remove, add };
 }
 
 /** A value the database refuses (an externalId another department has, text too long) is the caller's error. */

@@ -33,7 +33,7 @@ export class ScimDiscoveryController {
   serviceProviderConfig(@Req() req: AuthenticatedRequest, @Res() res: Response): void {
     const base = this.base(req);
     sendJson(res, 200, {
-      ...serviceProviderConfig(),
+      ...serviceProviderConfig({ maxPayloadSize: this.config.bodyLimitBytes }),
       meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
     });
   }

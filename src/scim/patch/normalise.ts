@@ -10,6 +10,7 @@ import {
 } from '../schemas/schema.lookup';
 import { ScimDocument, ScimResourceName } from '../schemas/schema.types';
 import { ScimError } from '../scim.errors';
+import { assertCount, assertDocumentSize, SCIM_LIMITS } from '../scim-limits';
 import { coerceAttribute, CoerceOptions } from './coerce';
 import { isPlainObject } from './json';
 
@@ -42,6 +43,7 @@ export function normaliseResource(
   if (options.requireSchemas) requireCoreSchema(resource, body);
   const result = canonicaliseDocument(resource, body, { dropReadOnly: true });
   assertRequired(resource, result.document);
+  assertDocumentSize(result.document);
   return result;
 }
 
@@ -85,6 +87,7 @@ export function canonicaliseDocument(
     }
     const name = prefixed?.name ?? key;
     if (resource === 'Group' && name.toLowerCase() === 'members') {
+      assertCount(Array.isArray(value) ? value.length : 1, SCIM_LIMITS.membersPerRequest, 'Members in one request');
       members = memberValues(value, 'members');
       continue;
     }
@@ -177,6 +180,15 @@ export function assertRequired(resource: ScimResourceName, document: ScimDocumen
   const value = document[name];
   if (typeof value !== 'string' || value.trim() === '') {
     throw ScimError.invalidValue(`'${name}' is required and must not be blank`);
+  }
+  // The directory keeps a user's emails by address: one without an address would be dropped on
+  // the way to storage, and the request answered as if it had been applied.
+  if (resource === 'User' && Array.isArray(document.emails)) {
+    for (const email of document.emails) {
+      if (!isPlainObject(email) || typeof email.value !== 'string') {
+        throw ScimError.invalidValue("Each of 'emails' needs a 'value' (the address)");
+      }
+    }
   }
 }
 

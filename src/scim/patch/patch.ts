@@ -14,8 +14,9 @@ import {
 import { AttributeDefinition, ScimDocument, ScimResourceName } from '../schemas/schema.types';
 import { URN_PATCH_OP } from '../schemas/scim.urns';
 import { ScimError } from '../scim.errors';
+import { assertCount, assertDocumentSize, SCIM_LIMITS } from '../scim-limits';
 import { coerceAttribute, coerceSingle } from './coerce';
-import { elementsOf, matchesRemoval, mergeElements, onePrimary, withoutKey } from './elements';
+import { elementsOf, mergeElements, onePrimary, withoutKey, withoutRemovals } from './elements';
 import { isArray, isPlainObject } from './json';
 import { assertRequired, canonicaliseDocument, canonicalSchemas, memberValues } from './normalise';
 
@@ -60,6 +61,7 @@ export function applyPatch(resource: ScimResourceName, document: ScimDocument, b
   const { schemas, ...attributes } = working;
   const result: ScimDocument = { schemas: canonicalSchemas(resource, schemas, attributes), ...attributes };
   assertRequired(resource, result);
+  assertDocumentSize(result);
   return { document: result, members: patcher.members };
 }
 
@@ -75,6 +77,9 @@ export function parsePatchBody(body: unknown): PatchOperation[] {
   if (!Array.isArray(operations) || operations.length === 0) {
     throw ScimError.invalidSyntax("'Operations' must be a non-empty array");
   }
+  // Counted before anything is applied, so a refused request costs no more than reading it.
+  assertCount(operations.length, SCIM_LIMITS.patchOperations, 'Operations in one PATCH');
+  let values = 0;
   return operations.map((operation, index): PatchOperation => {
     if (!isPlainObject(operation)) throw ScimError.invalidSyntax(`Operations[${index}] must be a JSON object`);
     const op = field(operation, 'op');
@@ -87,11 +92,27 @@ export function parsePatchBody(body: unknown): PatchOperation[] {
       throw ScimError.invalidPath(`Operations[${index}].path must be a string`);
     }
     const value = field(operation, 'value');
+    const count = valueCount(value);
+    assertCount(count, SCIM_LIMITS.valuesPerOperation, `Values in Operations[${index}]`);
+    values += count;
+    assertCount(values, SCIM_LIMITS.valuesPerPatch, 'Values across one PATCH');
     const result: PatchOperation = { op: name };
     if (typeof path === 'string' && path.trim() !== '') result.path = path.trim();
     if (value !== undefined) result.value = value;
     return result;
   });
+}
+
+/**
+ * How many values an operation carries: the elements of an array, or for an object of attributes
+ * (a no-path or extension value) the values of each of its attributes.
+ */
+function valueCount(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  if (!isPlainObject(value)) return 1;
+  let count = 0;
+  for (const key in value) count += Array.isArray(value[key]) ? (value[key] as unknown[]).length : 1;
+  return Math.max(count, 1);
 }
 
 /** A key of a JSON object in any case: an exact match wins. */
@@ -124,6 +145,8 @@ const WRITE = { dropReadOnly: true };
 class Patcher {
   readonly members: MemberChange[] = [];
   private readonly core: string;
+  /** Each container's keys by their lower case, so that finding a key costs no scan of the others. */
+  private readonly keys = new WeakMap<object, Map<string, string>>();
 
   constructor(
     private readonly resource: ScimResourceName,
@@ -166,7 +189,7 @@ class Patcher {
       parsed = parsePatchPath(key);
     } catch (error) {
       if (!(error instanceof ScimFilterError) || key.includes('[')) throw asPathError(error);
-      return { kind: 'attribute', text: key, key: existingKey(this.doc, key) ?? key };
+      return { kind: 'attribute', text: key, key: this.existingKey(this.doc, key) ?? key };
     }
     return this.resolveParsed(parsed, key);
   }
@@ -217,7 +240,7 @@ class Patcher {
     const target: AttributeTarget = {
       kind: 'attribute',
       text,
-      key: definition?.name ?? existingKey(container, name) ?? name,
+      key: definition?.name ?? this.existingKey(container, name) ?? name,
       ...(containerKey === undefined ? {} : { containerKey }),
       ...(definition === undefined ? {} : { definition }),
       ...(filter === undefined ? {} : { filter }),
@@ -290,7 +313,7 @@ class Patcher {
     const { definition, key } = target;
     const existing = container[key];
     if (!definition) {
-      container[key] = op === 'add' ? addUnknown(existing, value) : value;
+      container[key] = this.bounded(target, op === 'add' ? addUnknown(this.bounded(target, existing), value) : value);
       return;
     }
     const coerced = coerceAttribute(definition, value, target.text, WRITE);
@@ -303,7 +326,10 @@ class Patcher {
     }
     if (definition.multiValued) {
       const elements = coerced as unknown[];
-      container[key] = op === 'add' ? mergeElements(elementsOf(existing), elements) : elements;
+      container[key] = this.bounded(
+        target,
+        op === 'add' ? mergeElements(this.bounded(target, elementsOf(existing)), elements) : elements,
+      );
     } else if (definition.type === 'complex') {
       // RFC 7644 §3.5.2.1/3: sub-attributes the value does not name are left unchanged...
       const current = isPlainObject(existing) ? existing : {};
@@ -327,7 +353,7 @@ class Patcher {
     if (sub === undefined) return this.remove(target, undefined);
     const existing = container[target.key];
     if (target.definition?.multiValued || Array.isArray(existing)) {
-      const elements = elementsOf(existing);
+      const elements = this.bounded(target, elementsOf(existing));
       if (elements.length === 0) {
         container[target.key] = [{ [subKey]: sub }];
         return;
@@ -360,7 +386,7 @@ class Patcher {
     container: Record<string, unknown>,
     value: unknown,
   ): void {
-    const elements = elementsOf(container[target.key]);
+    const elements = this.bounded(target, elementsOf(container[target.key]));
     const matched = this.select(target, elements);
     const touched = new Set<unknown>();
     let next: unknown[];
@@ -386,7 +412,7 @@ class Patcher {
           )
         : [...elements, touch(touched, { ...this.elementFromFilter(target), ...element })];
     }
-    container[target.key] = onePrimary(next, touched);
+    container[target.key] = this.bounded(target, onePrimary(next, touched));
   }
 
   private remove(target: AttributeTarget, value: unknown): void {
@@ -395,7 +421,7 @@ class Patcher {
     const { key, definition, filter, subKey } = target;
     const existing = container[key];
     if (filter !== undefined) {
-      const elements = elementsOf(existing);
+      const elements = this.bounded(target, elementsOf(existing));
       const matched = this.select(target, elements);
       // Nothing matches: no error, the state the client asked for already holds.
       if (!matched.includes(true)) return;
@@ -416,10 +442,7 @@ class Patcher {
     } else if (value !== undefined && value !== null && (definition?.multiValued || Array.isArray(existing))) {
       // `{"op": "remove", "path": "emails", "value": [{"value": "a@b.c"}]}`: those values only.
       const removals = elementsOf(definition ? coerceAttribute(definition, value, target.text, WRITE) : value);
-      const next = elementsOf(existing).filter(
-        (element) => !removals.some((removal) => matchesRemoval(element, removal)),
-      );
-      this.assign(target, container, next);
+      this.assign(target, container, withoutRemovals(this.bounded(target, elementsOf(existing)), removals));
     } else {
       this.assign(target, container, undefined);
     }
@@ -436,7 +459,36 @@ class Patcher {
       (isPlainObject(cleaned) && Object.keys(cleaned).length === 0);
     if (empty) delete container[target.key];
     else container[target.key] = cleaned;
-    if (target.containerKey !== undefined && Object.keys(container).length === 0) delete this.doc[target.containerKey];
+    if (target.containerKey !== undefined && !hasKeys(container)) delete this.doc[target.containerKey];
+  }
+
+  /**
+   * A multi-valued attribute's elements, refused past `valuesPerAttribute`: operations scan them,
+   * so this bound is what keeps each operation's work, and the PATCH's, linear.
+   */
+  private bounded<T>(target: AttributeTarget, value: T): T {
+    if (isArray(value) && value.length > SCIM_LIMITS.valuesPerAttribute) {
+      throw ScimError.tooMany(
+        `'${target.key}' would hold ${value.length} values; an attribute may hold at most ${SCIM_LIMITS.valuesPerAttribute}`,
+      );
+    }
+    return value;
+  }
+
+  /** The key `name` has in `container` ignoring case; a key it will be written under is remembered. */
+  private existingKey(container: unknown, name: string): string | undefined {
+    if (!isPlainObject(container)) return undefined;
+    let index = this.keys.get(container);
+    if (!index) {
+      index = new Map();
+      for (const key of Object.keys(container)) if (!index.has(key.toLowerCase())) index.set(key.toLowerCase(), key);
+      this.keys.set(container, index);
+    }
+    const lower = name.toLowerCase();
+    const key = index.get(lower);
+    if (key !== undefined && Object.prototype.hasOwnProperty.call(container, key)) return key;
+    index.set(lower, name);
+    return undefined;
   }
 
   /** The object that holds the attribute: the document, or its extension's object (made when writing). */
@@ -524,6 +576,7 @@ function memberIdsOf(filter: Filter, text: string): string[] {
   if (!collect(filter)) {
     throw ScimError.invalidFilter(`'${text}': members can only be selected by id, as members[value eq "id"]`);
   }
+  assertCount(ids.length, SCIM_LIMITS.valuesPerOperation, 'Members named by one filter');
   return [...new Set(ids)];
 }
 
@@ -538,10 +591,9 @@ function isEmptyObject(value: unknown): boolean {
   return isPlainObject(value) && Object.keys(value).length === 0;
 }
 
-function existingKey(container: unknown, name: string): string | undefined {
-  if (!isPlainObject(container)) return undefined;
-  const lower = name.toLowerCase();
-  return Object.keys(container).find((key) => key.toLowerCase() === lower);
+function hasKeys(object: Record<string, unknown>): boolean {
+  for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return true;
+  return false;
 }
 
 function asElement(element: unknown): Record<string, unknown> {

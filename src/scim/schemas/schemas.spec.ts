@@ -16,6 +16,7 @@ import {
   URN_RESOURCE_TYPE,
   URN_SCHEMA,
   URN_SERVICE_PROVIDER_CONFIG,
+  URN_SERVICE_PROVIDER_LIMITS,
   URN_USER,
   USER_RESOURCE_TYPE,
   USER_SCHEMA,
@@ -129,7 +130,7 @@ describe('resource types and service provider config', () => {
   it('says what the service supports', () => {
     const config = serviceProviderConfig();
     expect(config).toMatchObject({
-      schemas: [URN_SERVICE_PROVIDER_CONFIG],
+      schemas: [URN_SERVICE_PROVIDER_CONFIG, URN_SERVICE_PROVIDER_LIMITS],
       patch: { supported: true },
       bulk: { supported: false },
       filter: { supported: true, maxResults: 1000 },
@@ -137,6 +138,7 @@ describe('resource types and service provider config', () => {
       sort: { supported: true },
       etag: { supported: true },
     });
+    expect(config[URN_SERVICE_PROVIDER_LIMITS]).toMatchObject({ patchOperations: 1000, valuesPerPatch: 10000 });
     expect(config.authenticationSchemes.map((scheme) => scheme.type)).toEqual(['oauthbearertoken']);
     expect(config).not.toHaveProperty('documentationUri');
     expect(serviceProviderConfig({ documentationUri: 'https://docs.example.com' }).documentationUri).toBe(

@@ -12,3 +12,6 @@ export const URN_SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchR
 export const URN_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 export const URN_RESOURCE_TYPE = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 export const URN_SERVICE_PROVIDER_CONFIG = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+/** This service's limits on SCIM requests, an extension of its ServiceProviderConfig. */
+export const URN_SERVICE_PROVIDER_LIMITS =
+  'urn:identity-provisioning-hub:scim:schemas:extension:limits:1.0:ServiceProviderConfig';

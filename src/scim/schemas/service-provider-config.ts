@@ -1,9 +1,10 @@
 // RFC 7643 §5 / §8.5: what this service provider supports, as `/ServiceProviderConfig` serves it
 // (the caller adds `meta`).
-import { URN_SERVICE_PROVIDER_CONFIG } from './scim.urns';
+import { SCIM_LIMITS } from '../scim-limits';
+import { URN_SERVICE_PROVIDER_CONFIG, URN_SERVICE_PROVIDER_LIMITS } from './scim.urns';
 
 /** The maximum number of resources one list or search answers (RFC 7643 §5 `filter.maxResults`). */
-export const MAX_RESULTS = 1000;
+export const MAX_RESULTS = SCIM_LIMITS.listResults;
 
 export interface AuthenticationScheme {
   type: string;
@@ -24,14 +25,19 @@ export interface ServiceProviderConfigDocument {
   sort: { supported: boolean };
   etag: { supported: boolean };
   authenticationSchemes: AuthenticationScheme[];
+  /** SCIM has no standard place for PATCH and size limits, so they are listed under an extension URN. */
+  [URN_SERVICE_PROVIDER_LIMITS]: typeof SCIM_LIMITS;
 }
 
-export function serviceProviderConfig(options: { documentationUri?: string } = {}): ServiceProviderConfigDocument {
+export function serviceProviderConfig(
+  options: { documentationUri?: string; maxPayloadSize?: number } = {},
+): ServiceProviderConfigDocument {
   return {
-    schemas: [URN_SERVICE_PROVIDER_CONFIG],
+    schemas: [URN_SERVICE_PROVIDER_CONFIG, URN_SERVICE_PROVIDER_LIMITS],
     ...(options.documentationUri ? { documentationUri: options.documentationUri } : {}),
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    // Bulk is not served; maxPayloadSize still tells clients the largest body any SCIM request may have.
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: options.maxPayloadSize ?? 0 },
     filter: { supported: true, maxResults: MAX_RESULTS },
     changePassword: { supported: false },
     sort: { supported: true },
@@ -45,5 +51,6 @@ export function serviceProviderConfig(options: { documentationUri?: string } = {
         primary: true,
       },
     ],
+    [URN_SERVICE_PROVIDER_LIMITS]: SCIM_LIMITS,
   };
 }

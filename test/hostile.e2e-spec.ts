@@ -199,10 +199,12 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
   const refusedOrFailedItems = (door: BodyDoor) => (res: Response) => {
     if (res.status >= 300 || !door.perItem) return refusedIn(door.envelope)(res);
     if (door.perItem === 'operations') {
-      const operations: { status: boolean }[] = res.body?.operations ?? res.body?.results ?? [];
-      return operations.length > 0 && operations.every((op) => op.status === false)
-        ? null
-        : `answered ${res.status} with an item accepted, expected a failed operation`;
+      // Queue answers list operations; direct mode answers `processed` and `status` for the whole batch.
+      const operations: { status: boolean }[] | undefined = res.body?.operations;
+      const failed = Array.isArray(operations)
+        ? operations.length > 0 && operations.every((op) => op.status === false)
+        : res.body?.status === false && res.body?.processed === 0;
+      return failed ? null : `answered ${res.status} with an item accepted, expected a failed operation`;
     }
     const summary = res.body?.data?.summary;
     return summary && summary.created + summary.updated === 0

@@ -69,6 +69,14 @@ interface HostileValue {
   onlyHuge?: boolean;
 }
 
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
 const KEY_MARK = '__hostile_key__';
 const VALUE_MARK = '__hostile_value__';
 const deepJson = (depth: number): string => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
@@ -231,7 +239,13 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
   }
 
   /** A raw HTTP/1.1 request over a socket: headers Node's client would refuse to send. */
-  function rawRequest(door: string, input: string, method: string, path: string, headers: string[]): Promise<Sent> {
+  function rawRequest(
+    door: string,
+    input: string,
+    method: string,
+    path: string,
+    headers: string[],
+  ): Promise<Sent & { body: unknown }> {
     const correlationId = nextId();
     return new Promise((resolve, reject) => {
       const socket = net.connect(baseUrl.port, baseUrl.host);
@@ -244,8 +258,9 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
         const parserRefused = !text.toLowerCase().includes(`x-request-id: ${correlationId}`);
         const entry = { correlationId, door, input, status, parserRefused };
         sent.push(entry);
+        const bodyText = text.slice(text.indexOf('\r\n\r\n') + 4);
         if (status >= 500) counts.answered500++;
-        resolve(entry);
+        resolve({ ...entry, body: parseJson(bodyText) });
       });
       const head = [`${method} ${path} HTTP/1.1`, `Host: ${baseUrl.host}`, `X-Request-Id: ${correlationId}`];
       head.push(...headers, 'Content-Length: 0', 'Connection: close', '', '');
@@ -766,33 +781,69 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
 
   it('refuses NUL, lone surrogates and invalid UTF-8 in headers (raw HTTP), never with a 500', async () => {
     const problems: string[] = [];
-    const headerCases: { input: string; header: (auth: string) => string[] }[] = [
-      { input: 'NUL in an extra header', header: (auth) => [auth, 'X-Note: a\u0000b'] },
+    // `mayPass`: a header the door ignores may be answered as usual; a broken credential may not.
+    const headerCases: { input: string; header: (auth: string) => string[]; mayPass?: boolean }[] = [
+      { input: 'NUL in an extra header', header: (auth) => [auth, 'X-Note: a\u0000b'], mayPass: true },
       { input: 'NUL in the credential header', header: (auth) => [auth.replace(/(.)$/, '\u0000$1')] },
       { input: 'lone surrogate bytes in the credential header', header: (auth) => [auth + '\xed\xa0\x80'] },
       { input: 'invalid UTF-8 in the credential header', header: (auth) => [auth + '\xff\xfe'] },
-      { input: 'U+202E in X-Request-Id-like header', header: (auth) => [auth, 'X-Forwarded-For: \xe2\x80\xae1.2.3.4'] },
+      {
+        input: 'U+202E in X-Forwarded-For',
+        header: (auth) => [auth, 'X-Forwarded-For: \xe2\x80\xae1.2.3.4'],
+        mayPass: true,
+      },
     ];
-    const routes: [string, string, string, () => string][] = [
-      ['SCIM GET /scim/v2/Users', 'GET', '/scim/v2/Users', () => `Authorization: Bearer ${t.secrets.scimSecret}`],
-      ['provisioning GET user', 'GET', '/api/provisioning/iam/user', () => `auth-token: ${t.secrets.apiToken}`],
-      ['partner POST sync', 'POST', '/api/admin/users/sync', () => `Authorization: Bearer ${partnerJwt()}`],
+    const routes: [string, string, string, () => string, Envelope][] = [
+      [
+        'SCIM GET /scim/v2/Users',
+        'GET',
+        '/scim/v2/Users',
+        () => `Authorization: Bearer ${t.secrets.scimSecret}`,
+        'scim',
+      ],
+      [
+        'provisioning GET user',
+        'GET',
+        '/api/provisioning/iam/user',
+        () => `auth-token: ${t.secrets.apiToken}`,
+        'provisioning',
+      ],
+      ['partner POST sync', 'POST', '/api/admin/users/sync', () => `Authorization: Bearer ${partnerJwt()}`, 'partner'],
       [
         'oauth POST token',
         'POST',
         '/oauth/token',
-        () => `Authorization: Basic ${Buffer.from('a:b').toString('base64')}`,
+        () => `Authorization: Basic ${Buffer.from(`${oauthA.id}:${oauthA.secret}`).toString('base64')}`,
+        'oauth',
       ],
-      ['admin GET tenants', 'GET', '/api/admin/tenants', () => `Authorization: Bearer ${t.secrets.adminToken}`],
-      ['jobs GET job', 'GET', `/api/user/job/${fixtures.jobB}`, () => `auth-token: ${t.secrets.apiToken}`],
-      ['GET /health', 'GET', '/health', () => 'X-Probe: 1'],
+      [
+        'admin GET tenants',
+        'GET',
+        '/api/admin/tenants',
+        () => `Authorization: Bearer ${t.secrets.adminToken}`,
+        'provisioning',
+      ],
+      [
+        'jobs GET job',
+        'GET',
+        `/api/user/job/${fixtures.jobB}`,
+        () => `auth-token: ${t.secrets.apiToken}`,
+        'provisioning',
+      ],
+      ['GET /health', 'GET', '/health', () => 'X-Probe: 1', 'none'],
     ];
-    for (const [door, method, path, auth] of routes) {
-      for (const { input, header } of headerCases) {
+    for (const [door, method, path, auth, envelope] of routes) {
+      for (const { input, header, mayPass } of headerCases) {
         const extra = door.startsWith('provisioning') || door.startsWith('jobs') ? ['auth-tenant-id: default'] : [];
         const result = await rawRequest(door, input, method, path, [...extra, ...header(auth())]);
-        if (result.status === 0 || result.status >= 500)
+        const refused = result.status >= 400 && result.status < 500;
+        if (result.status === 0 || result.status >= 500) {
           problems.push(`${door} | ${input} | answered ${result.status}`);
+        } else if (!refused && !mayPass && envelope !== 'none') {
+          problems.push(`${door} | ${input} | answered ${result.status}, expected a 4xx`);
+        } else if (refused && !result.parserRefused && !ENVELOPES[envelope](result.body)) {
+          problems.push(`${door} | ${input} | answered ${result.status} outside the ${envelope} envelope`);
+        }
       }
     }
     expect(problems).toEqual([]);

@@ -51,9 +51,13 @@ export async function createAppStore(): Promise<AppStore> {
  * The real app on a store of its own (embedded PostgreSQL in DATA_DIR when no DATABASE_URL is
  * configured, which is the app's own default path). REDIS_URL, when set, is passed through.
  */
-export async function startTestApp(env: Record<string, string> = {}, extra: Type[] = []): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  extra: Type[] = [],
+  logger?: JsonLogger,
+): Promise<TestApp> {
   const store = await createAppStore();
-  const t = await startAppOn(store, env, extra);
+  const t = await startAppOn(store, env, extra, logger);
   return {
     ...t,
     close: async () => {
@@ -63,11 +67,15 @@ export async function startTestApp(env: Record<string, string> = {}, extra: Type
   };
 }
 
-/** Starts the app on an existing store; `close` stops the app and keeps the store. */
+/**
+ * Starts the app on an existing store; `close` stops the app and keeps the store. `logger` replaces
+ * the default (errors only), for tests that read everything the app prints.
+ */
 export async function startAppOn(
   store: AppStore,
   env: Record<string, string> = {},
   extra: Type[] = [],
+  logger: JsonLogger = new JsonLogger(['error', 'fatal']),
 ): Promise<TestApp> {
   const secrets = {
     apiToken: randomSecret('api'),
@@ -87,7 +95,7 @@ export async function startAppOn(
   });
   const app = await createApp(config, {
     extra,
-    logger: new JsonLogger(['error', 'fatal']),
+    logger,
   });
   await app.init();
   return {

@@ -142,7 +142,9 @@ export class BootstrapService implements OnModuleInit {
     if (this.serverKey.previousFingerprint) await this.resealPartnerSecrets(em);
     if (stored?.value === this.serverKey.fingerprint) return;
     if (stored && stored.value === this.serverKey.previousFingerprint) {
-      this.logger.log('The server key was rotated (JWT_SECRET_PREVIOUS is the key before): every credential keeps working');
+      this.logger.log(
+        'The server key was rotated (JWT_SECRET_PREVIOUS is the key before): every credential keeps working',
+      );
     } else if (stored) {
       const revoked = await this.credentialRows.revokeAllBootstrap(em);
       this.revoked.push(...revoked);

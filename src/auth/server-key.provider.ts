@@ -45,7 +45,12 @@ export async function loadServerKey(config: AppConfig, dataSource: DataSource): 
   return new ServerKey(await embeddedKey(config.dataDir, stored, dataSource, logger));
 }
 
-async function embeddedKey(dataDir: string, stored: string | null, dataSource: DataSource, logger: Logger): Promise<string> {
+async function embeddedKey(
+  dataDir: string,
+  stored: string | null,
+  dataSource: DataSource,
+  logger: Logger,
+): Promise<string> {
   const file = path.join(dataDir, KEY_FILE_NAME);
   let key = readKeyFile(file, (message) => logger.warn(message));
   if (stored !== null) {

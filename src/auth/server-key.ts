@@ -81,7 +81,10 @@ export class ServerKey {
       return candidate.length === stored.length && timingSafeEqual(candidate, stored);
     };
     // Both compared every time, so the time does not tell which key matched.
-    const [current, previous] = [equal(this.current.hash(secret)), this.previous ? equal(this.previous.hash(secret)) : false];
+    const [current, previous] = [
+      equal(this.current.hash(secret)),
+      this.previous ? equal(this.previous.hash(secret)) : false,
+    ];
     return current ? 'current' : previous ? 'previous' : null;
   }
 

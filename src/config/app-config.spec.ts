@@ -149,7 +149,9 @@ describe('loadConfig', () => {
 
     it('refuses a key file holding a short key without echoing it', () => {
       const env = { JWT_SECRET_FILE: keyFile('short', 'hunter2', 0o600) };
-      expect(() => loadConfig(env)).toThrow(/^Invalid configuration: JWT_SECRET_FILE must name a file holding at least 32/);
+      expect(() => loadConfig(env)).toThrow(
+        /^Invalid configuration: JWT_SECRET_FILE must name a file holding at least 32/,
+      );
       expect(() => loadConfig(env)).toThrow(/^(?!.*hunter2)/);
     });
   });

@@ -213,7 +213,11 @@ const MIN_SERVER_KEY_LENGTH = 32;
  * A key file readable by group or others is only warned about: container secret mounts are 0444
  * or 0644 by default and the container is their boundary.
  */
-function serverSecret(read: (name: string) => string | undefined, name: string, warnings: string[]): string | undefined {
+function serverSecret(
+  read: (name: string) => string | undefined,
+  name: string,
+  warnings: string[],
+): string | undefined {
   const fileName = `${name}_FILE`;
   const file = read(fileName);
   if (file !== undefined && read(name) !== undefined) {

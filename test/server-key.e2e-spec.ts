@@ -38,7 +38,7 @@ async function openDatabase(store: AppStore): Promise<{ dataSource: DataSource; 
 }
 
 const storedKeys = async (t: TestApp): Promise<string[]> =>
-  ((await t.app.get(DataSource).query(`SELECT key FROM server_settings ORDER BY key`)) as { key: string }[]).map(
+  (await t.app.get(DataSource).query<{ key: string }[]>(`SELECT key FROM server_settings ORDER BY key`)).map(
     (row) => row.key,
   );
 

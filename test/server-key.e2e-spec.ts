@@ -11,6 +11,9 @@ import { dataSourceOptions } from '../src/database/data-source-options';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { AppStore, createAppStore, randomSecret, startAppOn, TestApp } from './support/test-app';
 
+/** Two or three starts per test; embedded ones take a while on a busy machine. */
+const RESTARTS_TIMEOUT_MS = 240_000;
+
 const bearer = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
 const admin = (t: TestApp): Record<string, string> => bearer(t.secrets.adminToken);
 const mode = (file: string): number => fs.statSync(file).mode & 0o777;
@@ -92,149 +95,165 @@ async function expectWorking(t: TestApp, credentials: Credentials): Promise<void
 }
 
 describe('the server key lives outside the database', () => {
-  it('embedded: generates DATA_DIR/server.key with mode 0600, never stores it in the database, narrows a widened mode', async () => {
-    const store = embeddedStore();
-    try {
-      const first = await startAppOn(store, { JWT_SECRET: '' });
-      const keyFile = path.join(store.dataDir, 'server.key');
-      let credentials: Credentials;
+  it(
+    'embedded: generates DATA_DIR/server.key with mode 0600, never stores it in the database, narrows a widened mode',
+    async () => {
+      const store = embeddedStore();
       try {
-        expect(mode(keyFile)).toBe(0o600);
-        expect(await storedKeys(first)).toEqual(['server_key_fingerprint']);
-        credentials = await makeCredentials(first);
-      } finally {
-        await first.close();
-      }
-      const key = fs.readFileSync(keyFile, 'utf8').trim();
-      expect(key.length).toBeGreaterThanOrEqual(64);
-      fs.chmodSync(keyFile, 0o644);
-
-      const second = await startAppOn(store, { JWT_SECRET: '' });
-      try {
-        expect(mode(keyFile)).toBe(0o600);
-        expect(fs.readFileSync(keyFile, 'utf8').trim()).toBe(key);
-        await expectWorking(second, credentials);
-        // Signed under the same key: still good after the restart.
-        await second.http.get('/scim/v2/Users').set(bearer(credentials.scimJwt)).expect(200);
-        const dump = JSON.stringify(await second.app.get(DataSource).query(`SELECT * FROM server_settings`));
-        expect(dump).not.toContain(key);
-      } finally {
-        await second.close();
-      }
-    } finally {
-      await store.drop();
-    }
-  });
-
-  it('embedded upgrade: a key an earlier version stored is moved to the key file and deleted; credentials keep working', async () => {
-    const store = embeddedStore();
-    try {
-      const oldKey = randomSecret('stored-by-an-earlier-version');
-      const first = await startAppOn(store, { JWT_SECRET: oldKey });
-      let credentials: Credentials;
-      try {
-        credentials = await makeCredentials(first);
-        await storeKeyLikeEarlierVersions(first, oldKey);
-      } finally {
-        await first.close();
-      }
-      const second = await startAppOn(store, { JWT_SECRET: '' });
-      try {
+        const first = await startAppOn(store, { JWT_SECRET: '' });
         const keyFile = path.join(store.dataDir, 'server.key');
-        expect(fs.readFileSync(keyFile, 'utf8').trim()).toBe(oldKey);
-        expect(mode(keyFile)).toBe(0o600);
-        expect(await storedKeys(second)).toEqual(['server_key_fingerprint']);
-        await expectWorking(second, credentials);
-        await second.http.get('/scim/v2/Users').set(bearer(credentials.scimJwt)).expect(200);
+        let credentials: Credentials;
+        try {
+          expect(mode(keyFile)).toBe(0o600);
+          expect(await storedKeys(first)).toEqual(['server_key_fingerprint']);
+          credentials = await makeCredentials(first);
+        } finally {
+          await first.close();
+        }
+        const key = fs.readFileSync(keyFile, 'utf8').trim();
+        expect(key.length).toBeGreaterThanOrEqual(64);
+        fs.chmodSync(keyFile, 0o644);
+
+        const second = await startAppOn(store, { JWT_SECRET: '' });
+        try {
+          expect(mode(keyFile)).toBe(0o600);
+          expect(fs.readFileSync(keyFile, 'utf8').trim()).toBe(key);
+          await expectWorking(second, credentials);
+          // Signed under the same key: still good after the restart.
+          await second.http.get('/scim/v2/Users').set(bearer(credentials.scimJwt)).expect(200);
+          const dump = JSON.stringify(await second.app.get(DataSource).query(`SELECT * FROM server_settings`));
+          expect(dump).not.toContain(key);
+        } finally {
+          await second.close();
+        }
       } finally {
-        await second.close();
+        await store.drop();
       }
-    } finally {
-      await store.drop();
-    }
-  });
+    },
+    RESTARTS_TIMEOUT_MS,
+  );
+
+  it(
+    'embedded upgrade: a key an earlier version stored is moved to the key file and deleted; credentials keep working',
+    async () => {
+      const store = embeddedStore();
+      try {
+        const oldKey = randomSecret('stored-by-an-earlier-version');
+        const first = await startAppOn(store, { JWT_SECRET: oldKey });
+        let credentials: Credentials;
+        try {
+          credentials = await makeCredentials(first);
+          await storeKeyLikeEarlierVersions(first, oldKey);
+        } finally {
+          await first.close();
+        }
+        const second = await startAppOn(store, { JWT_SECRET: '' });
+        try {
+          const keyFile = path.join(store.dataDir, 'server.key');
+          expect(fs.readFileSync(keyFile, 'utf8').trim()).toBe(oldKey);
+          expect(mode(keyFile)).toBe(0o600);
+          expect(await storedKeys(second)).toEqual(['server_key_fingerprint']);
+          await expectWorking(second, credentials);
+          await second.http.get('/scim/v2/Users').set(bearer(credentials.scimJwt)).expect(200);
+        } finally {
+          await second.close();
+        }
+      } finally {
+        await store.drop();
+      }
+    },
+    RESTARTS_TIMEOUT_MS,
+  );
 
   describe('with JWT_SECRET (the PostgreSQL way)', () => {
     let store: AppStore;
     beforeEach(async () => (store = await createAppStore()));
     afterEach(() => store.drop());
 
-    it('deletes a stored key equal to JWT_SECRET at start', async () => {
-      const key = randomSecret('the-same-key');
-      const first = await startAppOn(store, { JWT_SECRET: key });
-      let credentials: Credentials;
-      try {
-        credentials = await makeCredentials(first);
-        await storeKeyLikeEarlierVersions(first, key);
-      } finally {
-        await first.close();
-      }
-      const second = await startAppOn(store, { JWT_SECRET: key });
-      try {
-        expect(await storedKeys(second)).toEqual(['server_key_fingerprint']);
-        await expectWorking(second, credentials);
-      } finally {
-        await second.close();
-      }
-    });
+    it(
+      'deletes a stored key equal to JWT_SECRET at start',
+      async () => {
+        const key = randomSecret('the-same-key');
+        const first = await startAppOn(store, { JWT_SECRET: key });
+        let credentials: Credentials;
+        try {
+          credentials = await makeCredentials(first);
+          await storeKeyLikeEarlierVersions(first, key);
+        } finally {
+          await first.close();
+        }
+        const second = await startAppOn(store, { JWT_SECRET: key });
+        try {
+          expect(await storedKeys(second)).toEqual(['server_key_fingerprint']);
+          await expectWorking(second, credentials);
+        } finally {
+          await second.close();
+        }
+      },
+      RESTARTS_TIMEOUT_MS,
+    );
 
-    it('refuses a different stored key, exports it, and rotates with it as the previous key without re-issuing anything', async () => {
-      const [oldKey, newKey] = [randomSecret('old-server-key'), randomSecret('new-server-key')];
-      const first = await startAppOn(store, { JWT_SECRET: oldKey });
-      let credentials: Credentials;
-      try {
-        credentials = await makeCredentials(first);
-        await storeKeyLikeEarlierVersions(first, oldKey);
-      } finally {
-        await first.close();
-      }
+    it(
+      'refuses a different stored key, exports it, and rotates with it as the previous key without re-issuing anything',
+      async () => {
+        const [oldKey, newKey] = [randomSecret('old-server-key'), randomSecret('new-server-key')];
+        const first = await startAppOn(store, { JWT_SECRET: oldKey });
+        let credentials: Credentials;
+        try {
+          credentials = await makeCredentials(first);
+          await storeKeyLikeEarlierVersions(first, oldKey);
+        } finally {
+          await first.close();
+        }
 
-      const exported = path.join(store.dataDir, 'exported.key');
-      const database = await openDatabase(store);
-      try {
-        const config = loadConfig({
-          DATA_DIR: store.dataDir,
-          JWT_SECRET: newKey,
-          ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}),
-        });
-        // Neither used silently (a key from a dump) nor dropped silently (every credential orphaned).
-        await expect(loadServerKey(config, database.dataSource)).rejects.toThrow(/npm run key:export -- --out FILE/);
-        expect(await exportStoredKey(database.dataSource, exported)).toBe(true);
-        expect(await exportStoredKey(database.dataSource, path.join(store.dataDir, 'again.key'))).toBe(false);
-      } finally {
-        await database.close();
-      }
-      expect(fs.readFileSync(exported, 'utf8').trim()).toBe(oldKey);
-      expect(mode(exported)).toBe(0o600);
+        const exported = path.join(store.dataDir, 'exported.key');
+        const database = await openDatabase(store);
+        try {
+          const config = loadConfig({
+            DATA_DIR: store.dataDir,
+            JWT_SECRET: newKey,
+            ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}),
+          });
+          // Neither used silently (a key from a dump) nor dropped silently (every credential orphaned).
+          await expect(loadServerKey(config, database.dataSource)).rejects.toThrow(/npm run key:export -- --out FILE/);
+          expect(await exportStoredKey(database.dataSource, exported)).toBe(true);
+          expect(await exportStoredKey(database.dataSource, path.join(store.dataDir, 'again.key'))).toBe(false);
+        } finally {
+          await database.close();
+        }
+        expect(fs.readFileSync(exported, 'utf8').trim()).toBe(oldKey);
+        expect(mode(exported)).toBe(0o600);
 
-      const second = await startAppOn(store, { JWT_SECRET: newKey, JWT_SECRET_PREVIOUS_FILE: exported });
-      try {
-        expect(await storedKeys(second)).toEqual(['server_key_fingerprint']);
-        await expectWorking(second, credentials);
-        // A token signed before the rotation stays good for its hour.
-        await second.http.get('/scim/v2/Users').set(bearer(credentials.scimJwt)).expect(200);
-        // Used once, hashes move to the new key; partner secrets were re-sealed at start.
-        const rows: { kind: string; secret_hash: string; secret_encrypted: string | null }[] = await second.app
-          .get(DataSource)
-          .query(`SELECT kind, secret_hash, secret_encrypted FROM credentials WHERE revoked_on IS NULL`);
-        const current = new ServerKey(newKey);
-        expect(
-          rows.find((row) => row.kind === 'SCIM_SECRET' && row.secret_hash === current.hash(credentials.scimSecret)),
-        ).toBeDefined();
-        const partner = rows.find((row) => row.kind === 'PARTNER_SECRET');
-        expect(current.decrypt(partner!.secret_encrypted!)).toBe(credentials.partnerSecret);
-      } finally {
-        await second.close();
-      }
+        const second = await startAppOn(store, { JWT_SECRET: newKey, JWT_SECRET_PREVIOUS_FILE: exported });
+        try {
+          expect(await storedKeys(second)).toEqual(['server_key_fingerprint']);
+          await expectWorking(second, credentials);
+          // A token signed before the rotation stays good for its hour.
+          await second.http.get('/scim/v2/Users').set(bearer(credentials.scimJwt)).expect(200);
+          // Used once, hashes move to the new key; partner secrets were re-sealed at start.
+          const rows: { kind: string; secret_hash: string; secret_encrypted: string | null }[] = await second.app
+            .get(DataSource)
+            .query(`SELECT kind, secret_hash, secret_encrypted FROM credentials WHERE revoked_on IS NULL`);
+          const current = new ServerKey(newKey);
+          expect(
+            rows.find((row) => row.kind === 'SCIM_SECRET' && row.secret_hash === current.hash(credentials.scimSecret)),
+          ).toBeDefined();
+          const partner = rows.find((row) => row.kind === 'PARTNER_SECRET');
+          expect(current.decrypt(partner!.secret_encrypted!)).toBe(credentials.partnerSecret);
+        } finally {
+          await second.close();
+        }
 
-      // The previous key retired: what was used or re-sealed keeps working; old JWTs do not.
-      const third = await startAppOn(store, { JWT_SECRET: newKey });
-      try {
-        await expectWorking(third, credentials);
-        await third.http.get('/scim/v2/Users').set(bearer(credentials.scimJwt)).expect(401);
-      } finally {
-        await third.close();
-      }
-    });
+        // The previous key retired: what was used or re-sealed keeps working; old JWTs do not.
+        const third = await startAppOn(store, { JWT_SECRET: newKey });
+        try {
+          await expectWorking(third, credentials);
+          await third.http.get('/scim/v2/Users').set(bearer(credentials.scimJwt)).expect(401);
+        } finally {
+          await third.close();
+        }
+      },
+      RESTARTS_TIMEOUT_MS,
+    );
   });
 });

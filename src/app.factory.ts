@@ -36,7 +36,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   }
   app.use(correlationIdMiddleware);
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off unless TRUST_PROXY names the proxies: otherwise any client could forge X-Forwarded-*.
+  app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'extended');
   app.useGlobalPipes(globalValidationPipe());
   if (config.appRole !== 'worker') serveApiDocs(app);

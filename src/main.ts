@@ -36,6 +36,11 @@ async function main(): Promise<void> {
       `Listening on port ${config.port} (role: ${config.appRole}, database: ${config.databaseUrl ? 'external' : 'embedded'}, queue: ${config.redisUrl ? 'redis' : 'in-process'})`,
     );
   } catch (error) {
+    // A server key that cannot be set up safely (see ServerKey) is a configuration problem too.
+    if (error instanceof ConfigError) {
+      logger.fatal(error.message, 'Config');
+      process.exit(78);
+    }
     if (error instanceof DataDirLockedError) {
       logger.fatal(error.message, 'EmbeddedPostgres');
       process.exit(73); // EX_CANTCREAT

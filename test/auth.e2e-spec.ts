@@ -285,7 +285,7 @@ describe('credentials and guards', () => {
       const partner = await issue('default', {
         kind: 'PARTNER_SECRET',
         name: 'crm',
-        secret: 'partner-signing-secret-123',
+        secret: randomSecret('partner-signing'),
       });
       const token = await issue('default', { kind: 'API_TOKEN', name: 'listed' });
       const list = await t.http.get('/api/admin/tenants/default/credentials').set(admin()).expect(200);
@@ -308,8 +308,9 @@ describe('credentials and guards', () => {
       ]) {
         expect(stored).not.toContain(secret);
       }
+      // Sealed to verify signatures, and hashed so that a second credential cannot choose the same secret.
       expect(rows.find((row) => row.id === partner.id)).toMatchObject({
-        secret_hash: null,
+        secret_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
         secret_encrypted: expect.stringMatching(/^v1\./),
       });
     });
@@ -319,6 +320,64 @@ describe('credentials and guards', () => {
       await t.http.delete(`/api/admin/tenants/default/credentials/${foreign.id}`).set(admin()).expect(404);
       await t.http.delete(`/api/admin/tenants/default/credentials/not-a-uuid`).set(admin()).expect(404);
       await t.http.get('/api/provisioning/iam/_probe').set(api(foreign.secret, 'other')).expect(200);
+    });
+  });
+
+  describe('chosen secrets', () => {
+    const choose = (tenantId: string, body: Record<string, unknown>) =>
+      t.http.post(`/api/admin/tenants/${tenantId}/credentials`).set(admin()).send(body);
+
+    it('lets only a PARTNER_SECRET carry a chosen secret', async () => {
+      for (const kind of ['API_TOKEN', 'SCIM_SECRET', 'OAUTH_CLIENT', 'ADMIN_TOKEN']) {
+        const res = await choose('default', { kind, name: 'chosen', secret: randomSecret('chosen') }).expect(400);
+        expect(res.body).toMatchObject({ status: false });
+        expect(JSON.stringify(res.body)).toContain('Only PARTNER_SECRET credentials take a chosen secret');
+      }
+    });
+
+    it.each([
+      ['a'.repeat(40), 'repeats a pattern of 1 characters'],
+      ['aaaaaaaaaaaaaaaa', 'at least'],
+      ['Summer2026!'.repeat(3), 'repeats a pattern of 11 characters'],
+      ['abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN', 'bits of entropy'],
+    ])('refuses a weak partner secret %s with 400 naming why', async (secret, why) => {
+      const res = await choose('default', { kind: 'PARTNER_SECRET', name: 'weak', secret }).expect(400);
+      expect(JSON.stringify(res.body)).toContain(why);
+      expect(JSON.stringify(res.body)).not.toContain(secret);
+    });
+
+    it('answers 409, not 500, for a chosen secret another credential already has', async () => {
+      const secret = randomSecret('shared-partner');
+      await choose('default', { kind: 'PARTNER_SECRET', name: 'first', secret }).expect(201);
+      const again = await choose('other', { kind: 'PARTNER_SECRET', name: 'second', secret }).expect(409);
+      expect(again.body).toMatchObject({ status: false });
+      // Nor may a partner secret be a bearer secret that exists (it would also collide in the hash index).
+      await choose('other', { kind: 'PARTNER_SECRET', name: 'third', secret: t.secrets.adminToken }).expect(409);
+      const rows: { n: string }[] = await t.app
+        .get(DataSource)
+        .query(`SELECT count(*) AS n FROM credentials WHERE tenant_id = 'other' AND kind = 'PARTNER_SECRET'`);
+      expect(Number(rows[0].n)).toBe(0);
+    });
+  });
+
+  describe('forwarded headers (TRUST_PROXY unset: trusted from nobody)', () => {
+    it("keeps Location and meta.location on the request's own host whatever X-Forwarded-* say", async () => {
+      const res = await t.http
+        .post('/scim/v2/Users')
+        .set(bearer(t.secrets.scimSecret))
+        .set('X-Forwarded-Host', 'evil.example')
+        .set('X-Forwarded-Proto', 'https')
+        .send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'forwarded@example.com' })
+        .expect(201);
+      expect(res.headers.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/scim\/v2\/Users\//);
+      expect(res.body.meta.location).toBe(res.headers.location);
+    });
+
+    it('refuses a Host that is not host[:port] with a SCIM 400', async () => {
+      for (const host of ['evil.example/path', 'a b', 'x:99999', 'user@evil.example']) {
+        const res = await t.http.get('/scim/v2/Users').set(bearer(t.secrets.scimSecret)).set('Host', host).expect(400);
+        expect(res.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400' });
+      }
     });
   });
 });

@@ -317,6 +317,11 @@ describe('partner user sync (POST /api/admin/users/sync)', () => {
         'tenant without partner secret': sign('keyless', partnerSecret),
         "other org's token": sign('acme', acmeSecret),
         'other org claim, our secret': sign('acme', partnerSecret),
+        'exp 1e308': jwt.sign({ orgCode: 'test-org', exp: 1e308 }, partnerSecret, { algorithm: 'HS256' }),
+        'exp 2 h away': sign('test-org', partnerSecret, { expiresIn: 7200 }),
+        'exp 2 h after iat': jwt.sign({ orgCode: 'test-org', iat: now - 3600, exp: now + 3600 }, partnerSecret, {
+          algorithm: 'HS256',
+        }),
       };
       for (const [name, token] of Object.entries(tokens)) {
         const res = await sync(body, token);
@@ -324,6 +329,10 @@ describe('partner user sync (POST /api/admin/users/sync)', () => {
       }
       expect(await stored('default', 'auth-1')).toBeUndefined();
       expect(await stored('acme', 'auth-1')).toBeUndefined();
+    });
+
+    it('accepts a token of the longest allowed lifetime, one hour', async () => {
+      await sync(body, sign('test-org', partnerSecret, { expiresIn: 3600 })).expect(200);
     });
 
     it('answers 403 when any users[].orgCode differs from the claim, and writes nothing', async () => {

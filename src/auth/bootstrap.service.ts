@@ -8,7 +8,7 @@ import { TenantsService } from '../directory/tenants.service';
 import { CredentialRevocations } from './credential-revocations';
 import { CredentialsRepository } from './credentials.repository';
 import { CredentialsService } from './credentials.service';
-import { CredentialKind } from './entities/credential.entity';
+import { CredentialEntity, CredentialKind } from './entities/credential.entity';
 import { ServerKey } from './server-key';
 import { SERVER_KEY } from './server-key.provider';
 
@@ -78,7 +78,10 @@ export class BootstrapService implements OnModuleInit {
   ): Promise<string | null> {
     const current = await this.credentialRows.findActiveBootstrap(em, tenantId, kind);
     if (value === undefined && current) return null;
-    if (value !== undefined && current?.secretHash && this.serverKey.matches(value, current.secretHash)) return null;
+    if (value !== undefined && current?.secretHash && this.serverKey.matches(value, current.secretHash)) {
+      await this.rekeyIfPrevious(em, current, value);
+      return null;
+    }
     this.revoked.push(...(await this.credentialRows.revokeBootstrap(em, tenantId, kind)));
     const issued = await this.credentials.issue(em, tenantId, {
       kind,
@@ -98,7 +101,8 @@ export class BootstrapService implements OnModuleInit {
       wanted &&
       current?.clientId === wanted.clientId &&
       this.serverKey.matches(wanted.clientSecret, current.secretHash!);
-    if (unchanged || (!wanted && !current)) return;
+    if (unchanged) return this.rekeyIfPrevious(em, current, wanted.clientSecret);
+    if (!wanted && !current) return;
     this.revoked.push(...(await this.credentialRows.revokeBootstrap(em, tenantId, 'OAUTH_CLIENT')));
     if (!wanted) return;
     await this.credentials.issue(em, tenantId, {
@@ -128,13 +132,20 @@ export class BootstrapService implements OnModuleInit {
   }
 
   /**
-   * Stored hashes and sealed secrets are bound to the server key. When it changed (a new
-   * JWT_SECRET), the environment's credentials are made anew; admin-API ones must be re-issued.
+   * Stored hashes and sealed secrets are bound to the server key. After a rotation (the stored
+   * fingerprint is JWT_SECRET_PREVIOUS's) they all still verify: partner secrets are re-sealed now,
+   * hashes on their next use. After any other change the environment's credentials are made anew;
+   * admin-API ones must be re-issued.
    */
   private async checkServerKey(em: EntityManager): Promise<void> {
     const stored = await em.findOneBy(ServerSettingEntity, { key: FINGERPRINT_KEY });
+    if (this.serverKey.previousFingerprint) await this.resealPartnerSecrets(em);
     if (stored?.value === this.serverKey.fingerprint) return;
-    if (stored) {
+    if (stored && stored.value === this.serverKey.previousFingerprint) {
+      this.logger.log(
+        'The server key was rotated (JWT_SECRET_PREVIOUS is the key before): every credential keeps working',
+      );
+    } else if (stored) {
       const revoked = await this.credentialRows.revokeAllBootstrap(em);
       this.revoked.push(...revoked);
       this.logger.warn(
@@ -142,6 +153,30 @@ export class BootstrapService implements OnModuleInit {
       );
     }
     await em.save(ServerSettingEntity, { key: FINGERPRINT_KEY, value: this.serverKey.fingerprint });
+  }
+
+  /** Seals again under the current key what the previous key sealed, so it can be retired. */
+  private async resealPartnerSecrets(em: EntityManager): Promise<void> {
+    let resealed = 0;
+    for (const credential of await this.credentialRows.listActiveSealed(em)) {
+      let unsealed;
+      try {
+        unsealed = this.serverKey.unseal(credential.secretEncrypted!);
+      } catch {
+        continue; // Under neither key: reported when a partner token needs it.
+      }
+      if (unsealed.sealedWith === 'current') continue;
+      const secretHash = credential.secretHash === null ? null : this.serverKey.hash(unsealed.plain);
+      await this.credentialRows.reseal(em, credential.id, this.serverKey.encrypt(unsealed.plain), secretHash);
+      resealed++;
+    }
+    if (resealed > 0) this.logger.log(`Re-sealed ${resealed} partner secrets under the current server key`);
+  }
+
+  /** A bootstrap secret still hashed under the previous key gets its current hash now. */
+  private async rekeyIfPrevious(em: EntityManager, credential: CredentialEntity, secret: string): Promise<void> {
+    if (this.serverKey.matchedBy(secret, credential.secretHash!) !== 'previous') return;
+    await this.credentialRows.rehash(em, credential.id, credential.secretHash!, this.serverKey.hash(secret));
   }
 }
 

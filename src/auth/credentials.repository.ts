@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, IsNull } from 'typeorm';
+import { EntityManager, In, IsNull, Not } from 'typeorm';
 import { CredentialEntity, CredentialKind, Role } from './entities/credential.entity';
 
 export interface NewCredential {
@@ -15,8 +15,22 @@ export interface NewCredential {
 
 @Injectable()
 export class CredentialsRepository {
-  findActiveBySecretHash(em: EntityManager, secretHash: string): Promise<CredentialEntity | null> {
-    return em.findOneBy(CredentialEntity, { secretHash, revokedOn: IsNull() });
+  /** The credential stored under any of these hashes (one per key of the ring). */
+  findActiveBySecretHashes(em: EntityManager, secretHashes: string[]): Promise<CredentialEntity | null> {
+    return em.findOneBy(CredentialEntity, { secretHash: In(secretHashes), revokedOn: IsNull() });
+  }
+
+  /** Re-keys a hash made under the previous server key; a no-op if someone else did it first. */
+  async rehash(em: EntityManager, id: string, from: string, to: string): Promise<void> {
+    await em.update(CredentialEntity, { id, secretHash: from }, { secretHash: to });
+  }
+
+  listActiveSealed(em: EntityManager): Promise<CredentialEntity[]> {
+    return em.findBy(CredentialEntity, { secretEncrypted: Not(IsNull()), revokedOn: IsNull() });
+  }
+
+  async reseal(em: EntityManager, id: string, secretEncrypted: string, secretHash: string | null): Promise<void> {
+    await em.update(CredentialEntity, { id }, { secretEncrypted, secretHash });
   }
 
   findActiveById(em: EntityManager, id: string): Promise<CredentialEntity | null> {

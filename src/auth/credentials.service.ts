@@ -9,6 +9,8 @@ import { Principal } from './principal';
 import { generateSecret, ServerKey } from './server-key';
 import { SERVER_KEY } from './server-key.provider';
 import { isUuid } from '../common/ids';
+import { sqlStateOf } from '../directory/batch';
+import { chosenSecretWeakness } from './secret-strength';
 
 /** What each kind of credential may carry, and what it carries when nothing is asked. */
 export const KIND_ROLES: Record<CredentialKind, { allowed: Role[]; default: Role[]; prefix: string }> = {
@@ -29,7 +31,10 @@ export interface IssueRequest {
   roles?: Role[];
   /** OAuth clients: the client id (generated when absent). */
   clientId?: string;
-  /** A secret chosen by the caller (environment bootstrap, a partner's shared secret). */
+  /**
+   * A secret chosen by the caller: the operator's environment at boot (any kind, 16+ characters,
+   * checked by the config), or an admin's partner shared secret (PARTNER_SECRET only, strong).
+   */
   secret?: string;
   bootstrap?: boolean;
 }
@@ -62,33 +67,51 @@ export class CredentialsService {
         message: `Allowed roles for ${request.kind}: ${rules.allowed.join(', ') || 'none'}`,
       });
     }
+    if (request.secret !== undefined && !request.bootstrap) checkChosenSecret(request.kind, request.secret);
     const secret = request.secret ?? generateSecret(rules.prefix);
     const clientId = request.kind === 'OAUTH_CLIENT' ? (request.clientId ?? generateSecret('idp_client')) : null;
     if (clientId && (await this.credentials.findActiveByClientId(em, clientId))) {
       throw DomainError.duplicate(`OAuth client id '${clientId}' is already in use`);
     }
-    // Partner secrets verify signatures, so they are sealed; every other secret is only hashed.
+    // Partner secrets verify signatures, so they are also sealed. Every secret is hashed: the
+    // unique index on the hash is what refuses a chosen secret that another credential already has.
     const isPartner = request.kind === 'PARTNER_SECRET';
-    const credential = await this.credentials.insert(em, {
-      tenantId,
-      kind: request.kind,
-      name: request.name,
-      roles,
-      secretHash: isPartner ? null : this.serverKey.hash(secret),
-      secretEncrypted: isPartner ? this.serverKey.encrypt(secret) : null,
-      clientId,
-      bootstrap: request.bootstrap ?? false,
-    });
+    const secretHash = this.serverKey.hash(secret);
+    if (await this.credentials.findActiveBySecretHashes(em, this.serverKey.lookupHashes(secret))) {
+      throw DomainError.duplicate('This secret is already the secret of another credential: choose another', {
+        path: 'secret',
+        field: 'secret',
+        message: 'secret is already in use',
+      });
+    }
+    const credential = await this.credentials
+      .insert(em, {
+        tenantId,
+        kind: request.kind,
+        name: request.name,
+        roles,
+        secretHash,
+        secretEncrypted: isPartner ? this.serverKey.encrypt(secret) : null,
+        clientId,
+        bootstrap: request.bootstrap ?? false,
+      })
+      .catch((error: unknown) => {
+        // Lost a race with a concurrent issue of the same secret or client id: the same 409.
+        if (sqlStateOf(error) === '23505') throw DomainError.duplicate('This secret or client id is already in use');
+        throw error;
+      });
     return { credential, secret };
   }
 
   /** The active credential whose secret this is, or null. Its roles decide what it may do. */
   async authenticateSecret(secret: string): Promise<Principal | null> {
-    const secretHash = this.serverKey.hash(secret);
-    return this.remembered(`secret:${secretHash}`, async () => {
-      const found = await this.credentials.findActiveBySecretHash(this.transactions.manager, secretHash);
-      // OAuth client secrets are only good at the token endpoint, together with their client id.
-      if (!found || found.kind === 'OAUTH_CLIENT' || !this.serverKey.matches(secret, found.secretHash!)) return null;
+    const hashes = this.serverKey.lookupHashes(secret);
+    return this.remembered(`secret:${hashes[0]}`, async () => {
+      const found = await this.credentials.findActiveBySecretHashes(this.transactions.manager, hashes);
+      // OAuth client secrets are only good at the token endpoint, together with their client id;
+      // partner secrets only sign partner JWTs.
+      if (!found || found.kind === 'OAUTH_CLIENT' || found.kind === 'PARTNER_SECRET') return null;
+      if (!(await this.verifiedAndRekeyed(found, secret))) return null;
       return toPrincipal(found, 'secret');
     });
   }
@@ -96,8 +119,28 @@ export class CredentialsService {
   async authenticateClient(clientId: string, secret: string): Promise<Principal | null> {
     const found = await this.credentials.findActiveByClientId(this.transactions.manager, clientId);
     // Hash even when the client is unknown, so timing does not tell which client ids exist.
-    const matches = this.serverKey.matches(secret, found?.secretHash ?? '0'.repeat(64));
-    return found && matches ? toPrincipal(found, 'secret') : null;
+    if (!found) {
+      this.serverKey.matches(secret, '0'.repeat(64));
+      return null;
+    }
+    return (await this.verifiedAndRekeyed(found, secret)) ? toPrincipal(found, 'secret') : null;
+  }
+
+  /**
+   * Whether the secret matches the stored hash under either key of the ring. A hash made under the
+   * previous key is re-made under the current one on this first use after a rotation, so the
+   * previous key stops being needed as credentials are used.
+   */
+  private async verifiedAndRekeyed(found: CredentialEntity, secret: string): Promise<boolean> {
+    const matchedBy = found.secretHash ? this.serverKey.matchedBy(secret, found.secretHash) : null;
+    if (matchedBy === 'previous') {
+      const rekeyed = this.serverKey.hash(secret);
+      await this.credentials.rehash(this.transactions.manager, found.id, found.secretHash!, rekeyed).catch((error) =>
+        // Authentication does not depend on it: the next use tries again.
+        this.logger.warn(`Could not re-key credential ${found.id}: ${String(error)}`),
+      );
+    }
+    return matchedBy !== null;
   }
 
   /** The credential behind a JWT, if it still exists and is not revoked. */
@@ -119,6 +162,7 @@ export class CredentialsService {
     const found = await this.credentials.findActiveByKind(this.transactions.manager, tenantId, 'PARTNER_SECRET');
     if (!found?.secretEncrypted) return null;
     try {
+      // Either key of the ring: partner secrets sealed before a rotation keep verifying.
       return { credentialId: found.id, secret: this.serverKey.decrypt(found.secretEncrypted) };
     } catch {
       // Sealed under another server key (JWT_SECRET changed): no token can verify, as with no secret.
@@ -147,6 +191,25 @@ export class CredentialsService {
     const principal = await lookup();
     if (principal) this.revocations.cache.set(key, principal);
     return principal;
+  }
+}
+
+function checkChosenSecret(kind: CredentialKind, secret: string): void {
+  if (kind !== 'PARTNER_SECRET') {
+    // Bearer secrets are ours to make: a chosen one can only be weaker, or shared with another system.
+    throw DomainError.validation(`A ${kind} secret is generated by the service and cannot be chosen`, {
+      path: 'secret',
+      field: 'secret',
+      message: 'Only PARTNER_SECRET credentials take a chosen secret',
+    });
+  }
+  const weakness = chosenSecretWeakness(secret);
+  if (weakness) {
+    throw DomainError.validation(`The chosen secret is too weak: it ${weakness}`, {
+      path: 'secret',
+      field: 'secret',
+      message: `secret ${weakness}`,
+    });
   }
 }
 

@@ -21,7 +21,7 @@ export class TokenService {
 
   constructor(
     private readonly credentials: CredentialsService,
-    @Inject(SERVER_KEY) serverKey: ServerKey,
+    @Inject(SERVER_KEY) private readonly serverKey: ServerKey,
   ) {
     this.jwt = new JwtService({ secret: serverKey.jwtSigningKey });
   }
@@ -39,20 +39,29 @@ export class TokenService {
 
   /** The principal of a valid, unexpired, unrevoked token; null for anything else. */
   async verify(token: string): Promise<Principal | null> {
-    let claims: AccessClaims;
-    try {
-      // Pinned to HS256: `alg: none` and every other algorithm are refused by the verifier.
-      claims = await this.jwt.verifyAsync<AccessClaims & object>(token, {
-        algorithms: ['HS256'],
-        issuer: 'identity-provisioning-hub',
-      });
-    } catch {
-      return null;
-    }
+    const claims = await this.verifiedClaims(token);
+    if (!claims) return null;
     const principal = await this.credentials.activePrincipal(claims.cid);
     // The stored credential is the truth for tenant and roles, so a revoke or a change is immediate.
     if (!principal || principal.tenantId !== claims.tid) return null;
     return { ...principal, via: 'jwt' };
+  }
+
+  /** Tokens signed before a rotation stay good for their hour: the previous key verifies too. */
+  private async verifiedClaims(token: string): Promise<AccessClaims | null> {
+    for (const secret of this.serverKey.jwtVerificationKeys) {
+      try {
+        // Pinned to HS256: `alg: none` and every other algorithm are refused by the verifier.
+        return await this.jwt.verifyAsync<AccessClaims & object>(token, {
+          secret,
+          algorithms: ['HS256'],
+          issuer: 'identity-provisioning-hub',
+        });
+      } catch {
+        // Next key; none left answers null.
+      }
+    }
+    return null;
   }
 }
 

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { byteSize, ConfigError, loadConfig } from './app-config';
 
@@ -14,6 +16,9 @@ describe('loadConfig', () => {
       bodyLimitBytes: 10 * 1024 * 1024,
       rateLimits: true,
       jwtSecret: undefined,
+      jwtSecretPrevious: undefined,
+      serverKeyWarnings: [],
+      trustProxy: false,
       defaultTenantId: 'default',
       provisioningApiToken: undefined,
       scimSharedSecret: undefined,
@@ -137,6 +142,14 @@ describe('loadConfig', () => {
     ['REQUEST_LOG_RETENTION_DAYS', { REQUEST_LOG_RETENTION_DAYS: 'month' }],
     ['REQUEST_LOG_RETENTION_DAYS', { REQUEST_LOG_RETENTION_DAYS: '0' }],
     ['REQUEST_LOG_MAX_ROWS', { REQUEST_LOG_MAX_ROWS: '1e6' }],
+    ['JWT_SECRET', { DATABASE_URL: 'postgres://db/idp' }],
+    ['JWT_SECRET', { JWT_SECRET_PREVIOUS: 'p'.repeat(32) }],
+    ['JWT_SECRET_PREVIOUS', { JWT_SECRET: 'x'.repeat(32), JWT_SECRET_PREVIOUS: 'short' }],
+    ['JWT_SECRET_FILE', { JWT_SECRET_FILE: '/nonexistent/server.key' }],
+    ['JWT_SECRET_FILE', { JWT_SECRET_FILE: '/etc/hostname', JWT_SECRET: 'x'.repeat(32) }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/99' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '11' }],
   ])('refuses a bad %s, naming it', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
@@ -144,6 +157,54 @@ describe('loadConfig', () => {
 
   it('never echoes a secret it refuses', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'hunter2' })).toThrow(/^(?!.*hunter2)/);
+  });
+
+  it('refuses PostgreSQL without a server key from outside the database, and says how to make one', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/idp' })).toThrow(/openssl rand -base64 48/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/idp' })).toThrow(/key:export/);
+    // Tools that touch no key (migrations, the key export) may run without one.
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/idp' }, { requireServerKey: false }).jwtSecret).toBeUndefined();
+  });
+
+  describe('key files', () => {
+    let dir: string;
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-config-'))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const keyFile = (name: string, content: string, mode: number): string => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, content, { mode });
+      fs.chmodSync(file, mode);
+      return file;
+    };
+
+    it('reads the current and the previous key from files, trimmed, and warns about a wide mode', () => {
+      const config = loadConfig({
+        DATABASE_URL: 'postgres://db/idp',
+        JWT_SECRET_FILE: keyFile('current', `${'k'.repeat(40)}\n`, 0o600),
+        JWT_SECRET_PREVIOUS_FILE: keyFile('previous', 'p'.repeat(40), 0o644),
+      });
+      expect(config.jwtSecret).toBe('k'.repeat(40));
+      expect(config.jwtSecretPrevious).toBe('p'.repeat(40));
+      expect(config.serverKeyWarnings).toEqual([expect.stringMatching(/^JWT_SECRET_PREVIOUS_FILE: .*\(mode 644\)/)]);
+    });
+
+    it('refuses a key file holding a short key without echoing it', () => {
+      const env = { JWT_SECRET_FILE: keyFile('short', 'hunter2', 0o600) };
+      expect(() => loadConfig(env)).toThrow(
+        /^Invalid configuration: JWT_SECRET_FILE must name a file holding at least 32/,
+      );
+      expect(() => loadConfig(env)).toThrow(/^(?!.*hunter2)/);
+    });
+  });
+
+  it('reads TRUST_PROXY as off, a hop count or a list of proxies', () => {
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '::1',
+    ]);
   });
 
   it('treats empty values as unset', () => {

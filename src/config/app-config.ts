@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 
 export type AppRole = 'api' | 'worker' | 'all';
@@ -14,7 +16,14 @@ export interface AppConfig {
   dataDir: string;
   bodyLimitBytes: number;
   rateLimits: boolean;
+  /** The current server key: JWT_SECRET or JWT_SECRET_FILE; unset only on the embedded default. */
   jwtSecret?: string;
+  /** During a rotation, the key before it: still accepted, never used for anything new. */
+  jwtSecretPrevious?: string;
+  /** Key-file problems that do not stop the start; logged when the server key is loaded. */
+  serverKeyWarnings: string[];
+  /** Express `trust proxy` (TRUST_PROXY): whose X-Forwarded-* headers are believed. */
+  trustProxy: false | number | string[];
   defaultTenantId: string;
   provisioningApiToken?: string;
   scimSharedSecret?: string;
@@ -76,8 +85,16 @@ type Env = Record<string, string | undefined>;
 const MIN_SECRET_LENGTH = 16;
 const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+export interface LoadOptions {
+  /**
+   * The service itself refuses PostgreSQL without a server key from outside the database; tools
+   * that never touch a key (migrations, the key export) do not need one.
+   */
+  requireServerKey?: boolean;
+}
+
 /** Parses the environment into a typed config; throws a `ConfigError` naming the first bad variable. */
-export function loadConfig(env: Env = process.env): AppConfig {
+export function loadConfig(env: Env = process.env, options: LoadOptions = {}): AppConfig {
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
@@ -89,18 +106,36 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const partnerSecret = secret(read, 'WRAPPER_SECRET_KEY');
   const partnerOrgCode = read('WRAPPER_ORG_CODE');
   requirePair('WRAPPER_SECRET_KEY', partnerSecret, 'WRAPPER_ORG_CODE', partnerOrgCode);
+  const databaseUrl = connectionUrl('DATABASE_URL', read('DATABASE_URL'), ['postgres:', 'postgresql:']);
+  const serverKeyWarnings: string[] = [];
+  const jwtSecret = serverSecret(read, 'JWT_SECRET', serverKeyWarnings);
+  const jwtSecretPrevious = serverSecret(read, 'JWT_SECRET_PREVIOUS', serverKeyWarnings);
+  if (jwtSecretPrevious !== undefined && jwtSecret === undefined) {
+    throw new ConfigError('JWT_SECRET', 'must be set when JWT_SECRET_PREVIOUS is set (the new key of the rotation)');
+  }
+  if (databaseUrl && !jwtSecret && options.requireServerKey !== false) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      'or JWT_SECRET_FILE must be set when DATABASE_URL is set: the server key must not live in the database. ' +
+        'Make one with `openssl rand -base64 48`. Upgrading from a version that stored it in server_settings? ' +
+        'Run `npm run key:export -- --out FILE` and set JWT_SECRET_FILE=FILE.',
+    );
+  }
 
   return {
     port: port(read('PORT')),
     publicBaseUrl: httpUrl('PUBLIC_BASE_URL', read('PUBLIC_BASE_URL'))?.replace(/\/+$/, ''),
-    databaseUrl: connectionUrl('DATABASE_URL', read('DATABASE_URL'), ['postgres:', 'postgresql:']),
+    databaseUrl,
     redisUrl: connectionUrl('REDIS_URL', read('REDIS_URL'), ['redis:', 'rediss:']),
     appRole: oneOf('APP_ROLE', read('APP_ROLE') ?? 'all', ['api', 'worker', 'all'] as const),
     jobConcurrency: wholeNumber('JOB_CONCURRENCY', read('JOB_CONCURRENCY'), 2, 1, 32),
     dataDir: path.resolve(read('DATA_DIR') ?? './.data'),
     bodyLimitBytes: byteSize('BODY_LIMIT', read('BODY_LIMIT') ?? '10mb'),
     rateLimits: oneOf('RATE_LIMITS', (read('RATE_LIMITS') ?? 'on').toLowerCase(), ['on', 'off'] as const) === 'on',
-    jwtSecret: secret(read, 'JWT_SECRET', 32),
+    jwtSecret,
+    jwtSecretPrevious: jwtSecretPrevious === jwtSecret ? undefined : jwtSecretPrevious,
+    serverKeyWarnings,
+    trustProxy: trustProxy(read('TRUST_PROXY')),
     defaultTenantId: tenantId(read('DEFAULT_TENANT_ID') ?? 'default'),
     provisioningApiToken: secret(read, 'PROVISIONING_API_TOKEN'),
     scimSharedSecret: secret(read, 'SCIM_SHARED_SECRET'),
@@ -232,6 +267,68 @@ function secret(
     throw new ConfigError(name, `must be at least ${minLength} characters long`);
   }
   return value;
+}
+
+const MIN_SERVER_KEY_LENGTH = 32;
+
+/**
+ * NAME or NAME_FILE (a path to a file holding it, as Docker and Kubernetes secrets are mounted).
+ * A key file readable by group or others is only warned about: container secret mounts are 0444
+ * or 0644 by default and the container is their boundary.
+ */
+function serverSecret(
+  read: (name: string) => string | undefined,
+  name: string,
+  warnings: string[],
+): string | undefined {
+  const fileName = `${name}_FILE`;
+  const file = read(fileName);
+  if (file !== undefined && read(name) !== undefined) {
+    throw new ConfigError(fileName, `and ${name} are both set: set one of them`);
+  }
+  if (file === undefined) return secret(read, name, MIN_SERVER_KEY_LENGTH);
+  let value: string;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new Error('not a file');
+    if ((stat.mode & 0o077) !== 0) {
+      warnings.push(
+        `${fileName}: ${file} is readable by group or others (mode ${(stat.mode & 0o777).toString(8)}); chmod 600 it`,
+      );
+    }
+    value = fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    throw new ConfigError(fileName, `names a file that cannot be read: ${file}`);
+  }
+  if (value.length < MIN_SERVER_KEY_LENGTH) {
+    throw new ConfigError(fileName, `must name a file holding at least ${MIN_SERVER_KEY_LENGTH} characters`);
+  }
+  return value;
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Off by default: X-Forwarded-Proto/-Host/-For are believed only from proxies named here, as a hop
+ * count or addresses. "Trust everyone" is not offered: it would let any client forge them.
+ */
+function trustProxy(value: string | undefined): false | number | string[] {
+  if (value === undefined || ['off', 'false', 'none', '0'].includes(value.toLowerCase())) return false;
+  if (/^\d+$/.test(value)) return wholeNumber('TRUST_PROXY', value, 0, 1, 10);
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk =
+      prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32) && family !== 0);
+    if (!(PROXY_NAMES.includes(entry) || (family !== 0 && prefixOk && rest.length === 0))) {
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be off, a hop count from 1 to 10, or a comma-separated list of ${PROXY_NAMES.join(', ')}, IP addresses and CIDR subnets, got "${entry}"`,
+      );
+    }
+  }
+  return entries;
 }
 
 function requirePair(nameA: string, a: unknown, nameB: string, b: unknown): void {

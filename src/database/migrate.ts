@@ -7,7 +7,8 @@ import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { runMigrations } from './migrations';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  // Migrations touch no key, so they run before the operator has set one up (the key export needs them).
+  const config = loadConfig(process.env, { requireServerKey: false });
   let embedded: EmbeddedPostgres | null = null;
   if (!config.databaseUrl) embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, maxConnections: 4 });
   const dataSource = await new DataSource(dataSourceOptions(config.databaseUrl ?? embedded!.url)).initialize();

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-/** Fleet-wide settings that must be the same on every instance (the generated server key). */
+/** Fleet-wide settings (the server key's fingerprint; never the key: see ServerKey). */
 @Entity('server_settings')
 export class ServerSettingEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })

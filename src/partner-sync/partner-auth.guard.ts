@@ -1,4 +1,5 @@
-import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
 import { bearerToken } from '../auth/bearer';
@@ -21,15 +22,27 @@ interface PartnerRequest extends Request {
 const NO_TOKEN = 'No authorization token provided';
 const REFUSED = 'Invalid or expired token';
 
+/** A partner token lives at most this long, counted from `iat` and from now. */
+export const PARTNER_TOKEN_MAX_LIFETIME_SECONDS = 3600;
+/** Tolerated difference between the partner's clock and ours, for the lifetime limits (expiry is exact). */
+export const PARTNER_CLOCK_SKEW_SECONDS = 60;
+/** Looked up for an unknown org code, so the lookup runs and finds nothing, as for a tenant without a key. */
+const NO_TENANT = '';
+
 /**
  * Partner sync (seed 002): `Authorization: Bearer <JWT>`, HS256 with the partner secret of the
  * tenant whose org code the token claims, `exp` required, and that org code on every user. The
  * unverified payload only chooses which secret to verify with; nothing in it is trusted before.
- * Every refusal answers the same 403, so a caller cannot tell an unknown org code from a bad key.
+ * Every refusal answers the same 403, so a caller cannot tell an unknown org code from a bad key;
+ * the reason goes to the debug log only. An unknown org code takes the same steps as a known one
+ * (the key lookup, a signature check against a stand-in key), so timing does not tell them apart.
  */
 @Injectable()
 export class PartnerAuthGuard implements CanActivate {
   private readonly jwt = new JwtService();
+  private readonly logger = new Logger('PartnerAuth');
+  /** Never a partner's: no token can verify against it. */
+  private readonly standInKey = randomBytes(32).toString('base64url');
 
   constructor(
     private readonly tenants: TenantsService,
@@ -48,21 +61,31 @@ export class PartnerAuthGuard implements CanActivate {
 
   private async verify(token: string): Promise<PartnerCaller | null> {
     const claimed = this.unverifiedOrgCode(token);
-    if (!claimed) return null;
+    if (!claimed) return this.refuse('not a JWT with an orgCode claim');
     const tenant = await this.tenants.findByOrgCode(claimed);
-    const key = tenant && (await this.credentials.partnerKey(tenant.id));
-    if (!tenant || !key) return null;
+    const key = await this.credentials.partnerKey(tenant?.id ?? NO_TENANT);
+    let claims: Record<string, unknown> | null;
     try {
       // Pinned to HS256: `alg: none` and every other algorithm are refused by the verifier.
-      const claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
-        secret: key.secret,
+      claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
+        secret: tenant && key ? key.secret : this.standInKey,
         algorithms: ['HS256'],
       });
-      if (typeof claims.exp !== 'number' || claims.orgCode !== tenant.orgCode) return null;
-    } catch {
-      return null;
+    } catch (error) {
+      claims = null;
+      if (tenant && key) this.refuse(error instanceof Error ? error.message : 'signature');
     }
+    if (!tenant || !key) return this.refuse('unknown org code, or no partner secret');
+    if (!claims) return null;
+    const problem = lifetimeProblem(claims, Date.now() / 1000);
+    if (problem) return this.refuse(problem);
+    if (claims.orgCode !== tenant.orgCode) return this.refuse('orgCode differs from the tenant');
     return { tenantId: tenant.id, orgCode: claimed, credentialId: key.credentialId };
+  }
+
+  private refuse(reason: string): null {
+    this.logger.debug(`Partner token refused: ${reason}`);
+    return null;
   }
 
   private unverifiedOrgCode(token: string): string | null {
@@ -75,6 +98,19 @@ export class PartnerAuthGuard implements CanActivate {
       return null;
     }
   }
+}
+
+/** `exp` is required, and a token may not be valid for more than an hour (from `iat` or from now). */
+export function lifetimeProblem(claims: Record<string, unknown>, nowSeconds: number): string | null {
+  const { exp, iat } = claims;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return 'exp missing';
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) return 'iat not a number';
+  if (typeof iat === 'number' && exp - iat > PARTNER_TOKEN_MAX_LIFETIME_SECONDS) return 'exp more than 1 h after iat';
+  if (typeof iat === 'number' && iat > nowSeconds + PARTNER_CLOCK_SKEW_SECONDS) return 'iat in the future';
+  if (exp > nowSeconds + PARTNER_TOKEN_MAX_LIFETIME_SECONDS + PARTNER_CLOCK_SKEW_SECONDS) {
+    return 'exp more than 1 h from now';
+  }
+  return null;
 }
 
 /**

@@ -24,7 +24,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export const randomSecret = (label: string): string => `${label}-${randomBytes(18).toString('base64url')}`;
+// 32 random bytes: enough entropy for a chosen partner secret (CredentialsService).
+export const randomSecret = (label: string): string => `${label}-${randomBytes(32).toString('base64url')}`;
 
 /** Where an app keeps its data: a database on the configured server, or an embedded DATA_DIR. */
 export interface AppStore {

@@ -623,7 +623,8 @@ describe('SCIM filters: SQL against the in-memory evaluator over HTTP (property)
         if (filter !== undefined) return checkFilterOrValueError(text, filter, viaSearch);
         const res = await listUsers(text, viaSearch);
         if (text.trim() === '') expect(res.status).toBe(200);
-        else expectScimError(res, 400, ['invalidFilter']);
+        // A NUL is refused at the door (invalidValue) before the filter is parsed.
+        else expectScimError(res, 400, text.includes('\u0000') ? ['invalidFilter', 'invalidValue'] : ['invalidFilter']);
       }),
       { seed: SEED, numRuns: runs(200) },
     );

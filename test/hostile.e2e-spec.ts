@@ -91,7 +91,7 @@ const HOSTILE_VALUES: HostileValue[] = [
   { input: 'lone surrogate \\ud800 in an identifier', at: 'id', json: '"lone\\ud800"' },
   { input: 'lone surrogate \\udc00 in a key', at: 'key', json: '"\\udc00key"' },
   { input: 'invalid UTF-8 bytes in an identifier', at: 'id', json: utf8Invalid },
-  { input: 'overlong identifier (300 chars)', at: 'id', json: JSON.stringify('x'.repeat(300)) },
+  { input: 'overlong identifier (400 chars)', at: 'id', json: JSON.stringify('x'.repeat(400)) },
   { input: 'U+202E (bidi override) in an identifier', at: 'id', json: JSON.stringify('evil\u202etxt.exe') },
   { input: 'control character U+0007 in an identifier', at: 'id', json: JSON.stringify('bell\u0007name') },
   { input: 'attribute value of 33 KB (limit 32 KB)', at: 'attr', json: JSON.stringify('v'.repeat(33 * 1024)) },
@@ -437,7 +437,11 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
       method: 'post',
       path: () => '/scim/v2/Users/.search',
       auth: scimA,
-      wrap: (key, value) => ({ schemas: [SEARCH], filter: 'userName pr', [key]: value }),
+      // A SearchRequest stores nothing: its hostile "attribute" is the filter itself.
+      wrap: (key, value) =>
+        key === 'hostileAttribute'
+          ? { schemas: [SEARCH], filter: value }
+          : { schemas: [SEARCH], filter: 'userName pr', [key]: value },
       idField: 'filter',
     },
     ...[
@@ -475,7 +479,8 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
             role: 'user',
             isActive: true,
             orgCode: ORG_A,
-            [key]: value,
+            // Partner users keep no unknown fields; what a partner stores freely is its metadata.
+            ...(key === 'hostileAttribute' ? { metadata: { [key]: value } } : { [key]: value }),
           },
         ],
       }),
@@ -892,7 +897,7 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
   it('queues the valid items of a queue request that mixes them with bad ones, and applies them on commit', async () => {
     const problems: string[] = [];
     const tx = (await t.http.post('/api/provisioning/iam/checkpoint').set(apiA()).expect(200)).body.transactionId;
-    const valid = [batchUser('title', 'ok'), batchUser('title', 'ok')];
+    const valid = [batchUser('lastName', 'Valid'), batchUser('lastName', 'Valid')];
     const bad = [
       batchUser('externalId', 'nul\u0000id'),
       batchUser('externalId', 'e'.repeat(300)),

@@ -10,6 +10,7 @@ import { generateSecret, ServerKey } from './server-key';
 import { SERVER_KEY } from './server-key.provider';
 import { isUuid } from '../common/ids';
 import { sqlStateOf } from '../directory/batch';
+import { assertValid, checkIdentifier } from '../directory/identifiers';
 import { chosenSecretWeakness } from './secret-strength';
 
 /** What each kind of credential may carry, and what it carries when nothing is asked. */
@@ -45,6 +46,9 @@ export interface IssuedCredential {
   secret: string;
 }
 
+/** The size of the credential name and client id columns. */
+const CREDENTIAL_TEXT_LIMIT = 200;
+
 @Injectable()
 export class CredentialsService {
   private readonly logger = new Logger('Credentials');
@@ -67,6 +71,11 @@ export class CredentialsService {
         message: `Allowed roles for ${request.kind}: ${rules.allowed.join(', ') || 'none'}`,
       });
     }
+    // Names and client ids are shown in every listing and log: the directory's identifier rule.
+    assertValid(
+      checkIdentifier('name', request.name, CREDENTIAL_TEXT_LIMIT),
+      checkIdentifier('clientId', request.clientId, CREDENTIAL_TEXT_LIMIT),
+    );
     if (request.secret !== undefined && !request.bootstrap) checkChosenSecret(request.kind, request.secret);
     const secret = request.secret ?? generateSecret(rules.prefix);
     const clientId = request.kind === 'OAUTH_CLIENT' ? (request.clientId ?? generateSecret('idp_client')) : null;

@@ -50,16 +50,19 @@ export function checkUserFields(fields: Partial<Record<keyof typeof USER_TEXT, u
   );
 }
 
-/** A user's text fields; true for those that identify the user (and so refuse invisible characters). */
+/**
+ * A user's text fields; true for those shown as who the user is (identifiers and names), which
+ * refuse invisible characters: a bidi override in a name makes a look-alike in every listing.
+ */
 const USER_TEXT = {
   userName: true,
   externalId: true,
   email: true,
-  givenName: false,
-  middleName: false,
-  familyName: false,
-  displayName: false,
-  phoneNumber: false,
+  givenName: true,
+  middleName: true,
+  familyName: true,
+  displayName: true,
+  phoneNumber: true,
   role: false,
 } as const;
 
@@ -162,6 +165,12 @@ export function uniquenessError(error: unknown, row: { userName: string; externa
   return taken('userName', row.userName);
 }
 
+/**
+ * Partner sync's `metadata` is merged into what is stored at every sync, so its size is bounded
+ * after the merge: the same 32 KB a SCIM attribute may hold.
+ */
+export const MAX_METADATA_BYTES = 32 * 1024;
+
 /** Absent keeps the stored value, null clears it. */
 export function keep<T>(given: T | null | undefined, stored: T | null | undefined): T | null {
   return given === undefined ? (stored ?? null) : given;
@@ -177,6 +186,12 @@ export function mergeUser(
   if (!isText(userName)) {
     const message = 'userName or email is required to create a user';
     return fieldError('VALIDATION', message, 'userName', 'directory.user.userName.required');
+  }
+  const metadata =
+    item.metadata === undefined ? (existing?.metadata ?? null) : { ...existing?.metadata, ...item.metadata };
+  if (metadata !== null && Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
+    const message = `metadata must be at most ${MAX_METADATA_BYTES / 1024} KB as JSON, merged with what is stored`;
+    return fieldError('VALIDATION', message, 'metadata', 'directory.user.metadata.tooLarge');
   }
   const emailGiven = item.email !== undefined;
   return {
@@ -194,7 +209,7 @@ export function mergeUser(
     phoneNumber: keep(item.phoneNumber, existing?.phoneNumber),
     active: item.active ?? existing?.active ?? true,
     role: keep(item.role, existing?.role),
-    metadata: item.metadata === undefined ? (existing?.metadata ?? null) : { ...existing?.metadata, ...item.metadata },
+    metadata,
     createdBy: existing?.createdBy ?? frontDoor,
     changedBy: frontDoor,
   };

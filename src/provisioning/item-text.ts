@@ -34,10 +34,10 @@ const TEXT_FIELDS: Record<EntityType, [string, number, boolean][]> = {
     ['externalId', TEXT_LIMITS.externalId, true],
     // The email of a new user becomes its userName.
     ['email', TEXT_LIMITS.email, true],
-    ['firstName', TEXT_LIMITS.givenName, false],
-    ['middleName', TEXT_LIMITS.middleName, false],
-    ['lastName', TEXT_LIMITS.familyName, false],
-    ['phoneNumber', TEXT_LIMITS.phoneNumber, false],
+    ['firstName', TEXT_LIMITS.givenName, true],
+    ['middleName', TEXT_LIMITS.middleName, true],
+    ['lastName', TEXT_LIMITS.familyName, true],
+    ['phoneNumber', TEXT_LIMITS.phoneNumber, true],
   ],
 };
 

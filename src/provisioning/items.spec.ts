@@ -142,7 +142,7 @@ describe('classifyItem: text no column can hold', () => {
     });
   });
 
-  it('fails identifiers with control or bidirectional characters, not free text', () => {
+  it('fails identifiers and names with control or bidirectional characters', () => {
     expect(classifyItem('USER', { ...user, email: 'a\u202e@example.com' })).toMatchObject({
       valid: false,
       errorType: 'VALIDATION',
@@ -152,6 +152,10 @@ describe('classifyItem: text no column can hold', () => {
       valid: false,
       field: 'departmentName',
     });
-    expect(classifyItem('USER', { ...user, firstName: 'Line\nbreak' })).toMatchObject({ valid: true });
+    expect(classifyItem('USER', { ...user, firstName: 'Evil\u202etxt' })).toMatchObject({
+      valid: false,
+      field: 'firstName',
+    });
+    expect(classifyItem('USER', { ...user, firstName: 'Zoë', lastName: 'עברית' })).toMatchObject({ valid: true });
   });
 });

@@ -3,7 +3,7 @@ import { createTenantGate, tenantConcurrency } from './fair-share.module';
 
 describe('tenant concurrency', () => {
   it('is a quarter of the pool by default: 2 of 10 on PostgreSQL, 1 of 5 embedded', () => {
-    expect(tenantConcurrency(loadConfig({ DATABASE_URL: 'postgres://db/idp' }))).toBe(2);
+    expect(tenantConcurrency(loadConfig({ DATABASE_URL: 'postgres://db/idp', JWT_SECRET: 'k'.repeat(48) }))).toBe(2);
     expect(tenantConcurrency(loadConfig({}))).toBe(1);
   });
 

@@ -7,7 +7,9 @@ import { randomSecret, startTestApp, TestApp } from './support/test-app';
  * upserts: every request succeeds, one row exists, and it holds one writer's fields whole. Each
  * round uses new keys, so every round is a race between creators.
  */
-const ROUNDS = Number(process.env.RACE_ROUNDS ?? 20);
+// The embedded database runs one statement at a time, so no race happens there: a few rounds show
+// nothing regressed, and the real races run on PostgreSQL.
+const ROUNDS = Number(process.env.RACE_ROUNDS ?? (process.env.DATABASE_URL ? 20 : 3));
 
 type Door = 'batch' | 'direct' | 'partner';
 

@@ -525,9 +525,6 @@ export async function run(options: BenchOptions & { rounds?: number; keepDatabas
         DATABASE_URL: url,
         REDIS_URL: redisUrl ?? '',
         RATE_LIMITS: 'off',
-        // One tenant alone measures the door's throughput: it gets the whole pool, as a
-        // single-tenant deployment would configure; bench/tenant-isolation.bench.ts measures the gate.
-        TENANT_CONCURRENCY: '10',
         SCIM_SHARED_SECRET: secret,
         ADMIN_TOKEN: `admin-${randomBytes(16).toString('hex')}`,
         PROVISIONING_API_TOKEN: `provisioning-${randomBytes(16).toString('hex')}`,

@@ -10,7 +10,9 @@
 // The quiet tenant sends `GET /Users?filter=userName eq "<random seeded user>"` open loop at
 // PROBE_RATE a second (its own load stays light, and no queue of its own making hides in its
 // latencies). The service runs built (`node dist/src/main.js`) with RATE_LIMITS=off, so the
-// per-tenant gate alone (its defaults: a quarter of the pool, a queue of 64, 5 s) keeps the tenants apart;
+// per-tenant gate (its defaults: 1 request at once per tenant while another tenant is active, the
+// whole pool for a tenant alone, a queue of 64, 5 s) and the request log's per-tenant body budget
+// (REQUEST_LOG_BODY_RATE, 512 KB/s) keep the tenants apart;
 // with rate limits on, a flood is cut off sooner still. TENANT_BENCH_EMBEDDED=1 runs the service on
 // its embedded PostgreSQL (DATA_DIR in a temporary folder) instead, seeding over SCIM.
 // Exits non-zero only when the run itself fails (a quiet request not answered 200, a 5xx), never on
@@ -373,8 +375,8 @@ function notes(sizes: Sizes, where: string): string[] {
   const n = (value: number) => value.toLocaleString('en-GB');
   return [
     `Setup: the built service on ${where} with its defaults except \`RATE_LIMITS=off\`, so the per-tenant gate ` +
-      '(`TENANT_CONCURRENCY` unset: a quarter of the database pool, 2 on PostgreSQL and 1 embedded; `TENANT_QUEUE` 64; ' +
-      '`TENANT_QUEUE_WAIT_MS` 5000) is ' +
+      '(`TENANT_CONCURRENCY` 1 while another tenant is active, `TENANT_BURST` the pool for a tenant alone; `TENANT_QUEUE` 64; ' +
+      '`TENANT_QUEUE_WAIT_MS` 5000) and the request log body budget (`REQUEST_LOG_BODY_RATE` 512 KB/s per tenant) are ' +
       `what keeps the tenants apart. A noisy tenant with ${n(sizes.noisyUsers)} users, a quiet one with ` +
       `${n(sizes.quietUsers)}.`,
     `The quiet tenant sends \`GET /scim/v2/Users?filter=userName eq "<random user>"\` open loop at ${PROBE_RATE} ` +

@@ -135,8 +135,8 @@ describe('fair share: one tenant cannot take every slot', () => {
   let otherScim: Issued;
 
   beforeAll(async () => {
-    // One request per tenant at a time and no queue, so a burst of one tenant is refused at once.
-    t = await startTestApp({ RATE_LIMITS: 'off', TENANT_CONCURRENCY: '1', TENANT_QUEUE: '0' });
+    // One request per tenant at a time, even alone, and no queue: a burst of one tenant is refused at once.
+    t = await startTestApp({ RATE_LIMITS: 'off', TENANT_CONCURRENCY: '1', TENANT_BURST: '1', TENANT_QUEUE: '0' });
     otherScim = await issue(t, await createTenant(t), 'SCIM_SECRET');
   }, 120_000);
   afterAll(() => t?.close());

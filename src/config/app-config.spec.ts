@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       requestLog: {
         enabled: true,
         bodyLimitBytes: 64 * 1024,
+        bodyRateBytes: 512 * 1024,
         bufferRows: 10_000,
         retentionDays: 30,
         maxRows: 1_000_000,
@@ -37,7 +38,8 @@ describe('loadConfig', () => {
         admin: { limit: 600, windowMs: 60_000 },
         oauthClientFailures: { limit: 10, windowMs: 60_000 },
         oauthAddressFailures: { limit: 30, windowMs: 60_000 },
-        tenantConcurrency: undefined,
+        tenantConcurrency: 1,
+        tenantBurst: undefined,
         tenantQueue: 64,
         tenantQueueWaitMs: 5000,
       },
@@ -51,6 +53,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_OAUTH_CLIENT_FAILURES: '5 / min',
       RATE_LIMIT_OAUTH_ADDRESS_FAILURES: '100/1h',
       TENANT_CONCURRENCY: '0',
+      TENANT_BURST: '4',
       TENANT_QUEUE: '8',
       TENANT_QUEUE_WAIT_MS: '250',
     });
@@ -60,6 +63,7 @@ describe('loadConfig', () => {
       oauthClientFailures: { limit: 5, windowMs: 60_000 },
       oauthAddressFailures: { limit: 100, windowMs: 3_600_000 },
       tenantConcurrency: 0,
+      tenantBurst: 4,
       tenantQueue: 8,
       tenantQueueWaitMs: 250,
     });

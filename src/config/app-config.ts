@@ -50,8 +50,10 @@ export interface FairShareConfig {
   oauthClientFailures: RateWindow;
   /** RATE_LIMIT_OAUTH_ADDRESS_FAILURES: failed `/oauth/token` attempts per client address. */
   oauthAddressFailures: RateWindow;
-  /** TENANT_CONCURRENCY: requests of one tenant handled at once per instance; `undefined` = a quarter of the pool, 0 = off. */
-  tenantConcurrency?: number;
+  /** TENANT_CONCURRENCY: requests of one tenant handled at once per instance while other tenants are active; 0 = off. */
+  tenantConcurrency: number;
+  /** TENANT_BURST: requests of a tenant handled at once while it is alone; `undefined` = the pool size. */
+  tenantBurst?: number;
   /** TENANT_QUEUE: requests of one tenant waiting for a slot at most; beyond, 429 at once. */
   tenantQueue: number;
   /** TENANT_QUEUE_WAIT_MS: longest wait for a slot before 429. */
@@ -64,6 +66,8 @@ export interface RequestLogConfig {
   enabled: boolean;
   /** Bodies beyond this many bytes are stored truncated. */
   bodyLimitBytes: number;
+  /** REQUEST_LOG_BODY_RATE: body bytes one tenant may have logged per second, on average. */
+  bodyRateBytes: number;
   /** Rows waiting for their INSERT at most; beyond, new rows are dropped and counted. */
   bufferRows: number;
   retentionDays: number;
@@ -146,6 +150,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     requestLog: {
       enabled: oneOf('REQUEST_LOG', (read('REQUEST_LOG') ?? 'on').toLowerCase(), ['on', 'off'] as const) === 'on',
       bodyLimitBytes: byteSize('REQUEST_LOG_BODY_LIMIT', read('REQUEST_LOG_BODY_LIMIT') ?? '64kb'),
+      bodyRateBytes: byteSize('REQUEST_LOG_BODY_RATE', read('REQUEST_LOG_BODY_RATE') ?? '512kb'),
       bufferRows: wholeNumber('REQUEST_LOG_BUFFER', read('REQUEST_LOG_BUFFER'), 10_000, 1, 1_000_000),
       retentionDays: wholeNumber('REQUEST_LOG_RETENTION_DAYS', read('REQUEST_LOG_RETENTION_DAYS'), 30, 1, 36_500),
       maxRows: wholeNumber('REQUEST_LOG_MAX_ROWS', read('REQUEST_LOG_MAX_ROWS'), 1_000_000, 1, 1_000_000_000),
@@ -161,7 +166,8 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
         'RATE_LIMIT_OAUTH_ADDRESS_FAILURES',
         read('RATE_LIMIT_OAUTH_ADDRESS_FAILURES') ?? '30/min',
       ),
-      tenantConcurrency: optionalWholeNumber('TENANT_CONCURRENCY', read('TENANT_CONCURRENCY'), 0, 1000),
+      tenantConcurrency: wholeNumber('TENANT_CONCURRENCY', read('TENANT_CONCURRENCY'), 1, 0, 1000),
+      tenantBurst: optionalWholeNumber('TENANT_BURST', read('TENANT_BURST'), 1, 1000),
       tenantQueue: wholeNumber('TENANT_QUEUE', read('TENANT_QUEUE'), 64, 0, 100_000),
       tenantQueueWaitMs: wholeNumber('TENANT_QUEUE_WAIT_MS', read('TENANT_QUEUE_WAIT_MS'), 5000, 0, 60_000),
     },

@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { PartnerCaller } from '../partner-sync/partner-auth.guard';
 import { CapturedExchange, isLogged, minimalLogRow, toLogRow } from './capture';
+import { BodyBudget } from './body-budget';
 import { RequestLogWriter } from './request-log.writer';
 
 /**
@@ -23,6 +24,7 @@ export class RequestCaptureMiddleware implements NestMiddleware {
   private readonly logger = new Logger('RequestLog');
   private readonly enabled: boolean;
   private readonly bodyLimit: number;
+  private readonly bodyBudget: BodyBudget;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -30,6 +32,14 @@ export class RequestCaptureMiddleware implements NestMiddleware {
   ) {
     this.enabled = config.requestLog.enabled;
     this.bodyLimit = config.requestLog.bodyLimitBytes;
+    this.bodyBudget = new BodyBudget(config.requestLog.bodyRateBytes);
+  }
+
+  /** REQUEST_LOG_BODY_LIMIT, or less for a tenant that has spent its body budget (BodyBudget). */
+  private bodyLimitOf(exchange: CapturedExchange): number {
+    const wanted =
+      Math.min(exchange.requestBody?.length ?? 0, this.bodyLimit) + Math.min(exchange.responseBytes, this.bodyLimit);
+    return this.bodyBudget.limitFor(exchange.tenantId, wanted, this.bodyLimit);
   }
 
   use(req: Request, res: Response, next: NextFunction): void {
@@ -60,7 +70,7 @@ export class RequestCaptureMiddleware implements NestMiddleware {
           ...callerOf(req),
           correlationId: correlationIdOf(req),
         };
-        this.writer.add(toLogRow(exchange, this.bodyLimit));
+        this.writer.add(toLogRow(exchange, this.bodyLimitOf(exchange)));
       } catch (error) {
         // A request never goes unrecorded, and a log row is never worth a failed request or a
         // crashed process: what the full row could not hold is left out, and the row is marked.

@@ -1,14 +1,23 @@
 import { loadConfig } from '../../config/app-config';
-import { createTenantGate, tenantConcurrency } from './fair-share.module';
+import { createTenantGate, tenantGateOptions } from './fair-share.module';
 
-describe('tenant concurrency', () => {
-  it('is a quarter of the pool by default: 2 of 10 on PostgreSQL, 1 of 5 embedded', () => {
-    expect(tenantConcurrency(loadConfig({ DATABASE_URL: 'postgres://db/idp', JWT_SECRET: 'k'.repeat(48) }))).toBe(2);
-    expect(tenantConcurrency(loadConfig({}))).toBe(1);
+const onPostgres = { DATABASE_URL: 'postgres://db/idp', JWT_SECRET: 'k'.repeat(48) };
+
+describe('tenant gate options', () => {
+  it('default to 1 request at once while other tenants are active, and the whole pool for a tenant alone', () => {
+    expect(tenantGateOptions(loadConfig(onPostgres))).toEqual({ concurrency: 1, burst: 10 });
+    expect(tenantGateOptions(loadConfig({}))).toEqual({ concurrency: 1, burst: 5 });
   });
 
-  it('follows TENANT_CONCURRENCY, and 0 turns the gate off', () => {
-    expect(tenantConcurrency(loadConfig({ TENANT_CONCURRENCY: '12' }))).toBe(12);
+  it('follow TENANT_CONCURRENCY and TENANT_BURST (never below the concurrency), and 0 turns the gate off', () => {
+    expect(tenantGateOptions(loadConfig({ ...onPostgres, TENANT_CONCURRENCY: '12' }))).toEqual({
+      concurrency: 12,
+      burst: 12,
+    });
+    expect(tenantGateOptions(loadConfig({ TENANT_CONCURRENCY: '2', TENANT_BURST: '3' }))).toEqual({
+      concurrency: 2,
+      burst: 3,
+    });
     expect(createTenantGate(loadConfig({ TENANT_CONCURRENCY: '3' }))?.concurrency).toBe(3);
     expect(createTenantGate(loadConfig({ TENANT_CONCURRENCY: '0' }))).toBeNull();
   });

@@ -1,4 +1,4 @@
-import { TenantBusyError, TenantGate } from './tenant-gate';
+import { MAX_REST_MS, RECENT_MS, TenantBusyError, TenantGate } from './tenant-gate';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -6,7 +6,7 @@ describe('TenantGate', () => {
   afterEach(() => jest.useRealTimers());
 
   it('lets `concurrency` requests of one tenant in, queues the next ones in order, and hands slots over', async () => {
-    const gate = new TenantGate({ concurrency: 2, queue: 10, waitMs: 1000 });
+    const gate = new TenantGate({ concurrency: 2, burst: 2, queue: 10, waitMs: 1000 });
     const first = await gate.acquire('a');
     const second = await gate.acquire('a');
     const admitted: number[] = [];
@@ -30,7 +30,7 @@ describe('TenantGate', () => {
   });
 
   it("never makes another tenant wait for one tenant's full lane", async () => {
-    const gate = new TenantGate({ concurrency: 1, queue: 100, waitMs: 1000 });
+    const gate = new TenantGate({ concurrency: 1, burst: 1, queue: 100, waitMs: 1000 });
     await gate.acquire('noisy');
     const queued = Array.from({ length: 50 }, () => gate.acquire('noisy'));
     const quiet = await gate.acquire('quiet');
@@ -41,7 +41,7 @@ describe('TenantGate', () => {
   });
 
   it('refuses at once when the queue is full', async () => {
-    const gate = new TenantGate({ concurrency: 1, queue: 1, waitMs: 1000 });
+    const gate = new TenantGate({ concurrency: 1, burst: 1, queue: 1, waitMs: 1000 });
     const release = await gate.acquire('a');
     const waiting = gate.acquire('a');
     await expect(gate.acquire('a')).rejects.toEqual(expect.objectContaining({ reason: 'queue-full' }));
@@ -53,7 +53,7 @@ describe('TenantGate', () => {
 
   it('refuses a request that waited longer than waitMs, and the slot it never got goes to the next', async () => {
     jest.useFakeTimers();
-    const gate = new TenantGate({ concurrency: 1, queue: 5, waitMs: 200 });
+    const gate = new TenantGate({ concurrency: 1, burst: 1, queue: 5, waitMs: 200 });
     const release = await gate.acquire('a');
     const late = gate.acquire('a');
     const lateOutcome = late.then(
@@ -71,8 +71,62 @@ describe('TenantGate', () => {
   });
 
   it('with a queue of 0 answers at once', async () => {
-    const gate = new TenantGate({ concurrency: 1, queue: 0, waitMs: 1000 });
+    const gate = new TenantGate({ concurrency: 1, burst: 1, queue: 0, waitMs: 1000 });
     await gate.acquire('a');
     await expect(gate.acquire('a')).rejects.toMatchObject({ reason: 'queue-full' });
+  });
+
+  it('lets a tenant alone run `burst` at once, and only `concurrency` once another tenant is active', async () => {
+    let now = 0;
+    const gate = new TenantGate({ concurrency: 1, burst: 3, queue: 10, waitMs: 1000 }, () => now);
+    const alone = [await gate.acquire('noisy'), await gate.acquire('noisy'), await gate.acquire('noisy')];
+    const fourth = gate.acquire('noisy');
+    expect(gate.load('noisy')).toEqual({ running: 3, waiting: 1 });
+
+    const quiet = await gate.acquire('quiet');
+    quiet();
+    // Another tenant is active: the noisy lane shrinks to one as its requests finish.
+    alone[0]();
+    alone[1]();
+    await tick();
+    expect(gate.load('noisy')).toEqual({ running: 1, waiting: 1 });
+    alone[2]();
+    (await fourth)();
+    expect(gate.load('noisy')).toEqual({ running: 0, waiting: 0 });
+
+    // A second later the quiet tenant no longer counts, and the burst is back.
+    now += RECENT_MS + 1;
+    const again = [await gate.acquire('noisy'), await gate.acquire('noisy'), await gate.acquire('noisy')];
+    expect(gate.load('noisy')).toEqual({ running: 3, waiting: 0 });
+    for (const release of again) release();
+  });
+
+  it('under contention, rests a slot as long as it was held (at most MAX_REST_MS) before the same tenant gets it again', async () => {
+    jest.useFakeTimers();
+    let now = 0;
+    const gate = new TenantGate({ concurrency: 1, burst: 2, queue: 10, waitMs: 5000 }, () => now);
+    (await gate.acquire('quiet'))();
+    const held = await gate.acquire('noisy');
+    let admitted = false;
+    const next = gate.acquire('noisy').then((release) => ((admitted = true), release));
+    now += 30;
+    held();
+    await Promise.resolve();
+    expect(admitted).toBe(false);
+    jest.advanceTimersByTime(29);
+    await Promise.resolve();
+    expect(admitted).toBe(false);
+    jest.advanceTimersByTime(1);
+    (await next)();
+    expect(admitted).toBe(true);
+
+    // Held for longer than MAX_REST_MS: the rest is capped.
+    const long = await gate.acquire('noisy');
+    const after = gate.acquire('noisy');
+    now += 10 * MAX_REST_MS;
+    long();
+    jest.advanceTimersByTime(MAX_REST_MS);
+    (await after)();
+    expect(gate.load('noisy')).toEqual({ running: 0, waiting: 0 });
   });
 });

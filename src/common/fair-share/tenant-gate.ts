@@ -14,8 +14,10 @@ export class TenantBusyError extends Error {
 }
 
 export interface TenantGateOptions {
-  /** Requests of one key inside at once. */
+  /** Requests of one key inside at once while another key has been active within RECENT_MS. */
   concurrency: number;
+  /** Requests of one key inside at once while no other key has been active (at least `concurrency`). */
+  burst: number;
   /** Requests of one key waiting at most; the next one is refused at once. */
   queue: number;
   /** Longest wait for a slot. */
@@ -32,17 +34,30 @@ interface Lane {
   waiting: Waiter[];
 }
 
+/** How long a key counts as active after its last request came in. */
+export const RECENT_MS = 1000;
+/** The longest rest of a slot under contention. */
+export const MAX_REST_MS = 50;
+
 /**
  * A counting semaphore per key (tenant), with a bounded FIFO queue and a bounded wait. It caps
- * how much of the database pool one tenant's requests can hold at once, so a flood from one
- * tenant waits in its own lane while other tenants' requests find free connections. Nothing is
- * kept for a key once its last request has left.
+ * how much of the database pool, and so of the machine, one tenant's requests can hold at once,
+ * so a flood from one tenant waits in its own lane while other tenants' requests go straight in.
+ * It is work-conserving: a tenant alone on the instance may run `burst` requests at once; as soon
+ * as another tenant has sent a request within RECENT_MS, each runs at most `concurrency`.
+ * Nothing is kept for a key once its last request has left and RECENT_MS has passed.
  */
 export class TenantGate {
   private readonly lanes = new Map<string, Lane>();
+  /** When each key last sent a request (performance.now()). */
+  private readonly lastSeen = new Map<string, number>();
 
-  constructor(private readonly options: TenantGateOptions) {
+  constructor(
+    private readonly options: TenantGateOptions,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     if (options.concurrency < 1) throw new Error('TenantGate needs a concurrency of at least 1');
+    if (options.burst < options.concurrency) throw new Error('TenantGate needs a burst of at least its concurrency');
   }
 
   get concurrency(): number {
@@ -56,12 +71,14 @@ export class TenantGate {
       lane = { running: 0, waiting: [] };
       this.lanes.set(key, lane);
     }
-    if (lane.running < this.options.concurrency) {
+    this.lastSeen.set(key, this.now());
+    const limit = this.limitOf(key);
+    if (lane.running < limit && lane.waiting.length === 0) {
       lane.running++;
       return Promise.resolve(this.releaser(key, lane));
     }
     if (lane.waiting.length >= this.options.queue) {
-      return Promise.reject(new TenantBusyError('queue-full', this.options.concurrency));
+      return Promise.reject(new TenantBusyError('queue-full', limit));
     }
     const waiting = lane.waiting;
     return new Promise((resolve, reject) => {
@@ -70,7 +87,7 @@ export class TenantGate {
         timer: setTimeout(() => {
           const at = waiting.indexOf(waiter);
           if (at >= 0) waiting.splice(at, 1);
-          reject(new TenantBusyError('timeout', this.options.concurrency));
+          reject(new TenantBusyError('timeout', this.limitOf(key)));
         }, this.options.waitMs),
       };
       waiting.push(waiter);
@@ -83,20 +100,45 @@ export class TenantGate {
     return { running: lane?.running ?? 0, waiting: lane?.waiting.length ?? 0 };
   }
 
+  /** `burst` while no other key has been active within RECENT_MS, `concurrency` otherwise. */
+  private limitOf(key: string): number {
+    const now = this.now();
+    let contended = false;
+    for (const [other, seen] of this.lastSeen) {
+      if (now - seen > RECENT_MS && !this.lanes.has(other)) this.lastSeen.delete(other);
+      else if (other !== key) contended = true;
+    }
+    return contended ? this.options.concurrency : this.options.burst;
+  }
+
   private releaser(key: string, lane: Lane): () => void {
     let released = false;
+    const admitted = this.now();
     return () => {
       if (released) return;
       released = true;
-      // The slot passes straight to the oldest waiter, so a newcomer cannot overtake the queue.
-      const next = lane.waiting.shift();
-      if (next) {
-        clearTimeout(next.timer);
-        next.admit(this.releaser(key, lane));
-        return;
-      }
-      lane.running--;
-      if (lane.running === 0 && this.lanes.get(key) === lane) this.lanes.delete(key);
+      const limit = this.limitOf(key);
+      // Under contention a tenant's slot rests as long as it was held (at most MAX_REST_MS) before
+      // its next request goes in: one tenant's back-to-back requests take at most half of a slot's
+      // time, and what they leave of the machine is the other tenants'.
+      const rest =
+        limit < this.options.burst && lane.waiting.length > 0 ? Math.min(MAX_REST_MS, this.now() - admitted) : 0;
+      if (rest >= 1) setTimeout(() => this.free(key, lane), rest).unref();
+      else this.free(key, lane);
     };
+  }
+
+  private free(key: string, lane: Lane): void {
+    lane.running--;
+    // Slots go to the oldest waiters first, so a newcomer cannot overtake the queue; a lane
+    // above its share since another tenant arrived shrinks as its requests finish.
+    const limit = this.limitOf(key);
+    while (lane.waiting.length > 0 && lane.running < limit) {
+      const next = lane.waiting.shift()!;
+      clearTimeout(next.timer);
+      lane.running++;
+      next.admit(this.releaser(key, lane));
+    }
+    if (lane.running === 0 && lane.waiting.length === 0 && this.lanes.get(key) === lane) this.lanes.delete(key);
   }
 }

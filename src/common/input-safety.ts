@@ -42,42 +42,60 @@ export function hasUnstorableText(value: string): boolean {
   return UNSTORABLE.test(value);
 }
 
-/** `value` with NUL removed and unpaired surrogates replaced, so that PostgreSQL can store it. */
-export function storable(value: string): string {
-  return value.replace(UNSTORABLE_ALL, (char) => (char === '\u0000' ? '' : '\ufffd'));
+/**
+ * `value` as PostgreSQL can store it: unpaired surrogates replaced by U+FFFD, NUL removed (or
+ * replaced by `nul`, where the log must show that something stood there).
+ */
+export function storable(value: string, nul = ''): string {
+  return value.replace(UNSTORABLE_ALL, (char) => (char === '\u0000' ? nul : '\ufffd'));
 }
 
 export type TextFault = { kind: 'depth' } | { kind: 'unstorable'; path: string };
+
+/** A value met by the walk below, with the way back to the root (paths are built only for a fault). */
+interface Visit {
+  value: unknown;
+  depth: number;
+  key: string;
+  parent: Visit | null;
+}
 
 /**
  * The first NUL or unpaired surrogate in a parsed body (in a key or a string value), or nesting
  * deeper than `limit`. `path` names where it is (`users.0.externalId`).
  */
 export function findTextFault(body: unknown, limit = MAX_JSON_DEPTH): TextFault | null {
-  const stack: { value: unknown; depth: number; path: string }[] = [{ value: body, depth: 0, path: '' }];
+  const stack: Visit[] = [{ value: body, depth: 0, key: '', parent: null }];
   while (stack.length > 0) {
-    const { value, depth, path } = stack.pop()!;
+    const visit = stack.pop()!;
+    const { value, depth } = visit;
     if (typeof value === 'string') {
-      if (hasUnstorableText(value)) return { kind: 'unstorable', path };
+      if (hasUnstorableText(value)) return { kind: 'unstorable', path: pathOf(visit) };
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
     if (depth + 1 > limit) return { kind: 'depth' };
-    const prefix = path === '' ? '' : `${path}.`;
     if (Array.isArray(value)) {
       for (let index = value.length - 1; index >= 0; index--) {
-        stack.push({ value: value[index], depth: depth + 1, path: `${prefix}${index}` });
+        stack.push({ value: value[index], depth: depth + 1, key: String(index), parent: visit });
       }
       continue;
     }
     const entries = Object.entries(value as Record<string, unknown>);
     for (let index = entries.length - 1; index >= 0; index--) {
       const [key, child] = entries[index];
-      if (hasUnstorableText(key)) return { kind: 'unstorable', path: `${prefix}${storable(key)}` };
-      stack.push({ value: child, depth: depth + 1, path: `${prefix}${key}` });
+      if (hasUnstorableText(key))
+        return { kind: 'unstorable', path: pathOf({ ...visit, key: storable(key), parent: visit }) };
+      stack.push({ value: child, depth: depth + 1, key, parent: visit });
     }
   }
   return null;
+}
+
+function pathOf(visit: Visit): string {
+  const keys: string[] = [];
+  for (let at: Visit | null = visit; at?.parent; at = at.parent) keys.push(at.key);
+  return keys.reverse().join('.');
 }
 
 export type EncodingFault = 'utf8' | 'nul';

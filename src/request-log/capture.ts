@@ -1,3 +1,4 @@
+import { storable as storableText } from '../common/input-safety';
 import { HeaderValues, redactBody, redactHeaders, redactUrl, scrubText } from './redaction';
 
 /** A row as the writer inserts it: every field already redacted and bounded. */
@@ -374,16 +375,12 @@ function safely<T>(make: () => T): T | undefined {
 }
 
 /**
- * What PostgreSQL refuses in text and jsonb: U+0000, and a surrogate without its pair (a client's
- * `\ud800`, or a pair cut in two by a length bound). Invalid UTF-8 never gets this far: bytes are
- * decoded with U+FFFD in place of what does not decode.
+ * The text with everything PostgreSQL refuses in text and jsonb (U+0000, and a surrogate without
+ * its pair: a client's `\ud800`, or a pair cut in two by a length bound) replaced by U+FFFD.
+ * Invalid UTF-8 never gets this far: bytes are decoded with U+FFFD in place of what does not decode.
  */
-// eslint-disable-next-line no-control-regex -- NUL is exactly what it looks for
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** The text with everything PostgreSQL refuses replaced by U+FFFD. */
 export function storable(text: string): string {
-  return text.replace(UNSTORABLE, '\uFFFD');
+  return storableText(text, '\uFFFD');
 }
 
 /** Every text of the row made storable, header names included; applied last, after every cut. */

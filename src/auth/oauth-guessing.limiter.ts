@@ -32,25 +32,15 @@ export class OAuthGuessingLimiter {
 
   async check(clientId: string | null, address: string | undefined): Promise<GuessingVerdict> {
     if (!this.config.rateLimits) return { allowed: true };
-    const [client, remote] = await Promise.all(
-      this.budgets(clientId, address).map(({ key, window }) =>
-        this.ask(() => this.store.peek(key, window.limit, window.windowMs)),
-      ),
+    const budgets = this.budgets(clientId, address);
+    const decisions = await Promise.all(
+      budgets.map(({ key, window }) => this.ask(() => this.store.peek(key, window.limit, window.windowMs))),
     );
-    const { oauthClientFailures, oauthAddressFailures } = this.config.fairShare;
-    if (client && !client.allowed) {
-      return {
-        allowed: false,
-        by: 'client',
-        retryAfterSeconds: retryAfterSeconds(client.retryAfterMs, oauthClientFailures.windowMs),
-      };
-    }
-    if (remote && !remote.allowed) {
-      return {
-        allowed: false,
-        by: 'address',
-        retryAfterSeconds: retryAfterSeconds(remote.retryAfterMs, oauthAddressFailures.windowMs),
-      };
+    for (const [index, { by, window }] of budgets.entries()) {
+      const decision = decisions[index];
+      if (decision && !decision.allowed) {
+        return { allowed: false, by, retryAfterSeconds: retryAfterSeconds(decision.retryAfterMs, window.windowMs) };
+      }
     }
     return { allowed: true };
   }
@@ -75,22 +65,17 @@ export class OAuthGuessingLimiter {
   }
 
   /** Client budget first, address second; a missing part (no client id sent) has no budget. */
-  private budgets(clientId: string | null, address: string | undefined): Array<{ key: string; window: RateWindow }> {
+  private budgets(
+    clientId: string | null,
+    address: string | undefined,
+  ): Array<{ by: 'client' | 'address'; key: string; window: RateWindow }> {
     const { oauthClientFailures, oauthAddressFailures } = this.config.fairShare;
+    const budget = (by: 'client' | 'address', bucket: string, part: string | null | undefined, window: RateWindow) =>
+      part ? [{ by, key: rateLimitKey(bucket, keyPart(part), window.windowMs), window }] : [];
     return [
-      clientId
-        ? {
-            key: rateLimitKey('oauth-client-failures', keyPart(clientId), oauthClientFailures.windowMs),
-            window: oauthClientFailures,
-          }
-        : null,
-      address
-        ? {
-            key: rateLimitKey('oauth-address-failures', keyPart(address), oauthAddressFailures.windowMs),
-            window: oauthAddressFailures,
-          }
-        : null,
-    ].filter((budget) => budget !== null);
+      ...budget('client', 'oauth-client-failures', clientId, oauthClientFailures),
+      ...budget('address', 'oauth-address-failures', address, oauthAddressFailures),
+    ];
   }
 
   private async ask(call: () => Promise<RateLimitDecision | null>): Promise<RateLimitDecision | null> {

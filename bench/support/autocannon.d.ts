@@ -11,6 +11,8 @@ declare module 'autocannon' {
       body?: string | Buffer;
       /** Called before each request is sent; answers the request to send. */
       setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
+      /** Called with each answer, in full, and the context its request was set up with. */
+      onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
     }
 
     interface Options {

@@ -11,6 +11,11 @@ export interface LoadRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /**
+   * Checks the answer beyond its status code: answers what is wrong with it, or undefined. Called
+   * for every answer, so it should be cheap (a full parse on a sample, a scan for one field otherwise).
+   */
+  check?: (status: number, body: string) => string | undefined;
 }
 
 export interface LoadOptions {
@@ -36,6 +41,9 @@ export interface LoadResult {
   /** Connection errors and timeouts (no HTTP answer at all). */
   errors: number;
   timeouts: number;
+  /** Answers their request's `check` found wrong, and the first few of its descriptions. */
+  wrong: number;
+  wrongExamples: string[];
   /**
    * Cores each meter used on average during the run (1 = one full core), and `other`: what the
    * rest of the machine used besides them (other people's work competing for the same cores).
@@ -45,11 +53,16 @@ export interface LoadResult {
   machineBusy: number;
 }
 
+/** Descriptions of wrong answers kept per run: enough to see what went wrong. */
+const WRONG_EXAMPLES = 3;
+
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const meters = Object.entries(options.cpu ?? {}).map(([name, start]) => [name, start()] as const);
   const machineBefore = machineCpuMs();
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
+  let wrong = 0;
+  const wrongExamples: string[] = [];
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -60,10 +73,20 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         timeout: 30,
         requests: [
           {
-            setupRequest: (request) => {
-              const next = options.next();
+            setupRequest: (request, context) => {
+              const { check, ...next } = options.next();
+              // One request at a time per connection (no pipelining): the connection's context
+              // holds the check until its answer comes.
+              context.check = check;
               // autocannon writes Content-Length into the headers it is given: a copy per request.
               return { ...request, ...next, headers: { ...next.headers } };
+            },
+            onResponse: (status, body, context) => {
+              const check = context.check as LoadRequest['check'];
+              const problem = check?.(status, body);
+              if (problem === undefined) return;
+              wrong += 1;
+              if (wrongExamples.length < WRONG_EXAMPLES) wrongExamples.push(problem);
             },
           },
         ],
@@ -85,6 +108,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           statuses,
           errors: result.errors,
           timeouts: result.timeouts,
+          wrong,
+          wrongExamples,
           cores,
           machineBusy: (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total),
         });

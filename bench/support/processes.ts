@@ -107,3 +107,66 @@ export function machineCpuMs(): { busy: number; total: number } {
   const idle = ticks[3] + (ticks[4] ?? 0);
   return { busy: ((total - idle) * 1000) / TICKS_PER_SECOND, total: (total * 1000) / TICKS_PER_SECOND };
 }
+
+/** A process and every process below it (Linux: /proc/<pid>/task/<tid>/children). */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    let tasks: string[] = [];
+    try {
+      tasks = fs.readdirSync(`/proc/${tree[i]}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      try {
+        const children = fs.readFileSync(`/proc/${tree[i]}/task/${task}/children`, 'utf8').trim();
+        if (children) tree.push(...children.split(/\s+/).map(Number));
+      } catch {
+        // The task ended meanwhile.
+      }
+    }
+  }
+  return tree;
+}
+
+/** A memory figure of /proc/<pid>/status in MB (VmHWM: the peak resident set; VmRSS: now); 0 once it is gone. */
+export function memoryMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  try {
+    const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? 0 : Number(kb) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Peak resident memory of a process with everything it started: the kernel's own peak (VmHWM) of
+ * each, summed (for a single process that is exact; for several, a bound above their joint peak).
+ */
+export const peakRssMb = (pid: number): number =>
+  processTree(pid).reduce((sum, each) => sum + memoryMb(each, 'VmHWM'), 0);
+
+/**
+ * Samples the resident memory of process trees every `everyMs`: the highest sum seen per name, for
+ * processes that come and go (a child that ends before the run does takes its VmHWM with it).
+ */
+export function sampleRss(pids: Record<string, number>, everyMs = 1_000): { stop: () => Record<string, number> } {
+  const peaks: Record<string, number> = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
+  const sample = () => {
+    for (const [name, pid] of Object.entries(pids)) {
+      const now = processTree(pid).reduce((sum, each) => sum + memoryMb(each, 'VmRSS'), 0);
+      peaks[name] = Math.max(peaks[name], now);
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return peaks;
+    },
+  };
+}

@@ -648,7 +648,6 @@ export async function run(options: BenchOptions & { rounds?: number; keepDatabas
 /** What the SCIM section of RESULTS.md says besides its figures. */
 function notes(sizes: Sizes): string[] {
   const n = (value: number) => value.toLocaleString('en-GB');
-  const co = prefixMatches(CO_PREFIXES.min + 1, sizes.users);
   return [
     'Setup: a fresh database; the built service (`node dist/src/main.js`, migrations at start, `RATE_LIMITS=off`, ' +
       'request logging on as by default), a second instance of it with `REQUEST_LOG=off` on the same database, ' +
@@ -662,11 +661,12 @@ function notes(sizes: Sizes): string[] {
       'instance, one after the other (logged first in odd rounds, unlogged first in even ones). The scenarios: ' +
       '`filter=userName eq` of a random seeded user; `POST /Users` of a new user with the body Entra ID sends ' +
       '(the two instances create different userNames); `filter=userName co "userNNN"&count=100` with NNN random ' +
-      `in ${CO_PREFIXES.min}..${CO_PREFIXES.max} (at ${n(sizes.users)} users, ${co} matches: userNNN, ` +
-      'userNNN0-9 and userNNN00-99, and user100000 too for NNN = 100, so a full page of 100 and a `totalResults` ' +
-      'to count); and `startIndex=<random>&count=100`, a page of 100 at a random place among the seeded users. ' +
+      `in ${CO_PREFIXES.min}..${CO_PREFIXES.max} (at ${n(USERS)} users, ${prefixMatches(CO_PREFIXES.max, USERS)} ` +
+      'matches each: userNNN, userNNN0-9 and userNNN00-99, and user100000 too for user100 (112); a full page of 100 and a ' +
+      "`totalResults` to count; this run's counts are below); and `startIndex=<random>&count=100`, a page of " +
+      '100 at a random place among the seeded users. ' +
       'Every answer must have the expected status (200 / 201) and every list answer the expected ' +
-      '`itemsPerPage` (100 for a page); every tenth answer of each run is parsed in full and checked: its ' +
+      '`itemsPerPage` (100 for a page); every tenth answer of each scenario is parsed in full and checked: its ' +
       '`Resources`, its `totalResults` (exact: the number of matches, or the users in the table) and, for the ' +
       'filters, that each userName matches. Anything else fails the run.',
     `One at a time, before the load rounds, on the users as seeded: ${PAGE_SAMPLES} sequential ` +
@@ -687,7 +687,7 @@ function notes(sizes: Sizes): string[] {
     '**Load average.** The machine has two cores, shared by the servers, PostgreSQL and the load generator: the ' +
       "machine's load average is printed at the start, after every load line and at the end, and given below. " +
       'Well above 2, or "other" above a few tenths of a core in the load lines, means other work was competing and ' +
-      'the throughputs are low; the ratios, measured in the same minutes, suffer less than the figures themselves.',
+      'the throughputs are low, and the ratios, measured seconds to minutes apart, noisy: compare the rounds below.',
     "**Reading the eq figures.** Closed-loop latency is connections / throughput (Little's law): a p99 below " +
       `${TARGET.filterP99Ms} ms at ${CONNECTIONS} connections needs well over 2,000 req/s, more than the bare ` +
       "baseline reaches on two cores (compare the baseline's own p99). The paced line, open loop at a quarter " +
@@ -695,8 +695,8 @@ function notes(sizes: Sizes): string[] {
       "build in front of any server. The SQL is one index lookup, like the baseline's; the rest of the cost is " +
       'the SCIM front door itself (filter parse and compile, the groups, the document and projection, ' +
       '`application/scim+json`) and, with logging on, the request log.',
-    '**Reading the list figures.** `co` and the page of 100 answer about 50 KB each (100 users with their ' +
-      'groups) where the baseline answers one row: their targets as a share of the baseline are lower for that. ' +
+    '**Reading the list figures.** `co` and the page of 100 answer 100 users each, with their groups, where ' +
+      'the baseline answers one row: their targets as a share of the baseline are lower for that. ' +
       'The CPU per request in the load lines splits their cost between the service and its PostgreSQL backends.',
     '**Reading the request-logging ratios.** Per request, logging adds the work of the request thread (capture) ' +
       'and of the writer (redaction, serialisation, the insert and the indexes of each row in PostgreSQL). With ' +

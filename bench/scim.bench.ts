@@ -525,7 +525,7 @@ async function measure(bench: Bench): Promise<Measurements> {
         .join('; ') +
       '.',
     `\`co "userNNN"\`, NNN from ${CO_PREFIXES.min} to ${CO_PREFIXES.max} at random, finds ${coMatches} ` +
-      '(counted in the database before the run; every tenth answer of each load run checked for that `totalResults`).',
+      '(counted in the database before the run; every tenth answer of each scenario checked for that `totalResults`).',
     `Page of ${PAGE_SIZE} by third of startIndex (lowest, middle, highest): ${thirds.join(' / ')}. ` +
       `PATCH +${patchMembers} members: ${patches.map(ms).join(', ')}.`,
     `Peak RSS (VmHWM of each instance's process tree at the end of the run): service ${mb(peakRss.service)}, ` +

@@ -92,16 +92,18 @@ function isUtf8Charset(encoding: string | undefined): boolean {
   return !encoding || /^utf-?8$/i.test(encoding);
 }
 
+const HIGH_BYTE = /[\x80-\xff]/;
+
 function checkUrlAndHeaders(req: Request): void {
   const fault = percentDecodingFault(req.originalUrl ?? req.url);
   if (fault === 'utf8') throw notUtf8('Request URL');
   if (fault === 'nul') throw unstorable('Request URL contains a NUL character (%00)');
-  for (const [name, value] of Object.entries(req.headers)) {
+  // Node refuses NUL and other controls in headers; bytes above 0x7f must still be UTF-8.
+  const { headers } = req;
+  for (const name in headers) {
+    const value = headers[name];
     for (const text of Array.isArray(value) ? value : [value ?? '']) {
-      // Node refuses NUL and other controls in headers; bytes above 0x7f must still be UTF-8.
-      if (/[\x80-\xff]/.test(text) && !isWellFormedUtf8(Buffer.from(text, 'latin1'))) {
-        throw notUtf8(`Header '${name}'`);
-      }
+      if (HIGH_BYTE.test(text) && !isWellFormedUtf8(Buffer.from(text, 'latin1'))) throw notUtf8(`Header '${name}'`);
     }
   }
 }

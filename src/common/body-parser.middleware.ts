@@ -69,7 +69,7 @@ export class BodyParserMiddleware implements NestMiddleware {
 }
 
 /** Whether the request carries a body at all: the parsers' own test (`type-is`' hasBody). */
-export function hasBody(req: Request): boolean {
+function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || !isNaN(req.headers['content-length'] as unknown as number);
 }
 

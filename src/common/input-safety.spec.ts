@@ -2,6 +2,7 @@ import {
   findTextFault,
   jsonTooDeep,
   MAX_JSON_DEPTH,
+  decodedBytesFault,
   percentDecodingFault,
   storable,
   hasUnstorableText,
@@ -70,6 +71,50 @@ describe('storable', () => {
 });
 
 describe('percentDecodingFault', () => {
+  it('answers as decoding every byte would, for any mix of characters and escapes', () => {
+    const pieces = [
+      'a',
+      '/',
+      '?',
+      '=',
+      '%',
+      '%2',
+      '%20',
+      '%25',
+      '%00',
+      '%7f',
+      '%7F',
+      '%80',
+      '%C3%A9',
+      '%ED%A0%80',
+      '%zz',
+      '%0',
+      '\x00',
+      '\x7f',
+      '\xe9',
+      '\xff',
+      'é',
+      '€',
+      '😀',
+      '\ud800',
+      '0',
+      'f',
+      'F',
+    ];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let run = 0; run < 5000; run++) {
+      const text = Array.from(
+        { length: 1 + Math.floor(random() * 12) },
+        () => pieces[Math.floor(random() * pieces.length)],
+      ).join('');
+      expect([text, percentDecodingFault(text)]).toEqual([text, decodedBytesFault(text)]);
+    }
+    const long = `/scim/v2/Users?filter=${'userName%20eq%20%22a%22%20or%20'.repeat(600)}`;
+    expect(percentDecodingFault(long)).toBeNull();
+    expect(percentDecodingFault(`${long}%00`)).toBe('nul');
+  });
+
   it.each([
     ['/scim/v2/Users/%ff', 'utf8'],
     ['/x?q=%ED%A0%80', 'utf8'],

@@ -106,6 +106,20 @@ export type EncodingFault = 'utf8' | 'nul';
  * for their own byte, as Node reads request lines and headers as Latin-1.
  */
 export function percentDecodingFault(text: string): EncodingFault | null {
+  // Nearly every URL decodes to ASCII only: then no byte can break UTF-8, and only a NUL can be wrong.
+  if (DECODES_TO_ASCII.test(text)) return text.includes('\0') || text.includes('%00') ? 'nul' : null;
+  return decodedBytesFault(text);
+}
+
+/**
+ * Text whose percent-decoding gives ASCII bytes only: characters below U+0080 other than `%`,
+ * escapes `%00`-`%7F`, and a `%` not followed by two hex digits (which stands for itself). A NUL
+ * in such text is a raw one or `%00`: a `%` cannot be the second or third character of an escape.
+ */
+const DECODES_TO_ASCII = /^(?:[^%\x80-\uffff]|%[0-7][0-9A-Fa-f]|%(?![0-9A-Fa-f]{2}))*$/;
+
+/** `percentDecodingFault` the long way: decodes every byte, then checks them. */
+export function decodedBytesFault(text: string): EncodingFault | null {
   const bytes = new Uint8Array(text.length * 3);
   let length = 0;
   for (let i = 0; i < text.length; i++) {

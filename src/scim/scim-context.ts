@@ -30,9 +30,14 @@ export function scimContext(req: AuthenticatedRequest, publicBaseUrl: string | u
   return { tenantId: req.principal.tenantId, base: `${origin}${scimRoot(path)}` };
 }
 
+/** The last host found valid: a client sends the same Host with every request, so the pattern runs once. */
+let lastValidHost: string | undefined;
+
 function requestHost(req: AuthenticatedRequest): string {
   const host = req.host;
   if (host === undefined || host === '') return 'localhost';
+  if (host === lastValidHost) return host;
   if (!isValidHost(host)) throw ApiError.badRequest('The Host header is not a valid host[:port]');
+  lastValidHost = host;
   return host;
 }

@@ -15,10 +15,12 @@ export function resourceMeta(
   row: { id: string; version: number; createdOn: Date; updatedOn: Date },
   base: string,
 ): ResourceMeta {
+  const created = row.createdOn.toISOString();
   return {
     resourceType,
-    created: row.createdOn.toISOString(),
-    lastModified: row.updatedOn.toISOString(),
+    created,
+    // Most resources never change after they are created: one formatting of the same instant, not two.
+    lastModified: row.updatedOn.getTime() === row.createdOn.getTime() ? created : row.updatedOn.toISOString(),
     location: `${base}/${resourceType}s/${row.id}`,
     version: etagOf(row.version),
   };

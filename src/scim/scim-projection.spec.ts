@@ -55,6 +55,35 @@ describe('Projection', () => {
     expect(document.name).toEqual({ givenName: 'Ann', familyName: 'Lee' });
   });
 
+  it('leaves the document it was given as it was, however deep the exclusions reach', () => {
+    const before = structuredClone(document);
+    const exclusions = [
+      ['emails.type'],
+      ['emails.type', 'emails.value', 'name.givenName'],
+      [`${ENTERPRISE}:department`],
+      [`${ENTERPRISE}:department`, `${ENTERPRISE}:employeeNumber`, 'meta'],
+      ['EMAILS.TYPE', 'name', 'schemas'],
+    ];
+    expect(new Projection(undefined, exclusions[0]).apply(document)).toEqual({
+      ...before,
+      emails: [{ value: 'a@x.org' }, { value: 'b@x.org' }],
+    });
+    expect(new Projection(undefined, exclusions[2]).apply(document)).toEqual({
+      ...before,
+      [ENTERPRISE]: { employeeNumber: '7' },
+    });
+    expect(new Projection(undefined, exclusions[3]).apply(document)).toEqual({
+      schemas: [USER],
+      id: '1',
+      userName: 'ann',
+      name: before.name,
+      emails: before.emails,
+      [ENTERPRISE]: {},
+    });
+    for (const excluded of exclusions) new Projection(undefined, excluded).apply(document);
+    expect(document).toEqual(before);
+  });
+
   it('tells the services which derived attributes to read', () => {
     expect(new Projection().wants('members')).toBe(true);
     expect(new Projection(undefined, ['Members']).wants('members')).toBe(false);

@@ -9,6 +9,8 @@ interface NamedAttribute {
   sub?: string;
 }
 
+const CORE_URN = /^urn:ietf:params:scim:schemas:core:/i;
+
 /** Always returned, whatever the request names (RFC 7643 §7 `returned: always`). */
 const ALWAYS = new Set(['id', 'schemas']);
 
@@ -34,7 +36,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /** The object an attribute lives in: the resource, or its extension's object for an extension URN. */
 function container(document: ScimDocument, uri: string | undefined): Record<string, unknown> | undefined {
-  if (uri === undefined || /^urn:ietf:params:scim:schemas:core:/i.test(uri)) return document;
+  if (uri === undefined || CORE_URN.test(uri)) return document;
   const key = keyOf(document, uri);
   const value = key === undefined ? undefined : document[key];
   return isObject(value) ? value : undefined;
@@ -85,10 +87,24 @@ export class Projection {
     return result;
   }
 
+  /**
+   * The document without the excluded attributes. Copies only the objects it removes something
+   * from (the resource, an extension, a multi-valued attribute and its items), never the whole
+   * document: what it leaves untouched is shared with the document it was given, which stays as it was.
+   */
   private drop(document: ScimDocument, names: NamedAttribute[]): ScimDocument {
-    const result: ScimDocument = structuredClone(document);
+    const copies = new Set<unknown>();
+    const writable = <T extends object>(parent: Record<string | number, unknown>, key: string | number): T => {
+      const value = parent[key] as T;
+      if (copies.has(value)) return value;
+      const copy = (Array.isArray(value) ? [...value] : { ...value }) as T;
+      copies.add(copy);
+      parent[key] = copy;
+      return copy;
+    };
+    const result: ScimDocument = { ...document };
     for (const { uri, name, sub } of names) {
-      const source = container(result, uri);
+      const source = ownContainer(result, uri, writable);
       const key = source && keyOf(source, name);
       if (!source || key === undefined || (source === result && ALWAYS.has(key))) continue;
       if (sub === undefined) {
@@ -96,22 +112,40 @@ export class Projection {
         continue;
       }
       const value = source[key];
-      for (const item of Array.isArray(value) ? value : [value]) {
-        const subKey = isObject(item) ? keyOf(item, sub) : undefined;
-        if (isObject(item) && subKey !== undefined) delete item[subKey];
+      if (Array.isArray(value)) {
+        const items = writable<unknown[]>(source, key);
+        items.forEach((item, index) => {
+          const subKey = isObject(item) ? keyOf(item, sub) : undefined;
+          if (subKey !== undefined) delete writable<Record<string, unknown>>(items as never, index)[subKey];
+        });
+      } else if (isObject(value)) {
+        const subKey = keyOf(value, sub);
+        if (subKey !== undefined) delete writable<Record<string, unknown>>(source, key)[subKey];
       }
     }
     return result;
   }
 }
 
+/** `container`, for a change: an extension's object is replaced by a copy in `result` first. */
+function ownContainer(
+  result: ScimDocument,
+  uri: string | undefined,
+  writable: (parent: Record<string, unknown>, key: string) => Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  if (uri === undefined || CORE_URN.test(uri)) return result;
+  const key = keyOf(result, uri);
+  return key !== undefined && isObject(result[key]) ? writable(result, key) : undefined;
+}
+
 /** `schemas` lists the core schema and only the extensions the answer still holds attributes of. */
 function withSchemasOfContent(document: ScimDocument): ScimDocument {
+  // `document` is the projection's own copy: set in place, `schemas` keeps its position among the keys.
   if (!Array.isArray(document.schemas)) return document;
-  const schemas = (document.schemas as string[]).filter(
+  document.schemas = (document.schemas as string[]).filter(
     (urn, index) => index === 0 || (isObject(document[urn]) && Object.keys(document[urn]).length > 0),
   );
-  return { ...document, schemas };
+  return document;
 }
 
 /** The extension object in `result` matching `source` in `document` (created on first use). */

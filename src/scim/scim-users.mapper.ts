@@ -31,6 +31,12 @@ function primaryValue(elements: readonly Record<string, unknown>[]): string | nu
   return textOrNull((elements.find((element) => element.primary === true) ?? elements[0])?.value);
 }
 
+/** Whether the object has an enumerable member, without listing them all. */
+function hasMembers(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
+}
+
 const elementsOf = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isObject) : []);
 
 /**
@@ -72,7 +78,7 @@ export function toUserDocument(
 ): ScimDocument {
   // A row written before secrets were dropped at the door must not show them.
   const { name: nameParts, phoneNumbers, ...rest } = withoutSecrets(row.attributes);
-  const name: Record<string, unknown> = { ...(isObject(nameParts) ? nameParts : {}) };
+  const name: Record<string, unknown> = isObject(nameParts) ? { ...nameParts } : {};
   if (row.givenName !== null) name.givenName = row.givenName;
   if (row.middleName !== null) name.middleName = row.middleName;
   if (row.familyName !== null) name.familyName = row.familyName;
@@ -82,18 +88,20 @@ export function toUserDocument(
       : row.phoneNumber !== null
         ? [{ value: row.phoneNumber, type: 'work', primary: true }]
         : undefined;
-  const document: ScimDocument = {
+  // Built in place, member by member, in the order clients see: one object per user on a page of 100.
+  let document: ScimDocument = {
     schemas: URN_ENTERPRISE_USER in rest ? [URN_USER, URN_ENTERPRISE_USER] : [URN_USER],
     id: row.id,
-    ...(row.externalId !== null ? { externalId: row.externalId } : {}),
-    userName: row.userName,
-    ...(Object.keys(name).length > 0 ? { name } : {}),
-    ...(row.displayName !== null ? { displayName: row.displayName } : {}),
-    active: row.active,
-    ...(row.emails.length > 0 ? { emails: row.emails } : {}),
-    ...(phones ? { phoneNumbers: phones } : {}),
-    ...rest,
   };
+  if (row.externalId !== null) document.externalId = row.externalId;
+  document.userName = row.userName;
+  if (Object.keys(name).length > 0) document.name = name;
+  if (row.displayName !== null) document.displayName = row.displayName;
+  document.active = row.active;
+  if (row.emails.length > 0) document.emails = row.emails;
+  if (phones) document.phoneNumbers = phones;
+  // Spread, not assigned: a stored `__proto__` key is data (withoutSecrets keeps it as such).
+  if (hasMembers(rest)) document = { ...document, ...rest };
   if (groups && groups.length > 0) {
     document.groups = groups.map((group) => ({
       value: group.id,

@@ -29,6 +29,23 @@ describe('TenantGate', () => {
     expect(gate.load('a')).toEqual({ running: 0, waiting: 0 });
   });
 
+  it('tryAcquire admits at once while a slot is free and nobody waits, and otherwise takes nothing', async () => {
+    const gate = new TenantGate({ concurrency: 1, burst: 1, queue: 10, waitMs: 1000 });
+    const first = gate.tryAcquire('a');
+    expect(first).toBeInstanceOf(Function);
+    expect(gate.tryAcquire('a')).toBeUndefined();
+    expect(gate.load('a')).toEqual({ running: 1, waiting: 0 });
+    const queued = gate.acquire('a');
+    first!();
+    // The freed slot went to the request already waiting: a newcomer does not overtake it.
+    expect(gate.tryAcquire('a')).toBeUndefined();
+    (await queued)();
+    const again = gate.tryAcquire('a');
+    expect(again).toBeInstanceOf(Function);
+    again!();
+    expect(gate.load('a')).toEqual({ running: 0, waiting: 0 });
+  });
+
   it("never makes another tenant wait for one tenant's full lane", async () => {
     const gate = new TenantGate({ concurrency: 1, burst: 1, queue: 100, waitMs: 1000 });
     await gate.acquire('noisy');

@@ -66,17 +66,10 @@ export class TenantGate {
 
   /** Resolves with `release` (call it exactly once, when the work is done), or rejects with a `TenantBusyError`. */
   acquire(key: string): Promise<() => void> {
-    let lane = this.lanes.get(key);
-    if (!lane) {
-      lane = { running: 0, waiting: [] };
-      this.lanes.set(key, lane);
-    }
-    this.lastSeen.set(key, this.now());
+    const admitted = this.tryAcquire(key);
+    if (admitted) return Promise.resolve(admitted);
+    const lane = this.lanes.get(key)!;
     const limit = this.limitOf(key);
-    if (lane.running < limit && lane.waiting.length === 0) {
-      lane.running++;
-      return Promise.resolve(this.releaser(key, lane));
-    }
     if (lane.waiting.length >= this.options.queue) {
       return Promise.reject(new TenantBusyError('queue-full', limit));
     }
@@ -95,6 +88,23 @@ export class TenantGate {
   }
 
   /** Requests of `key` inside and waiting (for tests and diagnostics). */
+  /**
+   * `release` at once when the lane has a free slot and nobody queued before, else `undefined`
+   * (and nothing changes but the tenant's last sighting): `acquire` without a promise, for the
+   * callers that can go on synchronously.
+   */
+  tryAcquire(key: string): (() => void) | undefined {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { running: 0, waiting: [] };
+      this.lanes.set(key, lane);
+    }
+    this.lastSeen.set(key, this.now());
+    if (lane.running >= this.limitOf(key) || lane.waiting.length > 0) return undefined;
+    lane.running++;
+    return this.releaser(key, lane);
+  }
+
   load(key: string): { running: number; waiting: number } {
     const lane = this.lanes.get(key);
     return { running: lane?.running ?? 0, waiting: lane?.waiting.length ?? 0 };

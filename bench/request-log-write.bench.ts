@@ -27,7 +27,6 @@ const user = (n: number, id = randomUUID()) => ({
   displayName: `Given${n} Family${n}`,
   active: true,
   emails: [{ value: `user${n}@example.com`, type: 'work', primary: true }],
-  groups: [{ value: randomUUID(), display: `Group ${n % 50}`, type: 'direct' }],
   meta: {
     resourceType: 'User',
     created: new Date().toISOString(),

@@ -256,7 +256,7 @@ export function toLogRow(exchange: CapturedExchange, bodyLimit: number): NewRequ
       identifier,
       correlationId,
       searchedBody(request.text),
-      searchedBody(response.text, answer),
+      listSummary(answer) ?? searchedBody(response.text, answer),
     ),
   });
 }
@@ -376,6 +376,43 @@ export function searchedBody(text: string | null, parsed?: unknown): string {
     }
   }
   return [...values].join(' ').slice(0, SEARCHED_BODY_CHARS);
+}
+
+/** What identifies a listed resource, most searched first: users by userName, groups by displayName. */
+const LISTED_KEYS = ['userName', 'displayName', 'externalId', 'email', 'name', 'id'];
+
+/**
+ * What `search` finds of a list answer (a SCIM ListResponse, or the admin API's `{ items, total }`):
+ * its total and the identifiers of the resources on the page (userName, displayName, externalId,
+ * id...), key by key so that every userName of a page comes before any id; not every value of
+ * every resource, which a page of 100 users would fill SEARCHED_BODY_CHARS with a few users'
+ * names, emails and group ids. At most SEARCHED_BODY_CHARS. Null for any other answer.
+ */
+export function listSummary(answer: unknown): string | null {
+  if (!isObject(answer)) return null;
+  const resources = Array.isArray(answer.Resources)
+    ? answer.Resources
+    : Array.isArray(answer.items)
+      ? answer.items
+      : null;
+  if (resources === null) return null;
+  const total = answer.totalResults ?? answer.total;
+  const values = new Set<string>();
+  let length = 0;
+  const summary: string[] = typeof total === 'number' ? [`total ${total}`] : [];
+  for (const key of LISTED_KEYS) {
+    for (const resource of resources as unknown[]) {
+      const value = isObject(resource) ? resource[key] : undefined;
+      if (typeof value !== 'string' || value === '') continue;
+      const lower = value.toLowerCase();
+      if (values.has(lower)) continue;
+      values.add(lower);
+      summary.push(lower);
+      length += lower.length + 1;
+      if (length >= SEARCHED_BODY_CHARS) return summary.join(' ').slice(0, SEARCHED_BODY_CHARS);
+    }
+  }
+  return summary.join(' ');
 }
 
 function parseJson(text: string): unknown {

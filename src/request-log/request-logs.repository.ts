@@ -61,6 +61,8 @@ export const SEARCH_WINDOW_ROWS = 10_000;
 
 /** Values insertMany gives each row (the columns it lists). */
 const INSERTED_COLUMNS = 20;
+/** PostgreSQL takes at most 65,535 parameters a statement. */
+export const MAX_INSERTED_ROWS = Math.floor(65_535 / INSERTED_COLUMNS);
 
 /** Rows one DELETE removes at most: short statements, short locks, whatever the backlog. */
 export const DELETE_BATCH = 5000;
@@ -83,6 +85,9 @@ export class RequestLogsRepository {
    */
   async insertMany(rows: NewRequestLog[]): Promise<void> {
     if (rows.length === 0) return;
+    if (rows.length > MAX_INSERTED_ROWS) {
+      throw new RangeError(`At most ${MAX_INSERTED_ROWS} request log rows per INSERT, not ${rows.length}`);
+    }
     const params: unknown[] = [];
     const tuples: string[] = [];
     for (const row of rows) {

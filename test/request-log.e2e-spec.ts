@@ -629,6 +629,40 @@ describe('request log', () => {
     });
   });
 
+  it("finds a list answer by the userName or id of a resource on its page, not by the resources' other values", async () => {
+    const marker = randomBytes(4).toString('hex');
+    const userName = `listed.${marker}@example.com`;
+    const created = await t.http
+      .post('/scim/v2/Users')
+      .set(scim())
+      .set('x-request-id', `list-create-${marker}`)
+      .send(scimUser(userName, { name: { givenName: `Given${marker}`, familyName: 'Listed' } }))
+      .expect(201);
+    const id = (created.body as { id: string }).id;
+    await t.http
+      .get('/scim/v2/Users')
+      .query({ filter: `userName eq "${userName}"` })
+      .set(scim())
+      .set('x-request-id', `list-read-${marker}`)
+      .expect(200);
+    const search = async (term: string): Promise<(string | null)[]> => {
+      await flush();
+      const res = await t.http.get('/api/admin/logs').query({ search: term }).set(admin()).expect(200);
+      return (res.body as { items: LogItem[] }).items.map((item) => item.correlationId).sort();
+    };
+    const both = [`list-create-${marker}`, `list-read-${marker}`];
+    expect(await search(id)).toEqual(both);
+    // The list's path holds the userName too: its answer is what is searched for the id above.
+    expect(await search(userName)).toEqual(both);
+    // The stored answer is whole (and redacted), but its search text is a summary.
+    expect(await search(`given${marker}`)).toEqual([`list-create-${marker}`]);
+    const [row] = await db.query<{ response_body: string }[]>(
+      'SELECT response_body FROM request_logs WHERE correlation_id = $1',
+      [`list-read-${marker}`],
+    );
+    expect(row.response_body).toContain(`Given${marker}`);
+  });
+
   it('deletes before an instant or everything, and answers stats', async () => {
     await flush();
     const before = await t.http.get('/api/admin/logs/stats').set(admin()).expect(200);

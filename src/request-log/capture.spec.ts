@@ -5,6 +5,7 @@ import {
   isAdminRequest,
   isKeepalive,
   isLogged,
+  listSummary,
   minimalLogRow,
   NewRequestLog,
   SEARCHED_BODY_CHARS,
@@ -353,5 +354,75 @@ describe('toLogRow', () => {
       65536,
     );
     expect(row.searchText).toContain('\nplain words\n');
+  });
+});
+
+describe('listSummary (what search finds of a list answer)', () => {
+  const user = (n: number) => ({
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    id: `0000000${n}-7f76-453a-919d-413861904646`,
+    externalId: `ext-${n}`,
+    userName: `User${n}@Example.com`,
+    name: { givenName: `Given${n}`, familyName: `Family${n}` },
+    displayName: `Given${n} Family${n}`,
+    emails: [{ value: `user${n}@example.com`, type: 'work' }],
+    meta: { resourceType: 'User', location: `https://h/scim/v2/Users/${n}` },
+  });
+  const list = (resources: unknown[], total: number) => ({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+    totalResults: total,
+    startIndex: 1,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  });
+
+  it("holds a ListResponse's total and its resources' identifiers, not their other values", () => {
+    expect(listSummary(list([user(1), user(2)], 111))).toBe(
+      'total 111 user1@example.com user2@example.com given1 family1 given2 family2 ext-1 ext-2 ' +
+        '00000001-7f76-453a-919d-413861904646 00000002-7f76-453a-919d-413861904646',
+    );
+    expect(listSummary({ totalResults: 0, Resources: [] })).toBe('total 0');
+  });
+
+  it('puts every userName of a page before any id, within SEARCHED_BODY_CHARS', () => {
+    const page = list(
+      Array.from({ length: 100 }, (_, i) => user(i + 1)),
+      100_000,
+    );
+    const summary = listSummary(page)!;
+    expect(summary.length).toBeLessThanOrEqual(SEARCHED_BODY_CHARS);
+    for (let n = 1; n <= 100; n++) expect(summary).toContain(`user${n}@example.com`);
+    expect(summary).not.toContain('given1 family1 given1');
+  });
+
+  it("summarises the admin API's lists too, and nothing else", () => {
+    expect(listSummary({ items: [{ id: 'acme', name: 'Acme' }], total: 1 })).toBe('total 1 acme');
+    expect(listSummary(user(1))).toBeNull();
+    expect(listSummary([user(1)])).toBeNull();
+    expect(listSummary('text')).toBeNull();
+  });
+
+  it('is the search text of a list answer, while its stored body stays whole', () => {
+    const answer = JSON.stringify(list([user(7)], 1));
+    const row = toLogRow(
+      {
+        time: new Date(0),
+        durationMs: 1,
+        method: 'GET',
+        url: '/scim/v2/Users?filter=userName%20eq%20%22user7%40example.com%22',
+        status: 200,
+        aborted: false,
+        requestHeaders: {},
+        responseHeaders: { 'content-type': 'application/scim+json' },
+        responseBody: Buffer.from(answer),
+        responseBytes: answer.length,
+      },
+      65536,
+    );
+    expect(row.responseBody).toBe(answer);
+    expect(row.searchText.split('\n').at(-1)).toBe(
+      'total 1 user7@example.com given7 family7 ext-7 00000007-7f76-453a-919d-413861904646',
+    );
+    expect(row.searchText).not.toContain('https://h/');
   });
 });

@@ -41,10 +41,17 @@ export interface CapturedExchange {
   /** The client went away before the answer was complete. */
   aborted: boolean;
   requestHeaders: HeaderValues;
-  /** The body as received (JSON and form bodies; others are not read). */
+  /** The body as received (JSON and form bodies; others are not read), or its first `bodyLimit` bytes. */
   requestBody?: Buffer;
+  /** Every byte of the request body, when `requestBody` holds only its start. */
+  requestBytes?: number;
   /** The body as the parser left it, for the identifier. */
   parsedRequestBody?: unknown;
+  /**
+   * The identifier the parsed body gave (`identifierOf`), taken at capture so the parsed body is
+   * not kept until the row is built; when set, `parsedRequestBody` is not read.
+   */
+  requestIdentifier?: string | null;
   responseHeaders: HeaderValues;
   /** The first `bodyLimit` bytes of the answer. */
   responseBody?: Buffer;
@@ -169,18 +176,55 @@ export function storedBody(
   return { text: stored.text, truncated: cut || stored.truncated };
 }
 
+/**
+ * A request as the writer's buffer holds it: what capture copied (bounded bytes, unredacted), the
+ * row not built yet. The writer builds it (`logRowOf`) when it writes the batch, off the request.
+ */
+export interface PendingLog {
+  exchange: CapturedExchange;
+  /** The body limit the tenant's budget (BodyBudget) granted when the request finished. */
+  bodyLimit: number;
+  /** Capture itself failed: only the request line, the caller and the status are known. */
+  minimal?: boolean;
+  /** Replaces the answer's error message (a request Node's HTTP parser refused). */
+  errorMessage?: string;
+}
+
+/**
+ * The row of a captured request. A row that fails to build is written without its details
+ * (`minimalLogRow`) and `onFailure` hears why: every request leaves a row. Throws only when even
+ * the minimal row cannot be made.
+ */
+export function logRowOf(pending: PendingLog, onFailure?: (error: unknown) => void): NewRequestLog {
+  let row: NewRequestLog;
+  if (pending.minimal) {
+    row = minimalLogRow(pending.exchange);
+  } else {
+    try {
+      row = toLogRow(pending.exchange, pending.bodyLimit);
+    } catch (error) {
+      onFailure?.(error);
+      row = minimalLogRow(pending.exchange);
+    }
+  }
+  return pending.errorMessage === undefined ? row : { ...row, errorMessage: pending.errorMessage };
+}
+
 /** Builds the row: everything it holds is redacted here, before it exists anywhere else. */
 export function toLogRow(exchange: CapturedExchange, bodyLimit: number): NewRequestLog {
   const requestType = header(exchange.requestHeaders, 'content-type');
   const responseType = header(exchange.responseHeaders, 'content-type');
-  const request = storedBody(exchange.requestBody, exchange.requestBody?.length ?? 0, requestType, bodyLimit);
+  const requestBytes = exchange.requestBytes ?? exchange.requestBody?.length ?? 0;
+  const request = storedBody(exchange.requestBody, requestBytes, requestType, bodyLimit);
   const streamed = /^text\/event-stream/i.test(responseType ?? '');
   const response = streamed
     ? { text: null, truncated: false }
     : storedBody(exchange.responseBody, exchange.responseBytes, responseType, bodyLimit);
   const answer = response.text !== null && !response.truncated ? parseJson(response.text) : undefined;
   const path = bounded(redactUrl(exchange.url), MAX_PATH);
-  const found = identifierOf(exchange.parsedRequestBody) ?? identifierOf(answer);
+  const requested =
+    exchange.requestIdentifier !== undefined ? exchange.requestIdentifier : identifierOf(exchange.parsedRequestBody);
+  const found = requested ?? identifierOf(answer);
   const identifier = found === null ? null : scrubText(found);
   const correlationId = shortOrNull(exchange.correlationId, MAX_SHORT);
   const errorMessage =
@@ -212,7 +256,7 @@ export function toLogRow(exchange: CapturedExchange, bodyLimit: number): NewRequ
       identifier,
       correlationId,
       searchedBody(request.text),
-      searchedBody(response.text, answer),
+      listSummary(answer) ?? searchedBody(response.text, answer),
     ),
   });
 }
@@ -332,6 +376,43 @@ export function searchedBody(text: string | null, parsed?: unknown): string {
     }
   }
   return [...values].join(' ').slice(0, SEARCHED_BODY_CHARS);
+}
+
+/** What identifies a listed resource, most searched first: users by userName, groups by displayName. */
+const LISTED_KEYS = ['userName', 'displayName', 'externalId', 'email', 'name', 'id'];
+
+/**
+ * What `search` finds of a list answer (a SCIM ListResponse, or the admin API's `{ items, total }`):
+ * its total and the identifiers of the resources on the page (userName, displayName, externalId,
+ * id...), key by key so that every userName of a page comes before any id; not every value of
+ * every resource, which a page of 100 users would fill SEARCHED_BODY_CHARS with a few users'
+ * names, emails and group ids. At most SEARCHED_BODY_CHARS. Null for any other answer.
+ */
+export function listSummary(answer: unknown): string | null {
+  if (!isObject(answer)) return null;
+  const resources = Array.isArray(answer.Resources)
+    ? answer.Resources
+    : Array.isArray(answer.items)
+      ? answer.items
+      : null;
+  if (resources === null) return null;
+  const total = answer.totalResults ?? answer.total;
+  const values = new Set<string>();
+  let length = 0;
+  const summary: string[] = typeof total === 'number' ? [`total ${total}`] : [];
+  for (const key of LISTED_KEYS) {
+    for (const resource of resources as unknown[]) {
+      const value = isObject(resource) ? resource[key] : undefined;
+      if (typeof value !== 'string' || value === '') continue;
+      const lower = value.toLowerCase();
+      if (values.has(lower)) continue;
+      values.add(lower);
+      summary.push(lower);
+      length += lower.length + 1;
+      if (length >= SEARCHED_BODY_CHARS) return summary.join(' ').slice(0, SEARCHED_BODY_CHARS);
+    }
+  }
+  return summary.join(' ');
 }
 
 function parseJson(text: string): unknown {

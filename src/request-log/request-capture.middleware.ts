@@ -7,7 +7,7 @@ import { correlationIdOf } from '../common/correlation-id';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { PartnerCaller } from '../partner-sync/partner-auth.guard';
-import { CapturedExchange, isLogged, minimalLogRow, toLogRow } from './capture';
+import { CapturedExchange, identifierOf, isLogged } from './capture';
 import { BodyBudget } from './body-budget';
 import { RequestLogWriter } from './request-log.writer';
 
@@ -15,9 +15,10 @@ import { RequestLogWriter } from './request-log.writer';
  * Records every request with its answer. Installed first (createApp), ahead of Nest's router and
  * the body parser, so requests refused early (401, 400 bad JSON or an undecodable path, 413, 404
  * even for `/`, 429) are recorded like the others, and so are requests Node's HTTP parser refuses
- * before any route sees them (`clientError`). For the rest it only watches
- * the answer go out (`res.write`/`res.end`) and, once it has, builds the row (redacting
- * everything) and hands it to the writer's buffer. Nothing here waits for the database.
+ * before any route sees them (`clientError`). For the rest it only watches the answer go out
+ * (`res.write`/`res.end`), keeping a bounded copy of it, and once it has, hands what it saw to
+ * the writer's buffer. The row itself (redaction, search text, cuts) is built by the writer when
+ * it writes the batch: the request pays for a copy and a push. Nothing here waits for the database.
  */
 @Injectable()
 export class RequestCaptureMiddleware implements NestMiddleware {
@@ -54,6 +55,7 @@ export class RequestCaptureMiddleware implements NestMiddleware {
       recorded = true;
       let exchange: CapturedExchange | undefined;
       try {
+        const requestBody = rawBodyOf(req);
         exchange = {
           time,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
@@ -62,39 +64,38 @@ export class RequestCaptureMiddleware implements NestMiddleware {
           status: aborted && !res.headersSent ? CLIENT_CLOSED : res.statusCode,
           aborted,
           requestHeaders: req.headers,
-          requestBody: rawBodyOf(req),
-          parsedRequestBody: req.body as unknown,
+          requestBody: bounded(requestBody, this.bodyLimit),
+          requestBytes: requestBody?.length ?? 0,
+          // The parsed body is not kept: only the little the row needs of it.
+          requestIdentifier: identifierOf(req.body),
           responseHeaders: res.getHeaders(),
           responseBody: answer.body(),
           responseBytes: answer.bytes(),
           ...callerOf(req),
           correlationId: correlationIdOf(req),
         };
-        this.writer.add(toLogRow(exchange, this.bodyLimitOf(exchange)));
+        // The row (redaction, search text, cuts) is built by the writer, off the request.
+        this.writer.add({ exchange, bodyLimit: this.bodyLimitOf(exchange) });
       } catch (error) {
         // A request never goes unrecorded, and a log row is never worth a failed request or a
         // crashed process: what the full row could not hold is left out, and the row is marked.
         this.logger.warn(`Request ${req.method} logged without details: ${describe(error)}`);
-        try {
-          // Whatever failed, the request line and the status are always there to record.
-          this.writer.add(
-            minimalLogRow(
-              exchange ?? {
-                time,
-                durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-                method: String(req.method),
-                url,
-                status: res.statusCode,
-                aborted,
-                requestHeaders: {},
-                responseHeaders: {},
-                responseBytes: 0,
-              },
-            ),
-          );
-        } catch (fallback) {
-          this.logger.warn(`Request ${req.method} not logged: ${describe(fallback)}`);
-        }
+        // Whatever failed, the request line and the status are always there to record.
+        this.writer.add({
+          exchange: exchange ?? {
+            time,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            method: String(req.method),
+            url,
+            status: res.statusCode,
+            aborted,
+            requestHeaders: {},
+            responseHeaders: {},
+            responseBytes: 0,
+          },
+          bodyLimit: 0,
+          minimal: true,
+        });
       }
     };
     res.once('finish', () => record(false));
@@ -117,26 +118,27 @@ export class RequestCaptureMiddleware implements NestMiddleware {
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     const { method, url } = requestLineOf(error.rawPacket);
     if (!this.enabled || !isLogged(url)) return;
-    try {
-      const row = toLogRow(
-        {
-          time: new Date(),
-          durationMs: 0,
-          method,
-          url,
-          status,
-          aborted: false,
-          requestHeaders: {},
-          responseHeaders: { connection: 'close' },
-          responseBytes: 0,
-        },
-        this.bodyLimit,
-      );
-      this.writer.add({ ...row, errorMessage: `Refused by the HTTP parser: ${error.code ?? error.message}` });
-    } catch (failure) {
-      this.logger.warn(`Malformed request not logged: ${describe(failure)}`);
-    }
+    this.writer.add({
+      exchange: {
+        time: new Date(),
+        durationMs: 0,
+        method,
+        url,
+        status,
+        aborted: false,
+        requestHeaders: {},
+        responseHeaders: { connection: 'close' },
+        responseBytes: 0,
+      },
+      bodyLimit: this.bodyLimit,
+      errorMessage: `Refused by the HTTP parser: ${error.code ?? error.message}`,
+    });
   }
+}
+
+/** At most `limit` bytes of `body`: copied when cut, so the whole body is not kept alive by the slice. */
+function bounded(body: Buffer | undefined, limit: number): Buffer | undefined {
+  return body && body.length > limit ? Buffer.from(body.subarray(0, limit)) : body;
 }
 
 function describe(error: unknown): string {

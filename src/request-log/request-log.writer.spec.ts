@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import type { NewRequestLog } from './capture';
+import type { CapturedExchange, NewRequestLog } from './capture';
 import { FLUSH_BATCH_ROWS, RequestLogWriter } from './request-log.writer';
 import type { RequestLogsRepository } from './request-logs.repository';
 
@@ -191,5 +191,101 @@ describe('RequestLogWriter', () => {
     lost.add(row(0));
     await lost.onApplicationShutdown();
     expect(lost.stats).toEqual({ buffered: 0, dropped: 1, detailsOmitted: 0 });
+  });
+});
+
+describe('RequestLogWriter building rows', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']));
+
+  const exchange = (n: number, extra: Partial<CapturedExchange> = {}): CapturedExchange => ({
+    time: new Date(0),
+    durationMs: 2,
+    method: 'POST',
+    url: `/scim/v2/Users?access_token=secret-${n}`,
+    status: 201,
+    aborted: false,
+    requestHeaders: { authorization: `Bearer secret-${n}`, 'content-type': 'application/scim+json' },
+    requestBody: Buffer.from(JSON.stringify({ userName: `user${n}`, password: `pw-${n}` })),
+    requestIdentifier: `user${n}`,
+    responseHeaders: { 'content-type': 'application/scim+json' },
+    responseBody: Buffer.from(JSON.stringify({ id: `id-${n}`, userName: `user${n}` })),
+    responseBytes: 40,
+    ...extra,
+  });
+
+  it('turns captured exchanges into redacted rows when it writes them, in arrival order', async () => {
+    const repository = new FakeRepository();
+    const logs = writer(100, repository);
+    logs.add({ exchange: exchange(1), bodyLimit: 65536 });
+    logs.add(row(2));
+    logs.add({ exchange: exchange(3), bodyLimit: 65536 });
+    expect(repository.rows).toEqual([]);
+    await logs.flush();
+    expect(repository.written).toEqual([
+      '/scim/v2/Users?access_token=[REDACTED]',
+      '/r/2',
+      '/scim/v2/Users?access_token=[REDACTED]',
+    ]);
+    expect(repository.rows[0]).toMatchObject({ identifier: 'user1', status: 201, detailsOmitted: false });
+    expect(repository.rows[0].searchText).toContain('id-1');
+    expect(JSON.stringify(repository.rows)).not.toMatch(/secret-|pw-/);
+    expect(logs.stats).toEqual({ buffered: 0, dropped: 0, detailsOmitted: 0 });
+  });
+
+  it('writes a request whose row fails to build without its details, marked', async () => {
+    const repository = new FakeRepository();
+    const logs = writer(100, repository);
+    const headers = { 'content-type': 'application/scim+json' };
+    // Redaction reads every header: this one throws when it does.
+    Object.defineProperty(headers, 'x-broken', {
+      enumerable: true,
+      get: () => {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    });
+    logs.add({ exchange: exchange(1, { responseHeaders: headers, status: 500 }), bodyLimit: 65536 });
+    logs.add({ exchange: exchange(2), bodyLimit: 65536 });
+    await logs.flush();
+    expect(repository.rows).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        path: '/scim/v2/Users?access_token=[REDACTED]',
+        status: 500,
+        requestBody: null,
+        responseBody: null,
+        responseHeaders: {},
+        errorMessage: 'HTTP 500',
+        detailsOmitted: true,
+      }),
+      expect.objectContaining({ identifier: 'user2', detailsOmitted: false }),
+    ]);
+    expect(JSON.stringify(repository.rows)).not.toContain('secret-1');
+  });
+
+  it('counts the buffered bytes of an exchange, so large answers fill the buffer before many rows do', () => {
+    const repository = new FakeRepository();
+    const logs = writer(100, repository);
+    const big = Buffer.alloc(40 * 1024 * 1024, 'a');
+    logs.add({ exchange: exchange(1, { responseBody: big, responseBytes: big.length }), bodyLimit: big.length });
+    logs.add({ exchange: exchange(2, { responseBody: big, responseBytes: big.length }), bodyLimit: big.length });
+    logs.add({ exchange: exchange(3, { responseBody: big, responseBytes: big.length }), bodyLimit: big.length });
+    logs.add({ exchange: exchange(4, { responseBody: big, responseBytes: big.length }), bodyLimit: big.length });
+    expect(logs.stats).toEqual({ buffered: 3, dropped: 1, detailsOmitted: 0 });
+  });
+
+  it('yields to the event loop while it builds a large batch', async () => {
+    const repository = new FakeRepository();
+    const logs = writer(1000, repository);
+    const answer = Buffer.from(JSON.stringify({ Resources: Array.from({ length: 300 }, (_, i) => ({ id: `u${i}` })) }));
+    for (let n = 0; n < 400; n++) {
+      logs.add({ exchange: exchange(n, { responseBody: answer, responseBytes: answer.length }), bodyLimit: 65536 });
+    }
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 0);
+    await logs.flush();
+    clearInterval(ticking);
+    expect(repository.rows).toHaveLength(400);
+    expect(turns).toBeGreaterThan(0);
   });
 });

@@ -8,7 +8,9 @@ import {
 } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { bareRow, NewRequestLog, withoutBodies } from './capture';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { bareRow, logRowOf, NewRequestLog, PendingLog, withoutBodies } from './capture';
+import type { HeaderValues } from './redaction';
 import { BoundedBuffer } from './request-log.buffer';
 import { RequestLogsRepository } from './request-logs.repository';
 
@@ -20,15 +22,27 @@ export const FLUSH_BATCH_ROWS = 500;
 export const BUFFER_MAX_BYTES = 128 * 1024 * 1024;
 const MAX_RETRY_DELAY_MS = 5000;
 /**
+ * Rows are built (redaction, search text) for at most this long before the writer lets the event
+ * loop run: a batch of large answers takes tens of milliseconds, which requests should not wait out.
+ */
+const BUILD_SLICE_MS = 4;
+/**
  * SQLSTATE classes 22 (data exception), 23 (constraint) and 54 (a size limit): that row will never
  * go in as it is, retrying it unchanged is pointless.
  */
 const BAD_ROW = /^(2[23]|54)/;
 
 /**
- * Takes request-log rows off the request path: `add` only appends to a bounded in-memory buffer
- * (a full buffer drops the row and counts it: a request never waits or fails for its log), and
- * the buffer is written every FLUSH_INTERVAL_MS, one multi-row INSERT per batch. A failed INSERT
+ * What the buffer holds: a captured request whose row is still to be built, or a row already
+ * built (one whose INSERT failed and waits for the next try).
+ */
+export type BufferedLog = PendingLog | NewRequestLog;
+
+/**
+ * Takes request-log rows off the request path: `add` only appends what capture copied to a
+ * bounded in-memory buffer (a full buffer drops it and counts it: a request never waits or fails
+ * for its log), and the buffer is written every FLUSH_INTERVAL_MS: each batch's rows are built
+ * (redacted) here, then written in one INSERT. A failed INSERT
  * (database down) keeps its rows for the next try while the buffer has room. On shutdown the
  * buffer is written before the database pool closes: DatabaseModule is global, so Nest calls its
  * onApplicationShutdown after this (non-global) module's.
@@ -36,7 +50,7 @@ const BAD_ROW = /^(2[23]|54)/;
 @Injectable()
 export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('RequestLog');
-  private readonly buffer: BoundedBuffer<NewRequestLog>;
+  private readonly buffer: BoundedBuffer<BufferedLog>;
   private readonly batchRows: number;
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> | null = null;
@@ -66,9 +80,9 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
     return { buffered: this.buffer.length, dropped: this.buffer.dropped, detailsOmitted: this.omitted };
   }
 
-  /** Never waits and never throws: a row that does not fit is dropped and counted. */
-  add(row: NewRequestLog): void {
-    if (!this.buffer.add(row)) return;
+  /** Never waits and never throws: a request (or row) that does not fit is dropped and counted. */
+  add(entry: BufferedLog): void {
+    if (!this.buffer.add(entry)) return;
     if (this.buffer.length >= this.batchRows && !this.flushSoon) {
       this.flushSoon = true;
       setImmediate(() => {
@@ -106,7 +120,8 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
   private async drain(final: boolean): Promise<void> {
     if (!final && Date.now() < this.retryAt) return;
     while (this.buffer.length > 0) {
-      const batch = this.buffer.take(this.batchRows);
+      const batch = await this.rowsOf(this.buffer.take(this.batchRows));
+      if (batch.length === 0) continue;
       try {
         await this.repository.insertMany(batch);
         this.recovered();
@@ -117,6 +132,36 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
         }
         if (!(await this.insertOneByOne(batch))) return;
       }
+    }
+  }
+
+  /** The rows of a batch, built a slice at a time so that requests keep being served meanwhile. */
+  private async rowsOf(entries: BufferedLog[]): Promise<NewRequestLog[]> {
+    const rows: NewRequestLog[] = [];
+    let sliceStart = performance.now();
+    for (const entry of entries) {
+      const row = this.rowOf(entry);
+      if (row) rows.push(row);
+      if (performance.now() - sliceStart > BUILD_SLICE_MS) {
+        await nextTurn();
+        sliceStart = performance.now();
+      }
+    }
+    return rows;
+  }
+
+  /** The row of one entry; a row that fails to build is written without its details (`logRowOf`). */
+  private rowOf(entry: BufferedLog): NewRequestLog | null {
+    if (!isPending(entry)) return entry;
+    const { method } = entry.exchange;
+    try {
+      return logRowOf(entry, (error) =>
+        this.logger.warn(`Request ${String(method)} logged without details: ${describe(error)}`),
+      );
+    } catch (error) {
+      this.buffer.countDropped(1);
+      this.logger.warn(`Request ${String(method)} not logged: ${describe(error)}`);
+      return null;
     }
   }
 
@@ -179,8 +224,39 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
   }
 }
 
+function isPending(entry: BufferedLog): entry is PendingLog {
+  return 'exchange' in entry;
+}
+
+/** Bytes an entry holds in memory, roughly: its strings and buffers (bodies dominate). */
+export function approximateSize(entry: BufferedLog): number {
+  if (!isPending(entry)) return rowSize(entry);
+  const { exchange } = entry;
+  // Bodies are bytes here, and strings (two bytes a character) in the row built from them.
+  let size = 512 + 2 * exchange.url.length + 2 * (exchange.correlationId?.length ?? 0);
+  size += (exchange.requestBody?.length ?? 0) + (exchange.responseBody?.length ?? 0);
+  size += 2 * (exchange.requestIdentifier?.length ?? 0);
+  return size + headersSize(exchange.requestHeaders) + headersSize(exchange.responseHeaders);
+}
+
+/** Node bounds request headers (16 KB by default): what an entry counts when its own cannot be read. */
+const UNREADABLE_HEADERS_SIZE = 2 * 16 * 1024;
+
+function headersSize(headers: HeaderValues): number {
+  try {
+    let size = 0;
+    for (const [name, value] of Object.entries(headers)) {
+      const length = Array.isArray(value) ? value.join('').length : String(value).length;
+      size += 2 * (name.length + length);
+    }
+    return size;
+  } catch {
+    return UNREADABLE_HEADERS_SIZE;
+  }
+}
+
 /** Bytes a row holds in memory, roughly: its strings (bodies dominate). */
-export function approximateSize(row: NewRequestLog): number {
+function rowSize(row: NewRequestLog): number {
   let size = 256 + row.path.length + row.searchText.length;
   size += (row.requestBody?.length ?? 0) + (row.responseBody?.length ?? 0);
   size += (row.identifier?.length ?? 0) + (row.errorMessage?.length ?? 0);

@@ -1,5 +1,6 @@
 /** One page of a search: a trusted SQL condition with its parameters (numbered from `$2`). */
 export interface SearchPage {
+  /** `TRUE` when nothing is filtered: the whole tenant. */
   condition: string;
   parameters: readonly unknown[];
   /** SQL over the table's alias, built by the caller from constants; ends in a unique key. */
@@ -8,12 +9,42 @@ export interface SearchPage {
   offset: number;
 }
 
+/** A page's rows, and how many rows match in all when the page's statement could tell. */
+export interface PageOf<Row> {
+  rows: Row[];
+  /** undefined: the page came back empty past the first, so the caller counts. */
+  total: number | undefined;
+}
+
+/**
+ * More of each row, read for the page's rows only and in the same statement: `ctes` are common
+ * table expressions that may read `page(id)` (the page's ids), `columns` the output columns they
+ * add and `joins` how they join to the table's alias. All SQL of the caller's own, from constants.
+ */
+export interface PageRelation {
+  ctes: string;
+  columns: string;
+  joins: string;
+}
+
+export interface PageQueryOptions {
+  /** Also answer each row's `total`: how many rows match the condition in all. */
+  total?: boolean;
+  related?: PageRelation;
+}
+
 /**
  * The statement and parameters of a page over `table` (aliased `alias`), the tenant id as `$1`.
- * A page past the first is a deferred join: the page's ids first, ordered and skipped over the
- * `(tenant_id, created_on, id)` index alone, then only those rows read from the table. A plain
- * `OFFSET` would fetch every skipped row (90 ms deep into 100,000 users, 12 ms this way).
- * `extraColumns` are read for the page's rows only.
+ * The page's ids come first, ordered and skipped over the `(tenant_id, created_on, id)` index alone
+ * (a deferred join); then only those rows are read from the table, with what `related` adds for
+ * them in the same statement. A plain `OFFSET` would fetch every skipped row (90 ms deep into
+ * 100,000 users, 12 ms this way).
+ *
+ * With `total`, a filtered page counts its matches with a window over the ids it sorts anyway
+ * (`count(*) OVER ()`, no second scan). The whole tenant's page counts the tenant in a scalar
+ * subquery of the same statement: over 100,000 users the window would hold every id of the tenant
+ * (about three times slower than the page), and a count beside it would take a second connection
+ * for the same work (measured in bench/RESULTS.md).
  */
 export function pageQuery(
   table: string,
@@ -21,14 +52,34 @@ export function pageQuery(
   columns: string,
   tenantId: string,
   page: SearchPage,
-  extraColumns = '',
+  options: PageQueryOptions = {},
 ): [string, unknown[]] {
   const n = page.parameters.length;
   const parameters = [tenantId, ...page.parameters, page.limit, page.offset];
   const where = `${alias}.tenant_id = $1 AND (${page.condition})`;
   const window = `ORDER BY ${page.orderBy} LIMIT $${n + 2} OFFSET $${n + 3}`;
-  const select = `SELECT ${columns}${extraColumns} FROM ${table} ${alias}`;
-  if (page.offset === 0) return [`${select} WHERE ${where} ${window}`, parameters];
-  const ids = `SELECT ${alias}.id FROM ${table} ${alias} WHERE ${where} ${window}`;
-  return [`${select} JOIN (${ids}) page USING (id) ORDER BY ${page.orderBy}`, parameters];
+  const filtered = page.condition !== 'TRUE';
+  const select = `SELECT ${columns}`;
+  const tenantCount = options.total ? `, (SELECT count(*) FROM ${table} c WHERE c.tenant_id = $1) AS total` : '';
+  if (page.offset === 0 && !options.related && !(options.total && filtered)) {
+    return [`${select}${tenantCount} FROM ${table} ${alias} WHERE ${where} ${window}`, parameters];
+  }
+  const windowCount = options.total && filtered ? ', count(*) OVER () AS total' : '';
+  const total = !options.total ? '' : filtered ? ', page.total' : tenantCount;
+  const ids = `page AS (SELECT ${alias}.id${windowCount} FROM ${table} ${alias} WHERE ${where} ${window})`;
+  const { ctes = '', columns: relatedColumns = '', joins = '' } = options.related ?? {};
+  return [
+    `WITH ${ids}${ctes} ${select}${total}${relatedColumns} FROM page JOIN ${table} ${alias} USING (id) ${joins} ORDER BY ${page.orderBy}`,
+    parameters,
+  ];
+}
+
+/** The rows of a page statement asked for `total`, and the total they carry. */
+export function pageOf<Raw extends { total?: string | number }, Row>(
+  page: SearchPage,
+  raw: readonly Raw[],
+  toRow: (raw: Raw) => Row,
+): PageOf<Row> {
+  if (raw.length === 0) return { rows: [], total: page.offset === 0 ? 0 : undefined };
+  return { rows: raw.map(toRow), total: Number(raw[0].total) };
 }

@@ -42,12 +42,3 @@ function sortExpression(sortBy: string, resolve: SqlResolver): string {
 
 const sortable = (target: ScalarTarget): string =>
   target.type === 'string' && !target.caseExact ? `lower(${target.sql})` : target.sql;
-
-/**
- * `totalResults` without a count query when the page itself tells it: a short page, or an empty
- * first page. Otherwise undefined (the caller counts).
- */
-export function totalFromPage(page: SearchPage, rows: number): number | undefined {
-  if (rows < page.limit && (rows > 0 || page.offset === 0)) return page.offset + rows;
-  return undefined;
-}

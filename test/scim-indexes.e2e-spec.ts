@@ -111,7 +111,11 @@ describe('SCIM substring filters and pages at 100,000 users', () => {
     const userCases: [string, string, string[]][] = [
       ['userName co', 'userName co "user1234"', ['IDX_users_trgm_user_name']],
       // The prefix B-tree or the trigrams, whichever the planner prices lower.
-      ['userName sw', 'userName sw "USER1234"', ['IDX_users_tenant_user_name_prefix', 'IDX_users_trgm_user_name']],
+      [
+        'userName sw',
+        'userName sw "USER1234"',
+        ['IDX_users_tenant_user_name_prefix', 'IDX_users_trgm_user_name', 'UQ_users_tenant_lower_user_name'],
+      ],
       ['userName ew', 'userName ew "1234@example.com"', ['IDX_users_trgm_user_name']],
       ['displayName co', 'displayName co "family4242"', ['IDX_users_trgm_display_name']],
       ['displayName sw', 'displayName sw "given4242 "', ['IDX_users_trgm_display_name']],
@@ -121,7 +125,8 @@ describe('SCIM substring filters and pages at 100,000 users', () => {
       ['emails.value ew', 'emails.value ew "r4242@example.com"', ['IDX_users_trgm_emails']],
       ['emails co (value)', 'emails co "user4242@"', ['IDX_users_trgm_emails']],
       ['externalId co', 'externalId co "ext-4242"', ['IDX_users_trgm_external_id']],
-      ['externalId sw', 'externalId sw "ext-4242"', ['IDX_users_trgm_external_id']],
+      // In a database whose collation is "C" (the embedded one) a plain B-tree serves a prefix too.
+      ['externalId sw', 'externalId sw "ext-4242"', ['IDX_users_trgm_external_id', 'UQ_users_tenant_external_id']],
       ['externalId ew', 'externalId ew "t-4242"', ['IDX_users_trgm_external_id']],
     ];
 
@@ -133,12 +138,17 @@ describe('SCIM substring filters and pages at 100,000 users', () => {
     });
 
     it.each([
-      ['Group displayName co', 'displayName co "group 1234"'],
-      ['Group displayName sw', 'displayName sw "group 1234"'],
-      ['Group displayName ew', 'displayName ew "p 12345"'],
-    ])('%s', async (_label, filter) => {
+      ['Group displayName co', 'displayName co "group 1234"', ['IDX_departments_trgm_name']],
+      [
+        'Group displayName sw',
+        'displayName sw "group 1234"',
+        ['IDX_departments_trgm_name', 'IDX_departments_tenant_lower_name'],
+      ],
+      ['Group displayName ew', 'displayName ew "p 12345"', ['IDX_departments_trgm_name']],
+    ])('%s', async (_label, filter, indexes) => {
       const found = await plan(departmentsPageQuery(TENANT, searchPage(query(filter), groupResolver, 'd')));
-      expect(indexesOf(found)).toContain('IDX_departments_trgm_name');
+      expect(indexesOf(found).filter((name) => indexes.includes(name!))).not.toHaveLength(0);
+      expect(found.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
     });
   });
 

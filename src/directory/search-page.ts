@@ -64,9 +64,18 @@ export function pageQuery(
   if (page.offset === 0 && !options.related && !(options.total && filtered)) {
     return [`${select}${tenantCount} FROM ${table} ${alias} WHERE ${where} ${window}`, parameters];
   }
-  const windowCount = options.total && filtered ? ', count(*) OVER () AS total' : '';
   const total = !options.total ? '' : filtered ? ', page.total' : tenantCount;
-  const ids = `page AS (SELECT ${alias}.id${windowCount} FROM ${table} ${alias} WHERE ${where} ${window})`;
+  // The window sits in a subquery of its own, sorted outside it: the count reads every match
+  // anyway, and in one query level the planner would walk the creation-order index for the
+  // LIMIT, fetching and testing the whole tenant (50 ms for `co "user12"`, 3 ms this way). The
+  // subquery's columns the sort does not use are dropped by the planner.
+  const matches =
+    options.total && filtered
+      ? `(SELECT ${alias}.*, count(*) OVER () AS total FROM ${table} ${alias} WHERE ${where}) ${alias}`
+      : undefined;
+  const ids = matches
+    ? `page AS (SELECT ${alias}.id, ${alias}.total FROM ${matches} ${window})`
+    : `page AS (SELECT ${alias}.id FROM ${table} ${alias} WHERE ${where} ${window})`;
   const { ctes = '', columns: relatedColumns = '', joins = '' } = options.related ?? {};
   return [
     `WITH ${ids}${ctes} ${select}${total}${relatedColumns} FROM page JOIN ${table} ${alias} USING (id) ${joins} ORDER BY ${page.orderBy}`,

@@ -210,6 +210,17 @@ describe('SCIM substring filters and pages at 100,000 users', () => {
       expect(await list('Users', undefined, 'count=0')).toEqual({ total: USERS, ids: [] });
     });
 
+    it('pages from the nearer end: the same pages either side of the middle, ascending and descending', async () => {
+      const at = (first: number, count: number) => Array.from({ length: count }, (_, i) => first + i);
+      for (const startIndex of [49_950, 49_951, 50_001, 99_901, 99_951]) {
+        const page = await list('Users', undefined, `startIndex=${startIndex}&count=100&excludedAttributes=groups`);
+        expect(page.total).toBe(USERS);
+        expect(page.ids).toEqual(await idsOf(at(startIndex, Math.min(100, USERS - startIndex + 1))));
+      }
+      const descending = await list('Users', undefined, 'startIndex=70001&count=10&sortOrder=descending');
+      expect(descending.ids).toEqual((await idsOf(at(USERS - 70_000 - 9, 10))).reverse());
+    });
+
     it('pages a filter with its total, and past the end', async () => {
       const expected = seeded((n) => `user${n}@example.com`.includes('user1'));
       const page = await list('Users', 'userName co "user1"', 'startIndex=2001&count=100');
@@ -235,6 +246,31 @@ describe('SCIM substring filters and pages at 100,000 users', () => {
         [TENANT, ['Group 1234', ...Array.from({ length: 10 }, (_, i) => `Group 1234${i}`)]],
       );
       expect({ total, ids }).toEqual({ total: 11, ids: rows.map((row) => row.id) });
+    });
+
+    it("keeps the tenant's total exact through concurrent creates and deletes", async () => {
+      const json = { ...bearer(), 'Content-Type': 'application/scim+json' };
+      const create = (i: number) =>
+        t.http
+          .post('/scim/v2/Users')
+          .set(json)
+          .send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `tally${i}@example.com` })
+          .expect(201);
+      const created = await Promise.all(Array.from({ length: 12 }, (_, i) => create(i)));
+      const gone = created.slice(0, 5).map((res) => res.body.id as string);
+      await Promise.all([
+        ...gone.map((id) => t.http.delete(`/scim/v2/Users/${id}`).set(bearer()).expect(204)),
+        ...Array.from({ length: 4 }, (_, i) => create(100 + i)),
+      ]);
+      // And a batch statement that deletes several at once.
+      await db.query(`DELETE FROM users WHERE tenant_id = $1 AND user_name LIKE 'tally10_@example.com'`, [TENANT]);
+      const counted: { n: string }[] = await db.query('SELECT count(*) AS n FROM users WHERE tenant_id = $1', [TENANT]);
+      expect(Number(counted[0].n)).toBe(USERS + 12 - 5 + 4 - 4);
+      for (const extra of ['count=100', 'startIndex=90001&count=100', 'count=0', `startIndex=${USERS + 50}`]) {
+        expect((await list('Users', undefined, extra)).total).toBe(Number(counted[0].n));
+      }
+      await db.query(`DELETE FROM users WHERE tenant_id = $1 AND user_name LIKE 'tally%'`, [TENANT]);
+      expect((await list('Users', undefined, 'startIndex=60001')).total).toBe(USERS);
     });
 
     it('a list runs one statement over users: no count beside the page', async () => {

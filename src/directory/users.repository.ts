@@ -69,10 +69,14 @@ const PAGE_GROUPS: PageRelation = {
   joins: 'LEFT JOIN page_groups g ON g.user_id = u.id',
 };
 
+/** The tenant's (`$1`) users, kept by triggers in `user_tallies` (migration 1795518000000): a few rows to add. */
+const TENANT_USERS = '(SELECT coalesce(sum(t.users), 0) FROM user_tallies t WHERE t.tenant_id = $1)';
+
 /** The statement of `UsersRepository.searchPage` (exported for the EXPLAIN tests). */
 export function usersPageQuery(tenantId: string, page: SearchPage, withGroups: boolean): [string, unknown[]] {
   return pageQuery('users', 'u', COLUMNS, tenantId, page, {
     total: true,
+    tenantTotal: TENANT_USERS,
     related: withGroups ? PAGE_GROUPS : undefined,
   });
 }
@@ -207,7 +211,9 @@ export class UsersRepository {
 
   async count(em: EntityManager, tenantId: string, condition: string, parameters: readonly unknown[]): Promise<number> {
     const rows: { total: string }[] = await em.query(
-      `SELECT count(*) AS total FROM users u WHERE u.tenant_id = $1 AND (${condition})`,
+      condition === 'TRUE'
+        ? `SELECT ${TENANT_USERS} AS total`
+        : `SELECT count(*) AS total FROM users u WHERE u.tenant_id = $1 AND (${condition})`,
       [tenantId, ...parameters],
     );
     return Number(rows[0].total);

@@ -11,12 +11,14 @@ export function searchPage(query: ListQuery, resolve: SqlResolver, table: 'u' | 
   const direction = query.sortOrder === 'descending' ? 'DESC' : 'ASC';
   // Creation order, then id: a stable order across pages, served by the (tenant_id, created_on) index.
   const stable = `${table}.created_on ${direction}, ${table}.id ${direction}`;
+  const reverse = direction === 'ASC' ? 'DESC' : 'ASC';
   const orderBy =
     query.sortBy === undefined ? stable : `${sortExpression(query.sortBy, resolve)} ${direction} NULLS LAST, ${stable}`;
   return {
     condition,
     parameters: parameters.slice(1),
     orderBy,
+    reverseOrderBy: query.sortBy === undefined ? `${table}.created_on ${reverse}, ${table}.id ${reverse}` : undefined,
     limit: query.count,
     offset: query.startIndex - 1,
   };

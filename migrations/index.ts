@@ -9,6 +9,7 @@ import { PeriodicTasks1795500000000 } from './1795500000000-periodic-tasks';
 import { UserNameNfc1795514000000 } from './1795514000000-user-name-nfc';
 import { RequestLogDetailsOmitted1795515000000 } from './1795515000000-request-log-details-omitted';
 import { DropStoredSecrets1795516000000 } from './1795516000000-drop-stored-secrets';
+import { ScimListReads1795518000000 } from './1795518000000-scim-list-reads';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   UserNameNfc1795514000000,
   RequestLogDetailsOmitted1795515000000,
   DropStoredSecrets1795516000000,
+  ScimListReads1795518000000,
 ];

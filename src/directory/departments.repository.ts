@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { rowsPerStatement, valuesList } from './batch';
-import { pageQuery, SearchPage } from './search-page';
+import { PageOf, pageOf, pageQuery, SearchPage } from './search-page';
 
 /** A department as stored, without its tenant (every query is already scoped by it). */
 export interface DepartmentRow {
@@ -49,6 +49,11 @@ interface RawDepartment {
 const COLUMNS = 'id, external_id, name, parent_id, active, attributes, version, created_on, updated_on';
 const WRITE_COLUMNS = 6;
 
+/** The statement of `DepartmentsRepository.searchPage` (exported for the EXPLAIN tests). */
+export function departmentsPageQuery(tenantId: string, page: SearchPage): [string, unknown[]] {
+  return pageQuery('departments', 'd', COLUMNS, tenantId, page, { total: true });
+}
+
 function toRow(raw: RawDepartment): DepartmentRow {
   return {
     id: raw.id,
@@ -92,11 +97,12 @@ export class DepartmentsRepository {
 
   /**
    * A page of the tenant's rows matching `condition`, an SQL boolean over alias `d` whose
-   * parameters follow `$1` (the tenant id). `orderBy` is SQL built by the caller from constants.
+   * parameters follow `$1` (the tenant id), with how many match in all. `orderBy` is SQL built by
+   * the caller from constants.
    */
-  async search(em: EntityManager, tenantId: string, page: SearchPage): Promise<DepartmentRow[]> {
-    const rows: RawDepartment[] = await em.query(...pageQuery('departments', 'd', COLUMNS, tenantId, page));
-    return rows.map(toRow);
+  async searchPage(em: EntityManager, tenantId: string, page: SearchPage): Promise<PageOf<DepartmentRow>> {
+    const raw: (RawDepartment & { total: string })[] = await em.query(...departmentsPageQuery(tenantId, page));
+    return pageOf(page, raw, toRow);
   }
 
   async count(em: EntityManager, tenantId: string, condition: string, parameters: readonly unknown[]): Promise<number> {

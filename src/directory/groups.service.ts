@@ -8,7 +8,7 @@ import { distinct, isRowDataError, sqlStateOf } from './batch';
 import { DepartmentRow, DepartmentsRepository } from './departments.repository';
 import { fieldError, GroupState, MembershipChange } from './directory.types';
 import { assertValid, checkIdentifier, TEXT_LIMITS } from './identifiers';
-import type { SearchPage } from './search-page';
+import type { PageOf, SearchPage } from './search-page';
 
 /** The user type of an assignment made by adding a member: `"1"`, created with every tenant and never deleted. */
 const MEMBER_USER_TYPE = '1';
@@ -25,8 +25,8 @@ export class GroupsService {
   ) {}
 
   /** A page of departments matching a trusted SQL condition over `departments d` (see `SearchPage`). */
-  search(em: EntityManager, tenantId: string, page: SearchPage): Promise<DepartmentRow[]> {
-    return this.departments.search(em, tenantId, page);
+  searchPage(em: EntityManager, tenantId: string, page: SearchPage): Promise<PageOf<DepartmentRow>> {
+    return this.departments.searchPage(em, tenantId, page);
   }
 
   count(em: EntityManager, tenantId: string, condition: string, parameters: readonly unknown[]): Promise<number> {

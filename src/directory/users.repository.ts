@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { MAX_ROWS_PER_STATEMENT } from './batch';
 import type { UserRecord } from './directory.types';
 import type { FrontDoor, UserEmail } from './entities/user.entity';
-import { pageQuery, SearchPage } from './search-page';
+import { PageOf, pageOf, pageQuery, PageRelation, SearchPage } from './search-page';
 
 /** A user as stored, without its tenant (every query is already scoped by it). */
 export type UserRow = Omit<UserRecord, 'assignments'>;
@@ -54,10 +54,32 @@ export interface UserGroup {
   display: string;
 }
 
-/** Each user's groups, read in the statement that reads the user, in name order. */
-const GROUPS_COLUMN = `, (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'display', g.name) ORDER BY g.name, g.id), '[]')
-    FROM (SELECT DISTINCT d.id, d.name FROM assignments a JOIN departments d ON d.id = a.department_id
-           WHERE a.tenant_id = u.tenant_id AND a.user_id = u.id) g) AS groups`;
+/**
+ * The page's users' groups, read in the statement that reads the page: one grouped join of their
+ * assignments (a user may hold several in one department) with the departments, in name order.
+ */
+const PAGE_GROUPS: PageRelation = {
+  ctes: `, page_groups AS (
+    SELECT m.user_id, jsonb_agg(jsonb_build_object('id', d.id, 'display', d.name) ORDER BY d.name, d.id) AS groups
+      FROM (SELECT DISTINCT a.user_id, a.department_id FROM assignments a
+             WHERE a.tenant_id = $1 AND a.user_id IN (SELECT id FROM page)) m
+      JOIN departments d ON d.id = m.department_id
+     GROUP BY m.user_id)`,
+  columns: `, coalesce(g.groups, '[]') AS groups`,
+  joins: 'LEFT JOIN page_groups g ON g.user_id = u.id',
+};
+
+/** The tenant's (`$1`) users, kept by triggers in `user_tallies` (migration 1795518000000): a few rows to add. */
+const TENANT_USERS = '(SELECT coalesce(sum(t.users), 0) FROM user_tallies t WHERE t.tenant_id = $1)';
+
+/** The statement of `UsersRepository.searchPage` (exported for the EXPLAIN tests). */
+export function usersPageQuery(tenantId: string, page: SearchPage, withGroups: boolean): [string, unknown[]] {
+  return pageQuery('users', 'u', COLUMNS, tenantId, page, {
+    total: true,
+    tenantTotal: TENANT_USERS,
+    related: withGroups ? PAGE_GROUPS : undefined,
+  });
+}
 
 function toRow(raw: RawUser): UserRow {
   return {
@@ -172,28 +194,26 @@ export class UsersRepository {
 
   /**
    * A page of the tenant's rows matching `condition`, an SQL boolean over alias `u` whose
-   * parameters follow `$1` (the tenant id). `orderBy` is SQL built by the caller from constants.
+   * parameters follow `$1` (the tenant id), with how many match in all. `orderBy` is SQL built by
+   * the caller from constants. `withGroups` reads each user's groups in the same statement.
    */
-  async search(em: EntityManager, tenantId: string, page: SearchPage): Promise<UserRow[]> {
-    const rows: RawUser[] = await em.query(...pageQuery('users', 'u', COLUMNS, tenantId, page));
-    return rows.map(toRow);
-  }
-
-  /** `search`, with each user's groups read in the same statement. */
-  async searchWithGroups(
+  async searchPage(
     em: EntityManager,
     tenantId: string,
     page: SearchPage,
-  ): Promise<(UserRow & { groups: UserGroup[] })[]> {
-    const rows: (RawUser & { groups: UserGroup[] })[] = await em.query(
-      ...pageQuery('users', 'u', COLUMNS, tenantId, page, GROUPS_COLUMN),
+    withGroups: boolean,
+  ): Promise<PageOf<UserRow & { groups?: UserGroup[] }>> {
+    const raw: (RawUser & { total: string; groups?: UserGroup[] })[] = await em.query(
+      ...usersPageQuery(tenantId, page, withGroups),
     );
-    return rows.map((raw) => ({ ...toRow(raw), groups: raw.groups }));
+    return pageOf(page, raw, (row) => (withGroups ? { ...toRow(row), groups: row.groups } : toRow(row)));
   }
 
   async count(em: EntityManager, tenantId: string, condition: string, parameters: readonly unknown[]): Promise<number> {
     const rows: { total: string }[] = await em.query(
-      `SELECT count(*) AS total FROM users u WHERE u.tenant_id = $1 AND (${condition})`,
+      condition === 'TRUE'
+        ? `SELECT ${TENANT_USERS} AS total`
+        : `SELECT count(*) AS total FROM users u WHERE u.tenant_id = $1 AND (${condition})`,
       [tenantId, ...parameters],
     );
     return Number(rows[0].total);

@@ -30,7 +30,7 @@ import {
   UserState,
 } from './directory.types';
 import { normaliseUserName } from './identifiers';
-import type { SearchPage } from './search-page';
+import type { PageOf, SearchPage } from './search-page';
 import { UserGroup, UserRow, UsersRepository } from './users.repository';
 import {
   checkClaims,
@@ -124,18 +124,17 @@ export class UsersService {
     });
   }
 
-  /** A page of users matching a trusted SQL condition over `users u` (see `SearchPage`). */
-  search(em: EntityManager, tenantId: string, page: SearchPage): Promise<UserRow[]> {
-    return this.users.search(em, tenantId, page);
-  }
-
-  /** `search`, with each user's groups (read in the same statement). */
-  searchWithGroups(
+  /**
+   * A page of users matching a trusted SQL condition over `users u` (see `SearchPage`), with how
+   * many match in all; `withGroups` reads each user's groups in the same statement.
+   */
+  searchPage(
     em: EntityManager,
     tenantId: string,
     page: SearchPage,
-  ): Promise<(UserRow & { groups: UserGroup[] })[]> {
-    return this.users.searchWithGroups(em, tenantId, page);
+    withGroups = false,
+  ): Promise<PageOf<UserRow & { groups?: UserGroup[] }>> {
+    return this.users.searchPage(em, tenantId, page, withGroups);
   }
 
   count(em: EntityManager, tenantId: string, condition: string, parameters: readonly unknown[]): Promise<number> {

@@ -1,13 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import { isUuid } from '../common/ids';
 import { TransactionRunner } from '../database/transaction-runner';
-import type { SearchPage } from '../directory/search-page';
+import type { PageOf, SearchPage } from '../directory/search-page';
 import { SqlResolver } from './filter';
 import { ScimDocument, ScimResourceName } from './schemas';
 import { ListQuery } from './scim-list-query';
 import { etagOf } from './scim-meta';
 import { Projection } from './scim-projection';
-import { searchPage, totalFromPage } from './scim-search';
+import { searchPage } from './scim-search';
 import { ScimError } from './scim.errors';
 
 /** Where a request came in and what it may see. */
@@ -24,7 +24,8 @@ export interface ListResult {
 
 /** The directory service behind a resource type (UsersService, GroupsService). */
 export interface DirectoryStore<Row> {
-  search(em: EntityManager, tenantId: string, page: SearchPage): Promise<Row[]>;
+  /** The page's rows, with the total the same statement counted. */
+  searchPage(em: EntityManager, tenantId: string, page: SearchPage): Promise<PageOf<Row>>;
   count(em: EntityManager, tenantId: string, condition: string, parameters: readonly unknown[]): Promise<number>;
   findOne(em: EntityManager, tenantId: string, id: string, lock?: boolean): Promise<Row | undefined>;
   deleteOne(em: EntityManager, tenantId: string, id: string): Promise<boolean>;
@@ -60,24 +61,22 @@ export abstract class ScimResources<Row extends { id: string; version: number }>
     const projection = new Projection(query.attributes, query.excludedAttributes);
     const page = searchPage(query, this.type.resolver, this.type.table);
     const em = this.transactions.manager;
-    const search = page.limit === 0 ? Promise.resolve([]) : this.search(em, context.tenantId, page, projection);
-    const count = () => this.store.count(em, context.tenantId, page.condition, page.parameters);
-    let rows: Row[];
-    let totalResults: number | undefined;
-    if (query.filter === undefined && page.limit > 0) {
-      // Paging through the whole tenant: the page is full and the total must be counted, so the
-      // count runs beside the page rather than after it.
-      [rows, totalResults] = await Promise.all([search, count()]);
-    } else {
-      rows = await search;
-      totalResults = totalFromPage(page, rows.length) ?? (await count());
-    }
-    return { totalResults, resources: await this.render(em, context, rows, projection) };
+    // One statement reads the page and counts what matches; a count of its own runs only for
+    // `count=0` and for a page past the last (no row then carries the total).
+    const found: PageOf<Row> =
+      page.limit === 0 ? { rows: [], total: undefined } : await this.search(em, context.tenantId, page, projection);
+    const totalResults = found.total ?? (await this.store.count(em, context.tenantId, page.condition, page.parameters));
+    return { totalResults, resources: await this.render(em, context, found.rows, projection) };
   }
 
-  /** A page of rows; a resource type may read alongside what the projection asks for. */
-  protected search(em: EntityManager, tenantId: string, page: SearchPage, _projection: Projection): Promise<Row[]> {
-    return this.store.search(em, tenantId, page);
+  /** A page of rows and their total; a resource type may read alongside what the projection asks for. */
+  protected search(
+    em: EntityManager,
+    tenantId: string,
+    page: SearchPage,
+    _projection: Projection,
+  ): Promise<PageOf<Row>> {
+    return this.store.searchPage(em, tenantId, page);
   }
 
   async get(context: ScimContext, id: string, projection: Projection): Promise<ScimDocument> {

@@ -11,12 +11,14 @@ export function searchPage(query: ListQuery, resolve: SqlResolver, table: 'u' | 
   const direction = query.sortOrder === 'descending' ? 'DESC' : 'ASC';
   // Creation order, then id: a stable order across pages, served by the (tenant_id, created_on) index.
   const stable = `${table}.created_on ${direction}, ${table}.id ${direction}`;
+  const reverse = direction === 'ASC' ? 'DESC' : 'ASC';
   const orderBy =
     query.sortBy === undefined ? stable : `${sortExpression(query.sortBy, resolve)} ${direction} NULLS LAST, ${stable}`;
   return {
     condition,
     parameters: parameters.slice(1),
     orderBy,
+    reverseOrderBy: query.sortBy === undefined ? `${table}.created_on ${reverse}, ${table}.id ${reverse}` : undefined,
     limit: query.count,
     offset: query.startIndex - 1,
   };
@@ -42,12 +44,3 @@ function sortExpression(sortBy: string, resolve: SqlResolver): string {
 
 const sortable = (target: ScalarTarget): string =>
   target.type === 'string' && !target.caseExact ? `lower(${target.sql})` : target.sql;
-
-/**
- * `totalResults` without a count query when the page itself tells it: a short page, or an empty
- * first page. Otherwise undefined (the caller counts).
- */
-export function totalFromPage(page: SearchPage, rows: number): number | undefined {
-  if (rows < page.limit && (rows > 0 || page.offset === 0)) return page.offset + rows;
-  return undefined;
-}

@@ -126,7 +126,11 @@ export const userResolver: SqlResolver = (path) => {
     if (name === 'name' && sub === 'givenname') return scalar('u.given_name', 'string');
     if (name === 'name' && sub === 'middlename') return scalar('u.middle_name', 'string');
     if (name === 'name' && sub === 'familyname') return scalar('u.family_name', 'string');
-    if (name === 'emails') return jsonArray('u.emails', findAttribute('User', { name: 'emails' })?.definition);
+    if (name === 'emails') {
+      const emails = jsonArray('u.emails', findAttribute('User', { name: 'emails' })?.definition);
+      // The expression of IDX_users_trgm_emails (migration 1795518000000): every `value`, lower-cased.
+      return { ...emails, substringIndex: (sub) => (sub === 'value' ? 'scim_email_values(u.emails)' : undefined) };
+    }
     if (name === 'phonenumbers') {
       const stored = `CASE WHEN jsonb_typeof(u.attributes -> 'phoneNumbers') = 'array' THEN u.attributes -> 'phoneNumbers'
         WHEN u.phone_number IS NOT NULL THEN jsonb_build_array(jsonb_build_object('value', u.phone_number, 'type', 'work', 'primary', true))

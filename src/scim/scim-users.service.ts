@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { UserRow } from '../directory/directory.types';
-import type { SearchPage } from '../directory/search-page';
+import type { PageOf, SearchPage } from '../directory/search-page';
 import type { UserGroup } from '../directory/users.repository';
 import { GroupsService } from '../directory/groups.service';
 import { UsersService } from '../directory/users.service';
@@ -67,10 +67,8 @@ export class ScimUsersService extends ScimResources<UserRow> {
     tenantId: string,
     page: SearchPage,
     projection: Projection,
-  ): Promise<UserRow[]> {
-    return projection.wants('groups')
-      ? this.users.searchWithGroups(em, tenantId, page)
-      : this.users.search(em, tenantId, page);
+  ): Promise<PageOf<UserRow>> {
+    return this.users.searchPage(em, tenantId, page, projection.wants('groups'));
   }
 
   protected async render(

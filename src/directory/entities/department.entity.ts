@@ -21,6 +21,7 @@ import { TenantEntity } from './tenant.entity';
 @Index('IDX_departments_tenant_updated_on', ['tenantId', 'updatedOn'])
 // Expression index (SCIM displayName filters and uniqueness), created by migration only.
 @Index('IDX_departments_tenant_lower_name', { synchronize: false })
+@Index('IDX_departments_trgm_name', { synchronize: false })
 export class DepartmentEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -35,6 +35,12 @@ export interface UserEmail {
 @Index('UQ_users_tenant_lower_user_name', { synchronize: false })
 @Index('IDX_users_tenant_lower_email', { synchronize: false })
 @Index('IDX_users_emails', { synchronize: false })
+// SCIM co/sw/ew (migration 1795518000000): trigram indexes over the filter compiler's expressions.
+@Index('IDX_users_trgm_user_name', { synchronize: false })
+@Index('IDX_users_trgm_display_name', { synchronize: false })
+@Index('IDX_users_trgm_external_id', { synchronize: false })
+@Index('IDX_users_trgm_emails', { synchronize: false })
+@Index('IDX_users_tenant_user_name_prefix', { synchronize: false })
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -268,6 +268,66 @@ describe('compileFilter (SQL text)', () => {
       });
     });
 
+    describe('with an index over the joined values (substringIndex)', () => {
+      const JOINED = `(SELECT string_agg(lower(j.v->>'value'), E'\\n') FROM jsonb_array_elements(r.emails) AS j(v))`;
+      const indexed: SqlResolver = (path) =>
+        path.name.toLowerCase() === 'emails' && path.subAttr === undefined
+          ? { ...emails, substringIndex: (sub) => (sub === 'value' ? JOINED : undefined) }
+          : resolve(path);
+      const compileIndexed = (filter: string) => {
+        const params: unknown[] = [];
+        return { sql: compileFilter(parseFilter(filter), indexed, params), params };
+      };
+
+      it('tests co, sw and ew on the joined values first, with the same escaped value', () => {
+        expect(compileIndexed('emails.value sw "A_b"')).toEqual({
+          sql: `((${JOINED} LIKE $1 ESCAPE '\\') AND EXISTS (SELECT 1 FROM ${FROM} e1(v) WHERE (lower((e1.v->>'value')) LIKE $2 ESCAPE '\\')))`,
+          params: ['%a\\_b%', 'a\\_b%'],
+        });
+        expect(compileIndexed('emails ew "X.COM"').params).toEqual(['%x.com%', '%x.com']);
+      });
+
+      it('has no prefilter for values of under three characters, other operators or other sub-attributes', () => {
+        for (const filter of [
+          'emails co "ab"',
+          'emails.value eq "abc"',
+          'emails.type co "abc"',
+          'emails.value gt "abc"',
+        ]) {
+          expect(compileIndexed(filter).sql).not.toContain('string_agg');
+        }
+      });
+
+      it('selects what the evaluator selects on PostgreSQL', async () => {
+        const sql = await openSql();
+        try {
+          await sql.query(`CREATE TEMP TABLE r (id uuid, emails jsonb)`);
+          for (const row of ROWS) {
+            const stored = row.emails === undefined || row.emails === null ? null : JSON.stringify(row.emails);
+            await sql.query('INSERT INTO r VALUES ($1, $2::jsonb)', [row.id, stored]);
+          }
+          for (const text of [
+            'emails co "example"',
+            'emails.value sw "BJE"',
+            'emails.value ew ".ORG"',
+            'emails co "y@e"',
+            'not (emails co "example")',
+            'emails co "%_\\\\"',
+          ]) {
+            const filter = parseFilter(text);
+            const params: unknown[] = [];
+            const where = compileFilter(filter, indexed, params);
+            expect(where).toContain('string_agg');
+            const rows = await sql.query(`SELECT id FROM r WHERE ${where} ORDER BY id`, params);
+            const expected = ROWS.filter((row) => matchesFilter(filter, row, describeAttribute)).map((row) => row.id);
+            expect({ text, ids: rows.map((row) => row.id) }).toEqual({ text, ids: expected.sort() });
+          }
+        } finally {
+          await sql.close();
+        }
+      });
+    });
+
     it('gives each EXISTS its own alias', () => {
       const { sql } = compile('emails[Type eq "work"] and not (emails[PRIMARY eq true]) or emails co "x"');
       expect(sql).toContain('AS e1(v) WHERE (lower((e1.v');

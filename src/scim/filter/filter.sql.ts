@@ -82,11 +82,34 @@ class Compiler {
     const sub = this.subTarget(resolved.target, resolved.subAttr ?? 'value', alias, path, scope);
     const operand = normaliseOperand(op, value, sub, scope.label(path));
     const from = resolved.target.from(alias);
-    const anyElement = `EXISTS (SELECT 1 FROM ${from} WHERE ${this.scalarCompare(op, sub, operand)})`;
+    const prefilter = this.substringPrefilter(op, resolved.target, resolved.subAttr ?? 'value', sub, operand);
+    const anyElement = `${prefilter}EXISTS (SELECT 1 FROM ${from} WHERE ${this.scalarCompare(op, sub, operand)})`;
     // With no element at all the attribute is absent, and absent satisfies `ne "v"` and `eq null`
     // (as in the evaluator), which no element can witness; it never satisfies `ne null`.
     const trueWhenAbsent = operand.kind === 'null' ? op === 'eq' : op === 'ne';
     return trueWhenAbsent ? `(NOT EXISTS (SELECT 1 FROM ${from}) OR ${anyElement})` : `(${anyElement})`;
+  }
+
+  /**
+   * `co`, `sw` and `ew` on an element's sub-attribute the resource indexes (`emails.value`): a
+   * condition the trigram index answers, ANDed before the exact EXISTS (`'<sql> LIKE ... AND '`),
+   * or '' when there is none. Every element matching `%v%`, `v%` or `%v` contains v, so the joined
+   * values contain it too: the prefilter only narrows. A value shorter than three characters has
+   * no trigram the index could use, and the prefilter would only add work to a scan: none then.
+   */
+  private substringPrefilter(
+    op: CompareOperator,
+    target: MultiTarget,
+    subAttr: string,
+    sub: ScalarTarget,
+    operand: Operand,
+  ): string {
+    if (op !== 'co' && op !== 'sw' && op !== 'ew') return '';
+    if (operand.kind !== 'string' || sub.caseExact || sub.uuid || [...operand.value].length < 3) return '';
+    const indexed = target.substringIndex?.(subAttr.toLowerCase());
+    if (indexed === undefined) return '';
+    const value = sub.nfc ? operand.value.normalize('NFC') : operand.value;
+    return `${this.like(indexed, `%${escapeLike(value)}%`)} AND `;
   }
 
   /** `emails[type eq "work" and value co "@x"]`: one EXISTS, so every condition applies to the same element. */

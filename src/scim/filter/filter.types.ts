@@ -78,6 +78,13 @@ export interface MultiTarget {
   from: (alias: string) => string;
   /** `name` lower-cased; `value` is used when a filter names the attribute without a sub-attribute. */
   sub: (name: string, alias: string) => ScalarTarget | undefined;
+  /**
+   * SQL over the resource (not the element) holding every element's sub-attribute `name`,
+   * lower-cased and joined, when an index holds it: `co`, `sw` and `ew` on a case-insensitive
+   * sub-attribute then test `<sql> LIKE '%value%'` first, a superset the index finds, and the exact
+   * test on the elements after it. e.g. (name) => name === 'value' ? 'scim_email_values(u.emails)' : undefined
+   */
+  substringIndex?: (name: string) => string | undefined;
 }
 
 /** Maps an attribute path of one resource type to SQL; undefined = not filterable (400 invalidFilter). */

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { usePreparedStatements } from './prepared-statements';
 import { runMigrations } from './migrations';
 import { PeriodicTasks } from './periodic-tasks';
 import { PoolSettings, poolSettingsFor } from './pool-settings';
@@ -56,6 +57,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
           const dataSource = await connect(url, pool);
           const applied = await runMigrations(dataSource);
           if (applied.length > 0) new Logger('Migrations').log(`Applied ${applied.join(', ')}`);
+          if (!embedded) usePreparedStatements(dataSource);
           return dataSource;
         } catch (error) {
           await embedded?.stop();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared-statements';
 import { MAX_ROWS_PER_STATEMENT } from './batch';
 import type { UserRecord } from './directory.types';
 import type { FrontDoor, UserEmail } from './entities/user.entity';
@@ -203,7 +204,8 @@ export class UsersRepository {
     page: SearchPage,
     withGroups: boolean,
   ): Promise<PageOf<UserRow & { groups?: UserGroup[] }>> {
-    const raw: (RawUser & { total: string; groups?: UserGroup[] })[] = await em.query(
+    const raw = await preparedQuery<RawUser & { total: string; groups?: UserGroup[] }>(
+      em,
       ...usersPageQuery(tenantId, page, withGroups),
     );
     return pageOf(page, raw, (row) => (withGroups ? { ...toRow(row), groups: row.groups } : toRow(row)));
@@ -220,7 +222,8 @@ export class UsersRepository {
   }
 
   async findById(em: EntityManager, tenantId: string, id: string, lock = false): Promise<UserRow | undefined> {
-    const rows: RawUser[] = await em.query(
+    const rows = await preparedQuery<RawUser>(
+      em,
       `SELECT ${COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
       [tenantId, id],
     );

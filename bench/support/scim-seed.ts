@@ -1,6 +1,10 @@
 // The directory the SCIM benchmark reads and writes: users and departments (SCIM groups) of one
 // tenant, written with set-based SQL straight into the tables the migrations made.
-import type { Client } from 'pg';
+
+/** A pg Client, or a TypeORM DataSource: anything that runs a statement with parameters. */
+export interface Queryable {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+}
 
 export interface SeedCounts {
   users: number;
@@ -16,7 +20,7 @@ export const seededUserName = (n: number): string => `user${n}@example.com`;
  * 1 + (n - 1) mod G, so every group has N / G members and every user one group. Then VACUUM ANALYZE,
  * so the planner sees the tables as they would be in production rather than freshly bulk-loaded.
  */
-export async function seedDirectory(db: Client, tenantId: string, counts: SeedCounts): Promise<void> {
+export async function seedDirectory(db: Queryable, tenantId: string, counts: SeedCounts): Promise<void> {
   await db.query(
     `INSERT INTO users (tenant_id, user_name, external_id, given_name, family_name, display_name, email, emails,
        active, created_by, changed_by, created_on, updated_on)

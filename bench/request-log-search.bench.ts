@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { runMigrations } from '../src/database/migrations';
-import { CapturedExchange, NewRequestLog, toLogRow } from '../src/request-log/capture';
+import { CapturedExchange, identifierOf, NewRequestLog, toLogRow } from '../src/request-log/capture';
 import type { RequestLogsQuery } from '../src/request-log/dto/request-logs.query';
 import type { RequestLogWriter } from '../src/request-log/request-log.writer';
 import { RequestLogsRepository } from '../src/request-log/request-logs.repository';
@@ -112,7 +112,7 @@ function exchange(n: number, time: Date): CapturedExchange {
       url: '/scim/v2/Users',
       requestHeaders: headers(),
       requestBody: json(body),
-      parsedRequestBody: body,
+      requestIdentifier: identifierOf(body),
       ...answer(201, scimUser(p)),
     };
   }
@@ -130,7 +130,7 @@ function exchange(n: number, time: Date): CapturedExchange {
       url: `/scim/v2/Users/${guid()}`,
       requestHeaders: headers(),
       requestBody: json(body),
-      parsedRequestBody: body,
+      requestIdentifier: identifierOf(body),
       ...answer(204),
     };
   }
@@ -168,7 +168,7 @@ function exchange(n: number, time: Date): CapturedExchange {
         'auth-tenant-id': tenantId,
       },
       requestBody: json(items),
-      parsedRequestBody: items,
+      requestIdentifier: identifierOf(items),
       ...answer(200, {
         operationsQueued: items.length,
         operations: items.slice(0, 20).map((_, i) => ({ status: true, orderId: i })),
@@ -187,7 +187,7 @@ function exchange(n: number, time: Date): CapturedExchange {
       url: '/api/admin/users/sync',
       requestHeaders: headers({ 'content-type': 'application/json' }),
       requestBody: json(body),
-      parsedRequestBody: body,
+      requestIdentifier: identifierOf(body),
       ...answer(200, { success: true, created: 3, updated: 7 }),
     };
   }
@@ -199,7 +199,7 @@ function exchange(n: number, time: Date): CapturedExchange {
       url: '/oauth/token',
       requestHeaders: headers({ 'content-type': 'application/x-www-form-urlencoded' }),
       requestBody: Buffer.from(form),
-      parsedRequestBody: { client_id: `client-${tenantId}` },
+      requestIdentifier: identifierOf({ client_id: `client-${tenantId}` }),
       ...answer(200, { access_token: 'eyJhbGciOiJIUzI1NiJ9.e30.x', token_type: 'Bearer', expires_in: 3600 }),
     };
   }

@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { runMigrations } from '../src/database/migrations';
-import { CapturedExchange, NewRequestLog, toLogRow } from '../src/request-log/capture';
+import { CapturedExchange, identifierOf, NewRequestLog, toLogRow } from '../src/request-log/capture';
 import { RequestLogsRepository } from '../src/request-log/request-logs.repository';
 import { withScratchDatabase } from './support/database';
 import { processCpuMs } from './support/processes';
@@ -70,7 +70,7 @@ export function exchange(kind: Kind, n: number): CapturedExchange {
       status: 201,
       requestHeaders: requestHeaders(),
       requestBody: request,
-      parsedRequestBody: body,
+      requestIdentifier: identifierOf(body),
       responseHeaders: responseHeaders(answer.length),
       responseBody: answer,
       responseBytes: answer.length,

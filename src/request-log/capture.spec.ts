@@ -154,7 +154,7 @@ describe('toLogRow', () => {
     aborted: false,
     requestHeaders: { authorization: 'Bearer abc', 'content-type': 'application/scim+json' },
     requestBody: Buffer.from('{"userName":"Alice@Example.com","password":"pw-1"}'),
-    parsedRequestBody: { userName: 'Alice@Example.com', password: 'pw-1' },
+    requestIdentifier: identifierOf({ userName: 'Alice@Example.com', password: 'pw-1' }),
     responseHeaders: { 'content-type': 'application/scim+json; charset=utf-8', 'x-request-id': 'r-1' },
     responseBody: Buffer.from('{"id":"u1","userName":"Alice@Example.com"}'),
     responseBytes: 41,
@@ -199,13 +199,13 @@ describe('toLogRow', () => {
         url: '/scim/v2/Users/u1',
         status: 404,
         requestBody: undefined,
-        parsedRequestBody: undefined,
+        requestIdentifier: null,
         responseBody: Buffer.from('{"status":"404","detail":"User u1 not found"}'),
       }),
       65536,
     );
     expect(row).toMatchObject({ identifier: null, errorMessage: 'User u1 not found', requestBody: null });
-    const found = toLogRow(exchange({ method: 'GET', requestBody: undefined, parsedRequestBody: undefined }), 65536);
+    const found = toLogRow(exchange({ method: 'GET', requestBody: undefined, requestIdentifier: null }), 65536);
     expect(found.identifier).toBe('Alice@Example.com');
   });
 
@@ -256,7 +256,7 @@ describe('toLogRow', () => {
         url: `/scim/v2/Users/${hostile}?q=${hostile}`,
         requestHeaders: { 'content-type': 'application/json', [`x-${hostile}`]: hostile },
         requestBody: Buffer.from(JSON.stringify({ userName: hostile, nested: [hostile, { k: '\\u0000' }] })),
-        parsedRequestBody: { userName: hostile },
+        requestIdentifier: identifierOf({ userName: hostile }),
         responseHeaders: { 'content-type': 'application/json', 'x-request-id': hostile },
         responseBody: Buffer.from(`{"detail":${JSON.stringify(hostile)},"raw":"\\u0000\\ud800"}`),
         responseBytes: 64,
@@ -279,7 +279,10 @@ describe('toLogRow', () => {
   it('keeps surrogate pairs, and mends one cut in two by a length bound', () => {
     expect(storable('\u{1F600}')).toBe('\u{1F600}');
     const row = toLogRow(
-      exchange({ requestBody: undefined, parsedRequestBody: { userName: `${'x'.repeat(319)}\u{1F600}` } }),
+      exchange({
+        requestBody: undefined,
+        requestIdentifier: identifierOf({ userName: `${'x'.repeat(319)}\u{1F600}` }),
+      }),
       65536,
     );
     expect(row.identifier).toBe(`${'x'.repeat(319)}\uFFFD`);
@@ -293,7 +296,7 @@ describe('toLogRow', () => {
       const row = toLogRow(
         exchange({
           requestBody: Buffer.from(text),
-          parsedRequestBody: undefined,
+          requestIdentifier: null,
           responseBody: Buffer.from(text),
           responseBytes: text.length,
         }),
@@ -304,7 +307,7 @@ describe('toLogRow', () => {
     expect(searchedBody(valid)).toBe('deep-value');
     expect(searchedBody(arrays)).toBe('deep-item');
     const masked = toLogRow(
-      exchange({ requestBody: Buffer.from(`{"password":${valid}}`), parsedRequestBody: undefined }),
+      exchange({ requestBody: Buffer.from(`{"password":${valid}}`), requestIdentifier: null }),
       65536,
     );
     expect(masked.requestBody).toBe(`{"password":"${MASK}"}`);
@@ -328,7 +331,7 @@ describe('toLogRow', () => {
 
   it('searches the start of each body only', () => {
     const long = `{"a":"${'x'.repeat(SEARCHED_BODY_CHARS)}needle"}`;
-    const row = toLogRow(exchange({ requestBody: Buffer.from(long), parsedRequestBody: undefined }), 65536);
+    const row = toLogRow(exchange({ requestBody: Buffer.from(long), requestIdentifier: null }), 65536);
     expect(row.requestBody).toContain('needle');
     expect(row.searchText).not.toContain('needle');
   });

@@ -45,11 +45,9 @@ export interface CapturedExchange {
   requestBody?: Buffer;
   /** Every byte of the request body, when `requestBody` holds only its start. */
   requestBytes?: number;
-  /** The body as the parser left it, for the identifier. */
-  parsedRequestBody?: unknown;
   /**
-   * The identifier the parsed body gave (`identifierOf`), taken at capture so the parsed body is
-   * not kept until the row is built; when set, `parsedRequestBody` is not read.
+   * The identifier of the body as the parser left it (`identifierOf`), taken at capture so the
+   * parsed body is not kept until the row is built.
    */
   requestIdentifier?: string | null;
   responseHeaders: HeaderValues;
@@ -222,9 +220,7 @@ export function toLogRow(exchange: CapturedExchange, bodyLimit: number): NewRequ
     : storedBody(exchange.responseBody, exchange.responseBytes, responseType, bodyLimit);
   const answer = response.text !== null && !response.truncated ? parseJson(response.text) : undefined;
   const path = bounded(redactUrl(exchange.url), MAX_PATH);
-  const requested =
-    exchange.requestIdentifier !== undefined ? exchange.requestIdentifier : identifierOf(exchange.parsedRequestBody);
-  const found = requested ?? identifierOf(answer);
+  const found = exchange.requestIdentifier ?? identifierOf(answer);
   const identifier = found === null ? null : scrubText(found);
   const correlationId = shortOrNull(exchange.correlationId, MAX_SHORT);
   const errorMessage =

@@ -51,7 +51,7 @@ const WRITE_COLUMNS = 6;
 
 /** The statement of `DepartmentsRepository.searchPage` (exported for the EXPLAIN tests). */
 export function departmentsPageQuery(tenantId: string, page: SearchPage): [string, unknown[]] {
-  return pageQuery('departments', 'd', COLUMNS, tenantId, page, { total: true });
+  return pageQuery('departments', 'd', COLUMNS, tenantId, page);
 }
 
 function toRow(raw: RawDepartment): DepartmentRow {

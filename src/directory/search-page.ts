@@ -30,8 +30,6 @@ export interface PageRelation {
 }
 
 export interface PageQueryOptions {
-  /** Also answer each row's `total`: how many rows match the condition in all. */
-  total?: boolean;
   /** SQL of the number of the tenant's rows (`$1`), for the total of an unfiltered page; default a count. */
   tenantTotal?: string;
   related?: PageRelation;
@@ -41,10 +39,10 @@ export interface PageQueryOptions {
  * The statement and parameters of a page over `table` (aliased `alias`), the tenant id as `$1`.
  * The page's ids come first, ordered and skipped over the `(tenant_id, created_on, id)` index alone
  * (a deferred join); then only those rows are read from the table, with what `related` adds for
- * them in the same statement. A plain `OFFSET` would fetch every skipped row (90 ms deep into
+ * them in the same statement, and each row's `total`: how many rows match in all. A plain `OFFSET` would fetch every skipped row (90 ms deep into
  * 100,000 users, 12 ms this way).
  *
- * With `total`, a filtered page counts its matches with a window over the ids it sorts anyway
+ * A filtered page counts its matches with a window over the ids it sorts anyway
  * (`count(*) OVER ()`, no second scan). The whole tenant's page reads `tenantTotal` in a scalar
  * subquery of the same statement (users: their tally; by default a count): over 100,000 users a
  * window would hold every id of the tenant (three times slower than page and count), and a count
@@ -65,22 +63,21 @@ export function pageQuery(
   const filtered = page.condition !== 'TRUE';
   const select = `SELECT ${columns}`;
   const tenantTotal = options.tenantTotal ?? `(SELECT count(*) FROM ${table} c WHERE c.tenant_id = $1)`;
-  const tenantCount = options.total ? `, ${tenantTotal} AS total` : '';
-  if (page.offset === 0 && !options.related && !(options.total && filtered)) {
+  const tenantCount = `, ${tenantTotal} AS total`;
+  if (page.offset === 0 && !options.related && !filtered) {
     return [`${select}${tenantCount} FROM ${table} ${alias} WHERE ${where} ${window}`, parameters];
   }
-  if (options.total && !filtered && options.tenantTotal && page.reverseOrderBy && page.offset > 0) {
+  if (!filtered && options.tenantTotal && page.reverseOrderBy && page.offset > 0) {
     return [bothEnds(table, alias, columns, page, options.tenantTotal, options.related), parameters];
   }
-  const total = !options.total ? '' : filtered ? ', page.total' : tenantCount;
+  const total = filtered ? ', page.total' : tenantCount;
   // The window sits in a subquery of its own, sorted outside it: the count reads every match
   // anyway, and in one query level the planner would walk the creation-order index for the
   // LIMIT, fetching and testing the whole tenant (50 ms for `co "user12"`, 3 ms this way). The
   // subquery's columns the sort does not use are dropped by the planner.
-  const matches =
-    options.total && filtered
-      ? `(SELECT ${alias}.*, count(*) OVER () AS total FROM ${table} ${alias} WHERE ${where}) ${alias}`
-      : undefined;
+  const matches = filtered
+    ? `(SELECT ${alias}.*, count(*) OVER () AS total FROM ${table} ${alias} WHERE ${where}) ${alias}`
+    : undefined;
   const ids = matches
     ? `page AS (SELECT ${alias}.id, ${alias}.total FROM ${matches} ${window})`
     : `page AS (SELECT ${alias}.id FROM ${table} ${alias} WHERE ${where} ${window})`;
@@ -122,7 +119,7 @@ function bothEnds(
     ORDER BY ${page.orderBy}`;
 }
 
-/** The rows of a page statement asked for `total`, and the total they carry. */
+/** The rows of a page statement, and the total they carry. */
 export function pageOf<Raw extends { total?: string | number }, Row>(
   page: SearchPage,
   raw: readonly Raw[],

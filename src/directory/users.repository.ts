@@ -76,7 +76,6 @@ const TENANT_USERS = '(SELECT coalesce(sum(t.users), 0) FROM user_tallies t WHER
 /** The statement of `UsersRepository.searchPage` (exported for the EXPLAIN tests). */
 export function usersPageQuery(tenantId: string, page: SearchPage, withGroups: boolean): [string, unknown[]] {
   return pageQuery('users', 'u', COLUMNS, tenantId, page, {
-    total: true,
     tenantTotal: TENANT_USERS,
     related: withGroups ? PAGE_GROUPS : undefined,
   });

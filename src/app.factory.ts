@@ -1,7 +1,6 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
@@ -11,6 +10,8 @@ import { RequestCaptureMiddleware } from './request-log/request-capture.middlewa
 import type { AppConfig } from './config/app-config';
 import { globalValidationPipe } from './common/validation';
 import { JsonLogger } from './common/json-logger';
+import { ApiDocsModule } from './openapi/api-docs.module';
+import { openApiDocument } from './openapi/openapi.document';
 
 export interface CreateAppOptions {
   /** Extra modules (tests mount probes). */
@@ -20,12 +21,17 @@ export interface CreateAppOptions {
 
 /** The whole HTTP application, configured the same way for `main.ts` and the end-to-end tests. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.extra), {
-    // Parsed by BodyParserMiddleware: BODY_LIMIT, application/scim+json, errors in our envelope.
-    bodyParser: false,
-    logger: options.logger ?? new JsonLogger(),
-    abortOnError: false,
-  });
+  // A worker serves only /health: no document for it.
+  const docs = config.appRole === 'worker' ? [] : [ApiDocsModule.serving(openApiDocument({ partial: true }))];
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, [...docs, ...(options.extra ?? [])]),
+    {
+      // Parsed by BodyParserMiddleware: BODY_LIMIT, application/scim+json, errors in our envelope.
+      bodyParser: false,
+      logger: options.logger ?? new JsonLogger(),
+      abortOnError: false,
+    },
+  );
   // Ahead of Nest's router, so what the router itself refuses (`/`, a path that does not decode)
   // is recorded and gets a correlation id like the rest. A worker serves only /health.
   if (config.appRole !== 'worker') {
@@ -40,22 +46,5 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'extended');
   app.useGlobalPipes(globalValidationPipe());
-  if (config.appRole !== 'worker') serveApiDocs(app);
   return app;
-}
-
-function serveApiDocs(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Identity provisioning hub')
-      .setDescription(
-        'SCIM 2.0, provisioning transactions, partner sync and operator APIs over one directory per tenant',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'auth-token' }, 'auth-token')
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 }

@@ -22,8 +22,8 @@ import { ScimModule } from './scim/scim.module';
 
 @Module({})
 export class AppModule implements NestModule {
-  /** `extra` lets tests mount probe modules next to the real ones. */
-  static forRoot(config: AppConfig, extra: Type[] = []): DynamicModule {
+  /** `extra`: the API docs (added by createApp), and probe modules tests mount next to the real ones. */
+  static forRoot(config: AppConfig, extra: (Type | DynamicModule)[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [

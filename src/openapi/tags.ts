@@ -1,0 +1,66 @@
+import type { Tag } from './openapi.types';
+
+/** Operations grouped by who calls them: the reference page shows these groups in this order. */
+export const TAGS = {
+  scimUsers: { name: 'SCIM Users', description: 'RFC 7644 §3: users pushed by an identity provider.' },
+  scimGroups: {
+    name: 'SCIM Groups',
+    description:
+      'RFC 7644 §3: groups pushed by an identity provider. A group is a department; its members are its users.',
+  },
+  scimDiscovery: {
+    name: 'SCIM discovery',
+    description: 'RFC 7644 §4: what this service provider supports, as identity providers read it before provisioning.',
+  },
+  oauth: {
+    name: 'OAuth',
+    description: 'OAuth 2.0 client credentials: a client id and secret exchanged for a one-hour JWT.',
+  },
+  transactions: {
+    name: 'Provisioning transactions',
+    description: 'Checkpoint, commit as a background job, roll back, and read the status of batched transactions.',
+  },
+  operations: {
+    name: 'Provisioning operations',
+    description: 'Queue department and user operations into a transaction, or apply them at once without one.',
+  },
+  reads: { name: 'Directory reads', description: 'Departments and users as the provisioning API reads them.' },
+  jobs: { name: 'Jobs', description: 'The background job of a commit: its state, progress and result.' },
+  partnerSync: {
+    name: 'Partner sync',
+    description: "The partner (CRM) user sync of seed 002, authenticated by the partner's own JWT.",
+  },
+  tenants: { name: 'Tenants', description: 'Tenants: name, org code, locale and time zone.' },
+  credentials: {
+    name: 'Credentials',
+    description: "A tenant's credentials: issue (the secret is shown once) and revoke.",
+  },
+  userTypes: { name: 'User types', description: "A tenant's user types; `1` (Member) exists in every tenant." },
+  requestLogs: {
+    name: 'Request logs',
+    description: 'Every request to the service, with secrets masked before it is written.',
+  },
+  adminJobs: { name: 'Admin jobs', description: 'Background jobs of every tenant.' },
+  adminTransactions: { name: 'Admin transactions', description: 'Provisioning transactions of every tenant.' },
+  service: { name: 'Service', description: 'Health and this document.' },
+} satisfies Record<string, Tag>;
+
+export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
+  { name: 'Identity providers', tags: [TAGS.scimUsers, TAGS.scimGroups, TAGS.scimDiscovery, TAGS.oauth] },
+  {
+    name: 'Integration partners',
+    tags: [TAGS.transactions, TAGS.operations, TAGS.reads, TAGS.jobs, TAGS.partnerSync],
+  },
+  {
+    name: 'Operators',
+    tags: [
+      TAGS.tenants,
+      TAGS.credentials,
+      TAGS.userTypes,
+      TAGS.requestLogs,
+      TAGS.adminJobs,
+      TAGS.adminTransactions,
+      TAGS.service,
+    ],
+  },
+];

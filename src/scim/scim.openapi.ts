@@ -1,0 +1,4 @@
+import type { JsonSchema } from '../openapi/openapi.types';
+
+/** Component schemas this module's operations refer to. */
+export const SCIM_SCHEMAS: Record<string, JsonSchema> = {};

@@ -23,7 +23,10 @@ const REDOCLY_CONFIG = 'openapi/redocly.yaml';
 async function generate(): Promise<Record<string, string>> {
   const json = JSON.stringify(openApiDocument({ partial: PARTIAL }), null, 2) + '\n';
   // openapi-typescript receives its own copy: it must not see (or change) the built object.
-  const ast = await openapiTS(JSON.parse(json) as Parameters<typeof openapiTS>[0]);
+  // defaultNonNullable: false, because `required` says what is always there: by default a property
+  // with a `default` becomes required, and a request item in components.schemas (a department's
+  // `active`) would then have to be sent although the server supplies it.
+  const ast = await openapiTS(JSON.parse(json) as Parameters<typeof openapiTS>[0], { defaultNonNullable: false });
   const types =
     COMMENT_HEADER.replace(' */', ' * Regenerate with `npm run openapi` (scripts/openapi.ts).\n */') + astToString(ast);
   return { [DOCUMENT_FILE]: json, [TYPES_FILE]: types };

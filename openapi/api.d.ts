@@ -58,8 +58,35 @@ export interface components {
         };
     };
     responses: {
+        /** @description The request is malformed or a value is invalid. */
+        ProvisioningBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ProvisioningError"];
+            };
+        };
         /** @description An unexpected failure; the body carries nothing internal. */
         ProvisioningInternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ProvisioningError"];
+            };
+        };
+        /** @description The body is larger than `BODY_LIMIT`, or the request asks for more work than one request may do. */
+        ProvisioningPayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ProvisioningError"];
+            };
+        };
+        /** @description The body is not JSON (`application/json` or `application/scim+json`). */
+        ProvisioningUnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
             };
@@ -90,9 +117,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /**
+                         * @description The OpenAPI version.
+                         * @constant
+                         */
+                        openapi: "3.1.0";
+                        /** @description Title, version and description of the API. */
+                        info: Record<string, never>;
+                        /** @description Every route, by path and method. */
+                        paths: Record<string, never>;
+                    };
                 };
             };
+            400: components["responses"]["ProvisioningBadRequest"];
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
             500: components["responses"]["ProvisioningInternalError"];
         };
     };

@@ -7,8 +7,17 @@ import { TAGS } from './tags';
 
 export const OPENAPI_DOCUMENT = Symbol('OPENAPI_DOCUMENT');
 
-/** The document itself, as integrators and code generators fetch it. */
-@OpenApiController({ tag: TAGS.service.name, door: 'provisioning', errors: [500], security: SECURITY.public })
+/**
+ * The document itself, as integrators and code generators fetch it. Public, but the body parser
+ * runs before every route: a NUL in the URL or a header (400), a body over BODY_LIMIT (413) or in an
+ * unsupported charset (415) is refused here too.
+ */
+@OpenApiController({
+  tag: TAGS.service.name,
+  door: 'provisioning',
+  errors: [400, 413, 415, 500],
+  security: SECURITY.public,
+})
 @Controller('api/docs')
 export class OpenApiDocumentController {
   private readonly body: string;
@@ -26,7 +35,19 @@ export class OpenApiDocumentController {
     responses: {
       '200': {
         description: 'The document.',
-        content: { [MEDIA_JSON]: { schema: { type: 'object', required: ['openapi', 'info', 'paths'] } } },
+        content: {
+          [MEDIA_JSON]: {
+            schema: {
+              type: 'object',
+              required: ['openapi', 'info', 'paths'],
+              properties: {
+                openapi: { type: 'string', const: '3.1.0', description: 'The OpenAPI version.' },
+                info: { type: 'object', description: 'Title, version and description of the API.' },
+                paths: { type: 'object', description: 'Every route, by path and method.' },
+              },
+            },
+          },
+        },
       },
     },
   })

@@ -37,6 +37,7 @@ export const CONTRACT_RUN_DIR_ENV = 'IDP_CONTRACT_RUN_DIR';
 
 /** The largest answer body kept for validation; a larger one is checked for all but its body. */
 const BODY_CAP = 4 * 1024 * 1024;
+/** How many kinds of violation a failing file lists (unless IDP_CONTRACT_LIST_ALL is set). */
 const MAX_LISTED = 25;
 
 /** One request and its answer, as the recorder saw them. */
@@ -352,19 +353,28 @@ export class ContractChecker {
 export function formatViolations(violations: Violation[]): string {
   const groups = new Map<string, { first: Violation; count: number }>();
   for (const v of violations) {
-    const key = `${v.method} ${v.where} ${v.status} ${v.problem} ${(v.errors ?? []).join(';')}`;
+    // An undocumented route is one problem whatever it answered.
+    const key = v.problem.startsWith('the route ')
+      ? v.problem
+      : `${v.method} ${v.where} ${v.status} ${v.problem} ${(v.errors ?? []).join(';')}`;
     const group = groups.get(key);
     if (group) group.count++;
     else groups.set(key, { first: v, count: 1 });
   }
-  const listed = [...groups.values()].slice(0, MAX_LISTED).map(({ first: v, count }) => {
+  // Wrong answers of documented routes first; undocumented routes (one line each) after them.
+  const ordered = [...groups.values()].sort(
+    (a, b) => Number(a.first.problem.startsWith('the route ')) - Number(b.first.problem.startsWith('the route ')),
+  );
+  const cap = process.env.IDP_CONTRACT_LIST_ALL ? Infinity : MAX_LISTED;
+  const listed = ordered.slice(0, cap).map(({ first: v, count }) => {
     const times = count > 1 ? ` (${count} times)` : '';
     const head = `${v.method} ${v.url} → ${v.status}${v.operationId ? ` (${v.operationId})` : ''}: ${v.problem}${times}`;
     const errors = (v.errors ?? []).map((e) => `\n      ${e}`).join('');
     const body = v.body ? `\n      body: ${v.body.replace(/\s+/g, ' ')}` : '';
     return `  - ${head}${errors}${body}`;
   });
-  const more = groups.size > MAX_LISTED ? `\n  ... and ${groups.size - MAX_LISTED} more kinds` : '';
+  const more =
+    groups.size > cap ? `\n  ... and ${groups.size - cap} more kinds (IDP_CONTRACT_LIST_ALL=1 lists them all)` : '';
   return `${violations.length} exchange(s) the OpenAPI document does not describe:\n${listed.join('\n')}${more}`;
 }
 

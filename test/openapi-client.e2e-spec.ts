@@ -7,6 +7,7 @@
 import type { INestApplication } from '@nestjs/common';
 import * as jwt from 'jsonwebtoken';
 import type { AddressInfo } from 'node:net';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import createClient from 'openapi-fetch';
 import * as ts from 'typescript';
@@ -158,6 +159,19 @@ describe('the generated client (openapi/api.d.ts + openapi-fetch)', () => {
     expect(SEED_001_DEPARTMENT_QUERIES).toHaveLength(5);
     expect(SEED_002_FULL_RECONCILE.users).toBe(SEED_002_SYNC.users);
   }, 180_000);
+
+  it('serves the committed document at /api/docs/openapi.json, the address integrators generate from', async () => {
+    const client = createClient<paths>({ baseUrl });
+    const served = await client.GET('/api/docs/openapi.json');
+    expect(served.response.status).toBe(200);
+    expect(served.response.headers.get('content-type')).toContain('application/json');
+    const document = present(served.data, 'document');
+    expect(document.openapi).toBe('3.1.0');
+    const committed: unknown = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '..', 'openapi', 'openapi.json'), 'utf8'),
+    );
+    expect(document).toEqual(committed);
+  });
 
   it('runs the quick start (seed 000): checkpoint, queue a department and a user, commit, poll the job', async () => {
     const client = createClient<paths>({

@@ -231,7 +231,8 @@ function withUsedComponents(document: OpenApiDocument, problems: string[]): Open
     if (Array.isArray(value)) pending.push(...(value as unknown[]));
     else if (value && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) {
-        if (key === '$ref' && typeof inner === 'string' && !used.has(inner)) {
+        // Only references into this document: the `$ref` of a SCIM member (RFC 7643) in an example is data.
+        if (key === '$ref' && typeof inner === 'string' && inner.startsWith('#/') && !used.has(inner)) {
           used.add(inner);
           const [, , section, name] = inner.split('/');
           const target = (document.components as Record<string, Record<string, unknown>>)[section]?.[name];

@@ -128,6 +128,7 @@ const tenantQuery = (what: string): Parameter => ({
 const TENANT_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
 /** No control or bidirectional formatting character (`src/directory/identifiers.ts`). */
 const IDENTIFIER_RULE = 'No control or bidirectional formatting character.';
+const IDENTIFIER_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$';
 
 const ISO_EXAMPLE = '2026-12-01T09:30:00.000Z';
 const CREDENTIAL_ID = '3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23';
@@ -259,11 +260,18 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
         pattern: TENANT_ID_PATTERN,
         description: '1-64 letters, digits, `.`, `_` or `-`, starting with a letter or digit. Cannot change later.',
       },
-      name: { type: 'string', minLength: 1, maxLength: 200, description: `Display name. ${IDENTIFIER_RULE}` },
+      name: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        pattern: IDENTIFIER_PATTERN,
+        description: `Display name. ${IDENTIFIER_RULE}`,
+      },
       orgCode: {
         type: 'string',
         minLength: 1,
         maxLength: 100,
+        pattern: IDENTIFIER_PATTERN,
         description: `The org code partner sync selects the tenant by; unique among tenants (409 when taken). ${IDENTIFIER_RULE}`,
       },
       locale: {
@@ -287,13 +295,19 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
     description: 'The fields to change; absent fields are kept.',
     additionalProperties: false,
     properties: {
-      name: { type: 'string', minLength: 1, maxLength: 200, description: `Display name. ${IDENTIFIER_RULE}` },
+      name: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        pattern: IDENTIFIER_PATTERN,
+        description: `Display name. ${IDENTIFIER_RULE}`,
+      },
       orgCode: nullable({
         type: 'string',
         minLength: 1,
         maxLength: 100,
-        description:
-          'A new org code (409 when another tenant has it); `null` removes it, which turns partner sync off.',
+        pattern: IDENTIFIER_PATTERN,
+        description: `A new org code (409 when another tenant has it); \`null\` removes it, which turns partner sync off. ${IDENTIFIER_RULE}`,
       }),
       locale: { type: 'string', minLength: 2, maxLength: 35, description: 'A BCP 47 locale the runtime knows.' },
       timeZone: { type: 'string', minLength: 1, maxLength: 64, description: 'An IANA time zone the runtime knows.' },
@@ -371,6 +385,7 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
         type: 'string',
         minLength: 1,
         maxLength: 200,
+        pattern: IDENTIFIER_PATTERN,
         description: `What it is for, as listings and request logs show it. ${IDENTIFIER_RULE}`,
       },
       roles: {
@@ -427,7 +442,13 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
         pattern: '^[A-Za-z0-9._-]{1,64}$',
         description: '1-64 letters, digits, `.`, `_` or `-`; unique in the tenant (409 when taken).',
       },
-      name: { type: 'string', minLength: 1, maxLength: 200, description: `Display name. ${IDENTIFIER_RULE}` },
+      name: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        pattern: IDENTIFIER_PATTERN,
+        description: `Display name. ${IDENTIFIER_RULE}`,
+      },
     },
   },
   AdminRenameUserTypeRequest: {
@@ -436,7 +457,13 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
     required: ['name'],
     additionalProperties: false,
     properties: {
-      name: { type: 'string', minLength: 1, maxLength: 200, description: `Display name. ${IDENTIFIER_RULE}` },
+      name: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        pattern: IDENTIFIER_PATTERN,
+        description: `Display name. ${IDENTIFIER_RULE}`,
+      },
     },
   },
   AdminJob: {

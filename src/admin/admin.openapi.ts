@@ -27,7 +27,7 @@ export function adminController(tag: string, parameters?: Parameter[]): Controll
 
 /** Said once in every admin operation: who may call. */
 export const OPERATORS_ONLY =
-  'Operators only: `Authorization: Bearer` with an admin token (an `ADMIN_TOKEN` credential, such as `ADMIN_TOKEN` of the environment) or with the JWT of an OAuth client holding `ADMIN` (from `POST /oauth/token`). `ADMIN` spans every tenant. Any other valid credential (an API token, a SCIM secret, a SCIM-only OAuth client) answers 403 `Missing required role: ADMIN`; no token, a malformed header, or an unknown, expired or revoked token answers 401.';
+  'Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces

@@ -93,6 +93,11 @@ export const REFERENCE_INIT_JS = `'use strict';
     defaultModelsExpandDepth: 0,
     // Nothing is sent elsewhere: no badge from validator.swagger.io, no remote $ref.
     validatorUrl: null,
+    // Try-it-out shows what the service answers to the request it shows, not the browser's cached copy.
+    requestInterceptor: function (request) {
+      if (!request.loadSpec) request.cache = 'no-store';
+      return request;
+    },
   });
 })();
 `;

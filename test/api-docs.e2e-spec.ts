@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, ConsoleMessage, Locator, Page, Request } from 'playwright-core';
+import type { Browser, BrowserContext, ConsoleMessage, Locator, Page, Request } from 'playwright-core';
 import { ADMIN_PAGE_CSP } from '../src/admin-web/admin-web.controller';
 import type { OpenApiDocument } from '../src/openapi/openapi.types';
 import { launchChromium } from './support/admin-browser';
@@ -20,6 +20,7 @@ describe('API reference page (/api/docs) in Chromium', () => {
   let base: string;
   let spec: OpenApiDocument;
   let browser: Browser;
+  let context: BrowserContext | undefined;
   let page: Page;
   const requests: Request[] = [];
   const pageErrors: string[] = [];
@@ -45,19 +46,7 @@ describe('API reference page (/api/docs) in Chromium', () => {
     spec = (await (await fetch(`${base}/api/docs/openapi.json`)).json()) as OpenApiDocument;
 
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on('request', (request) => requests.push(request));
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    page.on('console', (message: ConsoleMessage) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    // Injected by the DevTools protocol, so the page's own CSP does not apply to this recorder.
-    await page.addInitScript({
-      content:
-        'window.__cspViolations = [];' +
-        "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
-    });
+    await openPage();
   });
 
   afterAll(async () => {
@@ -197,6 +186,7 @@ describe('API reference page (/api/docs) in Chromium', () => {
   });
 
   it('opens the Authorize dialog and the schemas without a CSP violation', async () => {
+    await openPage();
     await page.goto(`${base}/api/docs`);
     await page.getByRole('button', { name: 'Authorize' }).first().click();
     const dialog = page.locator('.dialog-ux .modal-ux');
@@ -219,6 +209,28 @@ describe('API reference page (/api/docs) in Chromium', () => {
     expect(pageErrors).toEqual([]);
     expect(consoleErrors).toEqual([]);
   });
+
+  /**
+   * A page in a fresh browser context (an empty cache: the document is fetched, not revalidated),
+   * recording its requests, errors, console errors and CSP violations.
+   */
+  async function openPage(): Promise<void> {
+    await context?.close();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('request', (request) => requests.push(request));
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message: ConsoleMessage) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    // Injected by the DevTools protocol, so the page's own CSP does not apply to this recorder.
+    await page.addInitScript({
+      content:
+        'window.__cspViolations = [];' +
+        "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
+    });
+  }
 
   async function screenshot(name: string, target: Page | Locator = page): Promise<void> {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });

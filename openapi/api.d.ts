@@ -5,6 +5,286 @@
  */
 
 export interface paths {
+    "/api/admin/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every tenant's jobs
+         * @description Background jobs of every tenant, newest first, filtered and paged, with their progress and (operators only) stack traces. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listAdminJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List logged requests
+         * @description Requests to the service, newest first, filtered and paged, without headers and bodies (`getRequestLog` shows one in full). Requests to `/health`, `/api/docs` and the operator page are never logged; the admin API's own only with `includeAdmin=true`. Counting stops at 10,000 rows or 100 ms: past that, `total` is a lower bound and `totalIsLowerBound` says so. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listRequestLogs"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete logged requests
+         * @description Deletes every logged request, or those before `before` (in batches, so writers are not held up). Retention deletes rows older than `REQUEST_LOG_RETENTION_DAYS` (default 30) by itself. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        delete: operations["clearRequestLogs"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/logs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one logged request in full
+         * @description One request with its headers and bodies as stored: secrets masked before the row was written, bodies as text (show them as text, never as markup). Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getRequestLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/logs/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Request log statistics
+         * @description Rows stored, rows waiting in this instance's buffer, rows it dropped or wrote without details, and the oldest request stored. Counting takes at most half a second; past it `rows` is PostgreSQL's estimate. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getRequestLogStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/logs/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow new requests live (Server-Sent Events)
+         * @description Server-Sent Events: the stream opens with the comment `: connected`, then sends one `log` event per new request matching the filters (those of `listRequestLogs`, without paging), its `data` a `RequestLogSummary` as JSON. A `: keepalive` comment comes after 15 s without events. It shows the requests of every instance (it reads PostgreSQL), and ends when the client goes away or the service stops. Refusals (401, 403, 400 for a bad filter, 429) come before the stream opens, as JSON. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["streamRequestLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tenants
+         * @description Every tenant, oldest first, in one answer. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listTenants"];
+        put?: never;
+        /**
+         * Create a tenant
+         * @description Creates a tenant with its default user type `"1"` (Member). Its credentials are issued next (`issueCredential`). Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["createTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a tenant
+         * @description One tenant. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update a tenant
+         * @description Changes a tenant's name, org code, locale or time zone; absent fields are kept. The id cannot change. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        patch: operations["updateTenant"];
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a tenant's credentials
+         * @description Every credential of the tenant, revoked ones included, oldest first, without secrets. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listCredentials"];
+        put?: never;
+        /**
+         * Issue a credential
+         * @description Issues a credential of the tenant. The answer holds its secret, shown this once: only a keyed hash is stored. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["issueCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/credentials/{credentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a credential
+         * @description Revokes a credential at once, on every instance: its secret and every JWT issued for it stop working. It stays listed, with `revokedOn`. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        delete: operations["revokeCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/user-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a tenant's user types
+         * @description Every user type of the tenant, by id; `"1"` (Member) is always there. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listUserTypes"];
+        put?: never;
+        /**
+         * Create a user type
+         * @description Adds a user type to the tenant; provisioning items then name it in `userTypes`. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["createUserType"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/user-types/{userTypeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename a user type
+         * @description Renames a user type of the tenant (its id stays). Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        patch: operations["updateUserType"];
+        trace?: never;
+    };
+    "/api/admin/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every tenant's transactions
+         * @description Provisioning transactions of every tenant, newest first, filtered and paged, with their progress. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listAdminTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/transactions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a transaction of any tenant
+         * @description One transaction of any tenant, with its first 1000 failed operations. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getAdminTransaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/docs/openapi.json": {
         parameters: {
             query?: never;
@@ -29,6 +309,435 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A new tenant. Its user type `"1"` (Member) is created with it. */
+        AdminCreateTenantRequest: {
+            /** @description 1-64 letters, digits, `.`, `_` or `-`, starting with a letter or digit. Cannot change later. */
+            id: string;
+            /** @description Display name. No control or bidirectional formatting character. */
+            name: string;
+            /** @description The org code partner sync selects the tenant by; unique among tenants (409 when taken). No control or bidirectional formatting character. */
+            orgCode?: string;
+            /**
+             * @description A BCP 47 locale the runtime knows (400 otherwise).
+             * @default en-GB
+             */
+            locale?: string;
+            /**
+             * @description An IANA time zone the runtime knows (400 otherwise).
+             * @default Europe/London
+             */
+            timeZone?: string;
+        };
+        /** @description A new user type. */
+        AdminCreateUserTypeRequest: {
+            /** @description 1-64 letters, digits, `.`, `_` or `-`; unique in the tenant (409 when taken). */
+            id: string;
+            /** @description Display name. No control or bidirectional formatting character. */
+            name: string;
+        };
+        /**
+         * @description A credential of a tenant. Its secret is never shown again after issue.
+         * @example {
+         *       "id": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
+         *       "tenantId": "acme",
+         *       "kind": "API_TOKEN",
+         *       "name": "HR system nightly sync",
+         *       "roles": [
+         *         "PROVISIONING_UPDATE"
+         *       ],
+         *       "clientId": null,
+         *       "bootstrap": false,
+         *       "createdOn": "2026-12-01T09:30:00.000Z",
+         *       "revokedOn": null
+         *     }
+         */
+        AdminCredential: {
+            /**
+             * Format: uuid
+             * @description The credential id (the `createdBy` of what it does).
+             */
+            id: string;
+            /** @description The tenant it belongs to. */
+            tenantId: string;
+            /**
+             * @description `API_TOKEN`: the `auth-token` of the provisioning API. `SCIM_SECRET`: a SCIM bearer secret. `OAUTH_CLIENT`: a client-credentials pair for `POST /oauth/token`. `PARTNER_SECRET`: the HS256 key partner JWTs are signed with. `ADMIN_TOKEN`: an operator bearer token.
+             * @enum {string}
+             */
+            kind: "API_TOKEN" | "SCIM_SECRET" | "OAUTH_CLIENT" | "PARTNER_SECRET" | "ADMIN_TOKEN";
+            /** @description What the operator called it. */
+            name: string;
+            /** @description What it may do. */
+            roles: ("PROVISIONING_UPDATE" | "PROVISIONING_SEARCH" | "SCIM" | "ADMIN")[];
+            /** @description The OAuth client id; null for other kinds. */
+            clientId: string | null;
+            /** @description Created from the environment at start (a start with a new value replaces it). */
+            bootstrap: boolean;
+            /**
+             * Format: date-time
+             * @description When it was issued.
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When it was revoked; null while it is active.
+             */
+            revokedOn: string | null;
+        };
+        /** @description Every credential of the tenant, revoked ones included, oldest first (not paged). Secrets aren't shown. */
+        AdminCredentialList: {
+            items: components["schemas"]["AdminCredential"][];
+            /** @description The number of items. */
+            total: number;
+        };
+        /** @description The credential to issue. */
+        AdminIssueCredentialRequest: {
+            /**
+             * @description What it is: `API_TOKEN` (roles `PROVISIONING_UPDATE` and/or `PROVISIONING_SEARCH`; default `PROVISIONING_UPDATE`), `SCIM_SECRET` (`SCIM`), `OAUTH_CLIENT` (`SCIM` and/or `ADMIN`; default `SCIM`), `PARTNER_SECRET` (no roles: it signs partner JWTs), `ADMIN_TOKEN` (`ADMIN`).
+             * @enum {string}
+             */
+            kind: "API_TOKEN" | "SCIM_SECRET" | "OAUTH_CLIENT" | "PARTNER_SECRET" | "ADMIN_TOKEN";
+            /** @description What it is for, as listings and request logs show it. No control or bidirectional formatting character. */
+            name: string;
+            /** @description The roles it carries, among those its kind allows (400 otherwise). Absent or empty: the kind's default. */
+            roles?: ("PROVISIONING_UPDATE" | "PROVISIONING_SEARCH" | "SCIM" | "ADMIN")[];
+            /** @description `OAUTH_CLIENT` only (ignored for other kinds): the client id, unique among active clients (409 when taken). Absent: generated (`idp_client_...`). No control or bidirectional formatting character. */
+            clientId?: string;
+            /** @description `PARTNER_SECRET` only: the signing secret the partner already holds, at least 32 characters and 128 bits of estimated entropy (`openssl rand -base64 32`); 400 when weak, 409 when another credential has it. Absent: generated. Any other kind's secret is always generated, and sending one answers 400. */
+            secret?: string;
+        };
+        /** @description The credential just issued, with its secret. */
+        AdminIssuedCredential: components["schemas"]["AdminCredential"] & {
+            /** @description The secret, shown this once (only a keyed hash is stored; a partner secret is also sealed to verify signatures). Generated ones look like `idp_api_<43 base64url characters>` (prefix by kind: `idp_api`, `idp_scim`, `idp_oauth`, `idp_partner`, `idp_admin`). */
+            secret: string;
+        };
+        /**
+         * @description A background job of any tenant: seed 001's BackendJob document, with the stack trace (operators only).
+         * @example {
+         *       "id": "507f1f77-bcf8-4cd7-9943-9011a2b3c4d5",
+         *       "version": "V1",
+         *       "tenantId": "acme",
+         *       "status": "DONE",
+         *       "createdBy": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
+         *       "createdOn": "2026-12-01T10:35:00.000Z",
+         *       "startedOn": "2026-12-01T10:35:01.000Z",
+         *       "startOn": "2026-12-01T10:35:00.000Z",
+         *       "finishedOn": "2026-12-01T10:35:04.000Z",
+         *       "priority": 5,
+         *       "job": {
+         *         "type": "EXECUTE_IAM_COMMIT_TRANSACTION_JOB",
+         *         "userId": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
+         *         "tenantId": "acme",
+         *         "transactionId": "550e8400-e29b-41d4-a716-446655440000"
+         *       },
+         *       "errorMessage": null,
+         *       "stackTrace": null,
+         *       "donePercentage": 100,
+         *       "updates": [
+         *         {
+         *           "timestamp": "2026-12-01T10:35:02.000Z",
+         *           "message": "Processing departments: 2/2 completed"
+         *         },
+         *         {
+         *           "timestamp": "2026-12-01T10:35:03.000Z",
+         *           "message": "Processing users: 1/1 completed"
+         *         }
+         *       ],
+         *       "results": {
+         *         "totalDepartments": 2,
+         *         "totalUsers": 1,
+         *         "successfulDepartments": 1,
+         *         "successfulUsers": 1,
+         *         "failedDepartments": 1,
+         *         "failedUsers": 0
+         *       }
+         *     }
+         */
+        AdminJob: {
+            /**
+             * Format: uuid
+             * @description The job id.
+             */
+            id: string;
+            /**
+             * @description The document version.
+             * @constant
+             */
+            version: "V1";
+            /** @description The tenant it works for. */
+            tenantId: string;
+            /**
+             * @description Where it is.
+             * @enum {string}
+             */
+            status: "NOT_STARTED" | "STARTED" | "DONE" | "FAILED" | "CANCELLED";
+            /** @description The id of the credential that created it. */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When a worker started it.
+             */
+            startedOn: string | null;
+            /**
+             * Format: date-time
+             * @description When it may start at the earliest.
+             */
+            startOn: string;
+            /**
+             * Format: date-time
+             * @description When it ended.
+             */
+            finishedOn: string | null;
+            /** @description Higher runs first. */
+            priority: number;
+            /** @description What it does: `type` (`EXECUTE_IAM_COMMIT_TRANSACTION_JOB` for a commit), `userId` (= `createdBy`), `tenantId`, and the parameters of its type (`transactionId` for a commit). */
+            job: {
+                type: string;
+                userId: string;
+                tenantId: string;
+                /** Format: uuid */
+                transactionId?: string;
+            };
+            /** @description Why it failed or was cancelled. */
+            errorMessage: string | null;
+            /** @description Where a system fault happened (operators only). */
+            stackTrace: string | null;
+            /** @description Progress. */
+            donePercentage: number;
+            /** @description Its latest progress lines, oldest first. */
+            updates: {
+                /** Format: date-time */
+                timestamp: string;
+                message: string;
+            }[];
+            /** @description What it achieved, once it ended; for a commit the counts of seed 001 (`totalDepartments`, `totalUsers`, `successfulDepartments`, `successfulUsers`, `failedDepartments`, `failedUsers`). */
+            results: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** @description A page of every tenant's background jobs, newest first. */
+        AdminJobPage: {
+            /** @description How many items match the filters, over every page. */
+            total: number;
+            /** @description This page, counting from 1. */
+            page: number;
+            /** @description Items per page asked. */
+            pageSize: number;
+            /** @description This page of items, newest first. */
+            items: components["schemas"]["AdminJob"][];
+            /** @description Whether a later page holds more items. */
+            hasNext: boolean;
+        };
+        /** @description The new name of a user type. */
+        AdminRenameUserTypeRequest: {
+            /** @description Display name. No control or bidirectional formatting character. */
+            name: string;
+        };
+        /**
+         * @description A tenant: one directory of departments, users and user types, with its own credentials.
+         * @example {
+         *       "id": "acme",
+         *       "name": "Acme Ltd",
+         *       "orgCode": "ACME",
+         *       "locale": "en-GB",
+         *       "timeZone": "Europe/London",
+         *       "createdOn": "2026-12-01T09:30:00.000Z",
+         *       "updatedOn": "2026-12-01T09:30:00.000Z"
+         *     }
+         */
+        AdminTenant: {
+            /** @description The tenant id (`auth-tenant-id`). */
+            id: string;
+            /** @description Display name. */
+            name: string;
+            /** @description The org code partner sync selects the tenant by (the partner JWT's `orgCode`); null: none. */
+            orgCode: string | null;
+            /** @description BCP 47 locale in which date presets of the provisioning reads are computed (weeks start by it). */
+            locale: string;
+            /** @description IANA time zone in which date presets are computed. */
+            timeZone: string;
+            /**
+             * Format: date-time
+             * @description When the tenant was created.
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When the tenant last changed.
+             */
+            updatedOn: string;
+        };
+        /** @description Every tenant, oldest first (not paged). */
+        AdminTenantList: {
+            items: components["schemas"]["AdminTenant"][];
+            /** @description The number of items. */
+            total: number;
+        };
+        /**
+         * @description A provisioning transaction of any tenant, with its progress.
+         * @example {
+         *       "id": "550e8400-e29b-41d4-a716-446655440000",
+         *       "tenantId": "acme",
+         *       "status": "COMPLETED",
+         *       "operationCount": 3,
+         *       "completedCount": 2,
+         *       "failedCount": 1,
+         *       "donePercentage": 100,
+         *       "jobId": "507f1f77-bcf8-4cd7-9943-9011a2b3c4d5",
+         *       "atomic": false,
+         *       "createdBy": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
+         *       "createdOn": "2026-12-01T10:30:00.000Z",
+         *       "committedOn": "2026-12-01T10:35:00.000Z",
+         *       "completedOn": "2026-12-01T10:35:04.000Z"
+         *     }
+         */
+        AdminTransaction: {
+            /**
+             * Format: uuid
+             * @description The transaction id.
+             */
+            id: string;
+            /** @description Its tenant. */
+            tenantId: string;
+            /**
+             * @description Where it is.
+             * @enum {string}
+             */
+            status: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+            /** @description Operations queued. */
+            operationCount: number;
+            /** @description Operations that succeeded. */
+            completedCount: number;
+            /** @description Operations that failed. */
+            failedCount: number;
+            /** @description Processed operations out of all; 100 once it ended (`COMPLETED`, `FAILED`, `ROLLED_BACK`). */
+            donePercentage: number;
+            /**
+             * Format: uuid
+             * @description The job of its commit; null until committed.
+             */
+            jobId: string | null;
+            /** @description Committed with `?atomic=true` (all or nothing). */
+            atomic: boolean;
+            /** @description The id of the credential that opened it. */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description When it was opened (checkpoint).
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When it was committed.
+             */
+            committedOn: string | null;
+            /**
+             * Format: date-time
+             * @description When it ended.
+             */
+            completedOn: string | null;
+        };
+        /** @description A transaction with its failed operations. */
+        AdminTransactionDetail: components["schemas"]["AdminTransaction"] & {
+            /** @description Its first 1000 failed operations, in order (the tenant's status route answers them all). */
+            failures: components["schemas"]["AdminTransactionFailure"][];
+        };
+        /**
+         * @description A failed operation of a transaction.
+         * @example {
+         *       "orderId": 2,
+         *       "entityType": "DEPARTMENT",
+         *       "externalId": "dept-orphan",
+         *       "entityName": "Orphan",
+         *       "errorType": "NOT_FOUND",
+         *       "errorMessage": "Parent department not found: dept-missing",
+         *       "failedOn": "2026-12-01T10:35:03.000Z"
+         *     }
+         */
+        AdminTransactionFailure: {
+            /** @description Its place in the transaction, counting from 1. */
+            orderId: number;
+            /**
+             * @description What it was about.
+             * @enum {string}
+             */
+            entityType: "DEPARTMENT" | "USER";
+            /** @description The item's externalId, if it had one. */
+            externalId: string | null;
+            /** @description The item's name (department name or user email). */
+            entityName: string | null;
+            /**
+             * @description Why, as a stable code.
+             * @enum {string|null}
+             */
+            errorType: "VALIDATION" | "DATA_FORMAT" | "DUPLICATE" | "NOT_FOUND" | "PERMISSION" | "SYSTEM" | null;
+            /** @description Why, in words. */
+            errorMessage: string | null;
+            /**
+             * Format: date-time
+             * @description When it failed.
+             */
+            failedOn: string | null;
+        };
+        /** @description A page of every tenant's provisioning transactions, newest first. */
+        AdminTransactionPage: {
+            /** @description How many items match the filters, over every page. */
+            total: number;
+            /** @description This page, counting from 1. */
+            page: number;
+            /** @description Items per page asked. */
+            pageSize: number;
+            /** @description This page of items, newest first. */
+            items: components["schemas"]["AdminTransaction"][];
+            /** @description Whether a later page holds more items. */
+            hasNext: boolean;
+        };
+        /** @description The fields to change; absent fields are kept. */
+        AdminUpdateTenantRequest: {
+            /** @description Display name. No control or bidirectional formatting character. */
+            name?: string;
+            /** @description A new org code (409 when another tenant has it); `null` removes it, which turns partner sync off. No control or bidirectional formatting character. */
+            orgCode?: string | null;
+            /** @description A BCP 47 locale the runtime knows. */
+            locale?: string;
+            /** @description An IANA time zone the runtime knows. */
+            timeZone?: string;
+        };
+        /**
+         * @description A user type of a tenant; users are assigned to departments under a user type.
+         * @example {
+         *       "id": "2",
+         *       "name": "Manager",
+         *       "createdOn": "2026-12-01T09:30:00.000Z",
+         *       "updatedOn": "2026-12-01T09:30:00.000Z"
+         *     }
+         */
+        AdminUserType: {
+            /** @description The user type id, as provisioning items name it in `userTypes`. */
+            id: string;
+            /** @description Display name. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updatedOn: string;
+        };
+        /** @description Every user type of the tenant, by id (not paged). */
+        AdminUserTypeList: {
+            items: components["schemas"]["AdminUserType"][];
+            /** @description The number of items. */
+            total: number;
+        };
         /** @description The error envelope of the provisioning, jobs and admin APIs: a superset of what the clients of seeds 001 and 004 read. */
         ProvisioningError: {
             /** @constant */
@@ -56,10 +765,208 @@ export interface components {
             /** @description Also in the `x-correlation-id` answer header. */
             correlationId?: string;
         };
+        /**
+         * @description A logged request in full. Secrets were masked (`[REDACTED]`) before the row was written: the `authorization`, `auth-token` and cookie headers (the scheme is kept: `Bearer [REDACTED]`), query-string tokens, form bodies, and body values under secret-looking keys or SCIM paths. Bodies are text, to show as text, never as markup.
+         * @example {
+         *       "id": "8b2f6c1e-3d4a-4e5b-9c7d-1f0a2b3c4d5e",
+         *       "time": "2026-12-01T12:34:56.000Z",
+         *       "method": "POST",
+         *       "path": "/scim/v2/Users",
+         *       "status": 201,
+         *       "durationMs": 75,
+         *       "tenantId": "acme",
+         *       "credentialId": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
+         *       "correlationId": "f0e1d2c3-b4a5-4968-8776-655443322110",
+         *       "identifier": "alice@example.com",
+         *       "errorMessage": null,
+         *       "admin": false,
+         *       "keepalive": false,
+         *       "requestHeaders": {
+         *         "content-type": "application/scim+json",
+         *         "authorization": "Bearer [REDACTED]",
+         *         "x-request-id": "f0e1d2c3-b4a5-4968-8776-655443322110"
+         *       },
+         *       "requestBody": "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"alice@example.com\",\"externalId\":\"7b39e58e-0000-4000-8000-000000000001\",\"displayName\":\"Alice Example\",\"password\":\"[REDACTED]\"}",
+         *       "requestBodyTruncated": false,
+         *       "responseHeaders": {
+         *         "content-type": "application/scim+json; charset=utf-8",
+         *         "location": "https://idp.example.com/scim/v2/Users/2819c223-7f76-453a-919d-413861904646"
+         *       },
+         *       "responseBody": "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"id\":\"2819c223-7f76-453a-919d-413861904646\",\"userName\":\"alice@example.com\",\"active\":true}",
+         *       "responseBodyTruncated": false,
+         *       "detailsOmitted": false
+         *     }
+         */
+        RequestLogDetail: {
+            /**
+             * Format: uuid
+             * @description The row id.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the request arrived.
+             */
+            time: string;
+            /** @description The HTTP method. */
+            method: string;
+            /** @description Path and query string as sent, secret-looking parameters masked (`[REDACTED]`). */
+            path: string;
+            /** @description The status answered. */
+            status: number;
+            /** @description How long the answer took, in milliseconds. */
+            durationMs: number;
+            /** @description The caller's tenant; null when not authenticated. */
+            tenantId: string | null;
+            /** @description The caller's credential id; null when not authenticated. */
+            credentialId: string | null;
+            /** @description The `X-Request-Id` of the exchange. */
+            correlationId: string | null;
+            /** @description Who or what the request was about: the userName, email, displayName, name or externalId of its body (for a batch, its first item and how many more). */
+            identifier: string | null;
+            /** @description An error answer's message; null for a success. */
+            errorMessage: string | null;
+            /** @description A request to the admin API itself. */
+            admin: boolean;
+            /** @description Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`). */
+            keepalive: boolean;
+            /** @description The request headers by lower-case name, masked. */
+            requestHeaders: {
+                [key: string]: string;
+            };
+            /** @description The request body as text, masked and cut to the body budget; null when none or not text. */
+            requestBody: string | null;
+            /** @description Whether `requestBody` is only the start of the body. */
+            requestBodyTruncated: boolean;
+            /** @description The answer headers by lower-case name, masked. */
+            responseHeaders: {
+                [key: string]: string;
+            };
+            /** @description The answer body as text, masked and cut to the body budget; null when none or not text. */
+            responseBody: string | null;
+            /** @description Whether `responseBody` is only the start of the body. */
+            responseBodyTruncated: boolean;
+            /** @description The full row could not be stored, so it was written without its bodies (or also without headers and identifier). */
+            detailsOmitted: boolean;
+        };
+        RequestLogPage: {
+            /** @description How many items match the filters, over every page. */
+            total: number;
+            /** @description This page, counting from 1. */
+            page: number;
+            /** @description Items per page asked. */
+            pageSize: number;
+            /** @description This page of items, newest first. */
+            items: components["schemas"]["RequestLogSummary"][];
+            /** @description Whether a later page holds more items. */
+            hasNext: boolean;
+        } & {
+            /** @description True when more rows match than were counted (counting stops at 10,000 rows or after 100 ms): `total` then means "at least". */
+            totalIsLowerBound: boolean;
+        };
+        /**
+         * @description How many rows were deleted.
+         * @example {
+         *       "deleted": 1204
+         *     }
+         */
+        RequestLogsDeleted: {
+            /** @description Rows deleted. */
+            deleted: number;
+        };
+        /**
+         * @description The state of the request log.
+         * @example {
+         *       "rows": 18234,
+         *       "rowsEstimated": false,
+         *       "buffered": 3,
+         *       "dropped": 0,
+         *       "detailsOmitted": 0,
+         *       "oldest": "2026-11-07T00:00:04.000Z"
+         *     }
+         */
+        RequestLogStats: {
+            /** @description Rows stored. */
+            rows: number;
+            /** @description True when counting took too long and `rows` is PostgreSQL's estimate. */
+            rowsEstimated: boolean;
+            /** @description Rows waiting in this instance to be written. */
+            buffered: number;
+            /** @description Rows this instance dropped (its buffer was full). */
+            dropped: number;
+            /** @description Rows this instance wrote without their details because the full row was refused. */
+            detailsOmitted: number;
+            /**
+             * Format: date-time
+             * @description The oldest request stored; null: none.
+             */
+            oldest: string | null;
+        };
+        /**
+         * @description A logged request, without its headers and bodies: a list item and a stream event.
+         * @example {
+         *       "id": "8b2f6c1e-3d4a-4e5b-9c7d-1f0a2b3c4d5e",
+         *       "time": "2026-12-01T12:34:56.000Z",
+         *       "method": "POST",
+         *       "path": "/scim/v2/Users",
+         *       "status": 201,
+         *       "durationMs": 75,
+         *       "tenantId": "acme",
+         *       "credentialId": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
+         *       "correlationId": "f0e1d2c3-b4a5-4968-8776-655443322110",
+         *       "identifier": "alice@example.com",
+         *       "errorMessage": null,
+         *       "admin": false,
+         *       "keepalive": false
+         *     }
+         */
+        RequestLogSummary: {
+            /**
+             * Format: uuid
+             * @description The row id.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the request arrived.
+             */
+            time: string;
+            /** @description The HTTP method. */
+            method: string;
+            /** @description Path and query string as sent, secret-looking parameters masked (`[REDACTED]`). */
+            path: string;
+            /** @description The status answered. */
+            status: number;
+            /** @description How long the answer took, in milliseconds. */
+            durationMs: number;
+            /** @description The caller's tenant; null when not authenticated. */
+            tenantId: string | null;
+            /** @description The caller's credential id; null when not authenticated. */
+            credentialId: string | null;
+            /** @description The `X-Request-Id` of the exchange. */
+            correlationId: string | null;
+            /** @description Who or what the request was about: the userName, email, displayName, name or externalId of its body (for a batch, its first item and how many more). */
+            identifier: string | null;
+            /** @description An error answer's message; null for a success. */
+            errorMessage: string | null;
+            /** @description A request to the admin API itself. */
+            admin: boolean;
+            /** @description Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`). */
+            keepalive: boolean;
+        };
     };
     responses: {
         /** @description The request is malformed or a value is invalid. */
         ProvisioningBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ProvisioningError"];
+            };
+        };
+        /** @description The credentials are valid but lack a role this route needs. */
+        ProvisioningForbidden: {
             headers: {
                 [name: string]: unknown;
             };
@@ -85,6 +992,34 @@ export interface components {
                 "application/json": components["schemas"]["ProvisioningError"];
             };
         };
+        /** @description A rate limit of this credential, or the tenant fair share, was reached; retry after `Retry-After` seconds. */
+        ProvisioningTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ProvisioningError"];
+            };
+        };
+        /** @description No credentials, or credentials that are not valid. */
+        ProvisioningUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ProvisioningError"];
+            };
+        };
+        /** @description PostgreSQL cannot be reached right now, or the service is stopping; retry later. */
+        ProvisioningUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ProvisioningError"];
+            };
+        };
         /** @description The body is not JSON (`application/json` or `application/scim+json`). */
         ProvisioningUnsupportedMediaType: {
             headers: {
@@ -97,12 +1032,278 @@ export interface components {
     };
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Whole seconds to wait before trying again (RFC 9110 §10.2.3). */
+        RetryAfter: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    getOpenApiDocument: {
+    listAdminJobs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to answer, counting from 1.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Items per page, at most 1000.
+                 * @example 50
+                 */
+                pageSize?: number;
+                /**
+                 * @description Only the jobs of this tenant (its id, exactly).
+                 * @example acme
+                 */
+                tenant?: string;
+                /**
+                 * @description Only jobs in this state.
+                 * @example FAILED
+                 */
+                status?: "NOT_STARTED" | "STARTED" | "DONE" | "FAILED" | "CANCELLED";
+                /**
+                 * @description Only jobs of this type, exactly.
+                 * @example EXECUTE_IAM_COMMIT_TRANSACTION_JOB
+                 */
+                type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminJobPage"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listRequestLogs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to answer, counting from 1.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Items per page, at most 1000.
+                 * @example 50
+                 */
+                pageSize?: number;
+                /**
+                 * @description Only requests with this HTTP method (any case).
+                 * @example POST
+                 */
+                method?: string;
+                /**
+                 * @description Only requests answered with this status (`404`) or status class (`4xx`).
+                 * @example 4xx
+                 */
+                status?: string;
+                /**
+                 * @description `true`: only requests answered with an error message; `false`: only those without.
+                 * @example true
+                 */
+                hasError?: boolean;
+                /**
+                 * @description Only requests whose path and query string contain this text, ignoring case.
+                 * @example /scim/v2/Users
+                 */
+                path?: string;
+                /**
+                 * @description Only requests where this text (3 to 500 characters, ignoring case) appears in the path and query, the identifier, the correlation id, or the first 2,000 characters of either body.
+                 * @example alice@example.com
+                 */
+                search?: string;
+                /**
+                 * @description Only requests at or after this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Only requests before this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
+                 * @example 2026-12-02T00:00:00Z
+                 */
+                until?: string;
+                /**
+                 * @description Only requests of this tenant's credentials (its id, exactly).
+                 * @example acme
+                 */
+                tenant?: string;
+                /**
+                 * @description Also show requests to the admin API itself (hidden by default).
+                 * @example false
+                 */
+                includeAdmin?: boolean;
+                /**
+                 * @description Hide Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`).
+                 * @example true
+                 */
+                hideKeepalive?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of logged requests. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestLogPage"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    clearRequestLogs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Delete only the requests before this instant (ISO 8601, such as `2026-12-01T00:00:00Z`); absent: delete all.
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many rows were deleted. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestLogsDeleted"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getRequestLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The row id, as listed (any other string answers 404).
+                 * @example 8b2f6c1e-3d4a-4e5b-9c7d-1f0a2b3c4d5e
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request in full. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestLogDetail"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No logged request has this id (or it was deleted). A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getRequestLogStats: {
         parameters: {
             query?: never;
             header?: never;
@@ -111,9 +1312,799 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The statistics. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestLogStats"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    streamRequestLogs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only requests with this HTTP method (any case).
+                 * @example POST
+                 */
+                method?: string;
+                /**
+                 * @description Only requests answered with this status (`404`) or status class (`4xx`).
+                 * @example 4xx
+                 */
+                status?: string;
+                /**
+                 * @description `true`: only requests answered with an error message; `false`: only those without.
+                 * @example true
+                 */
+                hasError?: boolean;
+                /**
+                 * @description Only requests whose path and query string contain this text, ignoring case.
+                 * @example /scim/v2/Users
+                 */
+                path?: string;
+                /**
+                 * @description Only requests where this text (3 to 500 characters, ignoring case) appears in the path and query, the identifier, the correlation id, or the first 2,000 characters of either body.
+                 * @example alice@example.com
+                 */
+                search?: string;
+                /**
+                 * @description Only requests at or after this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Only requests before this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
+                 * @example 2026-12-02T00:00:00Z
+                 */
+                until?: string;
+                /**
+                 * @description Only requests of this tenant's credentials (its id, exactly).
+                 * @example acme
+                 */
+                tenant?: string;
+                /**
+                 * @description Also show requests to the admin API itself (hidden by default).
+                 * @example false
+                 */
+                includeAdmin?: boolean;
+                /**
+                 * @description Hide Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`).
+                 * @example true
+                 */
+                hideKeepalive?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream, open until the client goes away or the service stops. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description `no-cache, no-transform`. */
+                    "Cache-Control"?: string;
+                    /** @description `no`: proxies pass events on at once. */
+                    "X-Accel-Buffering"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every tenant. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTenantList"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    createTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The tenant. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminCreateTenantRequest"];
+            };
+        };
+        responses: {
+            /** @description The tenant, created. */
+            201: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTenant"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description A tenant has this id already, or another tenant has this org code. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTenant"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    updateTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to change. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminUpdateTenantRequest"];
+            };
+        };
+        responses: {
+            /** @description The tenant as it is now. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTenant"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description Another tenant has this org code. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every credential of the tenant. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCredentialList"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    issueCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The credential to issue. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminIssueCredentialRequest"];
+            };
+        };
+        responses: {
+            /** @description The credential with its secret, shown this once. */
+            201: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminIssuedCredential"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The OAuth client id, or the chosen partner secret, is already in use by an active credential. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    revokeCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The credential id, as listed (any other string answers 404).
+                 * @example 3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23
+                 */
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description The tenant has no active credential with this id (another tenant's, or one already revoked). A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listUserTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every user type of the tenant. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserTypeList"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    createUserType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The user type. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminCreateUserTypeRequest"];
+            };
+        };
+        responses: {
+            /** @description The user type, created. */
+            201: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserType"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The tenant has a user type with this id already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    updateUserType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The user type id (404 when the tenant has none by that id).
+                 * @example 2
+                 */
+                userTypeId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The new name. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminRenameUserTypeRequest"];
+            };
+        };
+        responses: {
+            /** @description The user type as it is now. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserType"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no user type with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listAdminTransactions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to answer, counting from 1.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Items per page, at most 1000.
+                 * @example 50
+                 */
+                pageSize?: number;
+                /**
+                 * @description Only the transactions of this tenant (its id, exactly).
+                 * @example acme
+                 */
+                tenant?: string;
+                /**
+                 * @description Only transactions in this state.
+                 * @example COMPLETED
+                 */
+                status?: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+                /**
+                 * @description Only transactions opened at or after this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Only transactions opened before this instant (ISO 8601).
+                 * @example 2026-12-02T00:00:00Z
+                 */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of transactions. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTransactionPage"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getAdminTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction id, of any tenant (any other string answers 404 'Transaction not found').
+                 * @example 550e8400-e29b-41d4-a716-446655440000
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction and its failures. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTransactionDetail"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No transaction has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of a copy already held: when it is still current, the answer is 304 without a body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
             /** @description The document. */
             200: {
                 headers: {
+                    /** @description A weak validator of this document, for `If-None-Match`. */
+                    ETag: string;
+                    /** @description `no-cache`: revalidate before reusing a stored copy. */
+                    "Cache-Control": "no-cache";
                     [name: string]: unknown;
                 };
                 content: {
@@ -129,6 +2120,15 @@ export interface operations {
                         paths: Record<string, never>;
                     };
                 };
+            };
+            /** @description Not modified: `If-None-Match` named the current `ETag`. No body. */
+            304: {
+                headers: {
+                    /** @description The current validator. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["ProvisioningBadRequest"];
             413: components["responses"]["ProvisioningPayloadTooLarge"];

@@ -171,6 +171,14 @@ describe('the generated client (openapi/api.d.ts + openapi-fetch)', () => {
       fs.readFileSync(path.join(__dirname, '..', 'openapi', 'openapi.json'), 'utf8'),
     );
     expect(document).toEqual(committed);
+
+    // A copy kept by its ETag is revalidated: 304 without a body. (Not through fetch: a request with
+    // If-None-Match gets `Cache-Control: no-cache` from fetch itself, which asks for the full answer.)
+    const etag = present(served.response.headers.get('etag'), 'ETag');
+    const again = await t.http.get('/api/docs/openapi.json').set('If-None-Match', etag);
+    expect(again.status).toBe(304);
+    expect(again.headers.etag).toBe(etag);
+    expect(again.text).toBeFalsy();
   });
 
   it('runs the quick start (seed 000): checkpoint, queue a department and a user, commit, poll the job', async () => {

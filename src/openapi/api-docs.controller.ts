@@ -7,6 +7,9 @@ import { TAGS } from './tags';
 
 export const OPENAPI_DOCUMENT = Symbol('OPENAPI_DOCUMENT');
 
+/** Express's ETag of a sent body: weak, a quoted string. */
+const ETAG = { type: 'string', pattern: '^W/".+"$' } as const;
+
 /**
  * The document itself, as integrators and code generators fetch it. Public, but the body parser
  * runs before every route: a NUL in the URL or a header (400), a body over BODY_LIMIT (413) or in an
@@ -32,9 +35,30 @@ export class OpenApiDocumentController {
     summary: 'This OpenAPI document',
     description:
       'The OpenAPI 3.1 document of every route, as committed in `openapi/openapi.json`. Feed it to a code generator (`npx openapi-typescript`) to build a typed client.',
+    parameters: [
+      {
+        name: 'If-None-Match',
+        in: 'header',
+        required: false,
+        description: 'The `ETag` of a copy already held: when it is still current, the answer is 304 without a body.',
+        schema: { type: 'string' },
+      },
+    ],
     responses: {
       '200': {
         description: 'The document.',
+        headers: {
+          ETag: {
+            description: 'A weak validator of this document, for `If-None-Match`.',
+            required: true,
+            schema: ETAG,
+          },
+          'Cache-Control': {
+            description: '`no-cache`: revalidate before reusing a stored copy.',
+            required: true,
+            schema: { type: 'string', const: 'no-cache' },
+          },
+        },
         content: {
           [MEDIA_JSON]: {
             schema: {
@@ -47,6 +71,12 @@ export class OpenApiDocumentController {
               },
             },
           },
+        },
+      },
+      '304': {
+        description: 'Not modified: `If-None-Match` named the current `ETag`. No body.',
+        headers: {
+          ETag: { description: 'The current validator.', required: true, schema: ETAG },
         },
       },
     },

@@ -164,6 +164,10 @@ const requestSchemas = (core: string): JsonSchema => ({
 const REQUEST_LENIENCE =
   'Attribute names are matched ignoring case (`UserName`, `Primary`) and answered in the schema\'s case; `"True"`/`"False"` strings are taken as booleans and numbers as strings; `null` unassigns. Read-only attributes (`id`, `meta`, `groups`) may be echoed back and are ignored.';
 
+/** Keys are matched ignoring case (`USERNAME` is `userName`), which `required` cannot say: it is said in words. */
+const requiredInAnyCase = (attribute: string): string =>
+  `Required: \`schemas\` listing the core schema, and a non-blank ${attribute} (missing, 400 \`invalidSyntax\` or \`invalidValue\`).`;
+
 const isCommon = (name: string) => (definition: AttributeDefinition) => definition.name === name;
 const ID: JsonSchema = {
   type: 'string',
@@ -270,8 +274,7 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
   },
   ScimUserRequest: {
     type: 'object',
-    description: `A User as a client sends it (POST, PUT): the RFC 7643 User (see ScimUser). ${REQUEST_LENIENCE} ${UNKNOWN_KEPT}`,
-    required: ['schemas', 'userName'],
+    description: `A User as a client sends it (POST, PUT): the RFC 7643 User (see ScimUser). ${requiredInAnyCase('`userName`')} ${REQUEST_LENIENCE} ${UNKNOWN_KEPT}`,
     properties: {
       schemas: requestSchemas(URN_USER),
       ...schemaOf(COMMON_ATTRIBUTES, 'request'),
@@ -293,8 +296,7 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
   },
   ScimGroupRequest: {
     type: 'object',
-    description: `A Group as a client sends it (POST, PUT). \`members\` lists the users (and child groups) by id; a PUT without \`members\` keeps them. ${REQUEST_LENIENCE} ${UNKNOWN_KEPT}`,
-    required: ['schemas', 'displayName'],
+    description: `A Group as a client sends it (POST, PUT). ${requiredInAnyCase('`displayName`')} \`members\` lists the users (and child groups) by id; a PUT without \`members\` keeps them. ${REQUEST_LENIENCE} ${UNKNOWN_KEPT}`,
     properties: {
       schemas: requestSchemas(URN_GROUP),
       ...schemaOf(COMMON_ATTRIBUTES, 'request'),
@@ -354,8 +356,7 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
   ScimSchemaListResponse: listOf('ScimSchema', 'schemas'),
   ScimPatchOp: {
     type: 'object',
-    description: `RFC 7644 §3.5.2 PATCH request. The whole request applies or nothing does. Keys and \`op\` are matched ignoring case (Entra ID sends \`"Replace"\`). At most ${SCIM_LIMITS.patchOperations} operations, ${SCIM_LIMITS.valuesPerOperation} values in one operation and ${SCIM_LIMITS.valuesPerPatch} in the whole request (more answers 400 \`tooMany\`).`,
-    required: ['schemas', 'Operations'],
+    description: `RFC 7644 §3.5.2 PATCH request. The whole request applies or nothing does. Required: \`schemas\` listing the PatchOp URN and a non-empty \`Operations\`, each with an \`op\`; keys and \`op\` values are matched ignoring case (Entra ID sends \`"Replace"\`), which \`required\` cannot say. At most ${SCIM_LIMITS.patchOperations} operations, ${SCIM_LIMITS.valuesPerOperation} values in one operation and ${SCIM_LIMITS.valuesPerPatch} in the whole request (more answers 400 \`tooMany\`).`,
     properties: {
       schemas: {
         type: 'array',
@@ -369,7 +370,6 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
         maxItems: SCIM_LIMITS.patchOperations,
         items: {
           type: 'object',
-          required: ['op'],
           properties: {
             op: {
               type: 'string',

@@ -305,6 +305,822 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/scim/endpoints/{tenantId}/Groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List groups
+         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`).
+         */
+        get: operations["scimListGroupsForTenant"];
+        put?: never;
+        /**
+         * Create a group
+         * @description RFC 7644 §3.3: creates the group (a department). Members are users or groups of the tenant, by id. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateGroupForTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Groups/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search groups
+         * @description RFC 7644 §3.4.3: the list of `GET /Groups`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchGroupsForTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a group
+         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetGroupForTenant"];
+        /**
+         * Replace a group
+         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceGroupForTenant"];
+        post?: never;
+        /**
+         * Delete a group
+         * @description RFC 7644 §3.6: a hard delete of the department (its assignments go with it); the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteGroupForTenant"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a group
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchGroupForTenant"];
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/ResourceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List resource types
+         * @description RFC 7644 §4: the resource types served, `User` (with the Enterprise User extension) and `Group`, in one page.
+         */
+        get: operations["scimListResourceTypesForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/ResourceTypes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a resource type
+         * @description RFC 7644 §4: one resource type, `User` or `Group`.
+         */
+        get: operations["scimGetResourceTypeForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List schemas
+         * @description RFC 7644 §4: the attribute definitions of the core User, Enterprise User and Group schemas, in one page. Attributes outside them are kept too, as sent.
+         */
+        get: operations["scimListSchemasForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Schemas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a schema
+         * @description RFC 7644 §4: one schema by its URN.
+         */
+        get: operations["scimGetSchemaForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/serviceConfiguration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         */
+        get: operations["scimGetServiceConfigurationForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/ServiceProviderConfig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         */
+        get: operations["scimGetServiceProviderConfigForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description RFC 7644 §3.4.2: a page of the tenant's users, filtered, sorted and projected. Identity providers look a user up by filter before creating it (`userName eq "…"`).
+         */
+        get: operations["scimListUsersForTenant"];
+        put?: never;
+        /**
+         * Create a user
+         * @description RFC 7644 §3.3: creates the user. A `password` is accepted and dropped: it is never stored, logged nor returned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateUserForTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Users/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search users
+         * @description RFC 7644 §3.4.3: the list of `GET /Users`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchUsersForTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a user
+         * @description RFC 7644 §3.4.1: the user, projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetUserForTenant"];
+        /**
+         * Replace a user
+         * @description RFC 7644 §3.5.1: the user becomes the body; attributes it leaves out are unassigned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceUserForTenant"];
+        post?: never;
+        /**
+         * Delete a user
+         * @description RFC 7644 §3.6: a hard delete; the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteUserForTenant"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the user when `attributes` or `excludedAttributes` is given. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchUserForTenant"];
+        trace?: never;
+    };
+    "/scim/Groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List groups
+         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`).
+         */
+        get: operations["scimListGroupsUnversioned"];
+        put?: never;
+        /**
+         * Create a group
+         * @description RFC 7644 §3.3: creates the group (a department). Members are users or groups of the tenant, by id. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateGroupUnversioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Groups/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search groups
+         * @description RFC 7644 §3.4.3: the list of `GET /Groups`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchGroupsUnversioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a group
+         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetGroupUnversioned"];
+        /**
+         * Replace a group
+         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceGroupUnversioned"];
+        post?: never;
+        /**
+         * Delete a group
+         * @description RFC 7644 §3.6: a hard delete of the department (its assignments go with it); the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteGroupUnversioned"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a group
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchGroupUnversioned"];
+        trace?: never;
+    };
+    "/scim/ResourceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List resource types
+         * @description RFC 7644 §4: the resource types served, `User` (with the Enterprise User extension) and `Group`, in one page.
+         */
+        get: operations["scimListResourceTypesUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/ResourceTypes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a resource type
+         * @description RFC 7644 §4: one resource type, `User` or `Group`.
+         */
+        get: operations["scimGetResourceTypeUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List schemas
+         * @description RFC 7644 §4: the attribute definitions of the core User, Enterprise User and Group schemas, in one page. Attributes outside them are kept too, as sent.
+         */
+        get: operations["scimListSchemasUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Schemas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a schema
+         * @description RFC 7644 §4: one schema by its URN.
+         */
+        get: operations["scimGetSchemaUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/serviceConfiguration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         */
+        get: operations["scimGetServiceConfigurationUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/ServiceProviderConfig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         */
+        get: operations["scimGetServiceProviderConfigUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description RFC 7644 §3.4.2: a page of the tenant's users, filtered, sorted and projected. Identity providers look a user up by filter before creating it (`userName eq "…"`).
+         */
+        get: operations["scimListUsersUnversioned"];
+        put?: never;
+        /**
+         * Create a user
+         * @description RFC 7644 §3.3: creates the user. A `password` is accepted and dropped: it is never stored, logged nor returned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateUserUnversioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Users/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search users
+         * @description RFC 7644 §3.4.3: the list of `GET /Users`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchUsersUnversioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a user
+         * @description RFC 7644 §3.4.1: the user, projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetUserUnversioned"];
+        /**
+         * Replace a user
+         * @description RFC 7644 §3.5.1: the user becomes the body; attributes it leaves out are unassigned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceUserUnversioned"];
+        post?: never;
+        /**
+         * Delete a user
+         * @description RFC 7644 §3.6: a hard delete; the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteUserUnversioned"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the user when `attributes` or `excludedAttributes` is given. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchUserUnversioned"];
+        trace?: never;
+    };
+    "/scim/v2/Groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List groups
+         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`).
+         */
+        get: operations["scimListGroups"];
+        put?: never;
+        /**
+         * Create a group
+         * @description RFC 7644 §3.3: creates the group (a department). Members are users or groups of the tenant, by id. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Groups/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search groups
+         * @description RFC 7644 §3.4.3: the list of `GET /Groups`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchGroups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a group
+         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetGroup"];
+        /**
+         * Replace a group
+         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceGroup"];
+        post?: never;
+        /**
+         * Delete a group
+         * @description RFC 7644 §3.6: a hard delete of the department (its assignments go with it); the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteGroup"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a group
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchGroup"];
+        trace?: never;
+    };
+    "/scim/v2/ResourceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List resource types
+         * @description RFC 7644 §4: the resource types served, `User` (with the Enterprise User extension) and `Group`, in one page.
+         */
+        get: operations["scimListResourceTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ResourceTypes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a resource type
+         * @description RFC 7644 §4: one resource type, `User` or `Group`.
+         */
+        get: operations["scimGetResourceType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List schemas
+         * @description RFC 7644 §4: the attribute definitions of the core User, Enterprise User and Group schemas, in one page. Attributes outside them are kept too, as sent.
+         */
+        get: operations["scimListSchemas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Schemas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a schema
+         * @description RFC 7644 §4: one schema by its URN.
+         */
+        get: operations["scimGetSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/serviceConfiguration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         */
+        get: operations["scimGetServiceConfiguration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ServiceProviderConfig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         */
+        get: operations["scimGetServiceProviderConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description RFC 7644 §3.4.2: a page of the tenant's users, filtered, sorted and projected. Identity providers look a user up by filter before creating it (`userName eq "…"`).
+         */
+        get: operations["scimListUsers"];
+        put?: never;
+        /**
+         * Create a user
+         * @description RFC 7644 §3.3: creates the user. A `password` is accepted and dropped: it is never stored, logged nor returned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search users
+         * @description RFC 7644 §3.4.3: the list of `GET /Users`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a user
+         * @description RFC 7644 §3.4.1: the user, projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetUser"];
+        /**
+         * Replace a user
+         * @description RFC 7644 §3.5.1: the user becomes the body; attributes it leaves out are unassigned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceUser"];
+        post?: never;
+        /**
+         * Delete a user
+         * @description RFC 7644 §3.6: a hard delete; the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the user when `attributes` or `excludedAttributes` is given. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchUser"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -954,6 +1770,817 @@ export interface components {
             /** @description Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`). */
             keepalive: boolean;
         };
+        /** @description RFC 7643 §4.3 Enterprise User extension (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`). Attributes the schema does not define are kept as sent and answered back, so more properties than listed here may appear. */
+        ScimEnterpriseUser: {
+            /** @description Numeric or alphanumeric identifier assigned to a person, typically based on order of hire or association with an organization. */
+            employeeNumber?: string;
+            /** @description Identifies the name of a cost center. */
+            costCenter?: string;
+            /** @description Identifies the name of an organization. */
+            organization?: string;
+            /** @description Identifies the name of a division. */
+            division?: string;
+            /** @description Identifies the name of a department. */
+            department?: string;
+            /** @description The User's manager. A complex type that optionally allows service providers to represent organizational hierarchy by referencing the 'id' attribute of another User. */
+            manager?: {
+                /** @description The id of the SCIM resource representing the User's manager. */
+                value?: string;
+                /** @description The URI of the SCIM resource representing the User's manager. */
+                $ref?: string;
+                /** @description The displayName of the User's manager. READ-ONLY. */
+                readonly displayName?: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description RFC 7644 §3.12 error response. */
+        ScimError: {
+            schemas: "urn:ietf:params:scim:api:messages:2.0:Error"[];
+            /** @description The HTTP status code, as a string. */
+            status: string;
+            /** @description RFC 7644 Table 9 detail error keyword (`invalidFilter`, `uniqueness`, `tooMany`...). */
+            scimType?: string;
+            detail?: string;
+        };
+        /**
+         * @description RFC 7643 §4.2 Group, as the service answers it. A group is a department: `displayName` is its name, `members` the users assigned to it and its child departments (type `Group`). `schemas` and `id` are always present; `members` is left out by `excludedAttributes=members`. Attributes the schema does not define are kept as sent and answered back, so more properties than listed here may appear.
+         * @example {
+         *       "schemas": [
+         *         "urn:ietf:params:scim:schemas:core:2.0:Group"
+         *       ],
+         *       "id": "e9e30dba-f08f-4109-8486-d5c6a331660a",
+         *       "externalId": "3f1c0a52-0000-4000-8000-000000000002",
+         *       "displayName": "GroupDisplayName2",
+         *       "members": [
+         *         {
+         *           "value": "2819c223-7f76-453a-919d-413861904646",
+         *           "$ref": "https://idp-hub.example.com/scim/v2/Users/2819c223-7f76-453a-919d-413861904646",
+         *           "display": "Alice Example",
+         *           "type": "User"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "resourceType": "Group",
+         *         "created": "2025-12-29T12:34:56.000Z",
+         *         "lastModified": "2025-12-29T12:34:56.000Z",
+         *         "location": "https://idp-hub.example.com/scim/v2/Groups/e9e30dba-f08f-4109-8486-d5c6a331660a",
+         *         "version": "W/\"1\""
+         *       }
+         *     }
+         */
+        ScimGroup: {
+            /** @description The schemas the resource holds attributes of: the core schema first, then its extensions in use. */
+            schemas: [
+                "urn:ietf:params:scim:schemas:core:2.0:Group"
+            ];
+            /**
+             * Format: uuid
+             * @description The identifier the service assigned to the resource (a UUID).
+             */
+            readonly id: string;
+            /** @description A String that is an identifier for the resource as defined by the provisioning client. */
+            externalId?: string;
+            /** @description A human-readable name for the Group. REQUIRED. */
+            displayName?: string;
+            /** @description A list of members of the Group. */
+            members?: ({
+                /** @description Identifier of the member of this Group. */
+                value?: string;
+                /** @description The URI corresponding to a SCIM resource that is a member of this Group. */
+                $ref?: string;
+                /** @description A human-readable name for the member, primarily used for display purposes. */
+                readonly display?: string;
+                /** @description A label indicating the type of resource, e.g., 'User' or 'Group'. Canonical values: `User`, `Group`. */
+                type?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            meta?: components["schemas"]["ScimMeta"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A ListResponse of Groups. */
+        ScimGroupListResponse: components["schemas"]["ScimListResponse"] & {
+            Resources?: components["schemas"]["ScimGroup"][];
+        };
+        /** @description A Group as a client sends it (POST, PUT). Required: `schemas` listing the core schema, and a non-blank `displayName` (missing, 400 `invalidSyntax` or `invalidValue`). `members` lists the users (and child groups) by id; a PUT without `members` keeps them. Attribute names are matched ignoring case (`UserName`, `Primary`) and answered in the schema's case; `"True"`/`"False"` strings are taken as booleans and numbers as strings; `null` unassigns. Read-only attributes (`id`, `meta`, `groups`) may be echoed back and are ignored. Attributes the schema does not define are kept as sent and answered back, so more properties than listed here may appear. */
+        ScimGroupRequest: {
+            /** @description Must list `urn:ietf:params:scim:schemas:core:2.0:Group` (compared ignoring case); extension URNs may follow. */
+            schemas?: string[];
+            /** @description A String that is an identifier for the resource as defined by the provisioning client. */
+            externalId?: string | number | boolean | null;
+            /** @description The group's name, the department's name: unique in the tenant ignoring case. */
+            displayName?: string | number | boolean;
+            /** @description The members, by id: objects with `value` (the member's id; the key in any case), or the ids alone; one member alone is taken as a list; `null` or `[]` for none. At most 10000 in one request. */
+            members?: components["schemas"]["ScimMemberRequest"][] | components["schemas"]["ScimMemberRequest"] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description RFC 7644 §3.4.2 ListResponse: one page of results. */
+        ScimListResponse: {
+            schemas: "urn:ietf:params:scim:api:messages:2.0:ListResponse"[];
+            /** @description How many resources match the filter in all. */
+            totalResults: number;
+            /** @description The 1-based index of the first resource of this page. */
+            startIndex: number;
+            /** @description How many resources this page holds. */
+            itemsPerPage: number;
+            /** @description The resources of this page. */
+            Resources: Record<string, never>[];
+        };
+        /** @description A member of a Group: the member's id, alone or as `value` (`display` and `$ref` are ignored). */
+        ScimMemberRequest: string | ({
+            /** @description The id of a User or a Group of the tenant. */
+            value?: string;
+            /** @description The URI of the member; ignored. */
+            $ref?: string;
+            /** @description `User` or `Group`; the id decides. */
+            type?: string;
+            /** @description Read-only: ignored. */
+            display?: unknown;
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description RFC 7643 §3.1 `meta`: set by the service, ignored when a client sends it. */
+        ScimMeta: {
+            /** @description `User`, `Group`, or the discovery resource type. */
+            resourceType?: string;
+            /**
+             * Format: date-time
+             * @description When the resource was created.
+             */
+            created?: string;
+            /**
+             * Format: date-time
+             * @description When the resource last changed.
+             */
+            lastModified?: string;
+            /**
+             * Format: uri
+             * @description The URI of the resource (`PUBLIC_BASE_URL` or the request's host).
+             */
+            location?: string;
+            /** @description The weak ETag of this version (`W/"3"`), the same as the `ETag` answer header; send it in `If-Match`. */
+            version?: string;
+        };
+        /** @description RFC 7644 §3.5.2 PATCH request. The whole request applies or nothing does. Required: `schemas` listing the PatchOp URN and a non-empty `Operations`, each with an `op`; keys and `op` values are matched ignoring case (Entra ID sends `"Replace"`), which `required` cannot say. At most 1000 operations, 1000 values in one operation and 10000 in the whole request (more answers 400 `tooMany`). */
+        ScimPatchOp: {
+            /** @description Must list `urn:ietf:params:scim:api:messages:2.0:PatchOp`. */
+            schemas?: string[];
+            Operations?: {
+                /**
+                 * @description `add`, `remove` or `replace`, in any case.
+                 * @example add
+                 * @example replace
+                 * @example Replace
+                 * @example remove
+                 */
+                op?: string;
+                /** @description An attribute path (`userName`, `name.givenName`, `emails[type eq "work"].value`, `members[value eq "<id>"]`, an extension attribute by URN). Without it, `value` is an object of attributes to add or replace; `remove` needs a path. */
+                path?: string | null;
+                /** @description The value to add or replace with: its type follows the attribute `path` names. */
+                value?: unknown;
+            }[];
+        };
+        /** @description RFC 7643 §6 ResourceType. */
+        ScimResourceType: {
+            schemas: "urn:ietf:params:scim:schemas:core:2.0:ResourceType"[];
+            /** @example User */
+            id: string;
+            name: string;
+            /** @description Relative to the SCIM root: `/Users`. */
+            endpoint: string;
+            description?: string;
+            /** @description The URN of the core schema. */
+            schema: string;
+            schemaExtensions?: {
+                schema: string;
+                required: boolean;
+            }[];
+            meta: components["schemas"]["ScimMeta"];
+        };
+        /** @description A ListResponse of resource types. */
+        ScimResourceTypeListResponse: components["schemas"]["ScimListResponse"] & {
+            Resources?: components["schemas"]["ScimResourceType"][];
+        };
+        /** @description RFC 7643 §7 Schema: the attribute definitions of a resource schema. */
+        ScimSchema: {
+            schemas: "urn:ietf:params:scim:schemas:core:2.0:Schema"[];
+            /**
+             * @description The schema URN.
+             * @example urn:ietf:params:scim:schemas:core:2.0:User
+             */
+            id: string;
+            name: string;
+            description?: string;
+            attributes: components["schemas"]["ScimSchemaAttribute"][];
+            meta: components["schemas"]["ScimMeta"];
+        };
+        /** @description RFC 7643 §7 attribute definition. */
+        ScimSchemaAttribute: {
+            name: string;
+            /** @enum {string} */
+            type: "string" | "boolean" | "decimal" | "integer" | "dateTime" | "binary" | "reference" | "complex";
+            multiValued: boolean;
+            description: string;
+            required: boolean;
+            caseExact: boolean;
+            /** @enum {string} */
+            mutability: "readOnly" | "readWrite" | "immutable" | "writeOnly";
+            /** @enum {string} */
+            returned: "always" | "never" | "default" | "request";
+            /** @enum {string} */
+            uniqueness: "none" | "server" | "global";
+            canonicalValues?: string[];
+            referenceTypes?: string[];
+            subAttributes?: components["schemas"]["ScimSchemaAttribute"][];
+        };
+        /** @description A ListResponse of schemas. */
+        ScimSchemaListResponse: components["schemas"]["ScimListResponse"] & {
+            Resources?: components["schemas"]["ScimSchema"][];
+        };
+        /** @description RFC 7644 §3.4.3 SearchRequest (`POST /.search`): the list parameters in a body, names matched ignoring case. Its `schemas` is not checked; a body that is not an object counts as an empty one. */
+        ScimSearchRequest: {
+            /**
+             * @example [
+             *       "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+             *     ]
+             */
+            schemas?: string[];
+            /** @description Attributes to return, besides `id` and `schemas` (names, or one comma-separated string). */
+            attributes?: string[] | string | null;
+            /** @description Attributes to leave out. */
+            excludedAttributes?: string[] | string | null;
+            /** @description A filter, as the `filter` query parameter. */
+            filter?: string | number | null;
+            /** @description The attribute to sort by. */
+            sortBy?: string | number | null;
+            /** @description `ascending` (the default) or `descending`, in any case. */
+            sortOrder?: string | null;
+            /** @description The 1-based index of the first result; below 1 counts as 1. */
+            startIndex?: number | string | null;
+            /** @description Results per page (default 100, at most 1000); negative counts as 0. */
+            count?: number | string | null;
+        };
+        /** @description RFC 7643 §5 ServiceProviderConfig, with this service's request limits under its own extension URN. */
+        ScimServiceProviderConfig: {
+            schemas: [
+                "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+            ];
+            /** Format: uri */
+            documentationUri?: string;
+            /** @description PATCH is supported. */
+            patch: {
+                supported: boolean;
+            };
+            /** @description Bulk is not served. */
+            bulk: {
+                supported: boolean;
+                maxOperations: number;
+                /** @description The largest request body (`BODY_LIMIT`), in bytes. */
+                maxPayloadSize: number;
+            };
+            /** @description Filters are supported. */
+            filter: {
+                supported: boolean;
+                /** @description The most resources one page answers. */
+                maxResults: number;
+            };
+            /** @description Passwords are not kept: no change-password. */
+            changePassword: {
+                supported: boolean;
+            };
+            /** @description `sortBy`/`sortOrder` are supported. */
+            sort: {
+                supported: boolean;
+            };
+            /** @description ETags are supported (`If-Match`, `If-None-Match`). */
+            etag: {
+                supported: boolean;
+            };
+            authenticationSchemes: {
+                /** @example oauthbearertoken */
+                type: string;
+                name: string;
+                description: string;
+                /** Format: uri */
+                specUri?: string;
+                /** Format: uri */
+                documentationUri?: string;
+                primary?: boolean;
+            }[];
+            /** @description This service's bounds on one SCIM request (sizes in bytes). */
+            "urn:identity-provisioning-hub:scim:schemas:extension:limits:1.0:ServiceProviderConfig"?: {
+                patchOperations: number;
+                valuesPerOperation: number;
+                valuesPerPatch: number;
+                membersPerRequest: number;
+                valuesPerAttribute: number;
+                attributeBytes: number;
+                resourceBytes: number;
+                listResults: number;
+            };
+            meta: components["schemas"]["ScimMeta"];
+        };
+        /**
+         * @description RFC 7643 §4.1 User, as the service answers it, with the Enterprise User extension (§4.3) under its URN. `schemas` and `id` are always present; `attributes`/`excludedAttributes` may leave out anything else. Attributes the schema does not define are kept as sent and answered back, so more properties than listed here may appear.
+         * @example {
+         *       "schemas": [
+         *         "urn:ietf:params:scim:schemas:core:2.0:User"
+         *       ],
+         *       "id": "2819c223-7f76-453a-919d-413861904646",
+         *       "externalId": "7b39e58e-0000-4000-8000-000000000001",
+         *       "userName": "alice@example.com",
+         *       "name": {
+         *         "givenName": "Alice",
+         *         "familyName": "Example"
+         *       },
+         *       "displayName": "Alice Example",
+         *       "active": true,
+         *       "emails": [
+         *         {
+         *           "value": "alice@example.com",
+         *           "type": "work",
+         *           "primary": true
+         *         }
+         *       ],
+         *       "meta": {
+         *         "resourceType": "User",
+         *         "created": "2025-12-29T12:34:56.000Z",
+         *         "lastModified": "2025-12-29T12:34:56.000Z",
+         *         "location": "https://idp-hub.example.com/scim/v2/Users/2819c223-7f76-453a-919d-413861904646",
+         *         "version": "W/\"1\""
+         *       }
+         *     }
+         */
+        ScimUser: {
+            /** @description The schemas the resource holds attributes of: the core schema first, then its extensions in use. */
+            schemas: [
+                "urn:ietf:params:scim:schemas:core:2.0:User"
+            ];
+            /**
+             * Format: uuid
+             * @description The identifier the service assigned to the resource (a UUID).
+             */
+            readonly id: string;
+            /** @description A String that is an identifier for the resource as defined by the provisioning client. */
+            externalId?: string;
+            /** @description Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Each User MUST include a non-empty userName value. This identifier MUST be unique across the service provider's entire set of Users. REQUIRED. */
+            userName?: string;
+            /** @description The components of the user's real name. Providers MAY return just the full name as a single string in the formatted sub-attribute, or they MAY return just the individual component attributes using the other sub-attributes, or they MAY return both. */
+            name?: {
+                /** @description The full name, including all middle names, titles, and suffixes as appropriate, formatted for display (e.g., 'Ms. Barbara J Jensen, III'). */
+                formatted?: string;
+                /** @description The family name of the User, or last name in most Western languages. */
+                familyName?: string;
+                /** @description The given name of the User, or first name in most Western languages. */
+                givenName?: string;
+                /** @description The middle name(s) of the User. */
+                middleName?: string;
+                /** @description The honorific prefix(es) of the User, or title in most Western languages. */
+                honorificPrefix?: string;
+                /** @description The honorific suffix(es) of the User, or suffix in most Western languages. */
+                honorificSuffix?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description The name of the User, suitable for display to end-users. The name SHOULD be the full name of the User being described, if known. */
+            displayName?: string;
+            /** @description The casual way to address the user in real life. */
+            nickName?: string;
+            /** @description A fully qualified URL pointing to a page representing the User's online profile. */
+            profileUrl?: string;
+            /** @description The user's title, such as "Vice President." */
+            title?: string;
+            /** @description Used to identify the relationship between the organization and the user. Typical values used might be 'Contractor', 'Employee', 'Intern', 'Temp', 'External', and 'Unknown', but any value may be used. */
+            userType?: string;
+            /** @description Indicates the User's preferred written or spoken language. Generally used for selecting a localized user interface; e.g., 'en_US' specifies the language English and country US. */
+            preferredLanguage?: string;
+            /** @description Used to indicate the User's default location for purposes of localizing items such as currency, date time format, or numerical representations. */
+            locale?: string;
+            /** @description The User's time zone in the 'Olson' time zone database format, e.g., 'America/Los_Angeles'. */
+            timezone?: string;
+            /** @description A Boolean value indicating the User's administrative status. */
+            active?: boolean;
+            /** @description The User's cleartext password. This attribute is intended to be used as a means to specify an initial password when creating a new User or to reset an existing User's password. */
+            password?: string;
+            /** @description Email addresses for the user. */
+            emails?: ({
+                /** @description The value of the email address. */
+                value?: string;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string;
+                /** @description A label indicating the attribute's function. Canonical values: `work`, `home`, `other`. */
+                type?: string;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description Phone numbers for the User. */
+            phoneNumbers?: ({
+                /** @description The value of the phone number. */
+                value?: string;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string;
+                /** @description A label indicating the attribute's function. Canonical values: `work`, `home`, `mobile`, `fax`, `pager`, `other`. */
+                type?: string;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description Instant messaging addresses for the User. */
+            ims?: ({
+                /** @description The value of the instant messaging address. */
+                value?: string;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string;
+                /** @description A label indicating the attribute's function. Canonical values: `aim`, `gtalk`, `icq`, `xmpp`, `msn`, `skype`, `qq`, `yahoo`. */
+                type?: string;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description URLs of photos of the User. */
+            photos?: ({
+                /** @description The value of the photo URL. */
+                value?: string;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string;
+                /** @description A label indicating the attribute's function. Canonical values: `photo`, `thumbnail`. */
+                type?: string;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description A physical mailing address for this User. */
+            addresses?: ({
+                /** @description The full mailing address, formatted for display or use with a mailing label. This attribute MAY contain newlines. */
+                formatted?: string;
+                /** @description The full street address component, which may include house number, street name, P.O. box, and multi-line extended street address information. This attribute MAY contain newlines. */
+                streetAddress?: string;
+                /** @description The city or locality component. */
+                locality?: string;
+                /** @description The state or region component. */
+                region?: string;
+                /** @description The zip code or postal code component. */
+                postalCode?: string;
+                /** @description The country name component. */
+                country?: string;
+                /** @description A label indicating the attribute's function, e.g., 'work' or 'home'. Canonical values: `work`, `home`, `other`. */
+                type?: string;
+                /** @description A Boolean value indicating the 'primary' or preferred address. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description A list of groups to which the user belongs, either through direct membership, through nested groups, or dynamically calculated. */
+            readonly groups?: ({
+                /** @description The identifier of the User's group. */
+                readonly value?: string;
+                /** @description The URI of the corresponding 'Group' resource to which the user belongs. */
+                readonly $ref?: string;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                readonly display?: string;
+                /** @description A label indicating the attribute's function, e.g., 'direct' or 'indirect'. Canonical values: `direct`, `indirect`. */
+                readonly type?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description A list of entitlements for the User that represent a thing the User has. */
+            entitlements?: ({
+                /** @description The value of an entitlement. */
+                value?: string;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string;
+                /** @description A label indicating the attribute's function. */
+                type?: string;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description A list of roles for the User that collectively represent who the User is. */
+            roles?: ({
+                /** @description The value of a role. */
+                value?: string;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string;
+                /** @description A label indicating the attribute's function. */
+                type?: string;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description A list of certificates issued to the User. */
+            x509Certificates?: ({
+                /** @description The value of an X.509 certificate. */
+                value?: string;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string;
+                /** @description A label indicating the attribute's function. */
+                type?: string;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"?: components["schemas"]["ScimEnterpriseUser"];
+            meta?: components["schemas"]["ScimMeta"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A ListResponse of Users. */
+        ScimUserListResponse: components["schemas"]["ScimListResponse"] & {
+            Resources?: components["schemas"]["ScimUser"][];
+        };
+        /** @description A User as a client sends it (POST, PUT): the RFC 7643 User (see ScimUser). Required: `schemas` listing the core schema, and a non-blank `userName` (missing, 400 `invalidSyntax` or `invalidValue`). Attribute names are matched ignoring case (`UserName`, `Primary`) and answered in the schema's case; `"True"`/`"False"` strings are taken as booleans and numbers as strings; `null` unassigns. Read-only attributes (`id`, `meta`, `groups`) may be echoed back and are ignored. Attributes the schema does not define are kept as sent and answered back, so more properties than listed here may appear. */
+        ScimUserRequest: {
+            /** @description Must list `urn:ietf:params:scim:schemas:core:2.0:User` (compared ignoring case); extension URNs may follow. */
+            schemas?: string[];
+            /** @description A String that is an identifier for the resource as defined by the provisioning client. */
+            externalId?: string | number | boolean | null;
+            /** @description Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Each User MUST include a non-empty userName value. This identifier MUST be unique across the service provider's entire set of Users. REQUIRED. */
+            userName?: string | number | boolean;
+            /** @description The components of the user's real name. Providers MAY return just the full name as a single string in the formatted sub-attribute, or they MAY return just the individual component attributes using the other sub-attributes, or they MAY return both. */
+            name?: ({
+                /** @description The full name, including all middle names, titles, and suffixes as appropriate, formatted for display (e.g., 'Ms. Barbara J Jensen, III'). */
+                formatted?: string | number | boolean | null;
+                /** @description The family name of the User, or last name in most Western languages. */
+                familyName?: string | number | boolean | null;
+                /** @description The given name of the User, or first name in most Western languages. */
+                givenName?: string | number | boolean | null;
+                /** @description The middle name(s) of the User. */
+                middleName?: string | number | boolean | null;
+                /** @description The honorific prefix(es) of the User, or title in most Western languages. */
+                honorificPrefix?: string | number | boolean | null;
+                /** @description The honorific suffix(es) of the User, or suffix in most Western languages. */
+                honorificSuffix?: string | number | boolean | null;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            /** @description The name of the User, suitable for display to end-users. The name SHOULD be the full name of the User being described, if known. */
+            displayName?: string | number | boolean | null;
+            /** @description The casual way to address the user in real life. */
+            nickName?: string | number | boolean | null;
+            /** @description A fully qualified URL pointing to a page representing the User's online profile. */
+            profileUrl?: string | number | boolean | null;
+            /** @description The user's title, such as "Vice President." */
+            title?: string | number | boolean | null;
+            /** @description Used to identify the relationship between the organization and the user. Typical values used might be 'Contractor', 'Employee', 'Intern', 'Temp', 'External', and 'Unknown', but any value may be used. */
+            userType?: string | number | boolean | null;
+            /** @description Indicates the User's preferred written or spoken language. Generally used for selecting a localized user interface; e.g., 'en_US' specifies the language English and country US. */
+            preferredLanguage?: string | number | boolean | null;
+            /** @description Used to indicate the User's default location for purposes of localizing items such as currency, date time format, or numerical representations. */
+            locale?: string | number | boolean | null;
+            /** @description The User's time zone in the 'Olson' time zone database format, e.g., 'America/Los_Angeles'. */
+            timezone?: string | number | boolean | null;
+            /** @description A Boolean value indicating the User's administrative status. */
+            active?: boolean | string | null;
+            /** @description The User's cleartext password. This attribute is intended to be used as a means to specify an initial password when creating a new User or to reset an existing User's password. */
+            password?: string | number | boolean | null;
+            /** @description Email addresses for the user. One element alone is taken as a one-element list. */
+            emails?: (({
+                /** @description The value of the email address. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. Canonical values: `work`, `home`, `other`. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null)[] | (({
+                /** @description The value of the email address. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. Canonical values: `work`, `home`, `other`. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null);
+            /** @description Phone numbers for the User. One element alone is taken as a one-element list. */
+            phoneNumbers?: (({
+                /** @description The value of the phone number. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. Canonical values: `work`, `home`, `mobile`, `fax`, `pager`, `other`. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null)[] | (({
+                /** @description The value of the phone number. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. Canonical values: `work`, `home`, `mobile`, `fax`, `pager`, `other`. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null);
+            /** @description Instant messaging addresses for the User. One element alone is taken as a one-element list. */
+            ims?: (({
+                /** @description The value of the instant messaging address. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. Canonical values: `aim`, `gtalk`, `icq`, `xmpp`, `msn`, `skype`, `qq`, `yahoo`. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null)[] | (({
+                /** @description The value of the instant messaging address. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. Canonical values: `aim`, `gtalk`, `icq`, `xmpp`, `msn`, `skype`, `qq`, `yahoo`. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null);
+            /** @description URLs of photos of the User. One element alone is taken as a one-element list. */
+            photos?: (({
+                /** @description The value of the photo URL. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. Canonical values: `photo`, `thumbnail`. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null)[] | (({
+                /** @description The value of the photo URL. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. Canonical values: `photo`, `thumbnail`. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null);
+            /** @description A physical mailing address for this User. One element alone is taken as a one-element list. */
+            addresses?: (({
+                /** @description The full mailing address, formatted for display or use with a mailing label. This attribute MAY contain newlines. */
+                formatted?: string | number | boolean | null;
+                /** @description The full street address component, which may include house number, street name, P.O. box, and multi-line extended street address information. This attribute MAY contain newlines. */
+                streetAddress?: string | number | boolean | null;
+                /** @description The city or locality component. */
+                locality?: string | number | boolean | null;
+                /** @description The state or region component. */
+                region?: string | number | boolean | null;
+                /** @description The zip code or postal code component. */
+                postalCode?: string | number | boolean | null;
+                /** @description The country name component. */
+                country?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function, e.g., 'work' or 'home'. Canonical values: `work`, `home`, `other`. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred address. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null)[] | (({
+                /** @description The full mailing address, formatted for display or use with a mailing label. This attribute MAY contain newlines. */
+                formatted?: string | number | boolean | null;
+                /** @description The full street address component, which may include house number, street name, P.O. box, and multi-line extended street address information. This attribute MAY contain newlines. */
+                streetAddress?: string | number | boolean | null;
+                /** @description The city or locality component. */
+                locality?: string | number | boolean | null;
+                /** @description The state or region component. */
+                region?: string | number | boolean | null;
+                /** @description The zip code or postal code component. */
+                postalCode?: string | number | boolean | null;
+                /** @description The country name component. */
+                country?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function, e.g., 'work' or 'home'. Canonical values: `work`, `home`, `other`. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred address. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null);
+            /** @description A list of entitlements for the User that represent a thing the User has. One element alone is taken as a one-element list. */
+            entitlements?: (({
+                /** @description The value of an entitlement. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null)[] | (({
+                /** @description The value of an entitlement. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null);
+            /** @description A list of roles for the User that collectively represent who the User is. One element alone is taken as a one-element list. */
+            roles?: (({
+                /** @description The value of a role. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null)[] | (({
+                /** @description The value of a role. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null);
+            /** @description A list of certificates issued to the User. One element alone is taken as a one-element list. */
+            x509Certificates?: (({
+                /** @description The value of an X.509 certificate. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null)[] | (({
+                /** @description The value of an X.509 certificate. */
+                value?: string | number | boolean | null;
+                /** @description A human-readable name, primarily used for display purposes. READ-ONLY. */
+                display?: string | number | boolean | null;
+                /** @description A label indicating the attribute's function. */
+                type?: string | number | boolean | null;
+                /** @description A Boolean value indicating the 'primary' or preferred attribute value for this attribute. The primary attribute value 'true' MUST appear no more than once. */
+                primary?: boolean | string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null);
+            /** @description The Enterprise User extension; its attributes may also be sent flat, as `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`. */
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"?: ({
+                /** @description Numeric or alphanumeric identifier assigned to a person, typically based on order of hire or association with an organization. */
+                employeeNumber?: string | number | boolean | null;
+                /** @description Identifies the name of a cost center. */
+                costCenter?: string | number | boolean | null;
+                /** @description Identifies the name of an organization. */
+                organization?: string | number | boolean | null;
+                /** @description Identifies the name of a division. */
+                division?: string | number | boolean | null;
+                /** @description Identifies the name of a department. */
+                department?: string | number | boolean | null;
+                /** @description The User's manager. A complex type that optionally allows service providers to represent organizational hierarchy by referencing the 'id' attribute of another User. Also accepted: the id alone, or a one-element array. */
+                manager?: ({
+                    /** @description The id of the SCIM resource representing the User's manager. */
+                    value?: string | number | boolean | null;
+                    /** @description The URI of the SCIM resource representing the User's manager. */
+                    $ref?: string | number | boolean | null;
+                } & {
+                    [key: string]: unknown;
+                }) | string | number | unknown[] | null;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+        } & {
+            [key: string]: unknown;
+        };
     };
     responses: {
         /** @description The request is malformed or a value is invalid. */
@@ -1029,12 +2656,115 @@ export interface components {
                 "application/json": components["schemas"]["ProvisioningError"];
             };
         };
+        /** @description The request is malformed or a value is invalid. */
+        ScimBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description The request conflicts with the current state (a taken unique value, a closed transaction). */
+        ScimConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description The credentials are valid but lack a role this route needs. */
+        ScimForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description An unexpected failure; the body carries nothing internal. */
+        ScimInternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description No such resource in the caller's tenant (another tenant's id answers the same). */
+        ScimNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description The body is larger than `BODY_LIMIT`, or the request asks for more work than one request may do. */
+        ScimPayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description `If-Match` names a version that is no longer current. */
+        ScimPreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description A rate limit of this credential, or the tenant fair share, was reached; retry after `Retry-After` seconds. */
+        ScimTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description No credentials, or credentials that are not valid. */
+        ScimUnauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["ScimWwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description PostgreSQL cannot be reached right now, or the service is stopping; retry later. */
+        ScimUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
+        /** @description The body is not JSON (`application/json` or `application/scim+json`). */
+        ScimUnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/scim+json": components["schemas"]["ScimError"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
     headers: {
         /** @description Whole seconds to wait before trying again (RFC 9110 §10.2.3). */
         RetryAfter: string;
+        /** @description The challenge: `Bearer realm="SCIM"`. */
+        ScimWwwAuthenticate: string;
     };
     pathItems: never;
 }
@@ -2134,6 +3864,3080 @@ export interface operations {
             413: components["responses"]["ProvisioningPayloadTooLarge"];
             415: components["responses"]["ProvisioningUnsupportedMediaType"];
             500: components["responses"]["ProvisioningInternalError"];
+        };
+    };
+    scimListGroupsForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateGroupForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchGroupsForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetGroupForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceGroupForTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteGroupForTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchGroupForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the group, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListResourceTypesForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both resource types. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceTypeListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetResourceTypeForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The resource type's id, compared ignoring case; another answers 404.
+                 * @example User
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource type. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceType"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListSchemasForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The three schemas. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchemaListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetSchemaForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The schema's id, compared ignoring case; another answers 404.
+                 * @example urn:ietf:params:scim:schemas:core:2.0:Group
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schema. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchema"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetServiceConfigurationForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ServiceProviderConfig. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetServiceProviderConfigForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ServiceProviderConfig. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListUsersForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateUserForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchUsersForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetUserForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceUserForTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteUserForTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchUserForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the user, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListGroupsUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateGroupUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchGroupsUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetGroupUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceGroupUnversioned: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteGroupUnversioned: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchGroupUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the group, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListResourceTypesUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both resource types. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceTypeListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetResourceTypeUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource type's id, compared ignoring case; another answers 404.
+                 * @example User
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource type. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceType"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListSchemasUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The three schemas. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchemaListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetSchemaUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The schema's id, compared ignoring case; another answers 404.
+                 * @example urn:ietf:params:scim:schemas:core:2.0:Group
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schema. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchema"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetServiceConfigurationUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ServiceProviderConfig. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetServiceProviderConfigUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ServiceProviderConfig. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListUsersUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateUserUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchUsersUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetUserUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceUserUnversioned: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteUserUnversioned: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchUserUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the user, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListGroups: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetGroup: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchGroup: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the group, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListResourceTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both resource types. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceTypeListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetResourceType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource type's id, compared ignoring case; another answers 404.
+                 * @example User
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource type. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceType"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListSchemas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The three schemas. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchemaListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The schema's id, compared ignoring case; another answers 404.
+                 * @example urn:ietf:params:scim:schemas:core:2.0:Group
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schema. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchema"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetServiceConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ServiceProviderConfig. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetServiceProviderConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ServiceProviderConfig. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListUsers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetUser: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchUser: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the user, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
         };
     };
 }

@@ -1,5 +1,6 @@
 // The job endpoint (seed 001's `GET /user/job/{jobId}`) and the operator's cancel.
-import { errors, MEDIA_JSON, nullable, ref, SECURITY } from '../openapi/components';
+import { MEDIA_JSON, nullable, ref, SECURITY } from '../openapi/components';
+import { envelopeError } from '../provisioning/provisioning.openapi';
 import type { OperationDoc } from '../openapi/openapi.decorators';
 import type { JsonSchema, Parameter } from '../openapi/openapi.types';
 import { JOB_STATUSES } from './backend-job.entity';
@@ -55,7 +56,7 @@ const BackendJob: JsonSchema = {
         type: { type: 'string', description: '`EXECUTE_IAM_COMMIT_TRANSACTION_JOB` for a commit.' },
         userId: { type: 'string', description: 'The credential that committed (the same as `createdBy`).' },
         tenantId: { type: 'string' },
-        transactionId: { type: 'string', format: 'uuid', description: 'The committed transaction.' },
+        transactionId: { type: 'string', description: 'For a commit: the committed transaction.' },
       },
     },
     errorMessage: nullable({ type: 'string', description: 'Why it failed or was cancelled; `null` otherwise.' }),
@@ -146,35 +147,31 @@ const SEED_001_JOB = {
   },
 };
 
-const jobNotFound = {
-  description:
-    "No such job (for a provisioning token: none in the caller's tenant; another tenant's answers the same).",
-  content: {
-    [MEDIA_JSON]: {
-      schema: ref('ProvisioningError'),
-      examples: {
-        notFound: {
-          summary: 'Unknown job',
-          value: {
-            status: false,
-            message: 'Not found',
-            error: 'Job not found',
-            errors: [
-              {
-                code: 'NOT_FOUND',
-                type: 'NOT_FOUND',
-                paths: [],
-                field: [],
-                message: 'Job not found',
-                messages: [{ locale: 'US', message: 'Job not found', key: 'error.not_found' }],
-              },
-            ],
-            correlationId: '0f8fad5b-d9cb-469f-a165-70867728950e',
-          },
-        },
-      },
-    },
+const jobNotFound = envelopeError(
+  "No such job (for a provisioning token: none in the caller's tenant; another tenant's answers the same).",
+  { notFound: { summary: 'Unknown job', code: 'NOT_FOUND', message: 'Not found', error: 'Job not found' } },
+);
+
+const bearerRefused = {
+  noToken: {
+    summary: 'No bearer token',
+    code: 'AUTHENTICATION',
+    message: 'Authentication failed',
+    error: 'No authorization token provided',
   },
+  badToken: {
+    summary: 'A bearer token that is not valid',
+    code: 'AUTHENTICATION',
+    message: 'Authentication failed',
+    error: 'Invalid, expired or revoked bearer token',
+  },
+};
+
+const notAdmin = {
+  summary: 'A bearer without ADMIN',
+  code: 'AUTHORIZATION',
+  message: 'Access denied',
+  error: 'Missing required role: ADMIN',
 };
 
 export const GET_JOB: OperationDoc = {
@@ -212,6 +209,30 @@ export const GET_JOB: OperationDoc = {
         },
       },
     },
+    '401': envelopeError(
+      'No credentials, or credentials that are not valid: the `auth-token` (without an `Authorization` header) or the bearer token.',
+      {
+        missingToken: {
+          summary: 'No valid auth-token (CONTRACT.md)',
+          code: 'AUTHENTICATION',
+          message: 'Authentication failed',
+          error: 'Invalid or missing auth-token',
+        },
+        badToken: bearerRefused.badToken,
+      },
+    ),
+    '403': envelopeError(
+      "The `auth-token` lacks `PROVISIONING_SEARCH` (or `PROVISIONING_UPDATE`) or is another tenant's than `auth-tenant-id`; or the bearer lacks `ADMIN`.",
+      {
+        missingRole: {
+          summary: 'A role is missing (CONTRACT.md)',
+          code: 'AUTHORIZATION',
+          message: 'Access denied',
+          error: 'Missing required role: PROVISIONING_SEARCH',
+        },
+        notAdmin,
+      },
+    ),
     '404': jobNotFound,
   },
 };
@@ -249,7 +270,19 @@ export const CANCEL_JOB: OperationDoc = {
         },
       },
     },
+    '401': envelopeError(
+      'No bearer token, or one that is not valid (a provisioning `auth-token` is not accepted here).',
+      bearerRefused,
+    ),
+    '403': envelopeError('The bearer token does not hold `ADMIN`.', { notAdmin }),
     '404': jobNotFound,
-    ...errors('provisioning', 409),
+    '409': envelopeError('The job has already ended.', {
+      ended: {
+        summary: 'Already done',
+        code: 'CONFLICT',
+        message: 'Conflict',
+        error: `Job ${JOB} has already ended (DONE)`,
+      },
+    }),
   },
 };

@@ -1,5 +1,5 @@
 // Seed 002's partner (CRM) user sync: `POST /api/admin/users/sync`, authenticated by the partner JWT.
-import { MEDIA_JSON, nullable, ref } from '../openapi/components';
+import { checkedPerItem, MEDIA_JSON, nullable, ref } from '../openapi/components';
 import type { OperationDoc } from '../openapi/openapi.decorators';
 import type { Example, JsonSchema, Response } from '../openapi/openapi.types';
 import { SYNC_MODES } from './dto/partner-sync.dto';
@@ -65,7 +65,12 @@ const PartnerSyncRequest: JsonSchema = {
       description:
         '`upsert`: create or update each user. `full-reconcile`: the same, and deactivate the users partner sync created in this tenant that are absent from `users` (never users another front door created), in one database transaction.',
     },
-    users: { type: 'array', minItems: 1, items: ref('PartnerUser'), description: 'At least one user.' },
+    users: checkedPerItem({
+      type: 'array',
+      minItems: 1,
+      items: ref('PartnerUser'),
+      description: 'At least one user. A user that is not valid fails alone (see `results`).',
+    }),
     dryRun: {
       type: 'boolean',
       default: false,

@@ -1,7 +1,7 @@
 // The OpenAPI description of the provisioning transaction API (CONTRACT.md, "Provisioning
 // transactions"): its schemas and one exported doc per route handler. Examples come from seeds
 // 000, 001 and 004, with the ids and fields this service really answers.
-import { MEDIA_JSON, nullable, ref } from '../openapi/components';
+import { checkedPerItem, MEDIA_JSON, nullable, ref } from '../openapi/components';
 import type { OperationDoc } from '../openapi/openapi.decorators';
 import type { Example, Header, JsonSchema, Parameter, Ref, RequestBody, Response } from '../openapi/openapi.types';
 import { DEFAULT_WAIT_MS, MAX_WAIT_MS } from './commit.service';
@@ -642,7 +642,7 @@ const json = (schema: JsonSchema | Ref, examples?: Record<string, Example>) => (
 });
 
 /** A provisioning-envelope error answer with examples (the shared components carry none). */
-function envelopeError(
+export function envelopeError(
   description: string,
   examples: Record<string, { summary: string; code: string; message: string; error: string; path?: string }>,
   headers?: Response['headers'],
@@ -873,7 +873,7 @@ const itemsBody = (kind: 'department' | 'user'): RequestBody => ({
       : 'A JSON array of user items. Anything else (an object, a string) is refused whole with 400, and nothing is queued.',
   required: true,
   content: json(
-    { type: 'array', items: ref(kind === 'department' ? 'DepartmentItem' : 'UserItem') },
+    checkedPerItem({ type: 'array', items: ref(kind === 'department' ? 'DepartmentItem' : 'UserItem') }),
     kind === 'department'
       ? {
           quickStart: { summary: 'Seed 000: one root department', value: QUICK_START_DEPARTMENTS },

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error';
+import { OpenApiExcluded } from '../openapi/openapi.decorators';
 import { WebBundle, WebFile } from './web-bundle';
 
 /**
@@ -23,7 +23,7 @@ export const NOT_BUILT_MESSAGE =
   'The operator page is not built. Run `npm run build` (it builds the server and the page into dist/), then restart.\n';
 
 /** The operator page at `/admin`; its data comes from the admin API under `/api/admin`. */
-@ApiExcludeController()
+@OpenApiExcluded('the operator web page: HTML and its assets, not an API')
 @Controller('admin')
 export class AdminWebController {
   constructor(private readonly bundle: WebBundle) {}

@@ -1,5 +1,4 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CredentialsService } from '../auth/credentials.service';
 import { CredentialEntity } from '../auth/entities/credential.entity';
@@ -7,6 +6,9 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { TenantsService } from '../directory/tenants.service';
 import { CreateCredentialDto } from './dto/credential.dto';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
+import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
+import { TAGS } from '../openapi/tags';
+import { adminController, ISSUE_CREDENTIAL, LIST_CREDENTIALS, REVOKE_CREDENTIAL } from './admin.openapi';
 
 export interface CredentialView {
   id: string;
@@ -20,8 +22,7 @@ export interface CredentialView {
   revokedOn: string | null;
 }
 
-@ApiTags('admin')
-@ApiBearerAuth()
+@OpenApiController(adminController(TAGS.credentials.name))
 @UseGuards(AdminAuthGuard, RateLimitGuard)
 @RateLimit('admin')
 @Controller('api/admin/tenants/:tenantId/credentials')
@@ -33,7 +34,7 @@ export class CredentialsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Issue a credential; the answer holds its secret, shown this once' })
+  @OpenApiOperation(ISSUE_CREDENTIAL)
   async create(
     @Param('tenantId') tenantId: string,
     @Body() body: CreateCredentialDto,
@@ -44,6 +45,7 @@ export class CredentialsController {
   }
 
   @Get()
+  @OpenApiOperation(LIST_CREDENTIALS)
   async list(@Param('tenantId') tenantId: string): Promise<{ items: CredentialView[]; total: number }> {
     await this.tenants.find(tenantId);
     const items = (await this.credentials.list(tenantId)).map(toView);
@@ -52,7 +54,7 @@ export class CredentialsController {
 
   @Delete(':credentialId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke: effective at once, for the secret and every JWT issued for it' })
+  @OpenApiOperation(REVOKE_CREDENTIAL)
   async revoke(@Param('tenantId') tenantId: string, @Param('credentialId') credentialId: string): Promise<void> {
     await this.credentials.revoke(tenantId, credentialId);
   }

@@ -1,25 +1,36 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const MAX_ADMIN_PAGE_SIZE = 1000;
 export const DEFAULT_ADMIN_PAGE_SIZE = 50;
 
-/** `page` (1-based) and `pageSize` of the admin listings. */
+/**
+ * The rules of `page` (1-based) and `pageSize`, as decorators: a query class that extends another
+ * (the request log's filters) takes them without a mixin.
+ */
+export const PageNumber = (): PropertyDecorator =>
+  applyDecorators(
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+  );
+export const PageSize = (): PropertyDecorator =>
+  applyDecorators(
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(MAX_ADMIN_PAGE_SIZE),
+  );
+
+/** `page` and `pageSize` of the admin listings. */
 export class AdminPageQuery {
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @PageNumber()
   page?: number;
 
-  @ApiPropertyOptional({ default: DEFAULT_ADMIN_PAGE_SIZE, minimum: 1, maximum: MAX_ADMIN_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ADMIN_PAGE_SIZE)
+  @PageSize()
   pageSize?: number;
 }
 

@@ -1,13 +1,14 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { AdminPage } from '../common/admin-page';
 import { AdminTransactionsService, AdminTransactionView } from './admin-transactions.service';
 import { AdminTransactionsQuery } from './dto/admin-transactions.query';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
+import { adminController, GET_ADMIN_TRANSACTION, LIST_ADMIN_TRANSACTIONS } from '../admin/admin.openapi';
+import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
+import { TAGS } from '../openapi/tags';
 
-@ApiTags('admin')
-@ApiBearerAuth()
+@OpenApiController(adminController(TAGS.adminTransactions.name))
 @Controller('api/admin/transactions')
 @UseGuards(AdminAuthGuard, RateLimitGuard)
 @RateLimit('admin')
@@ -15,13 +16,13 @@ export class AdminTransactionsController {
   constructor(private readonly transactions: AdminTransactionsService) {}
 
   @Get()
-  @ApiOperation({ summary: "Every tenant's provisioning transactions, newest first, with their progress" })
+  @OpenApiOperation(LIST_ADMIN_TRANSACTIONS)
   list(@Query() query: AdminTransactionsQuery): Promise<AdminPage<AdminTransactionView>> {
     return this.transactions.list(query);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One transaction with its first 1,000 failed operations' })
+  @OpenApiOperation(GET_ADMIN_TRANSACTION)
   find(@Param('id') id: string): Promise<AdminTransactionView & { failures: Record<string, unknown>[] }> {
     return this.transactions.find(id);
   }

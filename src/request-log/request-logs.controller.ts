@@ -1,5 +1,4 @@
 import { Controller, Delete, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { DeleteRequestLogsQuery, RequestLogFiltersQuery, RequestLogsQuery } from './dto/request-logs.query';
@@ -8,9 +7,18 @@ import type { LogDetail } from './request-log.views';
 import { LogPage, LogStats, RequestLogsService, toFilters } from './request-logs.service';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { FairShareExempt } from '../common/fair-share/fair-share.decorator';
+import { adminController } from '../admin/admin.openapi';
+import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
+import { TAGS } from '../openapi/tags';
+import {
+  CLEAR_REQUEST_LOGS,
+  GET_REQUEST_LOG,
+  GET_REQUEST_LOG_STATS,
+  LIST_REQUEST_LOGS,
+  STREAM_REQUEST_LOGS,
+} from './request-logs.openapi';
 
-@ApiTags('admin')
-@ApiBearerAuth()
+@OpenApiController(adminController(TAGS.requestLogs.name))
 @UseGuards(AdminAuthGuard, RateLimitGuard)
 @RateLimit('admin')
 @Controller('api/admin/logs')
@@ -21,33 +29,32 @@ export class RequestLogsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Requests, newest first, filtered; secrets are masked before a row is written' })
+  @OpenApiOperation(LIST_REQUEST_LOGS)
   list(@Query() query: RequestLogsQuery): Promise<LogPage> {
     return this.logs.list(query);
   }
 
   @Get('stream')
   @FairShareExempt()
-  @ApiProduces('text/event-stream')
-  @ApiOperation({ summary: 'New requests as Server-Sent Events (`event: log`), with the filters of the list' })
+  @OpenApiOperation(STREAM_REQUEST_LOGS)
   async live(@Query() query: RequestLogFiltersQuery, @Res() res: Response): Promise<void> {
     await this.stream.serve(res, toFilters(query));
   }
 
   @Get('stats')
-  @ApiOperation({ summary: 'Rows stored, rows waiting in this instance, rows it dropped, the oldest request' })
+  @OpenApiOperation(GET_REQUEST_LOG_STATS)
   stats(): Promise<LogStats> {
     return this.logs.stats();
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One request in full: headers and bodies as stored (redacted)' })
+  @OpenApiOperation(GET_REQUEST_LOG)
   find(@Param('id') id: string): Promise<LogDetail> {
     return this.logs.find(id);
   }
 
   @Delete()
-  @ApiOperation({ summary: 'Delete every request, or those before `before`' })
+  @OpenApiOperation(CLEAR_REQUEST_LOGS)
   delete(@Query() query: DeleteRequestLogsQuery): Promise<{ deleted: number }> {
     return this.logs.delete(query.before ? new Date(query.before) : undefined);
   }

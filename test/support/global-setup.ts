@@ -1,19 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrations } from '../../src/database/migrations';
 import { adminQuery, assertTestDatabaseName, templateDatabaseName, withDatabase } from './test-database';
 import { assertRedisAnswers } from './redis';
+import { CONTRACT_RUN_DIR_ENV } from './contract';
 
 /**
  * Once per run: with DATABASE_URL, check the server answers (a test told to use a server that
  * does not answer fails loudly, it never skips) and build a migrated template database that
- * every test file copies. With REDIS_URL, check Redis answers.
+ * every test file copies. With REDIS_URL, check Redis answers. The contract run directory collects
+ * the operationIds each test file exercised (contract.ts; counted by the global teardown).
  */
 export default async function globalSetup(): Promise<void> {
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   process.env.IDP_TEST_RUN_ID = id;
+  process.env[CONTRACT_RUN_DIR_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), `idp-contract-${id}-`));
   const server = process.env.DATABASE_URL;
   if (process.env.REDIS_URL) await assertRedisAnswers(process.env.REDIS_URL);
   if (!server) return;

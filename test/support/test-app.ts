@@ -8,6 +8,7 @@ import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { JsonLogger } from '../../src/common/json-logger';
+import { installContractRecorder } from './contract';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -98,6 +99,8 @@ export async function startAppOn(
     extra,
     logger,
   });
+  // Ahead of Nest's router: every exchange is checked against the OpenAPI document (contract.ts).
+  installContractRecorder(app);
   await app.init();
   return {
     app,

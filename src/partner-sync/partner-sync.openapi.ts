@@ -39,8 +39,7 @@ const PartnerUser: JsonSchema = {
     }),
     isActive: {
       type: 'boolean',
-      default: true,
-      description: 'Absent: `true` for a new user, unchanged for an existing one.',
+      description: 'Whether the user is active. Absent: `true` for a new user, unchanged for an existing one.',
     },
     orgCode: {
       type: 'string',
@@ -73,8 +72,7 @@ const PartnerSyncRequest: JsonSchema = {
     }),
     dryRun: {
       type: 'boolean',
-      default: false,
-      description: 'Answer what would change, and change nothing.',
+      description: 'Answer what would change, and change nothing. Absent: `false`.',
     },
   },
 };

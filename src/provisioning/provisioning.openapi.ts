@@ -48,7 +48,11 @@ const DepartmentItem: JsonSchema = {
       minLength: 1,
       maxLength: 255,
     }),
-    active: { type: 'boolean', default: true, description: 'Whether the department is active.' },
+    active: {
+      type: 'boolean',
+      description:
+        'Whether the department is active. Absent: `true` for a new department, unchanged for an existing one.',
+    },
     parentExternalId: nullable(
       string(
         '`externalId` of the parent department. `null`: a root department; absent: keep the current parent (root for a new department). Parents are applied before their children whatever the order they were queued in.',
@@ -57,8 +61,7 @@ const DepartmentItem: JsonSchema = {
     ),
     cascadeToChildren: {
       type: 'boolean',
-      default: false,
-      description: 'Apply `active` to the whole subtree below this department, at any depth.',
+      description: 'Apply `active` to the whole subtree below this department, at any depth. Absent: `false`.',
     },
     action: {
       const: 'DELETE',
@@ -97,12 +100,14 @@ const UserItem: JsonSchema = {
       "The user's id in your directory; unique per tenant. Required when `matchOnField` is `EXTERNAL_ID` (the default).",
       { minLength: 1, maxLength: 255 },
     ),
-    active: { type: 'boolean', default: true, description: 'Whether the user is active.' },
+    active: {
+      type: 'boolean',
+      description: 'Whether the user is active. Absent: `true` for a new user, unchanged for an existing one.',
+    },
     matchOnField: {
       type: 'string',
       enum: ['EXTERNAL_ID', 'EMAIL', 'USERNAME'],
-      default: 'EXTERNAL_ID',
-      description: 'Which field finds the existing user to update or delete.',
+      description: 'Which field finds the existing user to update or delete. Absent: `EXTERNAL_ID`.',
     },
     userTypes: {
       type: 'array',

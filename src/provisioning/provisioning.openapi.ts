@@ -764,16 +764,18 @@ const transactionNotFound = envelopeError(
   },
 );
 
-const notOpen = (what: string) =>
-  envelopeError(`The transaction is not \`OPEN\`: ${what}.`, {
-    notOpen: {
-      summary: 'The transaction is closed',
+const commitConflict = envelopeError(
+  'The transaction was rolled back: it cannot be committed (a transaction committed before answers its job again instead).',
+  {
+    rolledBack: {
+      summary: 'A rolled-back transaction',
       code: 'CONFLICT',
       message: 'Conflict',
-      error: `Transaction ${TX} is COMPLETED; only an OPEN transaction can be committed`,
+      error: `Transaction ${TX} is ROLLED_BACK; only an OPEN transaction can be committed`,
       path: 'transactionId',
     },
-  });
+  },
+);
 
 const transactionIdPath = (description: string): Parameter => ({
   name: 'transactionId',
@@ -1134,7 +1136,7 @@ const COMMIT_RESPONSES: OperationDoc['responses'] = {
   '401': unauthorized,
   '403': forbidden('PROVISIONING_UPDATE'),
   '404': transactionNotFound,
-  '409': notOpen('it was rolled back, or has already ended without a job'),
+  '409': commitConflict,
 };
 
 export const COMMIT_TRANSACTION: OperationDoc = {

@@ -49,7 +49,7 @@ export class AdminWebController {
   }
 }
 
-function setPageHeaders(res: Response): void {
+export function setPageHeaders(res: Response): void {
   res.setHeader('Content-Security-Policy', ADMIN_PAGE_CSP);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');

@@ -1,15 +1,26 @@
 import { Controller, Inject, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { ScimAuthGuard } from '../auth/scim-auth.guard';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ScimExceptionFilter } from './scim-exception.filter';
-import { scimRoutes } from './scim-http';
+import { SCIM_ID_SUFFIXES, scimRoutes } from './scim-http';
 import { ScimResourceController } from './scim-resource.controller';
 import { ScimGroupsService } from './scim-groups.service';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
+import { SECURITY } from '../openapi/components';
+import { OpenApiController } from '../openapi/openapi.decorators';
+import { TAGS } from '../openapi/tags';
+import { SCIM_GROUPS_DOC, SCIM_ERRORS, SCIM_TENANT_PARAMETER, ScimResourceDoc } from './scim.openapi';
 
-@ApiExcludeController()
+@OpenApiController<ScimResourceDoc>({
+  tag: TAGS.scimGroups.name,
+  door: 'scim',
+  errors: SCIM_ERRORS,
+  security: SECURITY.scim,
+  idSuffixes: SCIM_ID_SUFFIXES,
+  parameters: [SCIM_TENANT_PARAMETER],
+  context: SCIM_GROUPS_DOC,
+})
 @Controller(scimRoutes('Groups'))
 @UseGuards(ScimAuthGuard, RateLimitGuard)
 @RateLimit('scim')

@@ -10,6 +10,9 @@ export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 /** The SCIM roots: `/scim/v2` (RFC), `/scim` (alias), `/scim/endpoints/{tenantId}` (scoped to a tenant). */
 export const SCIM_ROOTS = ['scim/v2', 'scim', 'scim/endpoints/:tenantId'];
 
+/** What each root appends to an operationId, in `SCIM_ROOTS` order: `scimGetUser`, `scimGetUserUnversioned`, `scimGetUserForTenant`. */
+export const SCIM_ID_SUFFIXES = ['', 'Unversioned', 'ForTenant'];
+
 export const scimRoutes = (resource: string): string[] => SCIM_ROOTS.map((root) => `${root}/${resource}`);
 
 export function listResponse(query: ListQuery, result: ListResult): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { Body, Delete, Get, Headers, Param, Patch, Post, Put, Query, Req, Res } 
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
+import { OpenApiOperation } from '../openapi/openapi.decorators';
 import { ScimDocument } from './schemas';
 import { scimContext } from './scim-context';
 import {
@@ -15,6 +16,16 @@ import {
 import { ListQuery, parseListQuery, parseProjection } from './scim-list-query';
 import { Projection } from './scim-projection';
 import type { ListResult, ScimContext } from './scim-resources.base';
+import {
+  SCIM_CREATE,
+  SCIM_DELETE,
+  SCIM_GET,
+  SCIM_LIST,
+  SCIM_PATCH,
+  SCIM_REPLACE,
+  SCIM_SEARCH,
+  ScimResourceDoc,
+} from './scim.openapi';
 
 type QueryString = Record<string, unknown>;
 
@@ -36,7 +47,8 @@ export interface ScimResourceService {
 
 /**
  * The routes every SCIM resource type serves (RFC 7644 §3), mounted by one subclass per type.
- * Guard and error mapping are the subclasses' decorators, next to their paths.
+ * Guard and error mapping are the subclasses' decorators, next to their paths; each subclass hands
+ * its resource type to the operation docs as the controller's OpenAPI `context`.
  */
 export abstract class ScimResourceController {
   constructor(
@@ -45,23 +57,27 @@ export abstract class ScimResourceController {
   ) {}
 
   @Get()
+  @OpenApiOperation<ScimResourceDoc>(SCIM_LIST)
   async list(@Req() req: AuthenticatedRequest, @Query() query: QueryString, @Res() res: Response): Promise<void> {
     const parsed = parseListQuery(query);
     sendJson(res, 200, listResponse(parsed, await this.resources.list(this.context(req), parsed)));
   }
 
   @Post('.search')
+  @OpenApiOperation<ScimResourceDoc>(SCIM_SEARCH)
   async search(@Req() req: AuthenticatedRequest, @Body() body: unknown, @Res() res: Response): Promise<void> {
     const parsed = parseListQuery(searchRequest(body));
     sendJson(res, 200, listResponse(parsed, await this.resources.list(this.context(req), parsed)));
   }
 
   @Post()
+  @OpenApiOperation<ScimResourceDoc>(SCIM_CREATE)
   async create(@Req() req: AuthenticatedRequest, @Body() body: unknown, @Res() res: Response): Promise<void> {
     sendResource(res, 201, await this.resources.create(this.context(req), body));
   }
 
   @Get(':id')
+  @OpenApiOperation<ScimResourceDoc>(SCIM_GET)
   async get(
     @Req() req: AuthenticatedRequest,
     @Param('id') id: string,
@@ -75,6 +91,7 @@ export abstract class ScimResourceController {
   }
 
   @Put(':id')
+  @OpenApiOperation<ScimResourceDoc>(SCIM_REPLACE)
   async replace(
     @Req() req: AuthenticatedRequest,
     @Param('id') id: string,
@@ -86,6 +103,7 @@ export abstract class ScimResourceController {
   }
 
   @Patch(':id')
+  @OpenApiOperation<ScimResourceDoc>(SCIM_PATCH)
   async patch(
     @Req() req: AuthenticatedRequest,
     @Param('id') id: string,
@@ -101,6 +119,7 @@ export abstract class ScimResourceController {
   }
 
   @Delete(':id')
+  @OpenApiOperation<ScimResourceDoc>(SCIM_DELETE)
   async delete(
     @Req() req: AuthenticatedRequest,
     @Param('id') id: string,

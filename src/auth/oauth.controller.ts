@@ -1,10 +1,13 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error';
 import { hasUnstorableText } from '../common/input-safety';
+import { SECURITY } from '../openapi/components';
+import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
+import { TAGS } from '../openapi/tags';
 import { CredentialsService } from './credentials.service';
 import { OAuthGuessingLimiter } from './oauth-guessing.limiter';
+import { ISSUE_OAUTH_TOKEN } from './oauth.openapi';
 import type { AuthenticatedRequest } from './principal';
 import { TokenService } from './token.service';
 
@@ -15,7 +18,12 @@ interface TokenRequest {
 }
 
 /** OAuth 2.0 client credentials (RFC 6749 §4.4), form-encoded or JSON, secret in body or Basic. */
-@ApiTags('oauth')
+@OpenApiController({
+  tag: TAGS.oauth.name,
+  door: 'oauth',
+  errors: [413, 415, 500, 503],
+  security: SECURITY.public,
+})
 @Controller('oauth')
 export class OAuthController {
   constructor(
@@ -26,8 +34,7 @@ export class OAuthController {
 
   @Post('token')
   @HttpCode(200)
-  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
-  @ApiOperation({ summary: 'Client credentials grant: a one-hour HS256 access token' })
+  @OpenApiOperation(ISSUE_OAUTH_TOKEN)
   async token(
     @Body() body: TokenRequest | undefined,
     @Headers('authorization') authorization: string | undefined,

@@ -1,10 +1,13 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { QUEUE_HEALTH, QueueHealth } from '../jobs/queue-health';
 import { Lifecycle } from '../lifecycle/lifecycle';
+import { SECURITY } from '../openapi/components';
+import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
+import { TAGS } from '../openapi/tags';
 import { RequestLogWriter } from '../request-log/request-log.writer';
+import { GET_HEALTH } from './health.openapi';
 
 const DATABASE_TIMEOUT_MS = 2000;
 
@@ -13,7 +16,7 @@ interface Check {
   error?: string;
 }
 
-@ApiTags('operations')
+@OpenApiController({ tag: TAGS.service.name, door: 'provisioning', errors: [400, 500], security: SECURITY.public })
 @Controller('health')
 export class HealthController {
   constructor(
@@ -24,9 +27,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({
-    summary: '200 when the database and the job queue are ready; 503 naming the one that is not, or while stopping',
-  })
+  @OpenApiOperation(GET_HEALTH)
   async health(@Res() res: Response): Promise<void> {
     const [database, queue] = await Promise.all([this.checkDatabase(), this.queue.check()]);
     const stopping = this.lifecycle.isStopping;

@@ -59,6 +59,22 @@ export const MEDIA_SCIM = 'application/scim+json';
 
 export const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
 
+/**
+ * An array the service checks item by item (provisioning items, partner users): an item its schema
+ * calls invalid is not a refused request but a failed item, reported in the answer. `items` says
+ * what a valid item is (what typed clients send); a validator of accepted requests checks the
+ * array itself where `x-invalid-items` is set, not each item.
+ */
+export const INVALID_ITEMS = 'x-invalid-items';
+
+export function checkedPerItem(array: JsonSchema): JsonSchema {
+  return {
+    ...array,
+    [INVALID_ITEMS]:
+      'An item that does not match `items` is not refused with the request: it is recorded as a failed item, and the answer says why.',
+  };
+}
+
 /** `type: [T, 'null']`: how OpenAPI 3.1 (JSON Schema 2020-12) says a value may be null. */
 export function nullable(schema: JsonSchema): JsonSchema {
   const type = schema.type;

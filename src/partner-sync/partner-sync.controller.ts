@@ -1,7 +1,10 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PartnerSyncRequestDto, parseSyncRequest } from './dto/partner-sync.dto';
+import { SECURITY } from '../openapi/components';
+import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
+import { TAGS } from '../openapi/tags';
+import { parseSyncRequest } from './dto/partner-sync.dto';
 import { CurrentPartner, PartnerAuthGuard, PartnerCaller } from './partner-auth.guard';
+import { SYNC_PARTNER_USERS } from './partner-sync.openapi';
 import { SyncAnswer } from './partner-sync.rules';
 import { PartnerSyncService } from './partner-sync.service';
 
@@ -10,8 +13,12 @@ import { PartnerSyncService } from './partner-sync.service';
  * authenticates it, never the admin guard. The body is read as `unknown` so a bad envelope
  * answers seed 002's 400 and a bad user fails alone instead of refusing the request.
  */
-@ApiTags('partner sync')
-@ApiBearerAuth()
+@OpenApiController({
+  tag: TAGS.partnerSync.name,
+  door: 'partner',
+  errors: [400, 401, 403, 413, 415, 429, 500, 503],
+  security: SECURITY.partner,
+})
 @UseGuards(PartnerAuthGuard)
 @Controller('api/admin/users')
 export class PartnerSyncController {
@@ -19,8 +26,7 @@ export class PartnerSyncController {
 
   @Post('sync')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Upsert or fully reconcile the tenant’s partner users (seed 002)' })
-  @ApiBody({ type: PartnerSyncRequestDto })
+  @OpenApiOperation(SYNC_PARTNER_USERS)
   sync(@CurrentPartner() partner: PartnerCaller, @Body() body: unknown): Promise<SyncAnswer> {
     return this.partnerSync.sync(partner.tenantId, parseSyncRequest(body));
   }

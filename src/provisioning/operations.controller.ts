@@ -1,12 +1,19 @@
 import { Body, Controller, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../auth/principal';
 import { ProvisioningAuthGuard } from '../auth/provisioning-auth.guard';
 import { CurrentPrincipal, RequireRoles } from '../auth/roles.decorator';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { DirectSyncService } from './direct-sync.service';
-import { DepartmentItemDto } from './dto/department-item.dto';
-import { UserItemDto } from './dto/user-item.dto';
+import { SECURITY } from '../openapi/components';
+import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
+import { TAGS } from '../openapi/tags';
+import {
+  PROVISIONING_ERRORS,
+  QUEUE_DEPARTMENTS,
+  QUEUE_USERS,
+  SYNC_DEPARTMENTS,
+  SYNC_USERS,
+} from './provisioning.openapi';
 import { queryString } from './query';
 import { TransactionsService } from './transactions.service';
 
@@ -15,9 +22,12 @@ import { TransactionsService } from './transactions.service';
  * and direct mode when no transaction is named. Bodies are arrays: validated item by item by
  * the service, since an invalid item is a failed operation, not a refused request.
  */
-@ApiTags('provisioning')
-@ApiSecurity('auth-token')
-@ApiHeader({ name: 'auth-tenant-id', required: true })
+@OpenApiController({
+  tag: TAGS.operations.name,
+  door: 'provisioning',
+  errors: PROVISIONING_ERRORS,
+  security: SECURITY.provisioning,
+})
 @UseGuards(ProvisioningAuthGuard, RateLimitGuard)
 @RequireRoles('PROVISIONING_UPDATE')
 @RateLimit('sync')
@@ -30,8 +40,7 @@ export class OperationsController {
 
   @Post([':transactionId/department', 'department/sync/:transactionId'])
   @HttpCode(200)
-  @ApiOperation({ summary: 'Queue department items (also /department?transactionId=)' })
-  @ApiBody({ type: [DepartmentItemDto] })
+  @OpenApiOperation(QUEUE_DEPARTMENTS)
   queueDepartments(
     @CurrentPrincipal() principal: Principal,
     @Param('transactionId') transactionId: string,
@@ -42,9 +51,7 @@ export class OperationsController {
 
   @Post('department')
   @HttpCode(200)
-  @ApiOperation({ summary: 'With ?transactionId: queue; without: apply at once (direct mode)' })
-  @ApiQuery({ name: 'transactionId', required: false })
-  @ApiBody({ type: [DepartmentItemDto] })
+  @OpenApiOperation(SYNC_DEPARTMENTS)
   departments(
     @CurrentPrincipal() principal: Principal,
     @Query() query: Record<string, unknown>,
@@ -58,8 +65,7 @@ export class OperationsController {
 
   @Post([':transactionId/user', 'user/sync/:transactionId'])
   @HttpCode(200)
-  @ApiOperation({ summary: 'Queue user items (also /user?transactionId=)' })
-  @ApiBody({ type: [UserItemDto] })
+  @OpenApiOperation(QUEUE_USERS)
   queueUsers(
     @CurrentPrincipal() principal: Principal,
     @Param('transactionId') transactionId: string,
@@ -70,9 +76,7 @@ export class OperationsController {
 
   @Post('user')
   @HttpCode(200)
-  @ApiOperation({ summary: 'With ?transactionId: queue; without: apply at once (direct mode)' })
-  @ApiQuery({ name: 'transactionId', required: false })
-  @ApiBody({ type: [UserItemDto] })
+  @OpenApiOperation(SYNC_USERS)
   users(
     @CurrentPrincipal() principal: Principal,
     @Query() query: Record<string, unknown>,

@@ -1,5 +1,4 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Principal } from '../auth/principal';
 import { ProvisioningAuthGuard } from '../auth/provisioning-auth.guard';
@@ -8,14 +7,27 @@ import { FairShareExempt } from '../common/fair-share/fair-share.decorator';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { CommitService, DEFAULT_WAIT_MS, MAX_WAIT_MS } from './commit.service';
 import { TRANSACTION_STATUSES, TransactionStatus } from './entities/transaction.entity';
+import { SECURITY } from '../openapi/components';
+import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
+import { TAGS } from '../openapi/tags';
+import {
+  COMMIT_TRANSACTION,
+  COMMIT_TRANSACTION_BY_QUERY,
+  CREATE_CHECKPOINT,
+  GET_TRANSACTION_STATUS,
+  LIST_TRANSACTIONS,
+  PROVISIONING_ERRORS,
+  ROLLBACK_TRANSACTION,
+} from './provisioning.openapi';
 import { invalid, queryDate, queryFlag, queryInt, queryString } from './query';
 import { TransactionsService } from './transactions.service';
 
-const TENANT_HEADER = { name: 'auth-tenant-id', required: true };
-
-@ApiTags('provisioning')
-@ApiSecurity('auth-token')
-@ApiHeader(TENANT_HEADER)
+@OpenApiController({
+  tag: TAGS.transactions.name,
+  door: 'provisioning',
+  errors: PROVISIONING_ERRORS,
+  security: SECURITY.provisioning,
+})
 @UseGuards(ProvisioningAuthGuard, RateLimitGuard)
 @Controller('api/provisioning/iam')
 export class TransactionsController {
@@ -28,7 +40,7 @@ export class TransactionsController {
   @HttpCode(200)
   @RequireRoles('PROVISIONING_UPDATE')
   @RateLimit('checkpoint')
-  @ApiOperation({ summary: 'Open a transaction' })
+  @OpenApiOperation(CREATE_CHECKPOINT)
   async checkpoint(@CurrentPrincipal() principal: Principal): Promise<Record<string, unknown>> {
     const transaction = await this.transactions.checkpoint(principal);
     return { status: true, transactionId: transaction.id, message: 'Checkpoint created successfully' };
@@ -37,10 +49,7 @@ export class TransactionsController {
   @Post([':transactionId/commit', 'transaction/:transactionId/commit'])
   @RequireRoles('PROVISIONING_UPDATE')
   @FairShareExempt()
-  @ApiOperation({ summary: 'Commit as a background job (also /commit?transactionId=)' })
-  @ApiQuery({ name: 'wait', required: false, type: Boolean })
-  @ApiQuery({ name: 'timeoutMs', required: false, type: Number })
-  @ApiQuery({ name: 'atomic', required: false, type: Boolean })
+  @OpenApiOperation(COMMIT_TRANSACTION)
   commit(
     @CurrentPrincipal() principal: Principal,
     @Param('transactionId') transactionId: string,
@@ -53,7 +62,7 @@ export class TransactionsController {
   @Post('commit')
   @RequireRoles('PROVISIONING_UPDATE')
   @FairShareExempt()
-  @ApiQuery({ name: 'transactionId', required: true })
+  @OpenApiOperation(COMMIT_TRANSACTION_BY_QUERY)
   commitByQuery(
     @CurrentPrincipal() principal: Principal,
     @Query() query: Record<string, unknown>,
@@ -65,7 +74,7 @@ export class TransactionsController {
   @Post('transaction/:transactionId/rollback')
   @HttpCode(200)
   @RequireRoles('PROVISIONING_UPDATE')
-  @ApiOperation({ summary: 'Roll back an OPEN transaction' })
+  @OpenApiOperation(ROLLBACK_TRANSACTION)
   async rollback(
     @CurrentPrincipal() principal: Principal,
     @Param('transactionId') transactionId: string,
@@ -76,7 +85,7 @@ export class TransactionsController {
 
   @Get('transaction/:transactionId/status')
   @RequireRoles('PROVISIONING_SEARCH')
-  @ApiOperation({ summary: 'Status, counts and failures of a transaction' })
+  @OpenApiOperation(GET_TRANSACTION_STATUS)
   status(
     @CurrentPrincipal() principal: Principal,
     @Param('transactionId') transactionId: string,
@@ -87,7 +96,7 @@ export class TransactionsController {
   @Get('transactions')
   @RequireRoles('PROVISIONING_SEARCH')
   @RateLimit('list')
-  @ApiOperation({ summary: 'Transactions of the tenant, newest first' })
+  @OpenApiOperation(LIST_TRANSACTIONS)
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: Record<string, unknown>,

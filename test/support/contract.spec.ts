@@ -1,5 +1,6 @@
 import { ContractChecker, CONTRACT_DOCUMENT_OPTIONS, type Exchange, formatViolations, isProbeRoute } from './contract';
 import { openApiDocument } from '../../src/openapi/openapi.document';
+import { checkedPerItem } from '../../src/openapi/components';
 import type { OpenApiDocument } from '../../src/openapi/openapi.types';
 
 /** A small hand-made document: one JSON read with a 429, one write with a request body, one 204. */
@@ -165,6 +166,49 @@ describe('ContractChecker', () => {
     expect(problems({ ...post, ...json(400, providerError, { 'retry-after': '1' }), requestBody: { id: 1 } })).toEqual(
       [],
     );
+  });
+
+  it('checks only the array of an accepted request whose items the service answers one by one', () => {
+    const batch: OpenApiDocument = {
+      ...document,
+      paths: {
+        '/batch': {
+          post: {
+            operationId: 'batch',
+            summary: 's',
+            description: 'd',
+            tags: [],
+            security: [],
+            requestBody: {
+              description: 'd',
+              required: true,
+              content: {
+                'application/json': {
+                  schema: checkedPerItem({ type: 'array', items: { $ref: '#/components/schemas/Thing' } }),
+                },
+              },
+            },
+            responses: { '200': { description: 'ok', content: { 'application/json': { schema: {} } } } },
+          },
+        },
+      },
+    };
+    const checker = new ContractChecker(batch);
+    const post = (requestBody: unknown) =>
+      checker
+        .check(
+          exchange({
+            method: 'POST',
+            url: '/batch',
+            route: '/batch',
+            requestContentType: 'application/json',
+            requestBody,
+            ...json(200, { failed: 1 }),
+          }),
+        )
+        .violations.map((v) => v.problem);
+    expect(post([thing, { id: 1 }, 'not an item'])).toEqual([]);
+    expect(post({ id: 't1' })).toEqual([expect.stringContaining('request body does not match')]);
   });
 
   it('wants a 4xx in a known error format when no route matched', () => {

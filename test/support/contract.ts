@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/config/app-config';
 import { ApiReferenceController } from '../../src/openapi/api-reference.controller';
-import { ERROR_SCHEMAS } from '../../src/openapi/components';
+import { ERROR_SCHEMAS, INVALID_ITEMS } from '../../src/openapi/components';
 import { controllersOf, openApiPath, type BuildOptions } from '../../src/openapi/document.builder';
 import { OPENAPI_CONTROLLER } from '../../src/openapi/openapi.decorators';
 import { openApiDocument } from '../../src/openapi/openapi.document';
@@ -96,7 +96,10 @@ function rewriteRefs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(rewriteRefs);
   if (!value || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
+  // An array the service checks item by item answers each bad item as a failed one: only the array is checked.
+  const perItem = INVALID_ITEMS in value;
   for (const [key, inner] of Object.entries(value)) {
+    if (perItem && key === 'items') continue;
     if (key === '$ref' && typeof inner === 'string' && inner.startsWith('#/components/schemas/')) {
       const [name, ...rest] = inner.slice('#/components/schemas/'.length).split('/');
       out[key] = SCHEMA_BASE + name + (rest.length ? `#/${rest.join('/')}` : '');

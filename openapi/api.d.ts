@@ -285,6 +285,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/users/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upsert or fully reconcile the tenant's partner users
+         * @description Seed 002's sync. Users are matched by email ignoring case (when exactly one user holds it), then by `externalId`; an unmatched user is created with its email as userName. `role` and `metadata` are kept on the user. Each user succeeds or fails on its own, and the answer says which.
+         *
+         *     Authentication: `Authorization: Bearer <JWT>` signed with HS256 under the tenant's partner secret, with the claims `orgCode` (the tenant's org code, equal to every `users[].orgCode`) and `exp` (required, at most one hour ahead). It is the partner's door: the admin token is refused here. Errors answer seed 002's `{success: false, error}`: 401 without a token, 403 for a bad, expired or other-org token.
+         */
+        post: operations["syncPartnerUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/docs/openapi.json": {
         parameters: {
             query?: never;
@@ -299,6 +321,400 @@ export interface paths {
         get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/{transactionId}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit a transaction as a background job
+         * @description Commits the transaction (the transaction named in the path): its operations are applied by a background job, and the answer comes at once with `jobId` (202). Poll `GET /api/provisioning/iam/transaction/{transactionId}/status` or `GET /api/user/job/{jobId}` until it ends.
+         *
+         *     - `?wait=true` holds the answer until the job ends (at most `timeoutMs`, 60000 ms at most) and answers 200 with the totals and one error per failed operation (seed 004); when the time runs out it answers 202 with the plain body.
+         *     - `?atomic=true` applies all or nothing.
+         *     - Committing again answers the same `jobId` (202, or 200 with `wait`). A transaction that is not `OPEN` and has no job answers 409; an unknown transaction (or another tenant's) 404.
+         *
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/commit`, `POST /api/provisioning/iam/transaction/{transactionId}/commit`, `POST /api/provisioning/iam/commit?transactionId=`. Needs `PROVISIONING_UPDATE`. Not counted against the tenant's fair share (a commit only schedules work).
+         */
+        post: operations["commitTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/{transactionId}/department": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue department operations into a transaction
+         * @description Records each item of the array as one department operation of the `OPEN` transaction, to be applied at commit. Answers one entry per item (seed 004). Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in.
+         *
+         *     A transaction holds at most 10000 operations: a request that would go beyond answers 400 and queues nothing. A transaction that is not `OPEN` answers 409.
+         *
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/department` (seed 000), `POST /api/provisioning/iam/department/sync/{transactionId}` (seed 001), `POST /api/provisioning/iam/department?transactionId=` (seed 004). Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         */
+        post: operations["queueDepartments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/{transactionId}/user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue user operations into a transaction
+         * @description Records each item of the array as one user operation of the `OPEN` transaction, to be applied at commit. Answers one entry per item (seed 004). Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in.
+         *
+         *     A transaction holds at most 10000 operations: a request that would go beyond answers 400 and queues nothing. A transaction that is not `OPEN` answers 409.
+         *
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/user` (seed 000), `POST /api/provisioning/iam/user/sync/{transactionId}` (seed 001), `POST /api/provisioning/iam/user?transactionId=` (seed 004). Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         */
+        post: operations["queueUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a transaction (checkpoint)
+         * @description Starts a provisioning transaction: department and user operations are queued into it, then committed together as one background job. Answers the new `transactionId`. Needs `PROVISIONING_UPDATE`. Rate limit (seed 004): 10 per minute per credential.
+         */
+        post: operations["createCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit a transaction as a background job (transaction in the query)
+         * @description Commits the transaction (named by `?transactionId=`, as seed 004 writes it): its operations are applied by a background job, and the answer comes at once with `jobId` (202). Poll `GET /api/provisioning/iam/transaction/{transactionId}/status` or `GET /api/user/job/{jobId}` until it ends.
+         *
+         *     - `?wait=true` holds the answer until the job ends (at most `timeoutMs`, 60000 ms at most) and answers 200 with the totals and one error per failed operation (seed 004); when the time runs out it answers 202 with the plain body.
+         *     - `?atomic=true` applies all or nothing.
+         *     - Committing again answers the same `jobId` (202, or 200 with `wait`). A transaction that is not `OPEN` and has no job answers 409; an unknown transaction (or another tenant's) 404.
+         *
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/commit`, `POST /api/provisioning/iam/transaction/{transactionId}/commit`, `POST /api/provisioning/iam/commit?transactionId=`. Needs `PROVISIONING_UPDATE`. Not counted against the tenant's fair share (a commit only schedules work).
+         */
+        post: operations["commitTransactionByQuery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/department": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's departments
+         * @description The tenant's departments with seed 001's filters (`active`, `createdOn`, `updatedOn`) and paging (`skip`, `limit`), oldest first. The page is answered twice, as `departments` (seed 001) and `entries` (seed 004). For an incremental sync, read `updatedOn=LAST_7_DAYS`. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it). Unknown query parameters are ignored.
+         */
+        get: operations["listDepartments"];
+        put?: never;
+        /**
+         * Apply department items at once, or queue them with ?transactionId=
+         * @description Without `transactionId` (direct mode, seed 004): the items are applied at once, in one database transaction, with the same rules as a commit, and the answer lists what was written (`processed`, `errors`, `results`). With `?transactionId=`: the items are queued into that transaction, exactly as `POST /api/provisioning/iam/{transactionId}/department` does.
+         *
+         *     Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in. Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         */
+        post: operations["syncDepartments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/department/sync/{transactionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue department operations into a transaction
+         * @description Records each item of the array as one department operation of the `OPEN` transaction, to be applied at commit. Answers one entry per item (seed 004). Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in.
+         *
+         *     A transaction holds at most 10000 operations: a request that would go beyond answers 400 and queues nothing. A transaction that is not `OPEN` answers 409.
+         *
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/department` (seed 000), `POST /api/provisioning/iam/department/sync/{transactionId}` (seed 001), `POST /api/provisioning/iam/department?transactionId=` (seed 004). Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         */
+        post: operations["queueDepartmentsSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/transaction/{transactionId}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit a transaction as a background job
+         * @description Commits the transaction (the transaction named in the path): its operations are applied by a background job, and the answer comes at once with `jobId` (202). Poll `GET /api/provisioning/iam/transaction/{transactionId}/status` or `GET /api/user/job/{jobId}` until it ends.
+         *
+         *     - `?wait=true` holds the answer until the job ends (at most `timeoutMs`, 60000 ms at most) and answers 200 with the totals and one error per failed operation (seed 004); when the time runs out it answers 202 with the plain body.
+         *     - `?atomic=true` applies all or nothing.
+         *     - Committing again answers the same `jobId` (202, or 200 with `wait`). A transaction that is not `OPEN` and has no job answers 409; an unknown transaction (or another tenant's) 404.
+         *
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/commit`, `POST /api/provisioning/iam/transaction/{transactionId}/commit`, `POST /api/provisioning/iam/commit?transactionId=`. Needs `PROVISIONING_UPDATE`. Not counted against the tenant's fair share (a commit only schedules work).
+         */
+        post: operations["commitTransactionById"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/transaction/{transactionId}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll back an open transaction
+         * @description Discards an `OPEN` transaction: nothing of it is applied, it ends `ROLLED_BACK` and no job is made. A transaction that is not `OPEN` answers 409. Needs `PROVISIONING_UPDATE`.
+         */
+        post: operations["rollbackTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/transaction/{transactionId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Status, counts and failures of a transaction
+         * @description The transaction's state, its operation counts and each failed operation (seed 001's failure objects; `failures` is `null` when none failed). Poll it every 1–2 seconds after a commit until `transactionStatus` is `COMPLETED`, `FAILED` or `ROLLED_BACK`. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it).
+         */
+        get: operations["getTransactionStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's transactions
+         * @description The tenant's transactions, newest first, with seed 004's filters and paging. Needs `PROVISIONING_SEARCH`. Rate limit (seed 004): 100 per minute per credential.
+         */
+        get: operations["listTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's users with their assignments
+         * @description The tenant's users, each with its assignments (`userTypes`: department and user type, with their names), as seed 004 shows them; the same filters and paging as the department read. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it). Unknown query parameters are ignored.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Apply user items at once, or queue them with ?transactionId=
+         * @description Without `transactionId` (direct mode, seed 004): the items are applied at once, in one database transaction, with the same rules as a commit, and the answer lists what was written (`processed`, `errors`, `results`). With `?transactionId=`: the items are queued into that transaction, exactly as `POST /api/provisioning/iam/{transactionId}/user` does.
+         *
+         *     Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in. Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         */
+        post: operations["syncUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/user/sync/{transactionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue user operations into a transaction
+         * @description Records each item of the array as one user operation of the `OPEN` transaction, to be applied at commit. Answers one entry per item (seed 004). Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in.
+         *
+         *     A transaction holds at most 10000 operations: a request that would go beyond answers 400 and queues nothing. A transaction that is not `OPEN` answers 409.
+         *
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/user` (seed 000), `POST /api/provisioning/iam/user/sync/{transactionId}` (seed 001), `POST /api/provisioning/iam/user?transactionId=` (seed 004). Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         */
+        post: operations["queueUsersSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/user/job/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A background job: state, progress and results
+         * @description The BackendJob of a commit (seed 001): its state, `donePercentage`, progress `updates` and, once it ended, `results`. Poll it every second or two until `status` is `DONE`, `FAILED` or `CANCELLED`.
+         *
+         *     Two callers: an integration with its `auth-tenant-id` + `auth-token` (`PROVISIONING_SEARCH`, or `PROVISIONING_UPDATE` which grants it) sees its own tenant's jobs; an operator with an `Authorization: Bearer` admin token (or the JWT of an OAuth client holding `ADMIN`) sees every tenant's, with `stackTrace`. When an `Authorization` header is sent, it is the one checked.
+         */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/user/job/{jobId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a job (operators)
+         * @description Cancels a job of any tenant: at once if it has not started (it ends `CANCELLED`), or at its next batch if it is running (the answer still says `STARTED`; poll it). The transaction of a cancelled commit ends `FAILED`. A job that has already ended answers 409. Operators only: the admin token or the JWT of an OAuth client holding `ADMIN`.
+         */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness of the service
+         * @description Answers 200 when PostgreSQL and the job queue are ready, and 503 naming the one that is not, or while the process is stopping (so a load balancer drains it first). No credentials.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange client credentials for an access token
+         * @description OAuth 2.0 client credentials grant (RFC 6749 §4.4): an OAuth client of a tenant exchanges its id and secret for a one-hour HS256 JWT carrying the client's roles (`SCIM` for the SCIM API, `ADMIN` for the admin API).
+         *
+         *     The body is a form (`application/x-www-form-urlencoded`, as RFC 6749 specifies) or JSON with the same fields. The client authenticates in one of two ways:
+         *     - **In the body**: `client_id` and `client_secret` beside `grant_type`;
+         *     - **HTTP Basic**: `Authorization: Basic base64(urlencode(client_id) ":" urlencode(client_secret))` (RFC 6749 §2.3.1), and only `grant_type` in the body.
+         *
+         *     Errors follow RFC 6749 §5.2 (`invalid_request`, `invalid_client`, `unsupported_grant_type`). Failed attempts are counted per client id and per address: past the budget the endpoint answers 429 `slow_down` with `Retry-After`, whatever the secret, until the window passes.
+         */
+        post: operations["issueOAuthToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1554,6 +1970,502 @@ export interface components {
             /** @description The number of items. */
             total: number;
         };
+        /** @description Seed 001's BackendJob document. */
+        BackendJob: {
+            /**
+             * Format: uuid
+             * @description The job.
+             */
+            id: string;
+            /**
+             * @description The document version.
+             * @constant
+             */
+            version: "V1";
+            /** @description The tenant whose work it is. */
+            tenantId: string;
+            /**
+             * @description `NOT_STARTED` queued; `STARTED` running; `DONE` every operation processed (some may have failed); `FAILED` nothing succeeded, a system fault, or an atomic commit rolled back (`errorMessage` says which); `CANCELLED` by an operator.
+             * @enum {string}
+             */
+            status: "NOT_STARTED" | "STARTED" | "DONE" | "FAILED" | "CANCELLED";
+            /** @description The credential that committed. */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description When the job was made (at commit).
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When a worker started it; `null` before.
+             */
+            startedOn: string | null;
+            /**
+             * Format: date-time
+             * @description When it may start.
+             */
+            startOn: string;
+            /**
+             * Format: date-time
+             * @description When it ended; `null` before.
+             */
+            finishedOn: string | null;
+            /** @description Higher runs first. */
+            priority: number;
+            /** @description What the job does: its type, who asked, for which tenant, and its parameters (`transactionId`). */
+            job: {
+                /** @description `EXECUTE_IAM_COMMIT_TRANSACTION_JOB` for a commit. */
+                type: string;
+                /** @description The credential that committed (the same as `createdBy`). */
+                userId: string;
+                tenantId: string;
+                /** @description For a commit: the committed transaction. */
+                transactionId?: string;
+            };
+            /** @description Why it failed or was cancelled; `null` otherwise. */
+            errorMessage: string | null;
+            /** @description Where it failed: shown to operators only, always `null` for a provisioning token. */
+            stackTrace: string | null;
+            /** @description Progress. */
+            donePercentage: number;
+            /** @description Progress messages, oldest first. */
+            updates: {
+                /**
+                 * Format: date-time
+                 * @description When.
+                 */
+                timestamp: string;
+                message: string;
+            }[];
+            /** @description What the job did, once it ended; `null` before. */
+            results: {
+                totalDepartments?: number;
+                totalUsers?: number;
+                successfulDepartments?: number;
+                successfulUsers?: number;
+                failedDepartments?: number;
+                failedUsers?: number;
+            } | null;
+        };
+        CheckpointAnswer: {
+            /** @constant */
+            status: true;
+            /**
+             * Format: uuid
+             * @description The new transaction, `OPEN`: name it in every call that follows.
+             */
+            transactionId: string;
+            /** @description `Checkpoint created successfully`. */
+            message: string;
+        };
+        CommitAccepted: {
+            /** @constant */
+            status: true;
+            /**
+             * Format: uuid
+             * @description The transaction.
+             */
+            transactionId: string;
+            /**
+             * Format: uuid
+             * @description The background job applying the transaction: poll `GET /api/user/job/{jobId}`.
+             */
+            jobId: string;
+            /** @description `Transaction commit has been scheduled for background processing.` */
+            message: string;
+        };
+        /** @description One failed operation of a waited commit (seed 004). */
+        CommitError: {
+            /**
+             * @description The error category (seed 001).
+             * @enum {string}
+             */
+            code: "VALIDATION" | "DATA_FORMAT" | "DUPLICATE" | "NOT_FOUND" | "PERMISSION" | "SYSTEM";
+            /**
+             * @description The same as `code`.
+             * @enum {string}
+             */
+            type: "VALIDATION" | "DATA_FORMAT" | "DUPLICATE" | "NOT_FOUND" | "PERMISSION" | "SYSTEM";
+            /** @description The operation, by its `orderId`: `operation.15`. */
+            paths: string[];
+            messages: {
+                /** @description Always `US`. */
+                locale: string;
+                message: string;
+                /** @description A stable message key (`identum.sync.not_found`). */
+                key: string;
+            }[];
+        };
+        /** @description A waited commit whose job ended in time (seed 004). */
+        CommitOutcome: {
+            /** @constant */
+            status: true;
+            /**
+             * Format: uuid
+             * @description The transaction.
+             */
+            transactionId: string;
+            /**
+             * Format: uuid
+             * @description The job that applied the transaction.
+             */
+            jobId: string;
+            /**
+             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied).
+             * @enum {string}
+             */
+            transactionStatus: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+            /** @description Operations in the transaction. */
+            totalOperations: number;
+            /** @description Operations applied. */
+            successfulOperations: number;
+            /** @description Operations that failed. */
+            failedOperations: number;
+            /** @description One per failed operation. */
+            errors: components["schemas"]["CommitError"][];
+            /** @description `Transaction completed`, `Transaction failed`, `Transaction rolled back`. */
+            message: string;
+        };
+        /** @description Seed 001's department object, with seed 004's names for the same ids (`directoryUniqueIdentifier`, `parentDirectoryUniqueIdentifier`). */
+        DepartmentEntry: {
+            /**
+             * Format: uuid
+             * @description The department's id in this service.
+             */
+            id: string;
+            /** @description The display name. */
+            name: string;
+            /** @description Its id in your directory (`null` for a SCIM group created without one). */
+            externalId: string | null;
+            /**
+             * Format: uuid
+             * @description The parent's id; `null` for a root department.
+             */
+            parentDepartmentId: string | null;
+            /** @description The parent's `externalId`. */
+            parentExternalId: string | null;
+            /** @description The same as `externalId` (seed 004). */
+            directoryUniqueIdentifier: string | null;
+            /** @description The same as `parentExternalId` (seed 004). */
+            parentDirectoryUniqueIdentifier: string | null;
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updatedOn: string;
+            active: boolean;
+        };
+        /**
+         * @description One department to create, update or delete, matched on `externalId` (seeds 000 and 004). Fields other than those listed are not refused with the request: the item becomes a failed operation (`DATA_FORMAT`, `Unrecognized field ...`), as does a field of the wrong type; a missing required field fails it as `VALIDATION`.
+         * @example {
+         *       "externalId": "dept-engineering",
+         *       "departmentName": "Engineering",
+         *       "active": true,
+         *       "parentExternalId": null
+         *     }
+         */
+        DepartmentItem: {
+            /** @description The department's id in your directory; unique per tenant. Matches the department to update. */
+            externalId: string;
+            /** @description The display name; required when the department is created. Names may repeat in a tree. */
+            departmentName?: string;
+            /** @description Whether the department is active. Absent: `true` for a new department, unchanged for an existing one. */
+            active?: boolean;
+            /** @description `externalId` of the parent department. `null`: a root department; absent: keep the current parent (root for a new department). Parents are applied before their children whatever the order they were queued in. */
+            parentExternalId?: string | null;
+            /** @description Apply `active` to the whole subtree below this department, at any depth. Absent: `false`. */
+            cascadeToChildren?: boolean;
+            /**
+             * @description Delete this department. Absent: create it, or update it when `externalId` exists.
+             * @constant
+             */
+            action?: "DELETE";
+        };
+        DepartmentPage: {
+            /** @constant */
+            status: true;
+            /** @description The page (seed 001). */
+            departments: components["schemas"]["DepartmentEntry"][];
+            /** @description The same array (seed 004). */
+            entries: components["schemas"]["DepartmentEntry"][];
+            /** @description Rows matching the filters, whatever the page. */
+            totalCount: number;
+            /** @description Rows skipped. */
+            skip: number;
+            /** @description The page size asked for. */
+            limit: number;
+        };
+        /** @description A department or user deleted in direct mode. */
+        DirectDeleteResult: {
+            /** @constant */
+            action: "DELETE";
+        };
+        /** @description A department written in direct mode (seed 004 plus its name, state and action). */
+        DirectDepartmentResult: {
+            /**
+             * Format: uuid
+             * @description The department's id in this service.
+             */
+            id: string;
+            /** @description Its `externalId`. */
+            directoryUniqueIdentifier: string | null;
+            /**
+             * Format: uuid
+             * @description The parent's id; `null` for a root department.
+             */
+            parentDepartmentId: string | null;
+            /** @description The parent's `externalId`. */
+            parentDirectoryUniqueIdentifier: string | null;
+            /** @description The department name. */
+            name: string;
+            active: boolean;
+            /**
+             * @description What was done.
+             * @enum {string}
+             */
+            action: "CREATE" | "UPDATE" | "DELETE";
+        };
+        /** @description Direct mode (seed 004): the items were applied at once, in one database transaction. */
+        DirectSyncAnswer: {
+            /** @description `false` when any item failed (the others are still applied). */
+            status: boolean;
+            /** @description How many items were applied. */
+            processed: number;
+            /** @description One per failed item. */
+            errors: components["schemas"]["DirectSyncError"][];
+            /** @description One per applied item, in the order sent. */
+            results: (components["schemas"]["DirectDepartmentResult"] | components["schemas"]["DirectUserResult"] | components["schemas"]["DirectDeleteResult"])[];
+        };
+        /** @description One failed item of a direct-mode request. */
+        DirectSyncError: {
+            /**
+             * @description The error category (seed 001).
+             * @enum {string}
+             */
+            code: "VALIDATION" | "DATA_FORMAT" | "DUPLICATE" | "NOT_FOUND" | "PERMISSION" | "SYSTEM";
+            /**
+             * @description The same as `code`.
+             * @enum {string}
+             */
+            type: "VALIDATION" | "DATA_FORMAT" | "DUPLICATE" | "NOT_FOUND" | "PERMISSION" | "SYSTEM";
+            /** @description The item and field: `departments.2.parentExternalId`, `users.0.email`. */
+            paths: string[];
+            /** @description The field concerned, when one is. */
+            field: string[];
+            message: string;
+            messages: {
+                /** @description Always `US`. */
+                locale: string;
+                message: string;
+                /** @description A stable message key (`identum.sync.not_found`). */
+                key: string;
+            }[];
+        };
+        /** @description A user written in direct mode, with its assignments. */
+        DirectUserResult: {
+            /**
+             * Format: uuid
+             * @description The user's id in this service.
+             */
+            id: string;
+            /** @description Its `externalId`. */
+            directoryUniqueIdentifier: string | null;
+            /** @description The user's id in your directory. */
+            externalId: string | null;
+            /** @description Unique per tenant ignoring case; a batch user's email. */
+            userName: string;
+            /** @description Given name. */
+            firstName: string | null;
+            /** @description Middle name. */
+            middleName: string | null;
+            /** @description Family name. */
+            lastName: string | null;
+            /** @description Email address. */
+            email: string | null;
+            /** @description Contact number. */
+            phoneNumber: string | null;
+            active: boolean;
+            userTypes: components["schemas"]["UserTypeEntry"][];
+            /**
+             * @description What was done.
+             * @enum {string}
+             */
+            action: "CREATE" | "UPDATE" | "DELETE";
+        };
+        /** @description The same shape whether the service is ready (200) or not (503). */
+        Health: {
+            /**
+             * @description `ok` ready; `unavailable` the database or the queue is down; `stopping` the process is shutting down.
+             * @enum {string}
+             */
+            status: "ok" | "unavailable" | "stopping";
+            database: {
+                /**
+                 * @description Whether PostgreSQL (a `SELECT 1` within 2 seconds) answers.
+                 * @enum {string}
+                 */
+                status: "up" | "down";
+                /** @description Why PostgreSQL (a `SELECT 1` within 2 seconds) is down (only when it is). */
+                error?: string;
+            };
+            queue: {
+                /**
+                 * @description Whether the job queue answers.
+                 * @enum {string}
+                 */
+                status: "up" | "down";
+                /**
+                 * @description `redis` (Bull, `REDIS_URL` set) or `in-process` (one node only).
+                 * @enum {string}
+                 */
+                mode: "redis" | "in-process";
+                /** @description Why the job queue is down (only when it is). */
+                error?: string;
+            };
+            /** @description The request log writer's buffer. Informational: it never makes the service unhealthy. */
+            requestLog: {
+                /** @description Rows waiting to be written. */
+                buffered: number;
+                /** @description Rows dropped because the buffer was full. */
+                dropped: number;
+                /** @description Rows written without their bodies to keep up. */
+                detailsOmitted: number;
+            };
+        };
+        JobAnswer: {
+            /** @constant */
+            status: true;
+            value: components["schemas"]["BackendJob"];
+        };
+        /** @description RFC 6749 §5.2 error response. */
+        OAuthError: {
+            /** @enum {string} */
+            error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "slow_down";
+            error_description?: string;
+        };
+        /** @description RFC 6749 §5.1. */
+        OAuthToken: {
+            /** @description An HS256 JWT carrying the tenant, the roles and the issuing credential; send it as `Authorization: Bearer`. It stops working at once if the client credential is revoked. */
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /** @description Seconds the token is valid: 3600. */
+            expires_in: number;
+            /** @description The roles the token carries, space-separated (`SCIM`, `ADMIN`). */
+            scope: string;
+        };
+        /** @description RFC 6749 §4.4.2. The client authenticates either with `client_id` and `client_secret` here, or with HTTP Basic (`Authorization: Basic base64(client_id:client_secret)`, RFC 6749 §2.3.1); Basic wins when both are sent. */
+        OAuthTokenRequest: {
+            /**
+             * @description The only grant supported.
+             * @constant
+             */
+            grant_type: "client_credentials";
+            /** @description The OAuth client id (when not sent with HTTP Basic). */
+            client_id?: string;
+            /** @description The client secret, shown once when the credential was issued (when not sent with HTTP Basic). */
+            client_secret?: string;
+            /** @description Ignored: the token carries the roles of the client, whatever is asked. */
+            scope?: string;
+        };
+        /** @description Seed 002's error shape for partner sync. */
+        PartnerError: {
+            /** @constant */
+            success: false;
+            error: string;
+        };
+        /** @description Seed 002's answer. Per-user failures still answer 200: see `summary.failed` and each result. */
+        PartnerSyncAnswer: {
+            /** @constant */
+            success: true;
+            /** @description `Sync completed successfully`, or for a dry run `Dry run completed successfully; nothing was changed`. */
+            message: string;
+            data: {
+                /** @enum {string} */
+                mode: "upsert" | "full-reconcile";
+                /**
+                 * @description Present (and `true`) only for a dry run.
+                 * @constant
+                 */
+                dryRun?: true;
+                summary: {
+                    total: number;
+                    created: number;
+                    updated: number;
+                    failed: number;
+                    /** @description One line per failed user: its email (else externalId) and why. */
+                    errors: string[];
+                };
+                results: components["schemas"]["PartnerSyncResult"][];
+                /** @description `full-reconcile` only: the users deactivated (or, in a dry run, that would be). */
+                deactivated?: {
+                    /** @description Its `externalId`. */
+                    userId: string | null;
+                    email: string | null;
+                    /** Format: uuid */
+                    crmUserId: string;
+                }[];
+                /** Format: date-time */
+                timestamp: string;
+            };
+        };
+        PartnerSyncRequest: {
+            /**
+             * @description `upsert`: create or update each user. `full-reconcile`: the same, and deactivate the users partner sync created in this tenant that are absent from `users` (never users another front door created), in one database transaction.
+             * @enum {string}
+             */
+            mode: "upsert" | "full-reconcile";
+            /** @description At least one user. A user that is not valid fails alone (see `results`). */
+            users: components["schemas"]["PartnerUser"][];
+            /** @description Answer what would change, and change nothing. Absent: `false`. */
+            dryRun?: boolean;
+        };
+        /** @description What happened to one user, in the order sent. */
+        PartnerSyncResult: {
+            /** @description The `externalId` sent (`null` when none was). */
+            userId: unknown;
+            /** @description The `email` sent (`null` when none was). */
+            email: unknown;
+            /** @enum {string} */
+            status: "created" | "updated" | "failed";
+            /**
+             * Format: uuid
+             * @description The user's id in this service (not for a failure).
+             */
+            crmUserId?: string;
+            /** @description Why it failed (only for a failure). */
+            error?: string;
+        };
+        /** @description One user of the partner's system (seed 002). Fields not listed are ignored. A user that is not valid (a missing `externalId` or `email`, a wrong type) fails alone: it is reported in `results` and `summary.errors`, and the others go through. */
+        PartnerUser: {
+            /** @description The user's id in the partner's system; the second match key, after the email. */
+            externalId: string;
+            /**
+             * Format: email
+             * @description The first match key, ignoring case; the userName of a new user.
+             */
+            email: string;
+            /** @description Given name; empty or absent keeps the stored one. */
+            firstName?: string | null;
+            /** @description Family name; empty or absent keeps the stored one. */
+            lastName?: string | null;
+            /** @description Kept on the user; `user` when a user is created without one; empty or absent keeps the stored one. */
+            role?: string | null;
+            /** @description Whether the user is active. Absent: `true` for a new user, unchanged for an existing one. */
+            isActive?: boolean;
+            /** @description The tenant's org code: must equal the token's `orgCode` claim (otherwise the request answers 403). */
+            orgCode: string;
+            /** @description Shallow-merged into what is stored for the user. Keys that name a secret (password, token, API key...) are dropped. */
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
         /** @description The error envelope of the provisioning, jobs and admin APIs: a superset of what the clients of seeds 001 and 004 read. */
         ProvisioningError: {
             /** @constant */
@@ -1580,6 +2492,32 @@ export interface components {
             }[];
             /** @description Also in the `x-correlation-id` answer header. */
             correlationId?: string;
+        };
+        /** @description One entry per item, in the order sent (seed 004). */
+        QueueAnswer: {
+            /** @constant */
+            status: true;
+            /**
+             * Format: uuid
+             * @description The transaction.
+             */
+            transactionId: string;
+            /** @description How many items were queued (items refused as sent are not counted). */
+            operationsQueued: number;
+            operations: components["schemas"]["QueuedOperation"][];
+        };
+        QueuedOperation: {
+            /** @description `true`: queued. `false`: the item was refused as sent and recorded as a failed operation; `message` says why, and it is among the `failures` after commit. */
+            status: boolean;
+            /**
+             * Format: uuid
+             * @description The transaction.
+             */
+            transactionId: string;
+            /** @description The operation's place in the transaction: one sequence across all its requests, from 1. */
+            orderId: number;
+            /** @description `Department operation queued`, `User operation queued`, or what is wrong with the item. */
+            message: string;
         };
         /**
          * @description A logged request in full. Secrets were masked (`[REDACTED]`) before the row was written: the `authorization`, `auth-token` and cookie headers (the scheme is kept: `Bearer [REDACTED]`), query-string tokens, form bodies, and body values under secret-looking keys or SCIM paths. Bodies are text, to show as text, never as markup.
@@ -1769,6 +2707,19 @@ export interface components {
             admin: boolean;
             /** @description Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`). */
             keepalive: boolean;
+        };
+        RollbackAnswer: {
+            /** @constant */
+            status: true;
+            /**
+             * Format: uuid
+             * @description The transaction.
+             */
+            transactionId: string;
+            /** @constant */
+            transactionStatus: "ROLLED_BACK";
+            /** @description `Transaction rolled back`. */
+            message: string;
         };
         /** @description RFC 7643 §4.3 Enterprise User extension (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`). Attributes the schema does not define are kept as sent and answered back, so more properties than listed here may appear. */
         ScimEnterpriseUser: {
@@ -2581,8 +3532,354 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description One failed operation (seed 001's failure object). */
+        TransactionFailure: {
+            /** @description `op-` and the operation's `orderId`. */
+            operationId: string;
+            /** @enum {string} */
+            operationType: "DEPARTMENT" | "USER";
+            /**
+             * @description What the operation attempted.
+             * @enum {string}
+             */
+            operationAction: "CREATE" | "UPDATE" | "DELETE";
+            /** @description The item's `externalId`; `null` when it had none. */
+            externalId: string | null;
+            /** @description The department name, or the user's full name (else email). */
+            entityName: string | null;
+            /** @description What went wrong, for a person. */
+            errorMessage: string | null;
+            /**
+             * @description The error category (seed 001).
+             * @enum {string|null}
+             */
+            errorType: "VALIDATION" | "DATA_FORMAT" | "DUPLICATE" | "NOT_FOUND" | "PERMISSION" | "SYSTEM" | null;
+            /**
+             * Format: date-time
+             * @description When it failed.
+             */
+            failedOn: string | null;
+            /** @description Context: always `operationId` and `transactionId`; usually `exceptionType` (`ValidationError`, `UnrecognizedPropertyException`, `EntityNotFoundException`, `DuplicateKeyException`...), `field`, and for a taken email the `email`. */
+            details: {
+                /** @description The `orderId`, as a string. */
+                operationId: string;
+                /**
+                 * Format: uuid
+                 * @description The transaction.
+                 */
+                transactionId: string;
+                /** @description The kind of failure. */
+                exceptionType?: string;
+                /** @description The field of the item concerned. */
+                field?: string;
+                /** @description The email that is taken. */
+                email?: string;
+            };
+        };
+        TransactionList: {
+            /** @constant */
+            status: true;
+            /** @description Newest first. */
+            transactions: components["schemas"]["TransactionListItem"][];
+            /** @description Transactions matching the filters, whatever the page. */
+            totalCount: number;
+            /** @description The page, from 0. */
+            page: number;
+            /** @description The page size. */
+            pageSize: number;
+        };
+        /** @description One transaction of the listing (seed 004). */
+        TransactionListItem: {
+            /**
+             * Format: uuid
+             * @description The transaction (the same as `transactionId`).
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The transaction.
+             */
+            transactionId: string;
+            /**
+             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied).
+             * @enum {string}
+             */
+            status: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+            /** @description Operations queued. */
+            operationCount: number;
+            /** @description Operations applied. */
+            completedCount: number;
+            /** @description Operations that failed. */
+            failedCount: number;
+            /** @description The credential that made the checkpoint. */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description When the checkpoint was made.
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When it was committed.
+             */
+            committedOn: string | null;
+            /**
+             * Format: date-time
+             * @description When it ended.
+             */
+            completedOn: string | null;
+            /** @description The credential that last changed it. */
+            updatedBy: string | null;
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updatedOn: string;
+            /**
+             * Format: uuid
+             * @description The commit's job.
+             */
+            jobId: string | null;
+        };
+        /** @description Every field of seed 001's answer, plus the commit's `jobId` and `atomic`. */
+        TransactionStatusAnswer: {
+            /** @constant */
+            status: true;
+            /**
+             * Format: uuid
+             * @description The transaction.
+             */
+            transactionId: string;
+            /**
+             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied).
+             * @enum {string}
+             */
+            transactionStatus: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+            /** @description Operations queued, failed items included. */
+            totalOperations: number;
+            /** @description Operations applied. */
+            completedOperations: number;
+            /** @description Operations that failed (items refused as sent count once committed). */
+            failedOperations: number;
+            /**
+             * Format: date-time
+             * @description When the checkpoint was made.
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When it was committed; `null` before.
+             */
+            committedOn: string | null;
+            /**
+             * Format: date-time
+             * @description When it ended (or was rolled back); `null` before.
+             */
+            completedOn: string | null;
+            /**
+             * Format: uuid
+             * @description The commit's job; `null` before the commit.
+             */
+            jobId: string | null;
+            /** @description Whether it was committed with `?atomic=true`. */
+            atomic: boolean;
+            /** @description Each failed operation; `null` when none failed. */
+            failures: components["schemas"]["TransactionFailure"][] | null;
+        };
+        /** @description Seed 004's user entry, with the user's own `externalId`, `userName`, state and times. */
+        UserEntry: {
+            /**
+             * Format: uuid
+             * @description The user's id in this service.
+             */
+            id: string;
+            /** @description Given name. */
+            firstName: string | null;
+            /** @description Middle name. */
+            middleName: string | null;
+            /** @description Family name. */
+            lastName: string | null;
+            /** @description Email address. */
+            email: string | null;
+            /** @description Contact number. */
+            phoneNumber: string | null;
+            /** @description The same as `externalId`. */
+            directoryUniqueIdentifier: string | null;
+            /** @description The user's id in your directory. */
+            externalId: string | null;
+            /** @description Unique per tenant ignoring case. */
+            userName: string;
+            active: boolean;
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updatedOn: string;
+            userTypes: components["schemas"]["UserTypeEntry"][];
+        };
+        /**
+         * @description One user to create, update or delete (seeds 000 and 004). A new user's `userName` is its `email`. Fields other than those listed are not refused with the request: the item becomes a failed operation (`DATA_FORMAT`, `Unrecognized field ...`), as does a field of the wrong type; a missing required field fails it as `VALIDATION`.
+         * @example {
+         *       "firstName": "Jane",
+         *       "lastName": "Smith",
+         *       "email": "jane.smith@company.com",
+         *       "externalId": "user-jane-001",
+         *       "active": true,
+         *       "matchOnField": "EXTERNAL_ID",
+         *       "userTypes": [
+         *         {
+         *           "departmentExternalId": "dept-engineering",
+         *           "userTypeId": "1"
+         *         }
+         *       ]
+         *     }
+         */
+        UserItem: {
+            /** @description Given name. */
+            firstName?: string | null;
+            /** @description Middle name. */
+            middleName?: string | null;
+            /** @description Family name. */
+            lastName?: string | null;
+            /**
+             * Format: email
+             * @description Email address, used as the userName of a new user. Required when `matchOnField` is `EMAIL` or `USERNAME`. A create whose email is another user's userName fails as `DUPLICATE`.
+             */
+            email?: string;
+            /** @description Contact number. */
+            phoneNumber?: string | null;
+            /** @description The user's id in your directory; unique per tenant. Required when `matchOnField` is `EXTERNAL_ID` (the default). */
+            externalId?: string;
+            /** @description Whether the user is active. Absent: `true` for a new user, unchanged for an existing one. */
+            active?: boolean;
+            /**
+             * @description Which field finds the existing user to update or delete. Absent: `EXTERNAL_ID`.
+             * @enum {string}
+             */
+            matchOnField?: "EXTERNAL_ID" | "EMAIL" | "USERNAME";
+            /** @description Present: replaces the user's assignments with exactly this set (`[]` removes them all). Absent: the assignments are left alone. */
+            userTypes?: components["schemas"]["UserTypeItem"][];
+            /**
+             * @description Delete this user. Absent: create or update.
+             * @constant
+             */
+            action?: "DELETE";
+        };
+        UserPage: {
+            /** @constant */
+            status: true;
+            /** @description The page. */
+            entries: components["schemas"]["UserEntry"][];
+            /** @description Rows matching the filters, whatever the page. */
+            totalCount: number;
+            /** @description Rows skipped. */
+            skip: number;
+            /** @description The page size asked for. */
+            limit: number;
+        };
+        /** @description One of the user's assignments: a user type in a department. */
+        UserTypeEntry: {
+            /**
+             * Format: uuid
+             * @description The department's id.
+             */
+            departmentId: string;
+            /** @description The department's name. */
+            departmentName: string;
+            /** @description The department's `externalId`. */
+            departmentExternalId: string | null;
+            /** @description The user type's id (`"1"` is Member). */
+            userTypeId: string;
+            /** @description The user type's name. */
+            userTypeName: string;
+        };
+        /** @description One assignment of the user: a user type in a department. */
+        UserTypeItem: {
+            /** @description `externalId` of the department. */
+            departmentExternalId: string;
+            /** @description Id of one of the tenant's user types (`"1"`, Member, exists in every tenant). A whole number is read as its string. */
+            userTypeId: string;
+        };
     };
     responses: {
+        /** @description An unexpected failure; the body carries nothing internal. */
+        OAuthInternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The body is larger than `BODY_LIMIT`, or the request asks for more work than one request may do. */
+        OAuthPayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description PostgreSQL cannot be reached right now, or the service is stopping; retry later. */
+        OAuthUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The body is not JSON (`application/json` or `application/scim+json`). */
+        OAuthUnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The body is larger than `BODY_LIMIT`, or the request asks for more work than one request may do. */
+        PartnerPayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PartnerError"];
+            };
+        };
+        /** @description A rate limit of this credential, or the tenant fair share, was reached; retry after `Retry-After` seconds. */
+        PartnerTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PartnerError"];
+            };
+        };
+        /** @description PostgreSQL cannot be reached right now, or the service is stopping; retry later. */
+        PartnerUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PartnerError"];
+            };
+        };
+        /** @description The body is not JSON (`application/json` or `application/scim+json`). */
+        PartnerUnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PartnerError"];
+            };
+        };
         /** @description The request is malformed or a value is invalid. */
         ProvisioningBadRequest: {
             headers: {
@@ -3816,6 +5113,71 @@ export interface operations {
             503: components["responses"]["ProvisioningUnavailable"];
         };
     };
+    syncPartnerUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The sync request (seed 002). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerSyncRequest"];
+            };
+        };
+        responses: {
+            /** @description The sync ran (or, with `dryRun`, was computed); per-user outcomes in `data.results`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerSyncAnswer"];
+                };
+            };
+            /** @description The envelope is not valid (the body, `mode`, `users` or `dryRun`); nothing is changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerError"];
+                };
+            };
+            /** @description No bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerError"];
+                };
+            };
+            /** @description The token is not valid: bad signature, not HS256, expired or without `exp`, an unknown org code, or a `users[].orgCode` that is not the token's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerError"];
+                };
+            };
+            413: components["responses"]["PartnerPayloadTooLarge"];
+            415: components["responses"]["PartnerUnsupportedMediaType"];
+            429: components["responses"]["PartnerTooManyRequests"];
+            /** @description An unexpected failure; nothing internal is answered (seed 002). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerError"];
+                };
+            };
+            503: components["responses"]["PartnerUnavailable"];
+        };
+    };
     getOpenApiDocument: {
         parameters: {
             query?: never;
@@ -3864,6 +5226,1512 @@ export interface operations {
             413: components["responses"]["ProvisioningPayloadTooLarge"];
             415: components["responses"]["ProvisioningUnsupportedMediaType"];
             500: components["responses"]["ProvisioningInternalError"];
+        };
+    };
+    commitTransaction: {
+        parameters: {
+            query?: {
+                /** @description Hold the answer until the job ends (at most `timeoutMs`), then answer 200 with the totals. `true`/`1` or `false`/`0`; anything else answers 400. */
+                wait?: boolean;
+                /** @description With `wait=true`: how long to wait, in milliseconds (at most 60000). When it runs out the answer is the plain 202. */
+                timeoutMs?: number;
+                /** @description All or nothing: if any operation fails, nothing is applied, the transaction ends `ROLLED_BACK` and its job `FAILED`. `true`/`1` or `false`/`0`; anything else answers 400. */
+                atomic?: boolean;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `wait=true` and the job ended in time: the outcome. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitOutcome"];
+                };
+            };
+            /** @description The commit is scheduled (or was already): the job runs in the background. Also the answer of `wait=true` when `timeoutMs` ran out. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitAccepted"];
+                };
+            };
+            /** @description A query parameter is not valid (`wait`, `atomic`, `timeoutMs`, or a missing `transactionId`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction was rolled back: it cannot be committed (a transaction committed before answers its job again instead). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    queueDepartments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A JSON array of department items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepartmentItem"][];
+            };
+        };
+        responses: {
+            /** @description One entry per item: queued, or refused as sent (a failed operation). */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueAnswer"];
+                };
+            };
+            /** @description The body is not a JSON array, or the transaction would hold more than 10000 operations. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction is not `OPEN`: operations can only be queued while it is. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (50 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    queueUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A JSON array of user items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserItem"][];
+            };
+        };
+        responses: {
+            /** @description One entry per item: queued, or refused as sent (a failed operation). */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueAnswer"];
+                };
+            };
+            /** @description The body is not a JSON array, or the transaction would hold more than 10000 operations. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction is not `OPEN`: operations can only be queued while it is. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (50 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    createCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction is open. */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointAnswer"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (10 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    commitTransactionByQuery: {
+        parameters: {
+            query: {
+                /**
+                 * @description The transaction to commit (required; missing answers 400).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+                /** @description Hold the answer until the job ends (at most `timeoutMs`), then answer 200 with the totals. `true`/`1` or `false`/`0`; anything else answers 400. */
+                wait?: boolean;
+                /** @description With `wait=true`: how long to wait, in milliseconds (at most 60000). When it runs out the answer is the plain 202. */
+                timeoutMs?: number;
+                /** @description All or nothing: if any operation fails, nothing is applied, the transaction ends `ROLLED_BACK` and its job `FAILED`. `true`/`1` or `false`/`0`; anything else answers 400. */
+                atomic?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `wait=true` and the job ended in time: the outcome. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitOutcome"];
+                };
+            };
+            /** @description The commit is scheduled (or was already): the job runs in the background. Also the answer of `wait=true` when `timeoutMs` ran out. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitAccepted"];
+                };
+            };
+            /** @description A query parameter is not valid (`wait`, `atomic`, `timeoutMs`, or a missing `transactionId`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction was rolled back: it cannot be committed (a transaction committed before answers its job again instead). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listDepartments: {
+        parameters: {
+            query?: {
+                /** @description Only active (`true`) or inactive (`false`) rows; absent, empty or `null`: all (seed 001). */
+                active?: boolean | null;
+                /**
+                 * @description Only rows whose `createdOn` falls in this PipelineDateRange (seed 001): a preset (`TODAY`, `YESTERDAY`, `LAST_7_DAYS`, `LAST_30_DAYS`, `LAST_90_DAYS`, `THIS_WEEK`, `LAST_WEEK`, `THIS_MONTH`, `LAST_MONTH`, `THIS_QUARTER`, `LAST_QUARTER`, `THIS_YEAR`, `LAST_YEAR`, any case) or `CUSTOM` as a JSON object `{"preset":"CUSTOM","start":"2024-01-01","end":"2024-01-31"}` (`start`/`end`: ISO dates or date-times; a date-only `end` includes its whole day). Computed in the tenant's locale and time zone (default `en-GB`, `Europe/London`: weeks start on Monday). Absent, empty or `null`: no filter. An unknown preset answers 400.
+                 * @example LAST_30_DAYS
+                 */
+                createdOn?: string;
+                /**
+                 * @description Only rows whose `updatedOn` falls in this PipelineDateRange (seed 001): a preset (`TODAY`, `YESTERDAY`, `LAST_7_DAYS`, `LAST_30_DAYS`, `LAST_90_DAYS`, `THIS_WEEK`, `LAST_WEEK`, `THIS_MONTH`, `LAST_MONTH`, `THIS_QUARTER`, `LAST_QUARTER`, `THIS_YEAR`, `LAST_YEAR`, any case) or `CUSTOM` as a JSON object `{"preset":"CUSTOM","start":"2024-01-01","end":"2024-01-31"}` (`start`/`end`: ISO dates or date-times; a date-only `end` includes its whole day). Computed in the tenant's locale and time zone (default `en-GB`, `Europe/London`: weeks start on Monday). Absent, empty or `null`: no filter. An unknown preset answers 400.
+                 * @example LAST_7_DAYS
+                 */
+                updatedOn?: string;
+                /** @description Rows to skip, for paging. */
+                skip?: number;
+                /** @description Rows per page, 1 to 1000 (more answers 400 `Limit cannot exceed 1000`). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of departments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepartmentPage"];
+                };
+            };
+            /** @description A filter or paging value is not valid; every bad parameter is listed in `errors`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_SEARCH` (or `PROVISIONING_UPDATE`, which grants it), or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description The tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    syncDepartments: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Queue into this transaction instead of applying at once (seed 004). Absent or empty: direct mode.
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A JSON array of department items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepartmentItem"][];
+            };
+        };
+        responses: {
+            /** @description Direct mode: what was applied and what failed. With `transactionId`: one entry per queued item. */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectSyncAnswer"] | components["schemas"]["QueueAnswer"];
+                };
+            };
+            /** @description The body is not a JSON array (nothing is applied or queued). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description With `transactionId`: the transaction is not `OPEN`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (50 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    queueDepartmentsSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A JSON array of department items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepartmentItem"][];
+            };
+        };
+        responses: {
+            /** @description One entry per item: queued, or refused as sent (a failed operation). */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueAnswer"];
+                };
+            };
+            /** @description The body is not a JSON array, or the transaction would hold more than 10000 operations. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction is not `OPEN`: operations can only be queued while it is. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (50 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    commitTransactionById: {
+        parameters: {
+            query?: {
+                /** @description Hold the answer until the job ends (at most `timeoutMs`), then answer 200 with the totals. `true`/`1` or `false`/`0`; anything else answers 400. */
+                wait?: boolean;
+                /** @description With `wait=true`: how long to wait, in milliseconds (at most 60000). When it runs out the answer is the plain 202. */
+                timeoutMs?: number;
+                /** @description All or nothing: if any operation fails, nothing is applied, the transaction ends `ROLLED_BACK` and its job `FAILED`. `true`/`1` or `false`/`0`; anything else answers 400. */
+                atomic?: boolean;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `wait=true` and the job ended in time: the outcome. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitOutcome"];
+                };
+            };
+            /** @description The commit is scheduled (or was already): the job runs in the background. Also the answer of `wait=true` when `timeoutMs` ran out. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitAccepted"];
+                };
+            };
+            /** @description A query parameter is not valid (`wait`, `atomic`, `timeoutMs`, or a missing `transactionId`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction was rolled back: it cannot be committed (a transaction committed before answers its job again instead). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    rollbackTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction is rolled back. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RollbackAnswer"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction is not `OPEN` (committed, ended or already rolled back). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description The tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getTransactionStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionStatusAnswer"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_SEARCH` (or `PROVISIONING_UPDATE`, which grants it), or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description The tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listTransactions: {
+        parameters: {
+            query?: {
+                /** @description Only transactions in this state. */
+                status?: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+                /** @description Only transactions made by this credential (its id, as `createdBy` shows it). */
+                createdBy?: string;
+                /**
+                 * @description Only transactions created at or after this instant (ISO 8601, e.g. `2024-01-15T10:30:00`; without an offset it is UTC).
+                 * @example 2024-01-15T10:30:00
+                 */
+                createdAfter?: string;
+                /**
+                 * @description Only transactions created before this instant (ISO 8601).
+                 * @example 2024-02-01T00:00:00
+                 */
+                createdBefore?: string;
+                /** @description The page, from 0. */
+                page?: number;
+                /** @description Transactions per page, 1 to 1000 (more answers 400 `pageSize cannot exceed 1000`). */
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of transactions. */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionList"];
+                };
+            };
+            /** @description A filter or paging value is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_SEARCH` (or `PROVISIONING_UPDATE`, which grants it), or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (100 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description Only active (`true`) or inactive (`false`) rows; absent, empty or `null`: all (seed 001). */
+                active?: boolean | null;
+                /**
+                 * @description Only rows whose `createdOn` falls in this PipelineDateRange (seed 001): a preset (`TODAY`, `YESTERDAY`, `LAST_7_DAYS`, `LAST_30_DAYS`, `LAST_90_DAYS`, `THIS_WEEK`, `LAST_WEEK`, `THIS_MONTH`, `LAST_MONTH`, `THIS_QUARTER`, `LAST_QUARTER`, `THIS_YEAR`, `LAST_YEAR`, any case) or `CUSTOM` as a JSON object `{"preset":"CUSTOM","start":"2024-01-01","end":"2024-01-31"}` (`start`/`end`: ISO dates or date-times; a date-only `end` includes its whole day). Computed in the tenant's locale and time zone (default `en-GB`, `Europe/London`: weeks start on Monday). Absent, empty or `null`: no filter. An unknown preset answers 400.
+                 * @example LAST_30_DAYS
+                 */
+                createdOn?: string;
+                /**
+                 * @description Only rows whose `updatedOn` falls in this PipelineDateRange (seed 001): a preset (`TODAY`, `YESTERDAY`, `LAST_7_DAYS`, `LAST_30_DAYS`, `LAST_90_DAYS`, `THIS_WEEK`, `LAST_WEEK`, `THIS_MONTH`, `LAST_MONTH`, `THIS_QUARTER`, `LAST_QUARTER`, `THIS_YEAR`, `LAST_YEAR`, any case) or `CUSTOM` as a JSON object `{"preset":"CUSTOM","start":"2024-01-01","end":"2024-01-31"}` (`start`/`end`: ISO dates or date-times; a date-only `end` includes its whole day). Computed in the tenant's locale and time zone (default `en-GB`, `Europe/London`: weeks start on Monday). Absent, empty or `null`: no filter. An unknown preset answers 400.
+                 * @example LAST_7_DAYS
+                 */
+                updatedOn?: string;
+                /** @description Rows to skip, for paging. */
+                skip?: number;
+                /** @description Rows per page, 1 to 1000 (more answers 400 `Limit cannot exceed 1000`). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPage"];
+                };
+            };
+            /** @description A filter or paging value is not valid; every bad parameter is listed in `errors`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_SEARCH` (or `PROVISIONING_UPDATE`, which grants it), or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description The tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    syncUsers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Queue into this transaction instead of applying at once (seed 004). Absent or empty: direct mode.
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A JSON array of user items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserItem"][];
+            };
+        };
+        responses: {
+            /** @description Direct mode: what was applied and what failed. With `transactionId`: one entry per queued item. */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectSyncAnswer"] | components["schemas"]["QueueAnswer"];
+                };
+            };
+            /** @description The body is not a JSON array (nothing is applied or queued). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description With `transactionId`: the transaction is not `OPEN`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (50 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    queueUsersSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A JSON array of user items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserItem"][];
+            };
+        };
+        responses: {
+            /** @description One entry per item: queued, or refused as sent (a failed operation). */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueAnswer"];
+                };
+            };
+            /** @description The body is not a JSON array, or the transaction would hold more than 10000 operations. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction is not `OPEN`: operations can only be queued while it is. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (50 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job, as the commit answered it (`jobId`).
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAnswer"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            /** @description No credentials, or credentials that are not valid: the `auth-token` (without an `Authorization` header) or the bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The `auth-token` lacks `PROVISIONING_SEARCH` (or `PROVISIONING_UPDATE`) or is another tenant's than `auth-tenant-id`; or the bearer lacks `ADMIN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such job (for a provisioning token: none in the caller's tenant; another tenant's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job, as the commit answered it (`jobId`).
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, cancelled or asked to stop. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAnswer"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            /** @description No bearer token, or one that is not valid (a provisioning `auth-token` is not accepted here). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The bearer token does not hold `ADMIN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such job (for a provisioning token: none in the caller's tenant; another tenant's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The job has already ended. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            500: components["responses"]["ProvisioningInternalError"];
+            /** @description Not ready: the database or the queue is down, or the service is stopping. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    issueOAuthToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The token request, as a form or as JSON. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["OAuthTokenRequest"];
+                "application/json": components["schemas"]["OAuthTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The access token. */
+            200: {
+                headers: {
+                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
+                    "Cache-Control": "no-store";
+                    /** @description `no-cache`, for HTTP/1.0 caches. */
+                    Pragma: "no-cache";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthToken"];
+                };
+            };
+            /** @description The request is not valid: no `grant_type`, another grant, or a body that cannot be read. */
+            400: {
+                headers: {
+                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The client is unknown, its secret is wrong, it was revoked, or no credentials were sent. */
+            401: {
+                headers: {
+                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
+                    "Cache-Control": "no-store";
+                    /** @description The challenge: `Basic realm="oauth"`. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            413: components["responses"]["OAuthPayloadTooLarge"];
+            415: components["responses"]["OAuthUnsupportedMediaType"];
+            /** @description Too many failed attempts for this client id or from this address; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
+                    "Cache-Control": "no-store";
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            500: components["responses"]["OAuthInternalError"];
+            503: components["responses"]["OAuthUnavailable"];
         };
     };
     scimListGroupsForTenant: {

@@ -22,7 +22,7 @@ export interface CreateAppOptions {
 /** The whole HTTP application, configured the same way for `main.ts` and the end-to-end tests. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   // A worker serves only /health: no document for it.
-  const docs = config.appRole === 'worker' ? [] : [ApiDocsModule.serving(openApiDocument({ partial: true }))];
+  const docs = config.appRole === 'worker' ? [] : [ApiDocsModule.serving(openApiDocument())];
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config, [...docs, ...(options.extra ?? [])]),
     {

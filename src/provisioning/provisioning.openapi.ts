@@ -1543,7 +1543,7 @@ const READ_PARAMETERS: Parameter[] = [
     in: 'query',
     required: false,
     description: 'Only active (`true`) or inactive (`false`) rows; absent, empty or `null`: all (seed 001).',
-    schema: { type: 'string', enum: ['true', 'false', 'null'] },
+    schema: { type: ['boolean', 'null'] },
   },
   {
     name: 'createdOn',

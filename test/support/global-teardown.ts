@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { openApiDocument } from '../../src/openapi/openapi.document';
-import { CONTRACT_DOCUMENT_OPTIONS, CONTRACT_RUN_DIR_ENV } from './contract';
+import { CONTRACT_RUN_DIR_ENV } from './contract';
 
 /**
  * Counts the document's operations the run exercised through validated exchanges, then drops every
@@ -44,7 +44,7 @@ function contractCoverage(config?: Config.GlobalConfig): Error | undefined {
     for (const id of JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as string[]) exercised.add(id);
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  const ids = Object.values(openApiDocument(CONTRACT_DOCUMENT_OPTIONS).paths).flatMap((item) =>
+  const ids = Object.values(openApiDocument().paths).flatMap((item) =>
     Object.values(item).map((operation) => operation.operationId),
   );
   const missing = ids.filter((id) => !exercised.has(id)).sort();

@@ -1642,116 +1642,7 @@ export interface components {
             /** @description The secret, shown this once (only a keyed hash is stored; a partner secret is also sealed to verify signatures). Generated ones look like `idp_api_<43 base64url characters>` (prefix by kind: `idp_api`, `idp_scim`, `idp_oauth`, `idp_partner`, `idp_admin`). */
             secret: string;
         };
-        /**
-         * @description A background job of any tenant: seed 001's BackendJob document, with the stack trace (operators only).
-         * @example {
-         *       "id": "507f1f77-bcf8-4cd7-9943-9011a2b3c4d5",
-         *       "version": "V1",
-         *       "tenantId": "acme",
-         *       "status": "DONE",
-         *       "createdBy": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
-         *       "createdOn": "2026-12-01T10:35:00.000Z",
-         *       "startedOn": "2026-12-01T10:35:01.000Z",
-         *       "startOn": "2026-12-01T10:35:00.000Z",
-         *       "finishedOn": "2026-12-01T10:35:04.000Z",
-         *       "priority": 5,
-         *       "job": {
-         *         "type": "EXECUTE_IAM_COMMIT_TRANSACTION_JOB",
-         *         "userId": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
-         *         "tenantId": "acme",
-         *         "transactionId": "550e8400-e29b-41d4-a716-446655440000"
-         *       },
-         *       "errorMessage": null,
-         *       "stackTrace": null,
-         *       "donePercentage": 100,
-         *       "updates": [
-         *         {
-         *           "timestamp": "2026-12-01T10:35:02.000Z",
-         *           "message": "Processing departments: 2/2 completed"
-         *         },
-         *         {
-         *           "timestamp": "2026-12-01T10:35:03.000Z",
-         *           "message": "Processing users: 1/1 completed"
-         *         }
-         *       ],
-         *       "results": {
-         *         "totalDepartments": 2,
-         *         "totalUsers": 1,
-         *         "successfulDepartments": 1,
-         *         "successfulUsers": 1,
-         *         "failedDepartments": 1,
-         *         "failedUsers": 0
-         *       }
-         *     }
-         */
-        AdminJob: {
-            /**
-             * Format: uuid
-             * @description The job id.
-             */
-            id: string;
-            /**
-             * @description The document version.
-             * @constant
-             */
-            version: "V1";
-            /** @description The tenant it works for. */
-            tenantId: string;
-            /**
-             * @description Where it is.
-             * @enum {string}
-             */
-            status: "NOT_STARTED" | "STARTED" | "DONE" | "FAILED" | "CANCELLED";
-            /** @description The id of the credential that created it. */
-            createdBy: string;
-            /**
-             * Format: date-time
-             * @description When it was created.
-             */
-            createdOn: string;
-            /**
-             * Format: date-time
-             * @description When a worker started it.
-             */
-            startedOn: string | null;
-            /**
-             * Format: date-time
-             * @description When it may start at the earliest.
-             */
-            startOn: string;
-            /**
-             * Format: date-time
-             * @description When it ended.
-             */
-            finishedOn: string | null;
-            /** @description Higher runs first. */
-            priority: number;
-            /** @description What it does: `type` (`EXECUTE_IAM_COMMIT_TRANSACTION_JOB` for a commit), `userId` (= `createdBy`), `tenantId`, and the parameters of its type (`transactionId` for a commit). */
-            job: {
-                type: string;
-                userId: string;
-                tenantId: string;
-                /** Format: uuid */
-                transactionId?: string;
-            };
-            /** @description Why it failed or was cancelled. */
-            errorMessage: string | null;
-            /** @description Where a system fault happened (operators only). */
-            stackTrace: string | null;
-            /** @description Progress. */
-            donePercentage: number;
-            /** @description Its latest progress lines, oldest first. */
-            updates: {
-                /** Format: date-time */
-                timestamp: string;
-                message: string;
-            }[];
-            /** @description What it achieved, once it ended; for a commit the counts of seed 001 (`totalDepartments`, `totalUsers`, `successfulDepartments`, `successfulUsers`, `failedDepartments`, `failedUsers`). */
-            results: {
-                [key: string]: unknown;
-            } | null;
-        };
-        /** @description A page of every tenant's background jobs, newest first. */
+        /** @description A page of every tenant's background jobs, newest first, each with its stack trace. */
         AdminJobPage: {
             /** @description How many items match the filters, over every page. */
             total: number;
@@ -1760,7 +1651,7 @@ export interface components {
             /** @description Items per page asked. */
             pageSize: number;
             /** @description This page of items, newest first. */
-            items: components["schemas"]["AdminJob"][];
+            items: components["schemas"]["BackendJob"][];
             /** @description Whether a later page holds more items. */
             hasNext: boolean;
         };

@@ -1422,6 +1422,17 @@ export const LIST_TRANSACTIONS: OperationDoc = {
   },
 };
 
+/** The 400 of every items route whose body is not a JSON array. */
+const NOT_AN_ARRAY = {
+  notArray: {
+    summary: 'Not an array',
+    code: 'VALIDATION',
+    message: 'Bad request',
+    error: 'The request body must be a JSON array of items',
+    path: 'body',
+  },
+};
+
 const queueDoc = (kind: 'Department' | 'User'): OperationDoc => {
   const lower = kind.toLowerCase() as 'department' | 'user';
   return {
@@ -1442,15 +1453,7 @@ Aliases: \`POST /api/provisioning/iam/{transactionId}/${lower}\` (seed 000), \`P
       },
       '400': envelopeError(
         `The body is not a JSON array, or the transaction would hold more than ${MAX_OPERATIONS_PER_TRANSACTION} operations.`,
-        {
-          notArray: {
-            summary: 'Not an array',
-            code: 'VALIDATION',
-            message: 'Bad request',
-            error: 'The request body must be a JSON array of items',
-            path: 'body',
-          },
-        },
+        NOT_AN_ARRAY,
       ),
       '401': unauthorized,
       '403': forbidden('PROVISIONING_UPDATE'),
@@ -1493,15 +1496,7 @@ ${ROUTE_RULES} Needs \`PROVISIONING_UPDATE\`. Rate limit (seed 004, sync operati
           { ...DIRECT_EXAMPLES(kind), queued: QUEUE_EXAMPLES(kind).queued },
         ),
       },
-      '400': envelopeError('The body is not a JSON array (nothing is applied or queued).', {
-        notArray: {
-          summary: 'Not an array',
-          code: 'VALIDATION',
-          message: 'Bad request',
-          error: 'The request body must be a JSON array of items',
-          path: 'body',
-        },
-      }),
+      '400': envelopeError('The body is not a JSON array (nothing is applied or queued).', NOT_AN_ARRAY),
       '401': unauthorized,
       '403': forbidden('PROVISIONING_UPDATE'),
       '404': transactionNotFound,

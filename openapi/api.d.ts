@@ -5,6 +5,74 @@
  */
 
 export interface paths {
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange client credentials for an access token
+         * @description OAuth 2.0 client credentials grant (RFC 6749 §4.4): an OAuth client of a tenant exchanges its id and secret for a one-hour HS256 JWT carrying the client's roles (`SCIM` for the SCIM API, `ADMIN` for the admin API).
+         *
+         *     The body is a form (`application/x-www-form-urlencoded`, as RFC 6749 specifies) or JSON with the same fields. The client authenticates in one of two ways:
+         *     - **In the body**: `client_id` and `client_secret` beside `grant_type`;
+         *     - **HTTP Basic**: `Authorization: Basic base64(urlencode(client_id) ":" urlencode(client_secret))` (RFC 6749 §2.3.1), and only `grant_type` in the body.
+         *
+         *     Errors follow RFC 6749 §5.2 (`invalid_request`, `invalid_client`, `unsupported_grant_type`). Failed attempts are counted per client id and per address: past the budget the endpoint answers 429 `slow_down` with `Retry-After`, whatever the secret, until the window passes.
+         */
+        post: operations["issueOAuthToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/user/job/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A background job: state, progress and results
+         * @description The BackendJob of a commit (seed 001): its state, `donePercentage`, progress `updates` and, once it ended, `results`. Poll it every second or two until `status` is `DONE`, `FAILED` or `CANCELLED`.
+         *
+         *     Two callers: an integration with its `auth-tenant-id` + `auth-token` (`PROVISIONING_SEARCH`, or `PROVISIONING_UPDATE` which grants it) sees its own tenant's jobs; an operator with an `Authorization: Bearer` admin token (or the JWT of an OAuth client holding `ADMIN`) sees every tenant's, with `stackTrace`. When an `Authorization` header is sent, it is the one checked.
+         */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/user/job/{jobId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a job (operators)
+         * @description Cancels a job of any tenant: at once if it has not started (it ends `CANCELLED`), or at its next batch if it is running (the answer still says `STARTED`; poll it). The transaction of a cancelled commit ends `FAILED`. A job that has already ended answers 409. Operators only: the admin token or the JWT of an OAuth client holding `ADMIN`.
+         */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/jobs": {
         parameters: {
             query?: never;
@@ -25,7 +93,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/admin/logs": {
+    "/scim/v2/ServiceProviderConfig": {
         parameters: {
             query?: never;
             header?: never;
@@ -33,34 +101,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List logged requests
-         * @description Requests to the service, newest first, filtered and paged, without headers and bodies (`getRequestLog` shows one in full). Requests to `/health`, `/api/docs` and the operator page are never logged; the admin API's own only with `includeAdmin=true`. Counting stops at 10,000 rows or 100 ms: past that, `total` is a lower bound and `totalIsLowerBound` says so. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
-        get: operations["listRequestLogs"];
-        put?: never;
-        post?: never;
-        /**
-         * Delete logged requests
-         * @description Deletes every logged request, or those before `before` (in batches, so writers are not held up). Retention deletes rows older than `REQUEST_LOG_RETENTION_DAYS` (default 30) by itself. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
-         */
-        delete: operations["clearRequestLogs"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/admin/logs/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get one logged request in full
-         * @description One request with its headers and bodies as stored: secrets masked before the row was written, bodies as text (show them as text, never as markup). Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
-         */
-        get: operations["getRequestLog"];
+        get: operations["scimGetServiceProviderConfig"];
         put?: never;
         post?: never;
         delete?: never;
@@ -69,7 +113,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/admin/logs/stats": {
+    "/scim/v2/serviceConfiguration": {
         parameters: {
             query?: never;
             header?: never;
@@ -77,10 +121,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Request log statistics
-         * @description Rows stored, rows waiting in this instance's buffer, rows it dropped or wrote without details, and the oldest request stored. Counting takes at most half a second; past it `rows` is PostgreSQL's estimate. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
-        get: operations["getRequestLogStats"];
+        get: operations["scimGetServiceConfiguration"];
         put?: never;
         post?: never;
         delete?: never;
@@ -89,7 +133,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/admin/logs/stream": {
+    "/scim/ServiceProviderConfig": {
         parameters: {
             query?: never;
             header?: never;
@@ -97,16 +141,772 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Follow new requests live (Server-Sent Events)
-         * @description Server-Sent Events: the stream opens with the comment `: connected`, then sends one `log` event per new request matching the filters (those of `listRequestLogs`, without paging), its `data` a `RequestLogSummary` as JSON. A `: keepalive` comment comes after 15 s without events. It shows the requests of every instance (it reads PostgreSQL), and ends when the client goes away or the service stops. Refusals (401, 403, 400 for a bad filter, 429) come before the stream opens, as JSON. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
-        get: operations["streamRequestLogs"];
+        get: operations["scimGetServiceProviderConfigUnversioned"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/scim/serviceConfiguration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         */
+        get: operations["scimGetServiceConfigurationUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/ServiceProviderConfig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         */
+        get: operations["scimGetServiceProviderConfigForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/serviceConfiguration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this service provider supports
+         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         */
+        get: operations["scimGetServiceConfigurationForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ResourceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List resource types
+         * @description RFC 7644 §4: the resource types served, `User` (with the Enterprise User extension) and `Group`, in one page.
+         */
+        get: operations["scimListResourceTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/ResourceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List resource types
+         * @description RFC 7644 §4: the resource types served, `User` (with the Enterprise User extension) and `Group`, in one page.
+         */
+        get: operations["scimListResourceTypesUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/ResourceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List resource types
+         * @description RFC 7644 §4: the resource types served, `User` (with the Enterprise User extension) and `Group`, in one page.
+         */
+        get: operations["scimListResourceTypesForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ResourceTypes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a resource type
+         * @description RFC 7644 §4: one resource type, `User` or `Group`.
+         */
+        get: operations["scimGetResourceType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/ResourceTypes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a resource type
+         * @description RFC 7644 §4: one resource type, `User` or `Group`.
+         */
+        get: operations["scimGetResourceTypeUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/ResourceTypes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a resource type
+         * @description RFC 7644 §4: one resource type, `User` or `Group`.
+         */
+        get: operations["scimGetResourceTypeForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List schemas
+         * @description RFC 7644 §4: the attribute definitions of the core User, Enterprise User and Group schemas, in one page. Attributes outside them are kept too, as sent.
+         */
+        get: operations["scimListSchemas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List schemas
+         * @description RFC 7644 §4: the attribute definitions of the core User, Enterprise User and Group schemas, in one page. Attributes outside them are kept too, as sent.
+         */
+        get: operations["scimListSchemasUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List schemas
+         * @description RFC 7644 §4: the attribute definitions of the core User, Enterprise User and Group schemas, in one page. Attributes outside them are kept too, as sent.
+         */
+        get: operations["scimListSchemasForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Schemas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a schema
+         * @description RFC 7644 §4: one schema by its URN.
+         */
+        get: operations["scimGetSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Schemas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a schema
+         * @description RFC 7644 §4: one schema by its URN.
+         */
+        get: operations["scimGetSchemaUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Schemas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a schema
+         * @description RFC 7644 §4: one schema by its URN.
+         */
+        get: operations["scimGetSchemaForTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description RFC 7644 §3.4.2: a page of the tenant's users, filtered, sorted and projected. Identity providers look a user up by filter before creating it (`userName eq "…"`).
+         */
+        get: operations["scimListUsers"];
+        put?: never;
+        /**
+         * Create a user
+         * @description RFC 7644 §3.3: creates the user. A `password` is accepted and dropped: it is never stored, logged nor returned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description RFC 7644 §3.4.2: a page of the tenant's users, filtered, sorted and projected. Identity providers look a user up by filter before creating it (`userName eq "…"`).
+         */
+        get: operations["scimListUsersUnversioned"];
+        put?: never;
+        /**
+         * Create a user
+         * @description RFC 7644 §3.3: creates the user. A `password` is accepted and dropped: it is never stored, logged nor returned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateUserUnversioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description RFC 7644 §3.4.2: a page of the tenant's users, filtered, sorted and projected. Identity providers look a user up by filter before creating it (`userName eq "…"`).
+         */
+        get: operations["scimListUsersForTenant"];
+        put?: never;
+        /**
+         * Create a user
+         * @description RFC 7644 §3.3: creates the user. A `password` is accepted and dropped: it is never stored, logged nor returned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateUserForTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search users
+         * @description RFC 7644 §3.4.3: the list of `GET /Users`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Users/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search users
+         * @description RFC 7644 §3.4.3: the list of `GET /Users`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchUsersUnversioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Users/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search users
+         * @description RFC 7644 §3.4.3: the list of `GET /Users`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchUsersForTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a user
+         * @description RFC 7644 §3.4.1: the user, projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetUser"];
+        /**
+         * Replace a user
+         * @description RFC 7644 §3.5.1: the user becomes the body; attributes it leaves out are unassigned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceUser"];
+        post?: never;
+        /**
+         * Delete a user
+         * @description RFC 7644 §3.6: a hard delete; the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the user when `attributes` or `excludedAttributes` is given. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchUser"];
+        trace?: never;
+    };
+    "/scim/Users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a user
+         * @description RFC 7644 §3.4.1: the user, projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetUserUnversioned"];
+        /**
+         * Replace a user
+         * @description RFC 7644 §3.5.1: the user becomes the body; attributes it leaves out are unassigned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceUserUnversioned"];
+        post?: never;
+        /**
+         * Delete a user
+         * @description RFC 7644 §3.6: a hard delete; the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteUserUnversioned"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the user when `attributes` or `excludedAttributes` is given. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchUserUnversioned"];
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a user
+         * @description RFC 7644 §3.4.1: the user, projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetUserForTenant"];
+        /**
+         * Replace a user
+         * @description RFC 7644 §3.5.1: the user becomes the body; attributes it leaves out are unassigned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceUserForTenant"];
+        post?: never;
+        /**
+         * Delete a user
+         * @description RFC 7644 §3.6: a hard delete; the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteUserForTenant"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the user when `attributes` or `excludedAttributes` is given. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchUserForTenant"];
+        trace?: never;
+    };
+    "/scim/v2/Groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List groups
+         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`).
+         */
+        get: operations["scimListGroups"];
+        put?: never;
+        /**
+         * Create a group
+         * @description RFC 7644 §3.3: creates the group (a department). Members are users or groups of the tenant, by id. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List groups
+         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`).
+         */
+        get: operations["scimListGroupsUnversioned"];
+        put?: never;
+        /**
+         * Create a group
+         * @description RFC 7644 §3.3: creates the group (a department). Members are users or groups of the tenant, by id. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateGroupUnversioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List groups
+         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`).
+         */
+        get: operations["scimListGroupsForTenant"];
+        put?: never;
+        /**
+         * Create a group
+         * @description RFC 7644 §3.3: creates the group (a department). Members are users or groups of the tenant, by id. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`.
+         */
+        post: operations["scimCreateGroupForTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Groups/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search groups
+         * @description RFC 7644 §3.4.3: the list of `GET /Groups`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchGroups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Groups/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search groups
+         * @description RFC 7644 §3.4.3: the list of `GET /Groups`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchGroupsUnversioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Groups/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search groups
+         * @description RFC 7644 §3.4.3: the list of `GET /Groups`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
+         */
+        post: operations["scimSearchGroupsForTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a group
+         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetGroup"];
+        /**
+         * Replace a group
+         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceGroup"];
+        post?: never;
+        /**
+         * Delete a group
+         * @description RFC 7644 §3.6: a hard delete of the department (its assignments go with it); the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteGroup"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a group
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchGroup"];
+        trace?: never;
+    };
+    "/scim/Groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a group
+         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetGroupUnversioned"];
+        /**
+         * Replace a group
+         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceGroupUnversioned"];
+        post?: never;
+        /**
+         * Delete a group
+         * @description RFC 7644 §3.6: a hard delete of the department (its assignments go with it); the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteGroupUnversioned"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a group
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchGroupUnversioned"];
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a group
+         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
+         */
+        get: operations["scimGetGroupForTenant"];
+        /**
+         * Replace a group
+         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
+         */
+        put: operations["scimReplaceGroupForTenant"];
+        post?: never;
+        /**
+         * Delete a group
+         * @description RFC 7644 §3.6: a hard delete of the department (its assignments go with it); the id answers 404 afterwards. `If-Match` with another version answers 412.
+         */
+        delete: operations["scimDeleteGroupForTenant"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a group
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
+         */
+        patch: operations["scimPatchGroupForTenant"];
         trace?: never;
     };
     "/api/admin/tenants": {
@@ -245,7 +1045,7 @@ export interface paths {
         patch: operations["updateUserType"];
         trace?: never;
     };
-    "/api/admin/transactions": {
+    "/api/provisioning/iam/department": {
         parameters: {
             query?: never;
             header?: never;
@@ -253,19 +1053,25 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List every tenant's transactions
-         * @description Provisioning transactions of every tenant, newest first, filtered and paged, with their progress. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * List the tenant's departments
+         * @description The tenant's departments with seed 001's filters (`active`, `createdOn`, `updatedOn`) and paging (`skip`, `limit`), oldest first. The page is answered twice, as `departments` (seed 001) and `entries` (seed 004). For an incremental sync, read `updatedOn=LAST_7_DAYS`. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it). Unknown query parameters are ignored.
          */
-        get: operations["listAdminTransactions"];
+        get: operations["listDepartments"];
         put?: never;
-        post?: never;
+        /**
+         * Apply department items at once, or queue them with ?transactionId=
+         * @description Without `transactionId` (direct mode, seed 004): the items are applied at once, in one database transaction, with the same rules as a commit, and the answer lists what was written (`processed`, `errors`, `results`). With `?transactionId=`: the items are queued into that transaction, exactly as `POST /api/provisioning/iam/{transactionId}/department` does.
+         *
+         *     Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in. Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         */
+        post: operations["syncDepartments"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/admin/transactions/{id}": {
+    "/api/provisioning/iam/user": {
         parameters: {
             query?: never;
             header?: never;
@@ -273,19 +1079,25 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a transaction of any tenant
-         * @description One transaction of any tenant, with its first 1000 failed operations. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * List the tenant's users with their assignments
+         * @description The tenant's users, each with its assignments (`userTypes`: department and user type, with their names), as seed 004 shows them; the same filters and paging as the department read. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it). Unknown query parameters are ignored.
          */
-        get: operations["getAdminTransaction"];
+        get: operations["listUsers"];
         put?: never;
-        post?: never;
+        /**
+         * Apply user items at once, or queue them with ?transactionId=
+         * @description Without `transactionId` (direct mode, seed 004): the items are applied at once, in one database transaction, with the same rules as a commit, and the answer lists what was written (`processed`, `errors`, `results`). With `?transactionId=`: the items are queued into that transaction, exactly as `POST /api/provisioning/iam/{transactionId}/user` does.
+         *
+         *     Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in. Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         */
+        post: operations["syncUsers"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/admin/users/sync": {
+    "/api/provisioning/iam/checkpoint": {
         parameters: {
             query?: never;
             header?: never;
@@ -295,32 +1107,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Upsert or fully reconcile the tenant's partner users
-         * @description Seed 002's sync. Users are matched by email ignoring case (when exactly one user holds it), then by `externalId`; an unmatched user is created with its email as userName. `role` and `metadata` are kept on the user. Each user succeeds or fails on its own, and the answer says which.
-         *
-         *     Authentication: `Authorization: Bearer <JWT>` signed with HS256 under the tenant's partner secret, with the claims `orgCode` (the tenant's org code, equal to every `users[].orgCode`) and `exp` (required, at most one hour ahead). It is the partner's door: the admin token is refused here. Errors answer seed 002's `{success: false, error}`: 401 without a token, 403 for a bad, expired or other-org token.
+         * Open a transaction (checkpoint)
+         * @description Starts a provisioning transaction: department and user operations are queued into it, then committed together as one background job. Answers the new `transactionId`. Needs `PROVISIONING_UPDATE`. Rate limit (seed 004): 10 per minute per credential.
          */
-        post: operations["syncPartnerUsers"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/docs/openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * This OpenAPI document
-         * @description The OpenAPI 3.1 document of every route, as committed in `openapi/openapi.json`. Feed it to a code generator (`npx openapi-typescript`) to build a typed client.
-         */
-        get: operations["getOpenApiDocument"];
-        put?: never;
-        post?: never;
+        post: operations["createCheckpoint"];
         delete?: never;
         options?: never;
         head?: never;
@@ -353,7 +1143,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/provisioning/iam/{transactionId}/department": {
+    "/api/provisioning/iam/transaction/{transactionId}/commit": {
         parameters: {
             query?: never;
             header?: never;
@@ -363,58 +1153,16 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Queue department operations into a transaction
-         * @description Records each item of the array as one department operation of the `OPEN` transaction, to be applied at commit. Answers one entry per item (seed 004). Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in.
+         * Commit a transaction as a background job
+         * @description Commits the transaction (the transaction named in the path): its operations are applied by a background job, and the answer comes at once with `jobId` (202). Poll `GET /api/provisioning/iam/transaction/{transactionId}/status` or `GET /api/user/job/{jobId}` until it ends.
          *
-         *     A transaction holds at most 10000 operations: a request that would go beyond answers 400 and queues nothing. A transaction that is not `OPEN` answers 409.
+         *     - `?wait=true` holds the answer until the job ends (at most `timeoutMs`, 60000 ms at most) and answers 200 with the totals and one error per failed operation (seed 004); when the time runs out it answers 202 with the plain body.
+         *     - `?atomic=true` applies all or nothing.
+         *     - Committing again answers the same `jobId` (202, or 200 with `wait`). A transaction that is not `OPEN` and has no job answers 409; an unknown transaction (or another tenant's) 404.
          *
-         *     Aliases: `POST /api/provisioning/iam/{transactionId}/department` (seed 000), `POST /api/provisioning/iam/department/sync/{transactionId}` (seed 001), `POST /api/provisioning/iam/department?transactionId=` (seed 004). Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/commit`, `POST /api/provisioning/iam/transaction/{transactionId}/commit`, `POST /api/provisioning/iam/commit?transactionId=`. Needs `PROVISIONING_UPDATE`. Not counted against the tenant's fair share (a commit only schedules work).
          */
-        post: operations["queueDepartments"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/provisioning/iam/{transactionId}/user": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Queue user operations into a transaction
-         * @description Records each item of the array as one user operation of the `OPEN` transaction, to be applied at commit. Answers one entry per item (seed 004). Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in.
-         *
-         *     A transaction holds at most 10000 operations: a request that would go beyond answers 400 and queues nothing. A transaction that is not `OPEN` answers 409.
-         *
-         *     Aliases: `POST /api/provisioning/iam/{transactionId}/user` (seed 000), `POST /api/provisioning/iam/user/sync/{transactionId}` (seed 001), `POST /api/provisioning/iam/user?transactionId=` (seed 004). Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
-         */
-        post: operations["queueUsers"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/provisioning/iam/checkpoint": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Open a transaction (checkpoint)
-         * @description Starts a provisioning transaction: department and user operations are queued into it, then committed together as one background job. Answers the new `transactionId`. Needs `PROVISIONING_UPDATE`. Rate limit (seed 004): 10 per minute per credential.
-         */
-        post: operations["createCheckpoint"];
+        post: operations["commitTransactionById"];
         delete?: never;
         options?: never;
         head?: never;
@@ -441,82 +1189,6 @@ export interface paths {
          *     Aliases: `POST /api/provisioning/iam/{transactionId}/commit`, `POST /api/provisioning/iam/transaction/{transactionId}/commit`, `POST /api/provisioning/iam/commit?transactionId=`. Needs `PROVISIONING_UPDATE`. Not counted against the tenant's fair share (a commit only schedules work).
          */
         post: operations["commitTransactionByQuery"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/provisioning/iam/department": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List the tenant's departments
-         * @description The tenant's departments with seed 001's filters (`active`, `createdOn`, `updatedOn`) and paging (`skip`, `limit`), oldest first. The page is answered twice, as `departments` (seed 001) and `entries` (seed 004). For an incremental sync, read `updatedOn=LAST_7_DAYS`. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it). Unknown query parameters are ignored.
-         */
-        get: operations["listDepartments"];
-        put?: never;
-        /**
-         * Apply department items at once, or queue them with ?transactionId=
-         * @description Without `transactionId` (direct mode, seed 004): the items are applied at once, in one database transaction, with the same rules as a commit, and the answer lists what was written (`processed`, `errors`, `results`). With `?transactionId=`: the items are queued into that transaction, exactly as `POST /api/provisioning/iam/{transactionId}/department` does.
-         *
-         *     Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in. Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
-         */
-        post: operations["syncDepartments"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/provisioning/iam/department/sync/{transactionId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Queue department operations into a transaction
-         * @description Records each item of the array as one department operation of the `OPEN` transaction, to be applied at commit. Answers one entry per item (seed 004). Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in.
-         *
-         *     A transaction holds at most 10000 operations: a request that would go beyond answers 400 and queues nothing. A transaction that is not `OPEN` answers 409.
-         *
-         *     Aliases: `POST /api/provisioning/iam/{transactionId}/department` (seed 000), `POST /api/provisioning/iam/department/sync/{transactionId}` (seed 001), `POST /api/provisioning/iam/department?transactionId=` (seed 004). Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
-         */
-        post: operations["queueDepartmentsSync"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/provisioning/iam/transaction/{transactionId}/commit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Commit a transaction as a background job
-         * @description Commits the transaction (the transaction named in the path): its operations are applied by a background job, and the answer comes at once with `jobId` (202). Poll `GET /api/provisioning/iam/transaction/{transactionId}/status` or `GET /api/user/job/{jobId}` until it ends.
-         *
-         *     - `?wait=true` holds the answer until the job ends (at most `timeoutMs`, 60000 ms at most) and answers 200 with the totals and one error per failed operation (seed 004); when the time runs out it answers 202 with the plain body.
-         *     - `?atomic=true` applies all or nothing.
-         *     - Committing again answers the same `jobId` (202, or 200 with `wait`). A transaction that is not `OPEN` and has no job answers 409; an unknown transaction (or another tenant's) 404.
-         *
-         *     Aliases: `POST /api/provisioning/iam/{transactionId}/commit`, `POST /api/provisioning/iam/transaction/{transactionId}/commit`, `POST /api/provisioning/iam/commit?transactionId=`. Needs `PROVISIONING_UPDATE`. Not counted against the tenant's fair share (a commit only schedules work).
-         */
-        post: operations["commitTransactionById"];
         delete?: never;
         options?: never;
         head?: never;
@@ -583,26 +1255,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/provisioning/iam/user": {
+    "/api/provisioning/iam/{transactionId}/department": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * List the tenant's users with their assignments
-         * @description The tenant's users, each with its assignments (`userTypes`: department and user type, with their names), as seed 004 shows them; the same filters and paging as the department read. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it). Unknown query parameters are ignored.
-         */
-        get: operations["listUsers"];
+        get?: never;
         put?: never;
         /**
-         * Apply user items at once, or queue them with ?transactionId=
-         * @description Without `transactionId` (direct mode, seed 004): the items are applied at once, in one database transaction, with the same rules as a commit, and the answer lists what was written (`processed`, `errors`, `results`). With `?transactionId=`: the items are queued into that transaction, exactly as `POST /api/provisioning/iam/{transactionId}/user` does.
+         * Queue department operations into a transaction
+         * @description Records each item of the array as one department operation of the `OPEN` transaction, to be applied at commit. Answers one entry per item (seed 004). Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in.
          *
-         *     Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in. Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         *     A transaction holds at most 10000 operations: a request that would go beyond answers 400 and queues nothing. A transaction that is not `OPEN` answers 409.
+         *
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/department` (seed 000), `POST /api/provisioning/iam/department/sync/{transactionId}` (seed 001), `POST /api/provisioning/iam/department?transactionId=` (seed 004). Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
          */
-        post: operations["syncUsers"];
+        post: operations["queueDepartments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/department/sync/{transactionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue department operations into a transaction
+         * @description Records each item of the array as one department operation of the `OPEN` transaction, to be applied at commit. Answers one entry per item (seed 004). Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in.
+         *
+         *     A transaction holds at most 10000 operations: a request that would go beyond answers 400 and queues nothing. A transaction that is not `OPEN` answers 409.
+         *
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/department` (seed 000), `POST /api/provisioning/iam/department/sync/{transactionId}` (seed 001), `POST /api/provisioning/iam/department?transactionId=` (seed 004). Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         */
+        post: operations["queueDepartmentsSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provisioning/iam/{transactionId}/user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue user operations into a transaction
+         * @description Records each item of the array as one user operation of the `OPEN` transaction, to be applied at commit. Answers one entry per item (seed 004). Each item is checked on its own: an item with an unknown field, a wrong type or a missing required field does not refuse the request; it is recorded as a failed operation (`status: false` in its entry) and listed among the `failures` after commit. Departments are applied before users, parents before children, whatever the order they were queued in.
+         *
+         *     A transaction holds at most 10000 operations: a request that would go beyond answers 400 and queues nothing. A transaction that is not `OPEN` answers 409.
+         *
+         *     Aliases: `POST /api/provisioning/iam/{transactionId}/user` (seed 000), `POST /api/provisioning/iam/user/sync/{transactionId}` (seed 001), `POST /api/provisioning/iam/user?transactionId=` (seed 004). Needs `PROVISIONING_UPDATE`. Rate limit (seed 004, sync operations): 50 requests per minute per credential.
+         */
+        post: operations["queueUsers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -633,7 +1351,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/user/job/{jobId}": {
+    "/api/admin/transactions": {
         parameters: {
             query?: never;
             header?: never;
@@ -641,12 +1359,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A background job: state, progress and results
-         * @description The BackendJob of a commit (seed 001): its state, `donePercentage`, progress `updates` and, once it ended, `results`. Poll it every second or two until `status` is `DONE`, `FAILED` or `CANCELLED`.
-         *
-         *     Two callers: an integration with its `auth-tenant-id` + `auth-token` (`PROVISIONING_SEARCH`, or `PROVISIONING_UPDATE` which grants it) sees its own tenant's jobs; an operator with an `Authorization: Bearer` admin token (or the JWT of an OAuth client holding `ADMIN`) sees every tenant's, with `stackTrace`. When an `Authorization` header is sent, it is the one checked.
+         * List every tenant's transactions
+         * @description Provisioning transactions of every tenant, newest first, filtered and paged, with their progress. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
-        get: operations["getJob"];
+        get: operations["listAdminTransactions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -655,7 +1371,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/user/job/{jobId}/cancel": {
+    "/api/admin/transactions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a transaction of any tenant
+         * @description One transaction of any tenant, with its first 1000 failed operations. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getAdminTransaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/sync": {
         parameters: {
             query?: never;
             header?: never;
@@ -665,10 +1401,96 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel a job (operators)
-         * @description Cancels a job of any tenant: at once if it has not started (it ends `CANCELLED`), or at its next batch if it is running (the answer still says `STARTED`; poll it). The transaction of a cancelled commit ends `FAILED`. A job that has already ended answers 409. Operators only: the admin token or the JWT of an OAuth client holding `ADMIN`.
+         * Upsert or fully reconcile the tenant's partner users
+         * @description Seed 002's sync. Users are matched by email ignoring case (when exactly one user holds it), then by `externalId`; an unmatched user is created with its email as userName. `role` and `metadata` are kept on the user. Each user succeeds or fails on its own, and the answer says which.
+         *
+         *     Authentication: `Authorization: Bearer <JWT>` signed with HS256 under the tenant's partner secret, with the claims `orgCode` (the tenant's org code, equal to every `users[].orgCode`) and `exp` (required, at most one hour ahead). It is the partner's door: the admin token is refused here. Errors answer seed 002's `{success: false, error}`: 401 without a token, 403 for a bad, expired or other-org token.
          */
-        post: operations["cancelJob"];
+        post: operations["syncPartnerUsers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List logged requests
+         * @description Requests to the service, newest first, filtered and paged, without headers and bodies (`getRequestLog` shows one in full). Requests to `/health`, `/api/docs` and the operator page are never logged; the admin API's own only with `includeAdmin=true`. Counting stops at 10,000 rows or 100 ms: past that, `total` is a lower bound and `totalIsLowerBound` says so. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listRequestLogs"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete logged requests
+         * @description Deletes every logged request, or those before `before` (in batches, so writers are not held up). Retention deletes rows older than `REQUEST_LOG_RETENTION_DAYS` (default 30) by itself. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        delete: operations["clearRequestLogs"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/logs/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow new requests live (Server-Sent Events)
+         * @description Server-Sent Events: the stream opens with the comment `: connected`, then sends one `log` event per new request matching the filters (those of `listRequestLogs`, without paging), its `data` a `RequestLogSummary` as JSON. A `: keepalive` comment comes after 15 s without events. It shows the requests of every instance (it reads PostgreSQL), and ends when the client goes away or the service stops. Refusals (401, 403, 400 for a bad filter, 429) come before the stream opens, as JSON. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["streamRequestLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/logs/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Request log statistics
+         * @description Rows stored, rows waiting in this instance's buffer, rows it dropped or wrote without details, and the oldest request stored. Counting takes at most half a second; past it `rows` is PostgreSQL's estimate. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getRequestLogStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/logs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one logged request in full
+         * @description One request with its headers and bodies as stored: secrets masked before the row was written, bodies as text (show them as text, never as markup). Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getRequestLog"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -695,33 +1517,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/oauth/token": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Exchange client credentials for an access token
-         * @description OAuth 2.0 client credentials grant (RFC 6749 §4.4): an OAuth client of a tenant exchanges its id and secret for a one-hour HS256 JWT carrying the client's roles (`SCIM` for the SCIM API, `ADMIN` for the admin API).
-         *
-         *     The body is a form (`application/x-www-form-urlencoded`, as RFC 6749 specifies) or JSON with the same fields. The client authenticates in one of two ways:
-         *     - **In the body**: `client_id` and `client_secret` beside `grant_type`;
-         *     - **HTTP Basic**: `Authorization: Basic base64(urlencode(client_id) ":" urlencode(client_secret))` (RFC 6749 §2.3.1), and only `grant_type` in the body.
-         *
-         *     Errors follow RFC 6749 §5.2 (`invalid_request`, `invalid_client`, `unsupported_grant_type`). Failed attempts are counted per client id and per address: past the budget the endpoint answers 429 `slow_down` with `Retry-After`, whatever the secret, until the window passes.
-         */
-        post: operations["issueOAuthToken"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/Groups": {
+    "/api/docs/openapi.json": {
         parameters: {
             query?: never;
             header?: never;
@@ -729,812 +1525,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List groups
-         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`).
+         * This OpenAPI document
+         * @description The OpenAPI 3.1 document of every route, as committed in `openapi/openapi.json`. Feed it to a code generator (`npx openapi-typescript`) to build a typed client.
          */
-        get: operations["scimListGroupsForTenant"];
-        put?: never;
-        /**
-         * Create a group
-         * @description RFC 7644 §3.3: creates the group (a department). Members are users or groups of the tenant, by id. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`.
-         */
-        post: operations["scimCreateGroupForTenant"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/Groups/.search": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Search groups
-         * @description RFC 7644 §3.4.3: the list of `GET /Groups`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
-         */
-        post: operations["scimSearchGroupsForTenant"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/Groups/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a group
-         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
-         */
-        get: operations["scimGetGroupForTenant"];
-        /**
-         * Replace a group
-         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
-         */
-        put: operations["scimReplaceGroupForTenant"];
-        post?: never;
-        /**
-         * Delete a group
-         * @description RFC 7644 §3.6: a hard delete of the department (its assignments go with it); the id answers 404 afterwards. `If-Match` with another version answers 412.
-         */
-        delete: operations["scimDeleteGroupForTenant"];
-        options?: never;
-        head?: never;
-        /**
-         * Change a group
-         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
-         */
-        patch: operations["scimPatchGroupForTenant"];
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/ResourceTypes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List resource types
-         * @description RFC 7644 §4: the resource types served, `User` (with the Enterprise User extension) and `Group`, in one page.
-         */
-        get: operations["scimListResourceTypesForTenant"];
+        get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/ResourceTypes/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a resource type
-         * @description RFC 7644 §4: one resource type, `User` or `Group`.
-         */
-        get: operations["scimGetResourceTypeForTenant"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/Schemas": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List schemas
-         * @description RFC 7644 §4: the attribute definitions of the core User, Enterprise User and Group schemas, in one page. Attributes outside them are kept too, as sent.
-         */
-        get: operations["scimListSchemasForTenant"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/Schemas/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a schema
-         * @description RFC 7644 §4: one schema by its URN.
-         */
-        get: operations["scimGetSchemaForTenant"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/serviceConfiguration": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
-         */
-        get: operations["scimGetServiceConfigurationForTenant"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/ServiceProviderConfig": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
-         */
-        get: operations["scimGetServiceProviderConfigForTenant"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/Users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List users
-         * @description RFC 7644 §3.4.2: a page of the tenant's users, filtered, sorted and projected. Identity providers look a user up by filter before creating it (`userName eq "…"`).
-         */
-        get: operations["scimListUsersForTenant"];
-        put?: never;
-        /**
-         * Create a user
-         * @description RFC 7644 §3.3: creates the user. A `password` is accepted and dropped: it is never stored, logged nor returned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`.
-         */
-        post: operations["scimCreateUserForTenant"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/Users/.search": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Search users
-         * @description RFC 7644 §3.4.3: the list of `GET /Users`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
-         */
-        post: operations["scimSearchUsersForTenant"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/endpoints/{tenantId}/Users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a user
-         * @description RFC 7644 §3.4.1: the user, projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
-         */
-        get: operations["scimGetUserForTenant"];
-        /**
-         * Replace a user
-         * @description RFC 7644 §3.5.1: the user becomes the body; attributes it leaves out are unassigned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
-         */
-        put: operations["scimReplaceUserForTenant"];
-        post?: never;
-        /**
-         * Delete a user
-         * @description RFC 7644 §3.6: a hard delete; the id answers 404 afterwards. `If-Match` with another version answers 412.
-         */
-        delete: operations["scimDeleteUserForTenant"];
-        options?: never;
-        head?: never;
-        /**
-         * Change a user
-         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the user when `attributes` or `excludedAttributes` is given. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
-         */
-        patch: operations["scimPatchUserForTenant"];
-        trace?: never;
-    };
-    "/scim/Groups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List groups
-         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`).
-         */
-        get: operations["scimListGroupsUnversioned"];
-        put?: never;
-        /**
-         * Create a group
-         * @description RFC 7644 §3.3: creates the group (a department). Members are users or groups of the tenant, by id. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`.
-         */
-        post: operations["scimCreateGroupUnversioned"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/Groups/.search": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Search groups
-         * @description RFC 7644 §3.4.3: the list of `GET /Groups`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
-         */
-        post: operations["scimSearchGroupsUnversioned"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/Groups/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a group
-         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
-         */
-        get: operations["scimGetGroupUnversioned"];
-        /**
-         * Replace a group
-         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
-         */
-        put: operations["scimReplaceGroupUnversioned"];
-        post?: never;
-        /**
-         * Delete a group
-         * @description RFC 7644 §3.6: a hard delete of the department (its assignments go with it); the id answers 404 afterwards. `If-Match` with another version answers 412.
-         */
-        delete: operations["scimDeleteGroupUnversioned"];
-        options?: never;
-        head?: never;
-        /**
-         * Change a group
-         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
-         */
-        patch: operations["scimPatchGroupUnversioned"];
-        trace?: never;
-    };
-    "/scim/ResourceTypes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List resource types
-         * @description RFC 7644 §4: the resource types served, `User` (with the Enterprise User extension) and `Group`, in one page.
-         */
-        get: operations["scimListResourceTypesUnversioned"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/ResourceTypes/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a resource type
-         * @description RFC 7644 §4: one resource type, `User` or `Group`.
-         */
-        get: operations["scimGetResourceTypeUnversioned"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/Schemas": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List schemas
-         * @description RFC 7644 §4: the attribute definitions of the core User, Enterprise User and Group schemas, in one page. Attributes outside them are kept too, as sent.
-         */
-        get: operations["scimListSchemasUnversioned"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/Schemas/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a schema
-         * @description RFC 7644 §4: one schema by its URN.
-         */
-        get: operations["scimGetSchemaUnversioned"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/serviceConfiguration": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
-         */
-        get: operations["scimGetServiceConfigurationUnversioned"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/ServiceProviderConfig": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
-         */
-        get: operations["scimGetServiceProviderConfigUnversioned"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/Users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List users
-         * @description RFC 7644 §3.4.2: a page of the tenant's users, filtered, sorted and projected. Identity providers look a user up by filter before creating it (`userName eq "…"`).
-         */
-        get: operations["scimListUsersUnversioned"];
-        put?: never;
-        /**
-         * Create a user
-         * @description RFC 7644 §3.3: creates the user. A `password` is accepted and dropped: it is never stored, logged nor returned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`.
-         */
-        post: operations["scimCreateUserUnversioned"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/Users/.search": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Search users
-         * @description RFC 7644 §3.4.3: the list of `GET /Users`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
-         */
-        post: operations["scimSearchUsersUnversioned"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/Users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a user
-         * @description RFC 7644 §3.4.1: the user, projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
-         */
-        get: operations["scimGetUserUnversioned"];
-        /**
-         * Replace a user
-         * @description RFC 7644 §3.5.1: the user becomes the body; attributes it leaves out are unassigned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
-         */
-        put: operations["scimReplaceUserUnversioned"];
-        post?: never;
-        /**
-         * Delete a user
-         * @description RFC 7644 §3.6: a hard delete; the id answers 404 afterwards. `If-Match` with another version answers 412.
-         */
-        delete: operations["scimDeleteUserUnversioned"];
-        options?: never;
-        head?: never;
-        /**
-         * Change a user
-         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the user when `attributes` or `excludedAttributes` is given. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
-         */
-        patch: operations["scimPatchUserUnversioned"];
-        trace?: never;
-    };
-    "/scim/v2/Groups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List groups
-         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`).
-         */
-        get: operations["scimListGroups"];
-        put?: never;
-        /**
-         * Create a group
-         * @description RFC 7644 §3.3: creates the group (a department). Members are users or groups of the tenant, by id. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`.
-         */
-        post: operations["scimCreateGroup"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/v2/Groups/.search": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Search groups
-         * @description RFC 7644 §3.4.3: the list of `GET /Groups`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
-         */
-        post: operations["scimSearchGroups"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/v2/Groups/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a group
-         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
-         */
-        get: operations["scimGetGroup"];
-        /**
-         * Replace a group
-         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
-         */
-        put: operations["scimReplaceGroup"];
-        post?: never;
-        /**
-         * Delete a group
-         * @description RFC 7644 §3.6: a hard delete of the department (its assignments go with it); the id answers 404 afterwards. `If-Match` with another version answers 412.
-         */
-        delete: operations["scimDeleteGroup"];
-        options?: never;
-        head?: never;
-        /**
-         * Change a group
-         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
-         */
-        patch: operations["scimPatchGroup"];
-        trace?: never;
-    };
-    "/scim/v2/ResourceTypes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List resource types
-         * @description RFC 7644 §4: the resource types served, `User` (with the Enterprise User extension) and `Group`, in one page.
-         */
-        get: operations["scimListResourceTypes"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/v2/ResourceTypes/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a resource type
-         * @description RFC 7644 §4: one resource type, `User` or `Group`.
-         */
-        get: operations["scimGetResourceType"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/v2/Schemas": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List schemas
-         * @description RFC 7644 §4: the attribute definitions of the core User, Enterprise User and Group schemas, in one page. Attributes outside them are kept too, as sent.
-         */
-        get: operations["scimListSchemas"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/v2/Schemas/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a schema
-         * @description RFC 7644 §4: one schema by its URN.
-         */
-        get: operations["scimGetSchema"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/v2/serviceConfiguration": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
-         */
-        get: operations["scimGetServiceConfiguration"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/v2/ServiceProviderConfig": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
-         */
-        get: operations["scimGetServiceProviderConfig"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/v2/Users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List users
-         * @description RFC 7644 §3.4.2: a page of the tenant's users, filtered, sorted and projected. Identity providers look a user up by filter before creating it (`userName eq "…"`).
-         */
-        get: operations["scimListUsers"];
-        put?: never;
-        /**
-         * Create a user
-         * @description RFC 7644 §3.3: creates the user. A `password` is accepted and dropped: it is never stored, logged nor returned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`.
-         */
-        post: operations["scimCreateUser"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/v2/Users/.search": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Search users
-         * @description RFC 7644 §3.4.3: the list of `GET /Users`, its parameters in a SearchRequest body (so a filter stays out of URLs and logs).
-         */
-        post: operations["scimSearchUsers"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scim/v2/Users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a user
-         * @description RFC 7644 §3.4.1: the user, projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304.
-         */
-        get: operations["scimGetUser"];
-        /**
-         * Replace a user
-         * @description RFC 7644 §3.5.1: the user becomes the body; attributes it leaves out are unassigned. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412.
-         */
-        put: operations["scimReplaceUser"];
-        post?: never;
-        /**
-         * Delete a user
-         * @description RFC 7644 §3.6: a hard delete; the id answers 404 afterwards. `If-Match` with another version answers 412.
-         */
-        delete: operations["scimDeleteUser"];
-        options?: never;
-        head?: never;
-        /**
-         * Change a user
-         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the user when `attributes` or `excludedAttributes` is given. A taken `userName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`.
-         */
-        patch: operations["scimPatchUser"];
         trace?: never;
     };
 }
@@ -3958,6 +3958,203 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    issueOAuthToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The token request, as a form or as JSON. */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["OAuthTokenRequest"];
+                "application/json": components["schemas"]["OAuthTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The access token. */
+            200: {
+                headers: {
+                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
+                    "Cache-Control": "no-store";
+                    /** @description `no-cache`, for HTTP/1.0 caches. */
+                    Pragma: "no-cache";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthToken"];
+                };
+            };
+            /** @description The request is not valid: no `grant_type`, another grant, or a body that cannot be read. */
+            400: {
+                headers: {
+                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The client is unknown, its secret is wrong, it was revoked, or no credentials were sent. */
+            401: {
+                headers: {
+                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
+                    "Cache-Control": "no-store";
+                    /** @description The challenge: `Basic realm="oauth"`. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            413: components["responses"]["OAuthPayloadTooLarge"];
+            415: components["responses"]["OAuthUnsupportedMediaType"];
+            /** @description Too many failed attempts for this client id or from this address; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
+                    "Cache-Control": "no-store";
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            500: components["responses"]["OAuthInternalError"];
+            503: components["responses"]["OAuthUnavailable"];
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job, as the commit answered it (`jobId`).
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAnswer"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            /** @description No credentials, or credentials that are not valid: the `auth-token` (without an `Authorization` header) or the bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The `auth-token` lacks `PROVISIONING_SEARCH` (or `PROVISIONING_UPDATE`) or is another tenant's than `auth-tenant-id`; or the bearer lacks `ADMIN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such job (for a provisioning token: none in the caller's tenant; another tenant's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The job, as the commit answered it (`jobId`).
+                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 */
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, cancelled or asked to stop. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAnswer"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            /** @description No bearer token, or one that is not valid (a provisioning `auth-token` is not accepted here). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The bearer token does not hold `ADMIN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such job (for a provisioning token: none in the caller's tenant; another tenant's answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The job has already ended. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
     listAdminJobs: {
         parameters: {
             query?: {
@@ -4025,163 +4222,383 @@ export interface operations {
             503: components["responses"]["ProvisioningUnavailable"];
         };
     };
-    listRequestLogs: {
+    scimGetServiceProviderConfig: {
         parameters: {
-            query?: {
-                /**
-                 * @description The page to answer, counting from 1.
-                 * @example 1
-                 */
-                page?: number;
-                /**
-                 * @description Items per page, at most 1000.
-                 * @example 50
-                 */
-                pageSize?: number;
-                /**
-                 * @description Only requests with this HTTP method (any case).
-                 * @example POST
-                 */
-                method?: string;
-                /**
-                 * @description Only requests answered with this status (`404`) or status class (`4xx`).
-                 * @example 4xx
-                 */
-                status?: string;
-                /**
-                 * @description `true`: only requests answered with an error message; `false`: only those without.
-                 * @example true
-                 */
-                hasError?: boolean;
-                /**
-                 * @description Only requests whose path and query string contain this text, ignoring case.
-                 * @example /scim/v2/Users
-                 */
-                path?: string;
-                /**
-                 * @description Only requests where this text (3 to 500 characters, ignoring case) appears in the path and query, the identifier, the correlation id, or the first 2,000 characters of either body.
-                 * @example alice@example.com
-                 */
-                search?: string;
-                /**
-                 * @description Only requests at or after this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
-                 * @example 2026-12-01T00:00:00Z
-                 */
-                since?: string;
-                /**
-                 * @description Only requests before this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
-                 * @example 2026-12-02T00:00:00Z
-                 */
-                until?: string;
-                /**
-                 * @description Only requests of this tenant's credentials (its id, exactly).
-                 * @example acme
-                 */
-                tenant?: string;
-                /**
-                 * @description Also show requests to the admin API itself (hidden by default).
-                 * @example false
-                 */
-                includeAdmin?: boolean;
-                /**
-                 * @description Hide Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`).
-                 * @example true
-                 */
-                hideKeepalive?: boolean;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of logged requests. */
+            /** @description The ServiceProviderConfig. */
             200: {
                 headers: {
-                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description Requests left in the current window. Absent when rate limits are off. */
-                    "X-RateLimit-Remaining"?: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RequestLogPage"];
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
                 };
             };
-            400: components["responses"]["ProvisioningBadRequest"];
-            401: components["responses"]["ProvisioningUnauthorized"];
-            403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
-            404: {
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
                 headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
+                content?: never;
             };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            429: components["responses"]["ProvisioningTooManyRequests"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
         };
     };
-    clearRequestLogs: {
+    scimGetServiceConfiguration: {
         parameters: {
-            query?: {
-                /**
-                 * @description Delete only the requests before this instant (ISO 8601, such as `2026-12-01T00:00:00Z`); absent: delete all.
-                 * @example 2026-11-01T00:00:00Z
-                 */
-                before?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description How many rows were deleted. */
+            /** @description The ServiceProviderConfig. */
             200: {
                 headers: {
-                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description Requests left in the current window. Absent when rate limits are off. */
-                    "X-RateLimit-Remaining"?: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RequestLogsDeleted"];
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
                 };
             };
-            400: components["responses"]["ProvisioningBadRequest"];
-            401: components["responses"]["ProvisioningUnauthorized"];
-            403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
-            404: {
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
                 headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
+                content?: never;
             };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            429: components["responses"]["ProvisioningTooManyRequests"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
         };
     };
-    getRequestLog: {
+    scimGetServiceProviderConfigUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ServiceProviderConfig. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetServiceConfigurationUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ServiceProviderConfig. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetServiceProviderConfigForTenant: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /**
-                 * @description The row id, as listed (any other string answers 404).
-                 * @example 8b2f6c1e-3d4a-4e5b-9c7d-1f0a2b3c4d5e
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ServiceProviderConfig. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetServiceConfigurationForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ServiceProviderConfig. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListResourceTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both resource types. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceTypeListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListResourceTypesUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both resource types. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceTypeListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListResourceTypesForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both resource types. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceTypeListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetResourceType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource type's id, compared ignoring case; another answers 404.
+                 * @example User
                  */
                 id: string;
             };
@@ -4189,39 +4606,135 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The request in full. */
+            /** @description The resource type. */
             200: {
                 headers: {
-                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description Requests left in the current window. Absent when rate limits are off. */
-                    "X-RateLimit-Remaining"?: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RequestLogDetail"];
+                    "application/scim+json": components["schemas"]["ScimResourceType"];
                 };
             };
-            400: components["responses"]["ProvisioningBadRequest"];
-            401: components["responses"]["ProvisioningUnauthorized"];
-            403: components["responses"]["ProvisioningForbidden"];
-            /** @description No logged request has this id (or it was deleted). A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
-            404: {
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
                 headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
+                content?: never;
             };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            429: components["responses"]["ProvisioningTooManyRequests"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
         };
     };
-    getRequestLogStats: {
+    scimGetResourceTypeUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource type's id, compared ignoring case; another answers 404.
+                 * @example User
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource type. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceType"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetResourceTypeForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The resource type's id, compared ignoring case; another answers 404.
+                 * @example User
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource type. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimResourceType"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListSchemas: {
         parameters: {
             query?: never;
             header?: never;
@@ -4230,91 +4743,298 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The statistics. */
+            /** @description The three schemas. */
             200: {
                 headers: {
-                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description Requests left in the current window. Absent when rate limits are off. */
-                    "X-RateLimit-Remaining"?: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RequestLogStats"];
+                    "application/scim+json": components["schemas"]["ScimSchemaListResponse"];
                 };
             };
-            400: components["responses"]["ProvisioningBadRequest"];
-            401: components["responses"]["ProvisioningUnauthorized"];
-            403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
-            404: {
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
                 headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
+                content?: never;
             };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            429: components["responses"]["ProvisioningTooManyRequests"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
         };
     };
-    streamRequestLogs: {
+    scimListSchemasUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The three schemas. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchemaListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListSchemasForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The three schemas. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchemaListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The schema's id, compared ignoring case; another answers 404.
+                 * @example urn:ietf:params:scim:schemas:core:2.0:Group
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schema. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchema"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetSchemaUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The schema's id, compared ignoring case; another answers 404.
+                 * @example urn:ietf:params:scim:schemas:core:2.0:Group
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schema. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchema"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetSchemaForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The schema's id, compared ignoring case; another answers 404.
+                 * @example urn:ietf:params:scim:schemas:core:2.0:Group
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schema. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimSchema"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListUsers: {
         parameters: {
             query?: {
                 /**
-                 * @description Only requests with this HTTP method (any case).
-                 * @example POST
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
                  */
-                method?: string;
+                filter?: string;
                 /**
-                 * @description Only requests answered with this status (`404`) or status class (`4xx`).
-                 * @example 4xx
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
                  */
-                status?: string;
+                startIndex?: number;
                 /**
-                 * @description `true`: only requests answered with an error message; `false`: only those without.
-                 * @example true
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
                  */
-                hasError?: boolean;
+                count?: number;
                 /**
-                 * @description Only requests whose path and query string contain this text, ignoring case.
-                 * @example /scim/v2/Users
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
                  */
-                path?: string;
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
                 /**
-                 * @description Only requests where this text (3 to 500 characters, ignoring case) appears in the path and query, the identifier, the correlation id, or the first 2,000 characters of either body.
-                 * @example alice@example.com
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
                  */
-                search?: string;
+                attributes?: string;
                 /**
-                 * @description Only requests at or after this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
-                 * @example 2026-12-01T00:00:00Z
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
                  */
-                since?: string;
-                /**
-                 * @description Only requests before this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
-                 * @example 2026-12-02T00:00:00Z
-                 */
-                until?: string;
-                /**
-                 * @description Only requests of this tenant's credentials (its id, exactly).
-                 * @example acme
-                 */
-                tenant?: string;
-                /**
-                 * @description Also show requests to the admin API itself (hidden by default).
-                 * @example false
-                 */
-                includeAdmin?: boolean;
-                /**
-                 * @description Hide Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`).
-                 * @example true
-                 */
-                hideKeepalive?: boolean;
+                excludedAttributes?: string;
             };
             header?: never;
             path?: never;
@@ -4322,40 +5042,2258 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The event stream, open until the client goes away or the service stops. */
+            /** @description The page of users. */
             200: {
                 headers: {
-                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description Requests left in the current window. Absent when rate limits are off. */
-                    "X-RateLimit-Remaining"?: string;
-                    /** @description `no-cache, no-transform`. */
-                    "Cache-Control"?: string;
-                    /** @description `no`: proxies pass events on at once. */
-                    "X-Accel-Buffering"?: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
                 };
             };
-            400: components["responses"]["ProvisioningBadRequest"];
-            401: components["responses"]["ProvisioningUnauthorized"];
-            403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
-            404: {
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListUsersUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateUserUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListUsersForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateUserForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchUsersUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchUsersForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of users. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetUser: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchUser: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the user, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
                 content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
+                    "application/scim+json": components["schemas"]["ScimUser"];
                 };
             };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            429: components["responses"]["ProvisioningTooManyRequests"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetUserUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceUserUnversioned: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteUserUnversioned: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchUserUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the user, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetUserForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceUserForTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole User. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimUserRequest"];
+                "application/json": components["schemas"]["ScimUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteUserForTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchUserForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the user, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimUser"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListGroups: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListGroupsUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateGroupUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimListGroupsForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
+                 * @example userName eq "alice@example.com"
+                 */
+                filter?: string;
+                /**
+                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
+                 * @example 1
+                 */
+                startIndex?: number;
+                /**
+                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
+                 * @example 50
+                 */
+                count?: number;
+                /**
+                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
+                 * @example userName
+                 */
+                sortBy?: string;
+                /** @description `ascending` (the default) or `descending`, in any case. */
+                sortOrder?: "ascending" | "descending";
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimCreateGroupForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group created. */
+            201: {
+                headers: {
+                    /** @description The URI of the created resource (its `meta.location`). */
+                    Location: string;
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            409: components["responses"]["ScimConflict"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchGroupsUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimSearchGroupsForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The SearchRequest. */
+        requestBody?: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimSearchRequest"];
+                "application/json": components["schemas"]["ScimSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The page of groups. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetGroup: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchGroup: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the group, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetGroupUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceGroupUnversioned: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteGroupUnversioned: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchGroupUnversioned: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the group, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimGetGroupForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
+                 * @example W/"1"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            304: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimReplaceGroupForTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The whole Group. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimGroupRequest"];
+                "application/json": components["schemas"]["ScimGroupRequest"];
+            };
+        };
+        responses: {
+            /** @description The group as replaced. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimDeleteGroupForTenant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimPatchGroupForTenant: {
+        parameters: {
+            query?: {
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
+                 * @example userName,emails
+                 */
+                attributes?: string;
+                /**
+                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
+                 * @example members
+                 */
+                excludedAttributes?: string;
+            };
+            header?: {
+                /**
+                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
+                 * @example W/"1"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+                /**
+                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
+                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The PatchOp. */
+        requestBody: {
+            content: {
+                "application/scim+json": components["schemas"]["ScimPatchOp"];
+                "application/json": components["schemas"]["ScimPatchOp"];
+            };
+        };
+        responses: {
+            /** @description Changed; the group, as `attributes`/`excludedAttributes` project it. */
+            200: {
+                headers: {
+                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["ScimGroup"];
+                };
+            };
+            /** @description Changed (no projection was asked for). No body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            404: components["responses"]["ScimNotFound"];
+            409: components["responses"]["ScimConflict"];
+            412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
         };
     };
     listTenants: {
@@ -4885,666 +7823,6 @@ export interface operations {
             503: components["responses"]["ProvisioningUnavailable"];
         };
     };
-    listAdminTransactions: {
-        parameters: {
-            query?: {
-                /**
-                 * @description The page to answer, counting from 1.
-                 * @example 1
-                 */
-                page?: number;
-                /**
-                 * @description Items per page, at most 1000.
-                 * @example 50
-                 */
-                pageSize?: number;
-                /**
-                 * @description Only the transactions of this tenant (its id, exactly).
-                 * @example acme
-                 */
-                tenant?: string;
-                /**
-                 * @description Only transactions in this state.
-                 * @example COMPLETED
-                 */
-                status?: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
-                /**
-                 * @description Only transactions opened at or after this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
-                 * @example 2026-12-01T00:00:00Z
-                 */
-                since?: string;
-                /**
-                 * @description Only transactions opened before this instant (ISO 8601).
-                 * @example 2026-12-02T00:00:00Z
-                 */
-                until?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of transactions. */
-            200: {
-                headers: {
-                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description Requests left in the current window. Absent when rate limits are off. */
-                    "X-RateLimit-Remaining"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AdminTransactionPage"];
-                };
-            };
-            400: components["responses"]["ProvisioningBadRequest"];
-            401: components["responses"]["ProvisioningUnauthorized"];
-            403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            429: components["responses"]["ProvisioningTooManyRequests"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
-        };
-    };
-    getAdminTransaction: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The transaction id, of any tenant (any other string answers 404 'Transaction not found').
-                 * @example 550e8400-e29b-41d4-a716-446655440000
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The transaction and its failures. */
-            200: {
-                headers: {
-                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description Requests left in the current window. Absent when rate limits are off. */
-                    "X-RateLimit-Remaining"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AdminTransactionDetail"];
-                };
-            };
-            400: components["responses"]["ProvisioningBadRequest"];
-            401: components["responses"]["ProvisioningUnauthorized"];
-            403: components["responses"]["ProvisioningForbidden"];
-            /** @description No transaction has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            429: components["responses"]["ProvisioningTooManyRequests"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
-        };
-    };
-    syncPartnerUsers: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The sync request (seed 002). */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PartnerSyncRequest"];
-            };
-        };
-        responses: {
-            /** @description The sync ran (or, with `dryRun`, was computed); per-user outcomes in `data.results`. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PartnerSyncAnswer"];
-                };
-            };
-            /** @description The envelope is not valid (the body, `mode`, `users` or `dryRun`); nothing is changed. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PartnerError"];
-                };
-            };
-            /** @description No bearer token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PartnerError"];
-                };
-            };
-            /** @description The token is not valid: bad signature, not HS256, expired or without `exp`, an unknown org code, or a `users[].orgCode` that is not the token's. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PartnerError"];
-                };
-            };
-            413: components["responses"]["PartnerPayloadTooLarge"];
-            415: components["responses"]["PartnerUnsupportedMediaType"];
-            429: components["responses"]["PartnerTooManyRequests"];
-            /** @description An unexpected failure; nothing internal is answered (seed 002). */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PartnerError"];
-                };
-            };
-            503: components["responses"]["PartnerUnavailable"];
-        };
-    };
-    getOpenApiDocument: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `ETag` of a copy already held: when it is still current, the answer is 304 without a body. */
-                "If-None-Match"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The document. */
-            200: {
-                headers: {
-                    /** @description A weak validator of this document, for `If-None-Match`. */
-                    ETag: string;
-                    /** @description `no-cache`: revalidate before reusing a stored copy. */
-                    "Cache-Control": "no-cache";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * @description The OpenAPI version.
-                         * @constant
-                         */
-                        openapi: "3.1.0";
-                        /** @description Title, version and description of the API. */
-                        info: Record<string, never>;
-                        /** @description Every route, by path and method. */
-                        paths: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Not modified: `If-None-Match` named the current `ETag`. No body. */
-            304: {
-                headers: {
-                    /** @description The current validator. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ProvisioningBadRequest"];
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            500: components["responses"]["ProvisioningInternalError"];
-        };
-    };
-    commitTransaction: {
-        parameters: {
-            query?: {
-                /** @description Hold the answer until the job ends (at most `timeoutMs`), then answer 200 with the totals. `true`/`1` or `false`/`0`; anything else answers 400. */
-                wait?: boolean;
-                /** @description With `wait=true`: how long to wait, in milliseconds (at most 60000). When it runs out the answer is the plain 202. */
-                timeoutMs?: number;
-                /** @description All or nothing: if any operation fails, nothing is applied, the transaction ends `ROLLED_BACK` and its job `FAILED`. `true`/`1` or `false`/`0`; anything else answers 400. */
-                atomic?: boolean;
-            };
-            header?: never;
-            path: {
-                /**
-                 * @description The transaction, as the checkpoint answered it (a uuid).
-                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
-                 */
-                transactionId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description `wait=true` and the job ended in time: the outcome. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CommitOutcome"];
-                };
-            };
-            /** @description The commit is scheduled (or was already): the job runs in the background. Also the answer of `wait=true` when `timeoutMs` ran out. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CommitAccepted"];
-                };
-            };
-            /** @description A query parameter is not valid (`wait`, `atomic`, `timeoutMs`, or a missing `transactionId`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The transaction was rolled back: it cannot be committed (a transaction committed before answers its job again instead). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
-        };
-    };
-    queueDepartments: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The transaction, as the checkpoint answered it (a uuid).
-                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
-                 */
-                transactionId: string;
-            };
-            cookie?: never;
-        };
-        /** @description A JSON array of department items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DepartmentItem"][];
-            };
-        };
-        responses: {
-            /** @description One entry per item: queued, or refused as sent (a failed operation). */
-            200: {
-                headers: {
-                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description What is left of it in the current window. */
-                    "X-RateLimit-Remaining"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QueueAnswer"];
-                };
-            };
-            /** @description The body is not a JSON array, or the transaction would hold more than 10000 operations. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The transaction is not `OPEN`: operations can only be queued while it is. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            /** @description Seed 004's rate limit of this route (50 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
-        };
-    };
-    queueUsers: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The transaction, as the checkpoint answered it (a uuid).
-                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
-                 */
-                transactionId: string;
-            };
-            cookie?: never;
-        };
-        /** @description A JSON array of user items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UserItem"][];
-            };
-        };
-        responses: {
-            /** @description One entry per item: queued, or refused as sent (a failed operation). */
-            200: {
-                headers: {
-                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description What is left of it in the current window. */
-                    "X-RateLimit-Remaining"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["QueueAnswer"];
-                };
-            };
-            /** @description The body is not a JSON array, or the transaction would hold more than 10000 operations. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The transaction is not `OPEN`: operations can only be queued while it is. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            /** @description Seed 004's rate limit of this route (50 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
-        };
-    };
-    createCheckpoint: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The transaction is open. */
-            200: {
-                headers: {
-                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description What is left of it in the current window. */
-                    "X-RateLimit-Remaining"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CheckpointAnswer"];
-                };
-            };
-            400: components["responses"]["ProvisioningBadRequest"];
-            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            /** @description Seed 004's rate limit of this route (10 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
-        };
-    };
-    commitTransactionByQuery: {
-        parameters: {
-            query: {
-                /**
-                 * @description The transaction to commit (required; missing answers 400).
-                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
-                 */
-                transactionId: string;
-                /** @description Hold the answer until the job ends (at most `timeoutMs`), then answer 200 with the totals. `true`/`1` or `false`/`0`; anything else answers 400. */
-                wait?: boolean;
-                /** @description With `wait=true`: how long to wait, in milliseconds (at most 60000). When it runs out the answer is the plain 202. */
-                timeoutMs?: number;
-                /** @description All or nothing: if any operation fails, nothing is applied, the transaction ends `ROLLED_BACK` and its job `FAILED`. `true`/`1` or `false`/`0`; anything else answers 400. */
-                atomic?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description `wait=true` and the job ended in time: the outcome. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CommitOutcome"];
-                };
-            };
-            /** @description The commit is scheduled (or was already): the job runs in the background. Also the answer of `wait=true` when `timeoutMs` ran out. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CommitAccepted"];
-                };
-            };
-            /** @description A query parameter is not valid (`wait`, `atomic`, `timeoutMs`, or a missing `transactionId`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The transaction was rolled back: it cannot be committed (a transaction committed before answers its job again instead). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
-        };
-    };
     listDepartments: {
         parameters: {
             query?: {
@@ -5717,27 +7995,105 @@ export interface operations {
             503: components["responses"]["ProvisioningUnavailable"];
         };
     };
-    queueDepartmentsSync: {
+    listUsers: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
+                /** @description Only active (`true`) or inactive (`false`) rows; absent, empty or `null`: all (seed 001). */
+                active?: boolean | null;
                 /**
-                 * @description The transaction, as the checkpoint answered it (a uuid).
-                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 * @description Only rows whose `createdOn` falls in this PipelineDateRange (seed 001): a preset (`TODAY`, `YESTERDAY`, `LAST_7_DAYS`, `LAST_30_DAYS`, `LAST_90_DAYS`, `THIS_WEEK`, `LAST_WEEK`, `THIS_MONTH`, `LAST_MONTH`, `THIS_QUARTER`, `LAST_QUARTER`, `THIS_YEAR`, `LAST_YEAR`, any case) or `CUSTOM` as a JSON object `{"preset":"CUSTOM","start":"2024-01-01","end":"2024-01-31"}` (`start`/`end`: ISO dates or date-times; a date-only `end` includes its whole day). Computed in the tenant's locale and time zone (default `en-GB`, `Europe/London`: weeks start on Monday). Absent, empty or `null`: no filter. An unknown preset answers 400.
+                 * @example LAST_30_DAYS
                  */
-                transactionId: string;
+                createdOn?: string;
+                /**
+                 * @description Only rows whose `updatedOn` falls in this PipelineDateRange (seed 001): a preset (`TODAY`, `YESTERDAY`, `LAST_7_DAYS`, `LAST_30_DAYS`, `LAST_90_DAYS`, `THIS_WEEK`, `LAST_WEEK`, `THIS_MONTH`, `LAST_MONTH`, `THIS_QUARTER`, `LAST_QUARTER`, `THIS_YEAR`, `LAST_YEAR`, any case) or `CUSTOM` as a JSON object `{"preset":"CUSTOM","start":"2024-01-01","end":"2024-01-31"}` (`start`/`end`: ISO dates or date-times; a date-only `end` includes its whole day). Computed in the tenant's locale and time zone (default `en-GB`, `Europe/London`: weeks start on Monday). Absent, empty or `null`: no filter. An unknown preset answers 400.
+                 * @example LAST_7_DAYS
+                 */
+                updatedOn?: string;
+                /** @description Rows to skip, for paging. */
+                skip?: number;
+                /** @description Rows per page, 1 to 1000 (more answers 400 `Limit cannot exceed 1000`). */
+                limit?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
-        /** @description A JSON array of department items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
+        requestBody?: never;
+        responses: {
+            /** @description A page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPage"];
+                };
+            };
+            /** @description A filter or paging value is not valid; every bad parameter is listed in `errors`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_SEARCH` (or `PROVISIONING_UPDATE`, which grants it), or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description The tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    syncUsers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Queue into this transaction instead of applying at once (seed 004). Absent or empty: direct mode.
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A JSON array of user items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DepartmentItem"][];
+                "application/json": components["schemas"]["UserItem"][];
             };
         };
         responses: {
-            /** @description One entry per item: queued, or refused as sent (a failed operation). */
+            /** @description Direct mode: what was applied and what failed. With `transactionId`: one entry per queued item. */
             200: {
                 headers: {
                     /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
@@ -5747,10 +8103,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QueueAnswer"];
+                    "application/json": components["schemas"]["DirectSyncAnswer"] | components["schemas"]["QueueAnswer"];
                 };
             };
-            /** @description The body is not a JSON array, or the transaction would hold more than 10000 operations. */
+            /** @description The body is not a JSON array (nothing is applied or queued). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5786,7 +8142,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProvisioningError"];
                 };
             };
-            /** @description The transaction is not `OPEN`: operations can only be queued while it is. */
+            /** @description With `transactionId`: the transaction is not `OPEN`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5811,6 +8167,154 @@ export interface operations {
             503: components["responses"]["ProvisioningUnavailable"];
         };
     };
+    createCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction is open. */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointAnswer"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (10 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    commitTransaction: {
+        parameters: {
+            query?: {
+                /** @description Hold the answer until the job ends (at most `timeoutMs`), then answer 200 with the totals. `true`/`1` or `false`/`0`; anything else answers 400. */
+                wait?: boolean;
+                /** @description With `wait=true`: how long to wait, in milliseconds (at most 60000). When it runs out the answer is the plain 202. */
+                timeoutMs?: number;
+                /** @description All or nothing: if any operation fails, nothing is applied, the transaction ends `ROLLED_BACK` and its job `FAILED`. `true`/`1` or `false`/`0`; anything else answers 400. */
+                atomic?: boolean;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `wait=true` and the job ended in time: the outcome. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitOutcome"];
+                };
+            };
+            /** @description The commit is scheduled (or was already): the job runs in the background. Also the answer of `wait=true` when `timeoutMs` ran out. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitAccepted"];
+                };
+            };
+            /** @description A query parameter is not valid (`wait`, `atomic`, `timeoutMs`, or a missing `transactionId`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction was rolled back: it cannot be committed (a transaction committed before answers its job again instead). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
     commitTransactionById: {
         parameters: {
             query?: {
@@ -5829,6 +8333,96 @@ export interface operations {
                  */
                 transactionId: string;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `wait=true` and the job ended in time: the outcome. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitOutcome"];
+                };
+            };
+            /** @description The commit is scheduled (or was already): the job runs in the background. Also the answer of `wait=true` when `timeoutMs` ran out. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitAccepted"];
+                };
+            };
+            /** @description A query parameter is not valid (`wait`, `atomic`, `timeoutMs`, or a missing `transactionId`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction was rolled back: it cannot be committed (a transaction committed before answers its job again instead). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    commitTransactionByQuery: {
+        parameters: {
+            query: {
+                /**
+                 * @description The transaction to commit (required; missing answers 400).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+                /** @description Hold the answer until the job ends (at most `timeoutMs`), then answer 200 with the totals. `true`/`1` or `false`/`0`; anything else answers 400. */
+                wait?: boolean;
+                /** @description With `wait=true`: how long to wait, in milliseconds (at most 60000). When it runs out the answer is the plain 202. */
+                timeoutMs?: number;
+                /** @description All or nothing: if any operation fails, nothing is applied, the transaction ends `ROLLED_BACK` and its job `FAILED`. `true`/`1` or `false`/`0`; anything else answers 400. */
+                atomic?: boolean;
+            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -6131,105 +8725,27 @@ export interface operations {
             503: components["responses"]["ProvisioningUnavailable"];
         };
     };
-    listUsers: {
+    queueDepartments: {
         parameters: {
-            query?: {
-                /** @description Only active (`true`) or inactive (`false`) rows; absent, empty or `null`: all (seed 001). */
-                active?: boolean | null;
-                /**
-                 * @description Only rows whose `createdOn` falls in this PipelineDateRange (seed 001): a preset (`TODAY`, `YESTERDAY`, `LAST_7_DAYS`, `LAST_30_DAYS`, `LAST_90_DAYS`, `THIS_WEEK`, `LAST_WEEK`, `THIS_MONTH`, `LAST_MONTH`, `THIS_QUARTER`, `LAST_QUARTER`, `THIS_YEAR`, `LAST_YEAR`, any case) or `CUSTOM` as a JSON object `{"preset":"CUSTOM","start":"2024-01-01","end":"2024-01-31"}` (`start`/`end`: ISO dates or date-times; a date-only `end` includes its whole day). Computed in the tenant's locale and time zone (default `en-GB`, `Europe/London`: weeks start on Monday). Absent, empty or `null`: no filter. An unknown preset answers 400.
-                 * @example LAST_30_DAYS
-                 */
-                createdOn?: string;
-                /**
-                 * @description Only rows whose `updatedOn` falls in this PipelineDateRange (seed 001): a preset (`TODAY`, `YESTERDAY`, `LAST_7_DAYS`, `LAST_30_DAYS`, `LAST_90_DAYS`, `THIS_WEEK`, `LAST_WEEK`, `THIS_MONTH`, `LAST_MONTH`, `THIS_QUARTER`, `LAST_QUARTER`, `THIS_YEAR`, `LAST_YEAR`, any case) or `CUSTOM` as a JSON object `{"preset":"CUSTOM","start":"2024-01-01","end":"2024-01-31"}` (`start`/`end`: ISO dates or date-times; a date-only `end` includes its whole day). Computed in the tenant's locale and time zone (default `en-GB`, `Europe/London`: weeks start on Monday). Absent, empty or `null`: no filter. An unknown preset answers 400.
-                 * @example LAST_7_DAYS
-                 */
-                updatedOn?: string;
-                /** @description Rows to skip, for paging. */
-                skip?: number;
-                /** @description Rows per page, 1 to 1000 (more answers 400 `Limit cannot exceed 1000`). */
-                limit?: number;
-            };
+            query?: never;
             header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of users. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserPage"];
-                };
-            };
-            /** @description A filter or paging value is not valid; every bad parameter is listed in `errors`. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The token lacks `PROVISIONING_SEARCH` (or `PROVISIONING_UPDATE`, which grants it), or belongs to another tenant than `auth-tenant-id`. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            /** @description The tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
-        };
-    };
-    syncUsers: {
-        parameters: {
-            query?: {
+            path: {
                 /**
-                 * @description Queue into this transaction instead of applying at once (seed 004). Absent or empty: direct mode.
+                 * @description The transaction, as the checkpoint answered it (a uuid).
                  * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
                  */
-                transactionId?: string;
+                transactionId: string;
             };
-            header?: never;
-            path?: never;
             cookie?: never;
         };
-        /** @description A JSON array of user items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
+        /** @description A JSON array of department items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UserItem"][];
+                "application/json": components["schemas"]["DepartmentItem"][];
             };
         };
         responses: {
-            /** @description Direct mode: what was applied and what failed. With `transactionId`: one entry per queued item. */
+            /** @description One entry per item: queued, or refused as sent (a failed operation). */
             200: {
                 headers: {
                     /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
@@ -6239,10 +8755,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DirectSyncAnswer"] | components["schemas"]["QueueAnswer"];
+                    "application/json": components["schemas"]["QueueAnswer"];
                 };
             };
-            /** @description The body is not a JSON array (nothing is applied or queued). */
+            /** @description The body is not a JSON array, or the transaction would hold more than 10000 operations. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6278,7 +8794,195 @@ export interface operations {
                     "application/json": components["schemas"]["ProvisioningError"];
                 };
             };
-            /** @description With `transactionId`: the transaction is not `OPEN`. */
+            /** @description The transaction is not `OPEN`: operations can only be queued while it is. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (50 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    queueDepartmentsSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A JSON array of department items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepartmentItem"][];
+            };
+        };
+        responses: {
+            /** @description One entry per item: queued, or refused as sent (a failed operation). */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueAnswer"];
+                };
+            };
+            /** @description The body is not a JSON array, or the transaction would hold more than 10000 operations. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction is not `OPEN`: operations can only be queued while it is. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description Seed 004's rate limit of this route (50 requests per minute per credential) is spent, or the tenant's fair share of the service is in use; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    queueUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction, as the checkpoint answered it (a uuid).
+                 * @example a1b2c3d4-e5f6-7890-abcd-ef1234567890
+                 */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A JSON array of user items. Anything else (an object, a string) is refused whole with 400, and nothing is queued. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserItem"][];
+            };
+        };
+        responses: {
+            /** @description One entry per item: queued, or refused as sent (a failed operation). */
+            200: {
+                headers: {
+                    /** @description The route's budget per credential and minute (absent when `RATE_LIMITS=off`). */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description What is left of it in the current window. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueAnswer"];
+                };
+            };
+            /** @description The body is not a JSON array, or the transaction would hold more than 10000 operations. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The token lacks `PROVISIONING_UPDATE`, or belongs to another tenant than `auth-tenant-id`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description No such transaction in the caller's tenant (another tenant's id, or an id that is not a uuid, answers the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction is not `OPEN`: operations can only be queued while it is. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6397,50 +9101,63 @@ export interface operations {
             503: components["responses"]["ProvisioningUnavailable"];
         };
     };
-    getJob: {
+    listAdminTransactions: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /**
-                 * @description The job, as the commit answered it (`jobId`).
-                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 * @description The page to answer, counting from 1.
+                 * @example 1
                  */
-                jobId: string;
+                page?: number;
+                /**
+                 * @description Items per page, at most 1000.
+                 * @example 50
+                 */
+                pageSize?: number;
+                /**
+                 * @description Only the transactions of this tenant (its id, exactly).
+                 * @example acme
+                 */
+                tenant?: string;
+                /**
+                 * @description Only transactions in this state.
+                 * @example COMPLETED
+                 */
+                status?: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+                /**
+                 * @description Only transactions opened at or after this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Only transactions opened before this instant (ISO 8601).
+                 * @example 2026-12-02T00:00:00Z
+                 */
+                until?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The job. */
+            /** @description A page of transactions. */
             200: {
                 headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JobAnswer"];
+                    "application/json": components["schemas"]["AdminTransactionPage"];
                 };
             };
             400: components["responses"]["ProvisioningBadRequest"];
-            /** @description No credentials, or credentials that are not valid: the `auth-token` (without an `Authorization` header) or the bearer token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The `auth-token` lacks `PROVISIONING_SEARCH` (or `PROVISIONING_UPDATE`) or is another tenant's than `auth-tenant-id`; or the bearer lacks `ADMIN`. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description No such job (for a provisioning token: none in the caller's tenant; another tenant's answers the same). */
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6456,50 +9173,38 @@ export interface operations {
             503: components["responses"]["ProvisioningUnavailable"];
         };
     };
-    cancelJob: {
+    getAdminTransaction: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /**
-                 * @description The job, as the commit answered it (`jobId`).
-                 * @example 7c9e6679-7425-40de-944b-e07fc1f90ae7
+                 * @description The transaction id, of any tenant (any other string answers 404 'Transaction not found').
+                 * @example 550e8400-e29b-41d4-a716-446655440000
                  */
-                jobId: string;
+                id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The job, cancelled or asked to stop. */
+            /** @description The transaction and its failures. */
             200: {
                 headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JobAnswer"];
+                    "application/json": components["schemas"]["AdminTransactionDetail"];
                 };
             };
             400: components["responses"]["ProvisioningBadRequest"];
-            /** @description No bearer token, or one that is not valid (a provisioning `auth-token` is not accepted here). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description The bearer token does not hold `ADMIN`. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            /** @description No such job (for a provisioning token: none in the caller's tenant; another tenant's answers the same). */
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No transaction has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6508,8 +9213,397 @@ export interface operations {
                     "application/json": components["schemas"]["ProvisioningError"];
                 };
             };
-            /** @description The job has already ended. */
-            409: {
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    syncPartnerUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The sync request (seed 002). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerSyncRequest"];
+            };
+        };
+        responses: {
+            /** @description The sync ran (or, with `dryRun`, was computed); per-user outcomes in `data.results`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerSyncAnswer"];
+                };
+            };
+            /** @description The envelope is not valid (the body, `mode`, `users` or `dryRun`); nothing is changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerError"];
+                };
+            };
+            /** @description No bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerError"];
+                };
+            };
+            /** @description The token is not valid: bad signature, not HS256, expired or without `exp`, an unknown org code, or a `users[].orgCode` that is not the token's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerError"];
+                };
+            };
+            413: components["responses"]["PartnerPayloadTooLarge"];
+            415: components["responses"]["PartnerUnsupportedMediaType"];
+            429: components["responses"]["PartnerTooManyRequests"];
+            /** @description An unexpected failure; nothing internal is answered (seed 002). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerError"];
+                };
+            };
+            503: components["responses"]["PartnerUnavailable"];
+        };
+    };
+    listRequestLogs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to answer, counting from 1.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Items per page, at most 1000.
+                 * @example 50
+                 */
+                pageSize?: number;
+                /**
+                 * @description Only requests with this HTTP method (any case).
+                 * @example POST
+                 */
+                method?: string;
+                /**
+                 * @description Only requests answered with this status (`404`) or status class (`4xx`).
+                 * @example 4xx
+                 */
+                status?: string;
+                /**
+                 * @description `true`: only requests answered with an error message; `false`: only those without.
+                 * @example true
+                 */
+                hasError?: boolean;
+                /**
+                 * @description Only requests whose path and query string contain this text, ignoring case.
+                 * @example /scim/v2/Users
+                 */
+                path?: string;
+                /**
+                 * @description Only requests where this text (3 to 500 characters, ignoring case) appears in the path and query, the identifier, the correlation id, or the first 2,000 characters of either body.
+                 * @example alice@example.com
+                 */
+                search?: string;
+                /**
+                 * @description Only requests at or after this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Only requests before this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
+                 * @example 2026-12-02T00:00:00Z
+                 */
+                until?: string;
+                /**
+                 * @description Only requests of this tenant's credentials (its id, exactly).
+                 * @example acme
+                 */
+                tenant?: string;
+                /**
+                 * @description Also show requests to the admin API itself (hidden by default).
+                 * @example false
+                 */
+                includeAdmin?: boolean;
+                /**
+                 * @description Hide Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`).
+                 * @example true
+                 */
+                hideKeepalive?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of logged requests. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestLogPage"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    clearRequestLogs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Delete only the requests before this instant (ISO 8601, such as `2026-12-01T00:00:00Z`); absent: delete all.
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many rows were deleted. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestLogsDeleted"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    streamRequestLogs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only requests with this HTTP method (any case).
+                 * @example POST
+                 */
+                method?: string;
+                /**
+                 * @description Only requests answered with this status (`404`) or status class (`4xx`).
+                 * @example 4xx
+                 */
+                status?: string;
+                /**
+                 * @description `true`: only requests answered with an error message; `false`: only those without.
+                 * @example true
+                 */
+                hasError?: boolean;
+                /**
+                 * @description Only requests whose path and query string contain this text, ignoring case.
+                 * @example /scim/v2/Users
+                 */
+                path?: string;
+                /**
+                 * @description Only requests where this text (3 to 500 characters, ignoring case) appears in the path and query, the identifier, the correlation id, or the first 2,000 characters of either body.
+                 * @example alice@example.com
+                 */
+                search?: string;
+                /**
+                 * @description Only requests at or after this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Only requests before this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
+                 * @example 2026-12-02T00:00:00Z
+                 */
+                until?: string;
+                /**
+                 * @description Only requests of this tenant's credentials (its id, exactly).
+                 * @example acme
+                 */
+                tenant?: string;
+                /**
+                 * @description Also show requests to the admin API itself (hidden by default).
+                 * @example false
+                 */
+                includeAdmin?: boolean;
+                /**
+                 * @description Hide Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`).
+                 * @example true
+                 */
+                hideKeepalive?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream, open until the client goes away or the service stops. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    /** @description `no-cache, no-transform`. */
+                    "Cache-Control"?: string;
+                    /** @description `no`: proxies pass events on at once. */
+                    "X-Accel-Buffering"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getRequestLogStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statistics. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestLogStats"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getRequestLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The row id, as listed (any other string answers 404).
+                 * @example 8b2f6c1e-3d4a-4e5b-9c7d-1f0a2b3c4d5e
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request in full. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestLogDetail"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No logged request has this id (or it was deleted). A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6555,3148 +9649,54 @@ export interface operations {
             };
         };
     };
-    issueOAuthToken: {
+    getOpenApiDocument: {
         parameters: {
             query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The token request, as a form or as JSON. */
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": components["schemas"]["OAuthTokenRequest"];
-                "application/json": components["schemas"]["OAuthTokenRequest"];
-            };
-        };
-        responses: {
-            /** @description The access token. */
-            200: {
-                headers: {
-                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
-                    "Cache-Control": "no-store";
-                    /** @description `no-cache`, for HTTP/1.0 caches. */
-                    Pragma: "no-cache";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthToken"];
-                };
-            };
-            /** @description The request is not valid: no `grant_type`, another grant, or a body that cannot be read. */
-            400: {
-                headers: {
-                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
-                    "Cache-Control": "no-store";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthError"];
-                };
-            };
-            /** @description The client is unknown, its secret is wrong, it was revoked, or no credentials were sent. */
-            401: {
-                headers: {
-                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
-                    "Cache-Control": "no-store";
-                    /** @description The challenge: `Basic realm="oauth"`. */
-                    "WWW-Authenticate": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthError"];
-                };
-            };
-            413: components["responses"]["OAuthPayloadTooLarge"];
-            415: components["responses"]["OAuthUnsupportedMediaType"];
-            /** @description Too many failed attempts for this client id or from this address; retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description `no-store` (RFC 6749 §5.1): the answer must not be cached. */
-                    "Cache-Control": "no-store";
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OAuthError"];
-                };
-            };
-            500: components["responses"]["OAuthInternalError"];
-            503: components["responses"]["OAuthUnavailable"];
-        };
-    };
-    scimListGroupsForTenant: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
-                 * @example userName eq "alice@example.com"
-                 */
-                filter?: string;
-                /**
-                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
-                 * @example 1
-                 */
-                startIndex?: number;
-                /**
-                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
-                 * @example 50
-                 */
-                count?: number;
-                /**
-                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
-                 * @example userName
-                 */
-                sortBy?: string;
-                /** @description `ascending` (the default) or `descending`, in any case. */
-                sortOrder?: "ascending" | "descending";
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The page of groups. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimCreateGroupForTenant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        /** @description The Group. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimGroupRequest"];
-                "application/json": components["schemas"]["ScimGroupRequest"];
-            };
-        };
-        responses: {
-            /** @description The group created. */
-            201: {
-                headers: {
-                    /** @description The URI of the created resource (its `meta.location`). */
-                    Location: string;
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            409: components["responses"]["ScimConflict"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimSearchGroupsForTenant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        /** @description The SearchRequest. */
-        requestBody?: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimSearchRequest"];
-                "application/json": components["schemas"]["ScimSearchRequest"];
-            };
-        };
-        responses: {
-            /** @description The page of groups. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetGroupForTenant: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
             header?: {
-                /**
-                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
-                 * @example W/"1"
-                 */
+                /** @description The `ETag` of a copy already held: when it is still current, the answer is 304 without a body. */
                 "If-None-Match"?: string;
             };
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The group. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimReplaceGroupForTenant: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The whole Group. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimGroupRequest"];
-                "application/json": components["schemas"]["ScimGroupRequest"];
-            };
-        };
-        responses: {
-            /** @description The group as replaced. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimDeleteGroupForTenant: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted. No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimPatchGroupForTenant: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The PatchOp. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimPatchOp"];
-                "application/json": components["schemas"]["ScimPatchOp"];
-            };
-        };
-        responses: {
-            /** @description Changed; the group, as `attributes`/`excludedAttributes` project it. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            /** @description Changed (no projection was asked for). No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListResourceTypesForTenant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Both resource types. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimResourceTypeListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetResourceTypeForTenant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-                /**
-                 * @description The resource type's id, compared ignoring case; another answers 404.
-                 * @example User
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The resource type. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimResourceType"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListSchemasForTenant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The three schemas. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimSchemaListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetSchemaForTenant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-                /**
-                 * @description The schema's id, compared ignoring case; another answers 404.
-                 * @example urn:ietf:params:scim:schemas:core:2.0:Group
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The schema. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimSchema"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetServiceConfigurationForTenant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ServiceProviderConfig. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetServiceProviderConfigForTenant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ServiceProviderConfig. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListUsersForTenant: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
-                 * @example userName eq "alice@example.com"
-                 */
-                filter?: string;
-                /**
-                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
-                 * @example 1
-                 */
-                startIndex?: number;
-                /**
-                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
-                 * @example 50
-                 */
-                count?: number;
-                /**
-                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
-                 * @example userName
-                 */
-                sortBy?: string;
-                /** @description `ascending` (the default) or `descending`, in any case. */
-                sortOrder?: "ascending" | "descending";
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The page of users. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimCreateUserForTenant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        /** @description The User. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimUserRequest"];
-                "application/json": components["schemas"]["ScimUserRequest"];
-            };
-        };
-        responses: {
-            /** @description The user created. */
-            201: {
-                headers: {
-                    /** @description The URI of the created resource (its `meta.location`). */
-                    Location: string;
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            409: components["responses"]["ScimConflict"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimSearchUsersForTenant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-            };
-            cookie?: never;
-        };
-        /** @description The SearchRequest. */
-        requestBody?: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimSearchRequest"];
-                "application/json": components["schemas"]["ScimSearchRequest"];
-            };
-        };
-        responses: {
-            /** @description The page of users. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetUserForTenant: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
-                 * @example W/"1"
-                 */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The user. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimReplaceUserForTenant: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The whole User. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimUserRequest"];
-                "application/json": components["schemas"]["ScimUserRequest"];
-            };
-        };
-        responses: {
-            /** @description The user as replaced. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimDeleteUserForTenant: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted. No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimPatchUserForTenant: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
-                 * @example default
-                 */
-                tenantId: string;
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The PatchOp. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimPatchOp"];
-                "application/json": components["schemas"]["ScimPatchOp"];
-            };
-        };
-        responses: {
-            /** @description Changed; the user, as `attributes`/`excludedAttributes` project it. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            /** @description Changed (no projection was asked for). No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListGroupsUnversioned: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
-                 * @example userName eq "alice@example.com"
-                 */
-                filter?: string;
-                /**
-                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
-                 * @example 1
-                 */
-                startIndex?: number;
-                /**
-                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
-                 * @example 50
-                 */
-                count?: number;
-                /**
-                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
-                 * @example userName
-                 */
-                sortBy?: string;
-                /** @description `ascending` (the default) or `descending`, in any case. */
-                sortOrder?: "ascending" | "descending";
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The page of groups. */
+            /** @description The document. */
             200: {
                 headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    /** @description A weak validator of this document, for `If-None-Match`. */
                     ETag: string;
+                    /** @description `no-cache`: revalidate before reusing a stored copy. */
+                    "Cache-Control": "no-cache";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
+                    "application/json": {
+                        /**
+                         * @description The OpenAPI version.
+                         * @constant
+                         */
+                        openapi: "3.1.0";
+                        /** @description Title, version and description of the API. */
+                        info: Record<string, never>;
+                        /** @description Every route, by path and method. */
+                        paths: Record<string, never>;
+                    };
                 };
             };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
+            /** @description Not modified: `If-None-Match` named the current `ETag`. No body. */
             304: {
                 headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
+                    /** @description The current validator. */
                     ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimCreateGroupUnversioned: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The Group. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimGroupRequest"];
-                "application/json": components["schemas"]["ScimGroupRequest"];
-            };
-        };
-        responses: {
-            /** @description The group created. */
-            201: {
-                headers: {
-                    /** @description The URI of the created resource (its `meta.location`). */
-                    Location: string;
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            409: components["responses"]["ScimConflict"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimSearchGroupsUnversioned: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The SearchRequest. */
-        requestBody?: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimSearchRequest"];
-                "application/json": components["schemas"]["ScimSearchRequest"];
-            };
-        };
-        responses: {
-            /** @description The page of groups. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetGroupUnversioned: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
-                 * @example W/"1"
-                 */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The group. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimReplaceGroupUnversioned: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The whole Group. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimGroupRequest"];
-                "application/json": components["schemas"]["ScimGroupRequest"];
-            };
-        };
-        responses: {
-            /** @description The group as replaced. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimDeleteGroupUnversioned: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted. No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimPatchGroupUnversioned: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The PatchOp. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimPatchOp"];
-                "application/json": components["schemas"]["ScimPatchOp"];
-            };
-        };
-        responses: {
-            /** @description Changed; the group, as `attributes`/`excludedAttributes` project it. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            /** @description Changed (no projection was asked for). No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListResourceTypesUnversioned: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Both resource types. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimResourceTypeListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetResourceTypeUnversioned: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The resource type's id, compared ignoring case; another answers 404.
-                 * @example User
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The resource type. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimResourceType"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListSchemasUnversioned: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The three schemas. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimSchemaListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetSchemaUnversioned: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The schema's id, compared ignoring case; another answers 404.
-                 * @example urn:ietf:params:scim:schemas:core:2.0:Group
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The schema. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimSchema"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetServiceConfigurationUnversioned: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ServiceProviderConfig. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetServiceProviderConfigUnversioned: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ServiceProviderConfig. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListUsersUnversioned: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
-                 * @example userName eq "alice@example.com"
-                 */
-                filter?: string;
-                /**
-                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
-                 * @example 1
-                 */
-                startIndex?: number;
-                /**
-                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
-                 * @example 50
-                 */
-                count?: number;
-                /**
-                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
-                 * @example userName
-                 */
-                sortBy?: string;
-                /** @description `ascending` (the default) or `descending`, in any case. */
-                sortOrder?: "ascending" | "descending";
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The page of users. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimCreateUserUnversioned: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The User. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimUserRequest"];
-                "application/json": components["schemas"]["ScimUserRequest"];
-            };
-        };
-        responses: {
-            /** @description The user created. */
-            201: {
-                headers: {
-                    /** @description The URI of the created resource (its `meta.location`). */
-                    Location: string;
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            409: components["responses"]["ScimConflict"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimSearchUsersUnversioned: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The SearchRequest. */
-        requestBody?: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimSearchRequest"];
-                "application/json": components["schemas"]["ScimSearchRequest"];
-            };
-        };
-        responses: {
-            /** @description The page of users. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetUserUnversioned: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
-                 * @example W/"1"
-                 */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The user. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimReplaceUserUnversioned: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The whole User. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimUserRequest"];
-                "application/json": components["schemas"]["ScimUserRequest"];
-            };
-        };
-        responses: {
-            /** @description The user as replaced. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimDeleteUserUnversioned: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted. No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimPatchUserUnversioned: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The PatchOp. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimPatchOp"];
-                "application/json": components["schemas"]["ScimPatchOp"];
-            };
-        };
-        responses: {
-            /** @description Changed; the user, as `attributes`/`excludedAttributes` project it. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            /** @description Changed (no projection was asked for). No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListGroups: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
-                 * @example userName eq "alice@example.com"
-                 */
-                filter?: string;
-                /**
-                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
-                 * @example 1
-                 */
-                startIndex?: number;
-                /**
-                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
-                 * @example 50
-                 */
-                count?: number;
-                /**
-                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
-                 * @example userName
-                 */
-                sortBy?: string;
-                /** @description `ascending` (the default) or `descending`, in any case. */
-                sortOrder?: "ascending" | "descending";
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The page of groups. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimCreateGroup: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The Group. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimGroupRequest"];
-                "application/json": components["schemas"]["ScimGroupRequest"];
-            };
-        };
-        responses: {
-            /** @description The group created. */
-            201: {
-                headers: {
-                    /** @description The URI of the created resource (its `meta.location`). */
-                    Location: string;
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            409: components["responses"]["ScimConflict"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimSearchGroups: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The SearchRequest. */
-        requestBody?: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimSearchRequest"];
-                "application/json": components["schemas"]["ScimSearchRequest"];
-            };
-        };
-        responses: {
-            /** @description The page of groups. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroupListResponse"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetGroup: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
-                 * @example W/"1"
-                 */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The group. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimReplaceGroup: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The whole Group. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimGroupRequest"];
-                "application/json": components["schemas"]["ScimGroupRequest"];
-            };
-        };
-        responses: {
-            /** @description The group as replaced. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimDeleteGroup: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted. No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimPatchGroup: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The Group's `id`. Any string is accepted: one that is not the id of a Group of the caller's tenant answers 404.
-                 * @example e9e30dba-f08f-4109-8486-d5c6a331660a
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The PatchOp. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimPatchOp"];
-                "application/json": components["schemas"]["ScimPatchOp"];
-            };
-        };
-        responses: {
-            /** @description Changed; the group, as `attributes`/`excludedAttributes` project it. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimGroup"];
-                };
-            };
-            /** @description Changed (no projection was asked for). No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListResourceTypes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Both resource types. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimResourceTypeListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetResourceType: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The resource type's id, compared ignoring case; another answers 404.
-                 * @example User
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The resource type. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimResourceType"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListSchemas: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The three schemas. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimSchemaListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetSchema: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The schema's id, compared ignoring case; another answers 404.
-                 * @example urn:ietf:params:scim:schemas:core:2.0:Group
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The schema. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimSchema"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetServiceConfiguration: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ServiceProviderConfig. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetServiceProviderConfig: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ServiceProviderConfig. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimServiceProviderConfig"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimListUsers: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.4.2.2 filter: `eq ne co sw ew pr gt ge lt le`, `and`/`or`/`not`, parentheses and value paths (`emails[type eq "work"]`); attribute names ignore case, and unquoted values are accepted (`externalId eq jyoung`). A filter the grammar refuses answers 400 `invalidFilter`.
-                 * @example userName eq "alice@example.com"
-                 */
-                filter?: string;
-                /**
-                 * @description The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).
-                 * @example 1
-                 */
-                startIndex?: number;
-                /**
-                 * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
-                 * @example 50
-                 */
-                count?: number;
-                /**
-                 * @description The attribute to sort by (`userName`, `meta.created`...); without it, results come in a stable order.
-                 * @example userName
-                 */
-                sortBy?: string;
-                /** @description `ascending` (the default) or `descending`, in any case. */
-                sortOrder?: "ascending" | "descending";
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The page of users. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimCreateUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The User. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimUserRequest"];
-                "application/json": components["schemas"]["ScimUserRequest"];
-            };
-        };
-        responses: {
-            /** @description The user created. */
-            201: {
-                headers: {
-                    /** @description The URI of the created resource (its `meta.location`). */
-                    Location: string;
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            409: components["responses"]["ScimConflict"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimSearchUsers: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The SearchRequest. */
-        requestBody?: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimSearchRequest"];
-                "application/json": components["schemas"]["ScimSearchRequest"];
-            };
-        };
-        responses: {
-            /** @description The page of users. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUserListResponse"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimGetUser: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description The `ETag` the client holds: if it is still current, the answer is 304 without a body.
-                 * @example W/"1"
-                 */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The user. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            /** @description `If-None-Match` names the current version: nothing changed since the client read it. No body. */
-            304: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimReplaceUser: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The whole User. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimUserRequest"];
-                "application/json": components["schemas"]["ScimUserRequest"];
-            };
-        };
-        responses: {
-            /** @description The user as replaced. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimDeleteUser: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted. No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
-        };
-    };
-    scimPatchUser: {
-        parameters: {
-            query?: {
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of the attributes to return (`userName,emails`, `name.givenName`, an extension attribute by URN); `id` and `schemas` are always returned.
-                 * @example userName,emails
-                 */
-                attributes?: string;
-                /**
-                 * @description RFC 7644 §3.9: a comma-separated list of attributes to leave out (`members` spares reading a group's members); `id` and `schemas` stay.
-                 * @example members
-                 */
-                excludedAttributes?: string;
-            };
-            header?: {
-                /**
-                 * @description RFC 7644 §3.14: apply only if the resource is still at this version (its `ETag`, `meta.version`); a list and `*` are accepted. A version that is no longer current answers 412.
-                 * @example W/"1"
-                 */
-                "If-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The User's `id`. Any string is accepted: one that is not the id of a User of the caller's tenant answers 404.
-                 * @example 2819c223-7f76-453a-919d-413861904646
-                 */
-                id: string;
-            };
-            cookie?: never;
-        };
-        /** @description The PatchOp. */
-        requestBody: {
-            content: {
-                "application/scim+json": components["schemas"]["ScimPatchOp"];
-                "application/json": components["schemas"]["ScimPatchOp"];
-            };
-        };
-        responses: {
-            /** @description Changed; the user, as `attributes`/`excludedAttributes` project it. */
-            200: {
-                headers: {
-                    /** @description The version of the answer: for a resource its `meta.version` (`W/"3"`), for a list or discovery answer a weak hash of the body. */
-                    ETag: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/scim+json": components["schemas"]["ScimUser"];
-                };
-            };
-            /** @description Changed (no projection was asked for). No body. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["ScimBadRequest"];
-            401: components["responses"]["ScimUnauthorized"];
-            403: components["responses"]["ScimForbidden"];
-            404: components["responses"]["ScimNotFound"];
-            409: components["responses"]["ScimConflict"];
-            412: components["responses"]["ScimPreconditionFailed"];
-            413: components["responses"]["ScimPayloadTooLarge"];
-            415: components["responses"]["ScimUnsupportedMediaType"];
-            429: components["responses"]["ScimTooManyRequests"];
-            500: components["responses"]["ScimInternalError"];
-            503: components["responses"]["ScimUnavailable"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            500: components["responses"]["ProvisioningInternalError"];
         };
     };
 }

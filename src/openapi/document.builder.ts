@@ -160,7 +160,7 @@ export function buildOpenApiDocument(controllers: Type[], info: DocumentInfo): O
       servers: [{ url: '/', description: 'This service: the document is served by the service it describes.' }],
       tags: TAG_GROUPS.flatMap((group) => group.tags),
       'x-tagGroups': TAG_GROUPS.map((group) => ({ name: group.name, tags: group.tags.map((tag) => tag.name) })),
-      paths: sortedPaths(paths),
+      paths: withOrderedMethods(paths),
       components: {
         securitySchemes: SECURITY_SCHEMES,
         schemas: { ...ERROR_SCHEMAS, ...info.schemas },
@@ -211,12 +211,17 @@ function toOperation(
 const sortedKeys = <T>(record: Record<string, T>): Record<string, T> =>
   Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 
-function sortedPaths(paths: OpenApiDocument['paths']): OpenApiDocument['paths'] {
+/**
+ * Paths stay in the order Nest mounts them, so each operation's first path (`/scim/v2`, the
+ * contract's own) is listed before its aliases; methods in one fixed order.
+ */
+function withOrderedMethods(paths: OpenApiDocument['paths']): OpenApiDocument['paths'] {
   const order: HttpMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
   return Object.fromEntries(
-    Object.entries(paths)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([path, item]) => [path, Object.fromEntries(order.filter((m) => item[m]).map((m) => [m, item[m]]))]),
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(order.filter((m) => item[m]).map((m) => [m, item[m]])),
+    ]),
   );
 }
 

@@ -2731,7 +2731,9 @@ export interface components {
             /** @description How many resources this page holds. */
             itemsPerPage: number;
             /** @description The resources of this page. */
-            Resources: Record<string, never>[];
+            Resources: {
+                [key: string]: unknown;
+            }[];
         };
         /** @description A member of a Group: the member's id, alone or as `value` (`display` and `$ref` are ignored). */
         ScimMemberRequest: string | ({
@@ -9678,9 +9680,13 @@ export interface operations {
                          */
                         openapi: "3.1.0";
                         /** @description Title, version and description of the API. */
-                        info: Record<string, never>;
+                        info: {
+                            [key: string]: unknown;
+                        };
                         /** @description Every route, by path and method. */
-                        paths: Record<string, never>;
+                        paths: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };

@@ -66,8 +66,12 @@ export class OpenApiDocumentController {
               required: ['openapi', 'info', 'paths'],
               properties: {
                 openapi: { type: 'string', const: '3.1.0', description: 'The OpenAPI version.' },
-                info: { type: 'object', description: 'Title, version and description of the API.' },
-                paths: { type: 'object', description: 'Every route, by path and method.' },
+                info: {
+                  type: 'object',
+                  additionalProperties: true,
+                  description: 'Title, version and description of the API.',
+                },
+                paths: { type: 'object', additionalProperties: true, description: 'Every route, by path and method.' },
               },
             },
           },

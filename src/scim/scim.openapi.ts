@@ -347,7 +347,11 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
       totalResults: { type: 'integer', minimum: 0, description: 'How many resources match the filter in all.' },
       startIndex: { type: 'integer', minimum: 1, description: 'The 1-based index of the first resource of this page.' },
       itemsPerPage: { type: 'integer', minimum: 0, description: 'How many resources this page holds.' },
-      Resources: { type: 'array', items: { type: 'object' }, description: 'The resources of this page.' },
+      Resources: {
+        type: 'array',
+        items: { type: 'object', additionalProperties: true },
+        description: 'The resources of this page.',
+      },
     },
   },
   ScimUserListResponse: listOf('ScimUser', 'Users'),

@@ -466,7 +466,10 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
       },
     },
   },
-  AdminJobPage: adminPageSchema("A page of every tenant's background jobs, newest first, each with its stack trace.", ref('BackendJob')),
+  AdminJobPage: adminPageSchema(
+    "A page of every tenant's background jobs, newest first, each with its stack trace.",
+    ref('BackendJob'),
+  ),
   AdminTransaction: {
     type: 'object',
     description: 'A provisioning transaction of any tenant, with its progress.',

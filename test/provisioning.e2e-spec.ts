@@ -389,6 +389,14 @@ describe('provisioning transactions', () => {
     expect(missing.body).toMatchObject({ status: false, message: 'Transaction not found' });
     await t.http.get(`${base}/transaction/not-a-uuid/status`).set(headers).expect(404);
     await t.http.post(`${base}/not-a-uuid/commit`).set(headers).expect(404);
+    // Queueing into an id that is not a UUID: the same 404, never the database's syntax error.
+    for (const route of ['not-a-uuid/department', 'department/sync/0', 'user?transactionId=not-a-uuid']) {
+      const queued = await t.http
+        .post(`${base}/${route}`)
+        .set(headers)
+        .send([{ externalId: 'd', departmentName: 'D' }]);
+      expect([queued.status, queued.body.message]).toEqual([404, 'Transaction not found']);
+    }
     await t.http.post(`${base}/commit`).set(headers).expect(400);
 
     const admin = { Authorization: `Bearer ${t.secrets.adminToken}` };

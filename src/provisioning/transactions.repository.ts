@@ -42,6 +42,7 @@ export class TransactionsRepository {
    * concurrent queue requests never share an id or pass the limit together. Null when refused.
    */
   async allocate(em: EntityManager, tenantId: string, id: string, count: number, by: string): Promise<number | null> {
+    if (!isUuid(id)) return null;
     const [rows] = await em.query<[{ last_order_id: number }[], number]>(
       `UPDATE provisioning_transactions
           SET last_order_id = last_order_id + $3, operation_count = operation_count + $3, updated_by = $4, updated_on = now()

@@ -82,6 +82,16 @@ describe('admin API: tenants and user types', () => {
       .expect(400);
     expect(zone.body.errors[0]).toMatchObject({ paths: ['timeZone'] });
     await t.http.patch('/api/admin/tenants/default').set(admin()).send({ locale: 'not a locale!' }).expect(400);
+    // A body that is not a JSON object is refused, not read as an empty change.
+    for (const notAnObject of ['[]', 'null', '"x"']) {
+      const refused = await t.http
+        .patch('/api/admin/tenants/default')
+        .set(admin())
+        .set('Content-Type', 'application/json')
+        .send(notAnObject)
+        .expect(400);
+      expect(refused.body).toMatchObject({ status: false, error: 'The request body must be a JSON object' });
+    }
     await t.http.post('/api/admin/tenants').set(admin()).send({ id: 42, name: 'x' }).expect(400);
   });
 

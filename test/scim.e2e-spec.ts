@@ -428,6 +428,10 @@ describe('SCIM 2.0 (/scim/v2)', () => {
         attributes: ['userName'],
       }).expect(200);
       expect(search.body).toMatchObject({ totalResults: 1, Resources: [{ userName: `ann-${tag}` }] });
+      for (const notAnObject of [[], null, 'filter']) {
+        const refused = await post('/Users/.search', notAnObject).expect(400);
+        expect(refused.body).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
+      }
     });
   });
 

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { DomainError, ErrorDetail } from './domain-error';
 
@@ -21,7 +21,7 @@ export function validationDetails(errors: ValidationError[], prefix = ''): Error
  * pipe (Nest cannot see the element type): controllers validate them explicitly.
  */
 export function globalValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BodyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -31,6 +31,24 @@ export function globalValidationPipe(): ValidationPipe {
       return new DomainError('VALIDATION', details[0]?.message ?? 'Validation failed', details);
     },
   });
+}
+
+const NOT_DTOS = new Set<unknown>([Object, Array, String, Number, Boolean]);
+
+/**
+ * A body read into a DTO class must be a JSON object: class-validator finds nothing wrong with an
+ * array or `null` (it validates no properties of either), so `[]` would pass as an empty update.
+ * An absent body stays absent and is validated as `{}` is.
+ */
+class BodyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isDto = metadata.type === 'body' && metadata.metatype && !NOT_DTOS.has(metadata.metatype);
+    if (isDto && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      const message = 'The request body must be a JSON object';
+      throw new DomainError('VALIDATION', message, [{ path: 'body', message }]);
+    }
+    return super.transform(value, metadata);
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import { ScimDocument, URN_LIST_RESPONSE } from './schemas';
 import { ListQuery, parseProjection } from './scim-list-query';
+import { ScimError } from './scim.errors';
 import { Projection } from './scim-projection';
 import type { ListResult } from './scim-resources.base';
 
@@ -69,8 +70,11 @@ export function weakEtag(text: string, length = Buffer.byteLength(text)): string
 }
 
 /** A `POST /.search` body: a SearchRequest object (its `schemas` is not required to be exact). */
+/** The SearchRequest of `POST /.search` (RFC 7644 §3.4.3): a JSON object; no body at all searches everything. */
 export function searchRequest(body: unknown): Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  if (body === undefined) return {};
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
+  throw ScimError.invalidSyntax('The SearchRequest must be a JSON object');
 }
 
 /** PATCH answers the resource only when the request names `attributes` or `excludedAttributes`. */

@@ -3700,6 +3700,13 @@ export interface components {
         };
     };
     responses: {
+        /** @description `If-None-Match` names the ETag of the current answer: nothing has changed, and there is no body. */
+        NotModified: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description An unexpected failure; the body carries nothing internal. */
         OAuthInternalError: {
             headers: {
@@ -4054,6 +4061,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobAnswer"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             /** @description No credentials, or credentials that are not valid: the `auth-token` (without an `Authorization` header) or the bearer token. */
             401: {
@@ -4205,6 +4213,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminJobPage"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -7320,6 +7329,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminTenantList"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -7422,6 +7432,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminTenant"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -7454,8 +7465,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description The fields to change. */
-        requestBody: {
+        /** @description The fields to change; an absent or empty body changes nothing. */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["AdminUpdateTenantRequest"];
             };
@@ -7530,6 +7541,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminCredentialList"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -7688,6 +7700,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserTypeList"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -7860,6 +7873,7 @@ export interface operations {
                     "application/json": components["schemas"]["DepartmentPage"];
                 };
             };
+            304: components["responses"]["NotModified"];
             /** @description A filter or paging value is not valid; every bad parameter is listed in `errors`. */
             400: {
                 headers: {
@@ -8032,6 +8046,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserPage"];
                 };
             };
+            304: components["responses"]["NotModified"];
             /** @description A filter or paging value is not valid; every bad parameter is listed in `errors`. */
             400: {
                 headers: {
@@ -8599,6 +8614,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionStatusAnswer"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             /** @description `auth-tenant-id` or `auth-token` is missing, or the token is not valid. */
             401: {
@@ -8684,6 +8700,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionList"];
                 };
             };
+            304: components["responses"]["NotModified"];
             /** @description A filter or paging value is not valid. */
             400: {
                 headers: {
@@ -9156,6 +9173,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminTransactionPage"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -9203,6 +9221,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminTransactionDetail"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -9370,6 +9389,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestLogPage"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -9513,6 +9533,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -9554,6 +9575,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestLogStats"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -9601,6 +9623,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestLogDetail"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
@@ -9638,6 +9661,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             500: components["responses"]["ProvisioningInternalError"];
             /** @description Not ready: the database or the queue is down, or the service is stopping. */

@@ -651,8 +651,8 @@ export const UPDATE_TENANT: OperationDoc = {
   description: `Changes a tenant's name, org code, locale or time zone; absent fields are kept. The id cannot change. ${OPERATORS_ONLY}`,
   parameters: [TENANT_ID_PARAMETER],
   requestBody: {
-    description: 'The fields to change.',
-    required: true,
+    description: 'The fields to change; an absent or empty body changes nothing.',
+    required: false,
     content: {
       [MEDIA_JSON]: {
         schema: ref('AdminUpdateTenantRequest'),

@@ -230,6 +230,15 @@ export function errorResponseComponents(): Record<string, Response> {
   return components;
 }
 
+/**
+ * Every GET can answer 304: Express tags each answer with an ETag and answers 304, without a body,
+ * to an `If-None-Match` naming it (`*` included).
+ */
+export const NOT_MODIFIED: Response = {
+  description: '`If-None-Match` names the ETag of the current answer: nothing has changed, and there is no body.',
+};
+export const NOT_MODIFIED_REF: Ref = { $ref: '#/components/responses/NotModified' };
+
 /** The error answers an operation can give, in its door's format: `errors('scim', 400, 401, 404)`. */
 export function errors(door: Door, ...statuses: ErrorStatus[]): Responses {
   return Object.fromEntries(

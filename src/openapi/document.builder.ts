@@ -1,7 +1,15 @@
 import { RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { DynamicModule } from '@nestjs/common';
-import { ERROR_SCHEMAS, errorResponseComponents, errors, HEADERS, SECURITY_SCHEMES } from './components';
+import {
+  ERROR_SCHEMAS,
+  errorResponseComponents,
+  errors,
+  HEADERS,
+  NOT_MODIFIED,
+  NOT_MODIFIED_REF,
+  SECURITY_SCHEMES,
+} from './components';
 import {
   ControllerDoc,
   OPENAPI_CONTROLLER,
@@ -140,7 +148,7 @@ export function buildOpenApiDocument(controllers: Type[], info: DocumentInfo): O
           if (taken) problems.push(`operationId ${operationId} of ${method} ${path} is also ${taken}'s`);
           ids.set(operationId, `${method} ${path}`);
           if (paths[path]?.[method]) problems.push(`${method} ${path} is mounted twice`);
-          const built = toOperation(doc, operation, operationId, path, problems);
+          const built = toOperation(doc, operation, operationId, method, path, problems);
           paths[path] = { ...paths[path], [method]: built };
         });
       });
@@ -164,7 +172,7 @@ export function buildOpenApiDocument(controllers: Type[], info: DocumentInfo): O
       components: {
         securitySchemes: SECURITY_SCHEMES,
         schemas: { ...ERROR_SCHEMAS, ...info.schemas },
-        responses: errorResponseComponents(),
+        responses: { ...errorResponseComponents(), NotModified: NOT_MODIFIED },
         headers: HEADERS,
       },
     },
@@ -180,6 +188,7 @@ function toOperation(
   controller: ControllerDoc,
   operation: OperationDoc,
   operationId: string,
+  method: HttpMethod,
   path: string,
   problems: string[],
 ): Operation {
@@ -204,7 +213,11 @@ function toOperation(
     security: operation.security ?? controller.security,
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(operation.requestBody ? { requestBody: operation.requestBody } : {}),
-    responses: sortedKeys({ ...errors(controller.door, ...controller.errors), ...operation.responses }),
+    responses: sortedKeys({
+      ...errors(controller.door, ...controller.errors),
+      ...(method === 'get' ? { '304': NOT_MODIFIED_REF } : {}),
+      ...operation.responses,
+    }),
   };
 }
 

@@ -113,12 +113,14 @@ describe('fleet-wide periodic tasks', () => {
 
   it('give each round to exactly one of several instances asking together', async () => {
     const fleet = [1, 2, 3, 4].map(() => new PeriodicTasks(db.dataSource));
-    const ask = () => Promise.all(fleet.flatMap((instance) => [1, 2].map(() => instance.claimRound('probe', 300))));
+    // Rounds of 3 s: long enough that the second ask falls inside the first round on a loaded
+    // machine (300 ms rounds were missed under CI load on the embedded server).
+    const ask = () => Promise.all(fleet.flatMap((instance) => [1, 2].map(() => instance.claimRound('probe', 3_000))));
     const count = (answers: boolean[]) => answers.filter(Boolean).length;
 
     expect(count(await ask())).toBe(1);
     expect(count(await ask())).toBe(0); // the round is taken
-    await pause(350);
+    await pause(3_100);
     expect(count(await ask())).toBe(1); // the next round
     const [row] = await db.dataSource.query(`SELECT last_started_by FROM periodic_tasks WHERE name = 'probe'`);
     expect(fleet.map((instance) => instance.instanceId)).toContain(row.last_started_by);

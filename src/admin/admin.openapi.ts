@@ -114,6 +114,19 @@ export function adminPageSchema(description: string, item: JsonSchema | Ref): Js
   };
 }
 
+/** The answer of an admin listing that is not paged: every item, and their number. */
+function unpagedListSchema(description: string, item: JsonSchema | Ref): JsonSchema {
+  return {
+    type: 'object',
+    description,
+    required: ['items', 'total'],
+    properties: {
+      items: { type: 'array', items: item },
+      total: { type: 'integer', minimum: 0, description: 'The number of items.' },
+    },
+  };
+}
+
 const tenantQuery = (what: string): Parameter => ({
   name: 'tenant',
   in: 'query',
@@ -240,15 +253,7 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
     },
     examples: [tenantExample],
   },
-  AdminTenantList: {
-    type: 'object',
-    description: 'Every tenant, oldest first (not paged).',
-    required: ['items', 'total'],
-    properties: {
-      items: { type: 'array', items: ref('AdminTenant') },
-      total: { type: 'integer', minimum: 0, description: 'The number of items.' },
-    },
-  },
+  AdminTenantList: unpagedListSchema('Every tenant, oldest first (not paged).', ref('AdminTenant')),
   AdminCreateTenantRequest: {
     type: 'object',
     description: 'A new tenant. Its user type `"1"` (Member) is created with it.',
@@ -359,16 +364,10 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
     ],
     description: 'The credential just issued, with its secret.',
   },
-  AdminCredentialList: {
-    type: 'object',
-    description:
-      "Every credential of the tenant, revoked ones included, oldest first (not paged). Secrets aren't shown.",
-    required: ['items', 'total'],
-    properties: {
-      items: { type: 'array', items: ref('AdminCredential') },
-      total: { type: 'integer', minimum: 0, description: 'The number of items.' },
-    },
-  },
+  AdminCredentialList: unpagedListSchema(
+    "Every credential of the tenant, revoked ones included, oldest first (not paged). Secrets aren't shown.",
+    ref('AdminCredential'),
+  ),
   AdminIssueCredentialRequest: {
     type: 'object',
     description: 'The credential to issue.',
@@ -422,15 +421,7 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
     },
     examples: [{ id: '2', name: 'Manager', createdOn: ISO_EXAMPLE, updatedOn: ISO_EXAMPLE }],
   },
-  AdminUserTypeList: {
-    type: 'object',
-    description: 'Every user type of the tenant, by id (not paged).',
-    required: ['items', 'total'],
-    properties: {
-      items: { type: 'array', items: ref('AdminUserType') },
-      total: { type: 'integer', minimum: 0, description: 'The number of items.' },
-    },
-  },
+  AdminUserTypeList: unpagedListSchema('Every user type of the tenant, by id (not paged).', ref('AdminUserType')),
   AdminCreateUserTypeRequest: {
     type: 'object',
     description: 'A new user type.',

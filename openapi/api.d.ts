@@ -2460,7 +2460,7 @@ export interface components {
         /** @description The same shape whether the instance is ready (200) or not (503). */
         Readiness: {
             /**
-             * @description `ok` ready; `degraded` ready without the queue (an `api` or `all` instance while Redis is down: everything is served, and jobs wait in PostgreSQL until Redis is back); `unavailable` PostgreSQL is down, or the queue on a `worker`; `stopping` the process is draining after SIGTERM.
+             * @description `ok` ready; `degraded` ready without the queue (an `api` or `all` instance while Redis is down: everything is served, and workers pick up new jobs from PostgreSQL); `unavailable` PostgreSQL is down, or the queue on a `worker`; `stopping` the process is draining after SIGTERM.
              * @enum {string}
              */
             status: "ok" | "degraded" | "unavailable" | "stopping";

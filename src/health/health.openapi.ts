@@ -68,7 +68,7 @@ const Readiness: JsonSchema = {
       type: 'string',
       enum: ['ok', 'degraded', 'unavailable', 'stopping'],
       description:
-        '`ok` ready; `degraded` ready without the queue (an `api` or `all` instance while Redis is down: everything is served, and jobs wait in PostgreSQL until Redis is back); `unavailable` PostgreSQL is down, or the queue on a `worker`; `stopping` the process is draining after SIGTERM.',
+        '`ok` ready; `degraded` ready without the queue (an `api` or `all` instance while Redis is down: everything is served, and workers pick up new jobs from PostgreSQL); `unavailable` PostgreSQL is down, or the queue on a `worker`; `stopping` the process is draining after SIGTERM.',
     },
     database,
     queue,

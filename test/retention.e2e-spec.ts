@@ -5,7 +5,8 @@ import { TransactionRunner } from '../src/database/transaction-runner';
 import { JobRetention } from '../src/jobs/job-retention';
 import { JobsRepository } from '../src/jobs/jobs.repository';
 import { TransactionRetention } from '../src/provisioning/transaction-retention';
-import { startTestApp, TestApp } from './support/test-app';
+import { JsonLogger } from '../src/common/json-logger';
+import { createAppStore, startAppOn, startTestApp, TestApp } from './support/test-app';
 
 const base = '/api/provisioning/iam';
 
@@ -177,6 +178,76 @@ describe(`data retention (${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded'
     expect(await Promise.all(fleet.map((retention) => retention.run()))).toEqual([{}, {}, {}]);
     expect(await existing('backend_jobs', [later])).toEqual([later]);
   });
+});
+
+/** Keeps what the app logs at info, by context. */
+class RecordingLogger extends JsonLogger {
+  readonly lines: string[] = [];
+  constructor() {
+    super(['error', 'fatal']);
+  }
+  override log(message: unknown, ...rest: unknown[]): void {
+    this.lines.push(`${String(rest[rest.length - 1])}: ${String(message)}`);
+  }
+}
+
+describe('data retention on its own', () => {
+  it('runs at start-up on workers, never on api instances, and logs what it deleted', async () => {
+    const store = await createAppStore();
+    let t: TestApp | null = null;
+    try {
+      t = await startAppOn(store, { APP_ROLE: 'api' });
+      const db = () => t!.app.get(DataSource);
+      await db().query(
+        `INSERT INTO backend_jobs (tenant_id, type, status, created_by, payload, finished_on)
+         VALUES ('default', 'RETENTION_PROBE', 'DONE', 'test', '{}', now() - interval '31 days')`,
+      );
+      const [{ id: tx }] = await db().query<{ id: string }[]>(
+        `INSERT INTO provisioning_transactions (tenant_id, status, created_by, updated_by, completed_on)
+         VALUES ('default', 'COMPLETED', 'test', 'test', now() - interval '91 days') RETURNING id`,
+      );
+      await db().query(
+        `INSERT INTO provisioning_operations (transaction_id, order_id, entity_type, requested_action, status)
+         VALUES ($1, 1, 'USER', 'UPSERT', 'SUCCEEDED')`,
+        [tx],
+      );
+      const left = async () =>
+        (
+          await db().query<{ n: number }[]>(
+            `SELECT (SELECT count(*) FROM backend_jobs WHERE type = 'RETENTION_PROBE')
+                  + (SELECT count(*) FROM provisioning_transactions WHERE id = $1)
+                  + (SELECT count(*) FROM provisioning_operations WHERE transaction_id = $1) AS n`,
+            [tx],
+          )
+        )[0].n;
+      await t.close();
+
+      // A worker's start-up pass deletes them within a second or so (below); an api instance's never.
+      t = await startAppOn(store, { APP_ROLE: 'api' });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(Number(await left())).toBe(3);
+      const rounds = await db().query(`SELECT name FROM periodic_tasks WHERE name LIKE '%-retention'`);
+      expect(rounds).toEqual([]); // nor has it claimed a round
+      await t.close();
+
+      const logger = new RecordingLogger();
+      t = await startAppOn(store, { APP_ROLE: 'worker' }, [], logger);
+      for (let i = 0; i < 200 && Number(await left()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(Number(await left())).toBe(0);
+      await t.close(); // joins the passes, so their log lines are written
+      t = null;
+      expect(logger.lines).toEqual(
+        expect.arrayContaining([
+          'Provisioning: Retention deleted 1 transactions, 1 operations',
+          'Jobs: Retention deleted 1 jobs',
+        ]),
+      );
+      expect(logger.lines.filter((line) => line.includes('Retention deleted'))).toHaveLength(2);
+    } finally {
+      await t?.close();
+      await store.drop();
+    }
+  }, 120_000);
 });
 
 describe('data retention set to off', () => {

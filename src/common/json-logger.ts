@@ -23,7 +23,11 @@ const CHATTY_CONTEXTS = new Set(['RouterExplorer', 'RoutesResolver', 'InstanceLo
  * request's `correlationId` (a job's `jobId`, `tenantId`) when written on behalf of one (log-context.ts).
  */
 export class JsonLogger implements LoggerService {
-  constructor(private readonly levels: LogLevel[] = levelsFrom('info')) {}
+  /** `out` receives each line (tests read them; the default writes stdout, or stderr for errors). */
+  constructor(
+    private readonly levels: LogLevel[] = levelsFrom('info'),
+    private readonly out: (line: string, level: LogLevel) => void = writeStd,
+  ) {}
 
   log(message: unknown, ...rest: unknown[]): void {
     this.write('log', message, rest);
@@ -65,7 +69,10 @@ export class JsonLogger implements LoggerService {
       entry.message = String(message);
     }
     if (typeof rest[0] === 'string' && rest[0].includes('\n')) entry.stack = rest[0];
-    const line = JSON.stringify(entry) + '\n';
-    (level === 'error' || level === 'fatal' ? process.stderr : process.stdout).write(line);
+    this.out(JSON.stringify(entry) + '\n', level);
   }
+}
+
+function writeStd(line: string, level: LogLevel): void {
+  (level === 'error' || level === 'fatal' ? process.stderr : process.stdout).write(line);
 }

@@ -11,6 +11,7 @@ import { RequestLogDetailsOmitted1795515000000 } from './1795515000000-request-l
 import { DropStoredSecrets1795516000000 } from './1795516000000-drop-stored-secrets';
 import { ScimListReads1795518000000 } from './1795518000000-scim-list-reads';
 import { JobCorrelationId1795520000000 } from './1795520000000-job-correlation-id';
+import { RequestLogAuthFailure1795520100000 } from './1795520100000-request-log-auth-failure';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   DropStoredSecrets1795516000000,
   ScimListReads1795518000000,
   JobCorrelationId1795520000000,
+  RequestLogAuthFailure1795520100000,
 ];

@@ -16,6 +16,8 @@ const row = (n: number): NewRequestLog => ({
   correlationId: null,
   identifier: null,
   errorMessage: null,
+  authFailure: null,
+  clientAddress: null,
   admin: false,
   keepalive: false,
   requestHeaders: {},

@@ -197,7 +197,7 @@ const OUTCOMES = { DONE: 'completed', FAILED: 'failed', CANCELLED: 'cancelled' }
  * Operation counts from a job's results, summed over its `total*`, `successful*` and `failed*`
  * numbers (a commit's totalUsers + totalDepartments...); nothing when it has none.
  */
-export function operationCounts(results: Record<string, unknown> | undefined): Record<string, number> {
+function operationCounts(results: Record<string, unknown> | undefined): Record<string, number> {
   const counts: Record<string, number> = {};
   const fields = { total: 'operationsTotal', successful: 'operationsApplied', failed: 'operationsFailed' };
   for (const [key, value] of Object.entries(results ?? {})) {

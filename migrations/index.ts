@@ -10,8 +10,8 @@ import { UserNameNfc1795514000000 } from './1795514000000-user-name-nfc';
 import { RequestLogDetailsOmitted1795515000000 } from './1795515000000-request-log-details-omitted';
 import { DropStoredSecrets1795516000000 } from './1795516000000-drop-stored-secrets';
 import { ScimListReads1795518000000 } from './1795518000000-scim-list-reads';
-import { JobCorrelationId1795520000000 } from './1795520000000-job-correlation-id';
-import { RequestLogAuthFailure1795520100000 } from './1795520100000-request-log-auth-failure';
+import { JobCorrelationId1795524000000 } from './1795524000000-job-correlation-id';
+import { RequestLogAuthFailure1795524100000 } from './1795524100000-request-log-auth-failure';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -26,6 +26,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RequestLogDetailsOmitted1795515000000,
   DropStoredSecrets1795516000000,
   ScimListReads1795518000000,
-  JobCorrelationId1795520000000,
-  RequestLogAuthFailure1795520100000,
+  JobCorrelationId1795524000000,
+  RequestLogAuthFailure1795524100000,
 ];

@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The request log records why authentication failed, and the client's address. */
-export class RequestLogAuthFailure1795520100000 implements MigrationInterface {
-  name = 'RequestLogAuthFailure1795520100000';
+export class RequestLogAuthFailure1795524100000 implements MigrationInterface {
+  name = 'RequestLogAuthFailure1795524100000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "request_logs" ADD "auth_failure" character varying(32)`);

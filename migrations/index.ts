@@ -11,6 +11,8 @@ import { RequestLogDetailsOmitted1795515000000 } from './1795515000000-request-l
 import { DropStoredSecrets1795516000000 } from './1795516000000-drop-stored-secrets';
 import { ScimListReads1795518000000 } from './1795518000000-scim-list-reads';
 import { RetentionIndexes1795522000000 } from './1795522000000-retention-indexes';
+import { JobCorrelationId1795524000000 } from './1795524000000-job-correlation-id';
+import { RequestLogAuthFailure1795524100000 } from './1795524100000-request-log-auth-failure';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -26,4 +28,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   DropStoredSecrets1795516000000,
   ScimListReads1795518000000,
   RetentionIndexes1795522000000,
+  JobCorrelationId1795524000000,
+  RequestLogAuthFailure1795524100000,
 ];

@@ -2502,6 +2502,8 @@ export interface components {
          *       "correlationId": "f0e1d2c3-b4a5-4968-8776-655443322110",
          *       "identifier": "alice@example.com",
          *       "errorMessage": null,
+         *       "authFailure": null,
+         *       "clientAddress": "203.0.113.7",
          *       "admin": false,
          *       "keepalive": false,
          *       "requestHeaders": {
@@ -2549,6 +2551,13 @@ export interface components {
             identifier: string | null;
             /** @description An error answer's message; null for a success. */
             errorMessage: string | null;
+            /**
+             * @description Why the request was refused authentication or authorisation, which the caller's generic 401 or 403 does not say: `missing_credentials`, `malformed_header` (not `Bearer`), `unknown_credential` (no active credential has that secret), `malformed_token`, `bad_signature`, `token_expired`, `invalid_claims` (issuer, algorithm, a partner token's lifetime), `revoked_credential` (a JWT whose credential was revoked), `wrong_tenant`, `insufficient_role`, `unknown_org` (partner org code), `org_code_mismatch` (a partner user of another org), `unknown_client`, `bad_client_secret` (`/oauth/token`). Null when not refused.
+             * @enum {string|null}
+             */
+            authFailure: "missing_credentials" | "malformed_header" | "unknown_credential" | "malformed_token" | "bad_signature" | "token_expired" | "invalid_claims" | "revoked_credential" | "wrong_tenant" | "insufficient_role" | "unknown_org" | "org_code_mismatch" | "unknown_client" | "bad_client_secret" | null;
+            /** @description The caller's IP address: the connection's, or the client's in `X-Forwarded-For` when the connection comes from a proxy named by `TRUST_PROXY`. */
+            clientAddress: string | null;
             /** @description A request to the admin API itself. */
             admin: boolean;
             /** @description Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`). */
@@ -2639,6 +2648,8 @@ export interface components {
          *       "correlationId": "f0e1d2c3-b4a5-4968-8776-655443322110",
          *       "identifier": "alice@example.com",
          *       "errorMessage": null,
+         *       "authFailure": null,
+         *       "clientAddress": "203.0.113.7",
          *       "admin": false,
          *       "keepalive": false
          *     }
@@ -2672,6 +2683,13 @@ export interface components {
             identifier: string | null;
             /** @description An error answer's message; null for a success. */
             errorMessage: string | null;
+            /**
+             * @description Why the request was refused authentication or authorisation, which the caller's generic 401 or 403 does not say: `missing_credentials`, `malformed_header` (not `Bearer`), `unknown_credential` (no active credential has that secret), `malformed_token`, `bad_signature`, `token_expired`, `invalid_claims` (issuer, algorithm, a partner token's lifetime), `revoked_credential` (a JWT whose credential was revoked), `wrong_tenant`, `insufficient_role`, `unknown_org` (partner org code), `org_code_mismatch` (a partner user of another org), `unknown_client`, `bad_client_secret` (`/oauth/token`). Null when not refused.
+             * @enum {string|null}
+             */
+            authFailure: "missing_credentials" | "malformed_header" | "unknown_credential" | "malformed_token" | "bad_signature" | "token_expired" | "invalid_claims" | "revoked_credential" | "wrong_tenant" | "insufficient_role" | "unknown_org" | "org_code_mismatch" | "unknown_client" | "bad_client_secret" | null;
+            /** @description The caller's IP address: the connection's, or the client's in `X-Forwarded-For` when the connection comes from a proxy named by `TRUST_PROXY`. */
+            clientAddress: string | null;
             /** @description A request to the admin API itself. */
             admin: boolean;
             /** @description Entra ID's connectivity probe (`GET /Users?filter=userName eq "<random GUID>"`). */
@@ -9413,6 +9431,11 @@ export interface operations {
                  */
                 hasError?: boolean;
                 /**
+                 * @description Only requests refused for this reason (see `RequestLogSummary.authFailure`); `any`: refused for any reason.
+                 * @example token_expired
+                 */
+                authFailure?: "missing_credentials" | "malformed_header" | "unknown_credential" | "malformed_token" | "bad_signature" | "token_expired" | "invalid_claims" | "revoked_credential" | "wrong_tenant" | "insufficient_role" | "unknown_org" | "org_code_mismatch" | "unknown_client" | "bad_client_secret" | "any";
+                /**
                  * @description Only requests whose path and query string contain this text, ignoring case.
                  * @example /scim/v2/Users
                  */
@@ -9552,6 +9575,11 @@ export interface operations {
                  * @example true
                  */
                 hasError?: boolean;
+                /**
+                 * @description Only requests refused for this reason (see `RequestLogSummary.authFailure`); `any`: refused for any reason.
+                 * @example token_expired
+                 */
+                authFailure?: "missing_credentials" | "malformed_header" | "unknown_credential" | "malformed_token" | "bad_signature" | "token_expired" | "invalid_claims" | "revoked_credential" | "wrong_tenant" | "insufficient_role" | "unknown_org" | "org_code_mismatch" | "unknown_client" | "bad_client_secret" | "any";
                 /**
                  * @description Only requests whose path and query string contain this text, ignoring case.
                  * @example /scim/v2/Users

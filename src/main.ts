@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
-import { JsonLogger } from './common/json-logger';
+import { JsonLogger, levelsFrom } from './common/json-logger';
 import { DataDirLockedError } from './database/embedded-postgres';
 import { HttpDrain } from './lifecycle/http-drain';
 import { Lifecycle } from './lifecycle/lifecycle';
@@ -12,6 +12,7 @@ import { Lifecycle } from './lifecycle/lifecycle';
 const DRAIN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
+  // Made before the configuration is read, so that a configuration error is printed too.
   const logger = new JsonLogger();
   let config;
   try {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  logger.setLogLevels(levelsFrom(config.logLevel));
   try {
     const app = await createApp(config, { logger });
     const http = new HttpDrain(app.getHttpServer() as Server);

@@ -1,27 +1,36 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
+import { CREDENTIALS_FILE } from '../src/auth/bootstrap.service';
 import { CredentialsService } from '../src/auth/credentials.service';
+import { JsonLogger, levelsFrom } from '../src/common/json-logger';
 import { AppStore, createAppStore, randomSecret, startAppOn, TestApp } from './support/test-app';
 
 const UNSET = { PROVISIONING_API_TOKEN: '', SCIM_SHARED_SECRET: '', ADMIN_TOKEN: '', JWT_SECRET: '' };
 
-/** Starts the app and returns what it printed to stdout while starting. */
+/** Starts the app and returns what it printed to stdout and stderr while starting. */
 async function startCapturing(store: AppStore, env: Record<string, string>): Promise<{ t: TestApp; printed: string }> {
   const chunks: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+  const capture = (chunk: string | Uint8Array): boolean => {
     chunks.push(String(chunk));
     return true;
-  });
+  };
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
   try {
-    const t = await startAppOn(store, env);
+    // Every level, so that nothing the start writes anywhere escapes the check.
+    const t = await startAppOn(store, env, [], new JsonLogger(levelsFrom('verbose')));
     return { t, printed: chunks.join('') };
   } finally {
-    spy.mockRestore();
+    spies.forEach((spy) => spy.mockRestore());
   }
 }
 
-const printedValue = (printed: string, variable: string): string | undefined =>
-  new RegExp(`^${variable}=(\\S+)$`, 'm').exec(printed)?.[1];
+const writtenValue = (text: string, variable: string): string | undefined =>
+  new RegExp(`^${variable}=(\\S+)$`, 'm').exec(text)?.[1];
 
 describe('start-up bootstrap from the environment', () => {
   let store: AppStore;
@@ -31,17 +40,26 @@ describe('start-up bootstrap from the environment', () => {
   });
   afterEach(() => store.drop());
 
-  it('generates missing secrets, prints them once, and keeps them across restarts', async () => {
+  it('generates missing secrets into a 0600 file under DATA_DIR, not stdout, and keeps them across restarts', async () => {
     // PostgreSQL needs JWT_SECRET (the server key never lives in the database); the embedded default
     // generates its own key file.
     const env = store.databaseUrl ? { ...UNSET, JWT_SECRET: randomSecret('jwt-secret-of-enough-length') } : UNSET;
     const first = await startCapturing(store, env);
-    const apiToken = printedValue(first.printed, 'PROVISIONING_API_TOKEN');
-    const scimSecret = printedValue(first.printed, 'SCIM_SHARED_SECRET');
-    const adminToken = printedValue(first.printed, 'ADMIN_TOKEN');
+    const file = path.join(store.dataDir, CREDENTIALS_FILE);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const written = fs.readFileSync(file, 'utf8');
+    const apiToken = writtenValue(written, 'PROVISIONING_API_TOKEN');
+    const scimSecret = writtenValue(written, 'SCIM_SHARED_SECRET');
+    const adminToken = writtenValue(written, 'ADMIN_TOKEN');
     expect(apiToken).toMatch(/^idp_api_/);
     expect(scimSecret).toMatch(/^idp_scim_/);
     expect(adminToken).toMatch(/^idp_admin_/);
+    // Where they are, and nothing of them.
+    expect(first.printed).toContain(`Generated credentials written to ${file}`);
+    for (const secret of [apiToken!, scimSecret!, adminToken!]) {
+      expect(first.printed).not.toContain(secret);
+      expect(first.printed).not.toContain(secret.slice(-12));
+    }
     await first.t.http.get('/api/admin/tenants').set('Authorization', `Bearer ${adminToken}`).expect(200);
     // Only the key's fingerprint is in the database, never the key.
     const stored = await first.t.app.get(DataSource).query(`SELECT key FROM server_settings ORDER BY key`);
@@ -52,6 +70,7 @@ describe('start-up bootstrap from the environment', () => {
     try {
       expect(second.printed).not.toContain('Generated credentials');
       expect(second.printed).not.toContain(apiToken);
+      expect(fs.readFileSync(file, 'utf8')).toBe(written);
       await second.t.http.get('/api/admin/tenants').set('Authorization', `Bearer ${adminToken}`).expect(200);
       const scim = await second.t.app.get(CredentialsService).authenticateSecret(scimSecret!);
       expect(scim).toMatchObject({ tenantId: 'default', kind: 'SCIM_SECRET' });

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { launchService as launch, ServiceProcess as Running, waitForListening } from './support/service-process';
-import { randomSecret } from './support/test-app';
+import { CREDENTIALS_FILE } from '../src/auth/bootstrap.service';
+import { createAppStore, randomSecret } from './support/test-app';
 
 describe('the service process on its embedded defaults', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-process-'));
@@ -90,5 +91,114 @@ describe('the service process on its embedded defaults', () => {
     expect((await fetch(`http://127.0.0.1:${fourth.port}/health`)).status).toBe(200);
     fourth.child.kill('SIGTERM');
     expect(await fourth.exited).toBe(0);
+  }, 180_000);
+});
+
+describe('LOG_LEVEL, in the service process', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-log-level-'));
+  const env = { DATA_DIR: dataDir, JWT_SECRET: randomSecret('jwt-secret-of-enough-length') };
+  const started: Running[] = [];
+
+  afterAll(() => {
+    for (const running of started) if (running.child.exitCode === null) running.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Starts the service, waits until it answers /health, stops it; returns its JSON lines. */
+  async function linesOfAStart(extra: Record<string, string>): Promise<Record<string, unknown>[]> {
+    const running = await launch({ ...env, ...extra });
+    started.push(running);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (running.child.exitCode !== null) throw new Error(`exited early:\n${running.output()}`);
+      if (Date.now() > deadline) throw new Error(`did not start:\n${running.output()}`);
+      const up = await fetch(`${running.base}/health`).then(
+        (res) => res.ok,
+        () => false,
+      );
+      if (up) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    // Every line is one JSON object: nothing else reaches stdout or stderr.
+    return running
+      .output()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  const listening = (line: Record<string, unknown>): boolean => String(line.message).startsWith('Listening on port');
+  const mapped = (line: Record<string, unknown>): boolean => String(line.message).startsWith('Mapped {');
+
+  it('writes no route table at the default level, only the lines an operator needs', async () => {
+    const lines = await linesOfAStart({});
+    expect(lines.filter(listening)).toHaveLength(1);
+    expect(lines.some(mapped)).toBe(false);
+    expect(lines.some((line) => line.context === 'InstanceLoader' || line.context === 'RoutesResolver')).toBe(false);
+    // The first start generated the credentials it was not given: where they are, not what.
+    expect(lines.some((line) => String(line.message).startsWith('Generated credentials written to'))).toBe(true);
+    expect(lines.some((line) => line.message === 'SIGTERM received: shutting down')).toBe(true);
+  }, 180_000);
+
+  it('adds the route table at debug', async () => {
+    const lines = await linesOfAStart({ LOG_LEVEL: 'debug' });
+    expect(lines.filter(listening)).toHaveLength(1);
+    expect(lines.filter(mapped).length).toBeGreaterThan(20);
+    expect(lines.filter(mapped).every((line) => line.level === 'debug')).toBe(true);
+  }, 180_000);
+
+  it('writes no info line at error', async () => {
+    const lines = await linesOfAStart({ LOG_LEVEL: 'error' });
+    expect(lines.filter((line) => !['error', 'fatal'].includes(String(line.level)))).toEqual([]);
+  }, 180_000);
+
+  it('refuses a bad LOG_LEVEL, naming it', async () => {
+    const running = await launch({ ...env, LOG_LEVEL: 'loud' });
+    started.push(running);
+    expect(await running.exited).toBe(78);
+    expect(running.output()).toContain('Invalid configuration: LOG_LEVEL');
+  });
+});
+
+// On the embedded database DATA_DIR holds the database too: it is writable or nothing starts.
+(process.env.DATABASE_URL ? describe : describe.skip)('generated credentials, in the service process', () => {
+  const started: Running[] = [];
+  afterAll(() => {
+    for (const running of started) if (running.child.exitCode === null) running.child.kill('SIGKILL');
+  });
+
+  it('writes them to a 0600 file under DATA_DIR and says only where; refuses to start, printing no secret, when it cannot', async () => {
+    const store = await createAppStore();
+    try {
+      const env = { DATABASE_URL: store.databaseUrl!, JWT_SECRET: randomSecret('jwt-secret-of-enough-length') };
+      const blocker = path.join(store.dataDir, 'a-file');
+      fs.writeFileSync(blocker, '');
+      const refused = await launch({ ...env, DATA_DIR: path.join(blocker, 'data') });
+      started.push(refused);
+      expect(await refused.exited).toBe(78);
+      expect(refused.output()).toContain('Invalid configuration: DATA_DIR must be writable');
+      expect(refused.output()).not.toMatch(/idp_(api|scim|admin)_/);
+
+      // Nothing was kept that nobody knows: this start generates them again.
+      const running = await launch({ ...env, DATA_DIR: store.dataDir });
+      started.push(running);
+      await waitForListening(running);
+      const file = path.join(store.dataDir, CREDENTIALS_FILE);
+      expect(running.output()).toContain(`Generated credentials written to ${file}`);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      const adminToken = /^ADMIN_TOKEN=(\S+)$/m.exec(fs.readFileSync(file, 'utf8'))?.[1];
+      expect(adminToken).toMatch(/^idp_admin_/);
+      const tenants = await fetch(`${running.base}/api/admin/tenants`, {
+        headers: { Authorization: `Bearer ${adminToken}` },
+      });
+      expect(tenants.status).toBe(200);
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+      expect(running.output()).not.toMatch(/idp_(api|scim|admin)_/);
+    } finally {
+      await store.drop();
+    }
   }, 180_000);
 });

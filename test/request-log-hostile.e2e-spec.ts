@@ -334,6 +334,8 @@ describe('request log under hostile input', () => {
       correlationId,
       identifier: 'who',
       errorMessage: null,
+      authFailure: null,
+      clientAddress: null,
       admin: false,
       keepalive: false,
       requestHeaders: {},

@@ -112,6 +112,8 @@ describe('request log', () => {
         correlationId: 'trace-scim-create',
         identifier: userName,
         errorMessage: null,
+        authFailure: null,
+        clientAddress: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$|^::1$/),
         admin: false,
         keepalive: false,
         requestHeaders: expect.objectContaining({
@@ -521,6 +523,8 @@ describe('request log', () => {
       expect(Object.keys(page.items[0]).sort()).toEqual(
         [
           'admin',
+          'authFailure',
+          'clientAddress',
           'correlationId',
           'credentialId',
           'durationMs',

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
+import { AuthFailure, refuse } from './auth-failure';
 import { bearerToken } from './bearer';
 import { CredentialsService } from './credentials.service';
 import { AuthenticatedRequest, hasRole, Principal } from './principal';
@@ -16,15 +17,20 @@ export class AdminAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const bearer = bearerToken(req);
-    if ('problem' in bearer) throw ApiError.unauthorized(bearer.problem);
+    if ('problem' in bearer) refuse(req, bearer.failure, ApiError.unauthorized(bearer.problem));
     const principal = await this.authenticate(bearer.token);
-    if (!principal) throw ApiError.unauthorized('Invalid, expired or revoked bearer token');
-    if (!hasRole(principal.roles, 'ADMIN')) throw ApiError.forbidden('Missing required role: ADMIN');
+    if (typeof principal === 'string') {
+      refuse(req, principal, ApiError.unauthorized('Invalid, expired or revoked bearer token'));
+    }
+    if (!hasRole(principal.roles, 'ADMIN')) {
+      refuse(req, 'insufficient_role', ApiError.forbidden('Missing required role: ADMIN'));
+    }
     req.principal = principal;
     return true;
   }
 
-  private authenticate(token: string): Promise<Principal | null> {
-    return looksLikeJwt(token) ? this.tokens.verify(token) : this.credentials.authenticateSecret(token);
+  private async authenticate(token: string): Promise<Principal | AuthFailure> {
+    if (looksLikeJwt(token)) return this.tokens.check(token);
+    return (await this.credentials.authenticateSecret(token)) ?? 'unknown_credential';
   }
 }

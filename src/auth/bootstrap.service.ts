@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
+import { AppConfig, ConfigError } from '../config/app-config';
 import { ADVISORY_LOCKS, withAdvisoryLock } from '../database/advisory-lock';
 import { ServerSettingEntity } from '../database/server-setting.entity';
 import { TenantsService } from '../directory/tenants.service';
@@ -19,10 +21,14 @@ interface Generated {
   secret: string;
 }
 
+/** Where the start that generates credentials writes them (under DATA_DIR). */
+export const CREDENTIALS_FILE = 'initial-credentials.txt';
+
 /**
  * At every start, under the start-up lock: the default tenant exists and its credentials match the
  * environment (values given win, so a restart with new values rotates them). A secret that had to
- * be generated is printed once, by the start that generated it.
+ * be generated is written once, to a file only the service's user can read (never to stdout, which
+ * log collectors and `docker logs` keep), by the start that generated it.
  */
 @Injectable()
 export class BootstrapService implements OnModuleInit {
@@ -41,10 +47,17 @@ export class BootstrapService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const generated = await withAdvisoryLock(this.dataSource, ADVISORY_LOCKS.startup, () =>
-      this.dataSource.transaction((em) => this.bootstrap(em)),
+    const written = await withAdvisoryLock(this.dataSource, ADVISORY_LOCKS.startup, () =>
+      this.dataSource.transaction(async (em) => {
+        const generated = await this.bootstrap(em);
+        // Inside the transaction: when the file cannot be written, no credential nobody knows is kept.
+        return generated.length > 0 ? writeOnce(this.config, generated) : null;
+      }),
     );
-    if (generated.length > 0) printOnce(this.config.defaultTenantId, generated);
+    if (written) {
+      this.logger.log(`Generated credentials written to ${written}`);
+      this.logger.warn(`Read ${written}, store the credentials it holds, then delete it`);
+    }
     // A rotated environment secret is revoked like any credential: at once on every instance.
     await Promise.all(this.revoked.map((id) => this.revocations.revoked(id)));
   }
@@ -180,16 +193,45 @@ export class BootstrapService implements OnModuleInit {
   }
 }
 
-/** Generated secrets go to stdout once, for the operator to store; they are never logged again. */
-function printOnce(tenantId: string, generated: Generated[]): void {
-  const lines = [
-    '',
-    '================ Generated credentials (shown once: store them now) ================',
-    `Tenant: ${tenantId}`,
+/**
+ * Generated secrets go to a new file under DATA_DIR, mode 0600 from its creation. An earlier file
+ * not deleted yet is left alone: the new one then has the time in its name. Returns its path.
+ */
+function writeOnce(config: AppConfig, generated: Generated[]): string {
+  const text = [
+    `# Generated credentials of tenant '${config.defaultTenantId}', ${new Date().toISOString()}.`,
+    '# Store them (or set these variables to keep them: the environment wins at every start), then delete this file.',
     ...generated.map(({ variable, secret }) => `${variable}=${secret}`),
-    'Set these variables to keep them, or issue new ones through the admin API.',
-    '=====================================================================================',
     '',
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
+  ].join('\n');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  try {
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const file =
+      createNew(path.join(config.dataDir, CREDENTIALS_FILE), text) ??
+      createNew(path.join(config.dataDir, CREDENTIALS_FILE.replace('.txt', `-${stamp}.txt`)), text);
+    if (!file) throw new Error('a file of that name exists');
+    return file;
+  } catch (error) {
+    const variables = generated.map((g) => g.variable).join(', ');
+    throw new ConfigError(
+      'DATA_DIR',
+      `must be writable: the generated ${variables} go to a file there (${(error as Error).message}). ` +
+        `Make ${config.dataDir} writable by the service, or set ${variables}.`,
+    );
+  }
+}
+
+/**
+ * Creates `file` holding `text`, readable by this user only from the first instant (mode 0600 at
+ * open), and never an existing file or a link someone put there (`wx`); null when it exists.
+ */
+function createNew(file: string, text: string): string | null {
+  try {
+    fs.writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+    return file;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return null;
+    throw error;
+  }
 }

@@ -126,13 +126,19 @@ export class CredentialsService {
   }
 
   async authenticateClient(clientId: string, secret: string): Promise<Principal | null> {
+    const checked = await this.checkClient(clientId, secret);
+    return typeof checked === 'string' ? null : checked;
+  }
+
+  /** The client's principal, or why it is refused (for the request log only, never the caller). */
+  async checkClient(clientId: string, secret: string): Promise<Principal | 'unknown_client' | 'bad_client_secret'> {
     const found = await this.credentials.findActiveByClientId(this.transactions.manager, clientId);
     // Hash even when the client is unknown, so timing does not tell which client ids exist.
     if (!found) {
       this.serverKey.matches(secret, '0'.repeat(64));
-      return null;
+      return 'unknown_client';
     }
-    return (await this.verifiedAndRekeyed(found, secret)) ? toPrincipal(found, 'secret') : null;
+    return (await this.verifiedAndRekeyed(found, secret)) ? toPrincipal(found, 'secret') : 'bad_client_secret';
   }
 
   /**

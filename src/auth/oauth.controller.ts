@@ -5,6 +5,7 @@ import { hasUnstorableText } from '../common/input-safety';
 import { SECURITY } from '../openapi/components';
 import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
 import { TAGS } from '../openapi/tags';
+import { noteAuthFailure } from './auth-failure';
 import { CredentialsService } from './credentials.service';
 import { OAuthGuessingLimiter } from './oauth-guessing.limiter';
 import { ISSUE_OAUTH_TOKEN } from './oauth.openapi';
@@ -59,8 +60,9 @@ export class OAuthController {
       res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
       throw OAuthGuessingLimiter.refusal(verdict);
     }
-    const principal = client && (await this.credentials.authenticateClient(client.id, client.secret));
-    if (!principal) {
+    const principal = client ? await this.credentials.checkClient(client.id, client.secret) : 'missing_credentials';
+    if (typeof principal === 'string') {
+      noteAuthFailure(req, principal);
       await this.guessing.recordFailure(clientId, req.ip);
       throw ApiError.unauthorized('Client authentication failed');
     }

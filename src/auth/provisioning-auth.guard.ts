@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiError } from '../common/api-error';
+import { refuse } from './auth-failure';
 import { CredentialsService } from './credentials.service';
 import type { Role } from './entities/credential.entity';
 import { AuthenticatedRequest, hasRole } from './principal';
@@ -18,20 +19,24 @@ export class ProvisioningAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const tenantId = req.header('auth-tenant-id');
     const token = req.header('auth-token');
-    if (!tenantId || !token) throw ApiError.unauthorized('Invalid or missing auth-token');
+    if (!tenantId || !token) {
+      refuse(req, 'missing_credentials', ApiError.unauthorized('Invalid or missing auth-token'));
+    }
     const principal = await this.credentials.authenticateSecret(token);
-    if (!principal) throw ApiError.unauthorized('Invalid or missing auth-token');
-    if (principal.tenantId !== tenantId)
-      throw ApiError.forbidden('The auth-token does not belong to the tenant in auth-tenant-id');
-    assertRoles(this.reflector, context, principal.roles);
+    if (!principal) refuse(req, 'unknown_credential', ApiError.unauthorized('Invalid or missing auth-token'));
+    if (principal.tenantId !== tenantId) {
+      refuse(req, 'wrong_tenant', ApiError.forbidden('The auth-token does not belong to the tenant in auth-tenant-id'));
+    }
+    const missing = missingRole(this.reflector, context, principal.roles);
+    if (missing) refuse(req, 'insufficient_role', ApiError.forbidden(`Missing required role: ${missing}`));
     req.principal = principal;
     return true;
   }
 }
 
-export function assertRoles(reflector: Reflector, context: ExecutionContext, granted: Role[]): void {
+/** The first role the route requires (@Roles) that `granted` lacks. */
+function missingRole(reflector: Reflector, context: ExecutionContext, granted: Role[]): Role | undefined {
   const required =
     reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]) ?? [];
-  const missing = required.find((role) => !hasRole(granted, role));
-  if (missing) throw ApiError.forbidden(`Missing required role: ${missing}`);
+  return required.find((role) => !hasRole(granted, role));
 }

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
+import { AuthFailure, refuse } from './auth-failure';
 import { bearerToken } from './bearer';
 import { CredentialsService } from './credentials.service';
 import { AuthenticatedRequest, hasRole, Principal } from './principal';
@@ -19,19 +20,24 @@ export class ScimAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const bearer = bearerToken(req);
-    if ('problem' in bearer) throw ApiError.unauthorized(bearer.problem);
+    if ('problem' in bearer) refuse(req, bearer.failure, ApiError.unauthorized(bearer.problem));
     const principal = await this.authenticate(bearer.token);
-    if (!principal) throw ApiError.unauthorized('Invalid, expired or revoked bearer token');
-    if (!hasRole(principal.roles, 'SCIM')) throw ApiError.forbidden('Missing required role: SCIM');
+    if (typeof principal === 'string') {
+      refuse(req, principal, ApiError.unauthorized('Invalid, expired or revoked bearer token'));
+    }
+    if (!hasRole(principal.roles, 'SCIM')) {
+      refuse(req, 'insufficient_role', ApiError.forbidden('Missing required role: SCIM'));
+    }
     const scopedTenant = req.params?.tenantId;
     if (scopedTenant !== undefined && scopedTenant !== principal.tenantId) {
-      throw ApiError.forbidden('The bearer token does not belong to this tenant endpoint');
+      refuse(req, 'wrong_tenant', ApiError.forbidden('The bearer token does not belong to this tenant endpoint'));
     }
     req.principal = principal;
     return true;
   }
 
-  private authenticate(token: string): Promise<Principal | null> {
-    return looksLikeJwt(token) ? this.tokens.verify(token) : this.credentials.authenticateSecret(token);
+  private async authenticate(token: string): Promise<Principal | AuthFailure> {
+    if (looksLikeJwt(token)) return this.tokens.check(token);
+    return (await this.credentials.authenticateSecret(token)) ?? 'unknown_credential';
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { AuthFailure, jwtFailure } from './auth-failure';
 import { CredentialsService } from './credentials.service';
 import { Principal } from './principal';
 import { ServerKey } from './server-key';
@@ -39,16 +40,27 @@ export class TokenService {
 
   /** The principal of a valid, unexpired, unrevoked token; null for anything else. */
   async verify(token: string): Promise<Principal | null> {
+    const checked = await this.check(token);
+    return typeof checked === 'string' ? null : checked;
+  }
+
+  /** The principal of a valid, unexpired, unrevoked token, or why the token is refused. */
+  async check(token: string): Promise<Principal | AuthFailure> {
     const claims = await this.verifiedClaims(token);
-    if (!claims) return null;
+    if (typeof claims === 'string') return claims;
     const principal = await this.credentials.activePrincipal(claims.cid);
+    if (!principal) return 'revoked_credential';
     // The stored credential is the truth for tenant and roles, so a revoke or a change is immediate.
-    if (!principal || principal.tenantId !== claims.tid) return null;
+    if (principal.tenantId !== claims.tid) return 'wrong_tenant';
     return { ...principal, via: 'jwt' };
   }
 
-  /** Tokens signed before a rotation stay good for their hour: the previous key verifies too. */
-  private async verifiedClaims(token: string): Promise<AccessClaims | null> {
+  /**
+   * Tokens signed before a rotation stay good for their hour: the previous key verifies too. A
+   * refusal other than the signature's comes from the key that signed the token, and says more.
+   */
+  private async verifiedClaims(token: string): Promise<AccessClaims | AuthFailure> {
+    let failure: AuthFailure = 'bad_signature';
     for (const secret of this.serverKey.jwtVerificationKeys) {
       try {
         // Pinned to HS256: `alg: none` and every other algorithm are refused by the verifier.
@@ -57,11 +69,13 @@ export class TokenService {
           algorithms: ['HS256'],
           issuer: 'identity-provisioning-hub',
         });
-      } catch {
-        // Next key; none left answers null.
+      } catch (error) {
+        // Next key; none left answers why the last telling one refused.
+        const reason = jwtFailure(error);
+        if (reason !== 'bad_signature') failure = reason;
       }
     }
-    return null;
+    return failure;
   }
 }
 

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
   it('gives the contract defaults for an empty environment', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
+      logLevel: 'info',
       publicBaseUrl: undefined,
       databaseUrl: undefined,
       redisUrl: undefined,
@@ -170,6 +171,7 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
     ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/99' }],
     ['TRUST_PROXY', { TRUST_PROXY: '11' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'trace' }],
   ])('refuses a bad %s, naming it', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
@@ -225,6 +227,12 @@ describe('loadConfig', () => {
       '10.0.0.0/8',
       '::1',
     ]);
+  });
+
+  it('reads LOG_LEVEL in any case, `log` as `info`', () => {
+    expect(loadConfig({ LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(loadConfig({ LOG_LEVEL: 'log' }).logLevel).toBe('info');
+    expect(loadConfig({ LOG_LEVEL: 'fatal' }).logLevel).toBe('fatal');
   });
 
   it('treats empty values as unset', () => {

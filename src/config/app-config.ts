@@ -1,12 +1,15 @@
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
+import { LOG_LEVEL_NAMES, LogLevelName } from '../common/json-logger';
 
 export type AppRole = 'api' | 'worker' | 'all';
 
 /** The whole environment, read and validated once at boot. Nothing else reads `process.env`. */
 export interface AppConfig {
   port: number;
+  /** LOG_LEVEL: the least severe level written to stdout. */
+  logLevel: LogLevelName;
   publicBaseUrl?: string;
   databaseUrl?: string;
   redisUrl?: string;
@@ -137,6 +140,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
 
   return {
     port: port(read('PORT')),
+    logLevel: logLevel(read('LOG_LEVEL')),
     publicBaseUrl: httpUrl('PUBLIC_BASE_URL', read('PUBLIC_BASE_URL'))?.replace(/\/+$/, ''),
     databaseUrl,
     redisUrl: connectionUrl('REDIS_URL', read('REDIS_URL'), ['redis:', 'rediss:']),
@@ -219,6 +223,12 @@ function retentionDays(name: string, value: string | undefined, fallback: number
     throw new ConfigError(name, `must be off or a number of days from 1 to 36500, got "${value}"`);
   }
   return days;
+}
+
+/** `info` by default; `log` is accepted for it (Nest's name). */
+function logLevel(value: string | undefined): LogLevelName {
+  const name = (value ?? 'info').toLowerCase();
+  return oneOf('LOG_LEVEL', name === 'log' ? 'info' : name, LOG_LEVEL_NAMES);
 }
 
 function port(value: string | undefined): number {

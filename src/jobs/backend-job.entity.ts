@@ -51,6 +51,10 @@ export class BackendJobEntity {
   @Column({ type: 'varchar', length: 64 })
   createdBy!: string;
 
+  /** The X-Request-Id of the request that created the job: its log lines carry it too. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  correlationId!: string | null;
+
   /** Higher runs first. */
   @Column({ type: 'int', default: 5 })
   priority!: number;

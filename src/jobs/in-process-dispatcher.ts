@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { outsideLogContext } from '../common/log-context';
 import { JobDispatcher } from './job-dispatcher';
 import { JobRunner } from './job-runner';
 
@@ -48,6 +49,12 @@ export class InProcessDispatcher extends JobDispatcher implements OnModuleDestro
 
   private pump(): void {
     if (!this.worker || this.stopped) return;
+    // The request that dispatched a job does not own the claim loop (nor the jobs it starts: each
+    // runs in its own log context, see JobRunner.execute).
+    outsideLogContext(() => this.claimLoop());
+  }
+
+  private claimLoop(): void {
     // One claim loop at a time; a signal that arrives meanwhile makes it go round once more.
     if (this.pumping) {
       this.pumpAgain = true;

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { withLogContext } from '../common/log-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import { BackendJobEntity } from './backend-job.entity';
 import { RunContext, RunEnvironment } from './job-context';
@@ -57,11 +58,17 @@ export class JobRunner implements OnModuleDestroy {
     return this.transactions.run((em) => this.jobs.claimRunnable(em, this.workerId, LEASE_MS, limit));
   }
 
-  /** Runs a job this worker has claimed. Never rejects: every ending is written or logged. */
+  /**
+   * Runs a job this worker has claimed. Never rejects: every ending is written or logged. Every
+   * line written for it carries its id, tenant and the correlation id of the request that queued it.
+   */
   execute(job: BackendJobEntity): Promise<void> {
-    const execution = this.executeClaimed(job)
-      .catch((error: unknown) => this.logger.error(`Job ${job.id} (${job.type}): ${describe(error)}`))
-      .finally(() => this.running.delete(job.id));
+    const scope = { correlationId: job.correlationId ?? undefined, jobId: job.id, tenantId: job.tenantId };
+    const execution = withLogContext(scope, () =>
+      this.executeLogged(job).catch((error: unknown) =>
+        this.logger.error(`Job ${job.id} (${job.type}): ${describe(error)}`),
+      ),
+    ).finally(() => this.running.delete(job.id));
     this.running.set(job.id, execution);
     return execution;
   }
@@ -76,12 +83,34 @@ export class JobRunner implements OnModuleDestroy {
     clearTimeout(timer);
   }
 
-  private async executeClaimed(job: BackendJobEntity): Promise<void> {
+  /** One line when the run starts and one when it ends, with what collectors count on as fields. */
+  private async executeLogged(job: BackendJobEntity): Promise<void> {
+    const started = performance.now();
+    this.logger.log({ message: `Job ${job.id} (${job.type}) started`, jobType: job.type, attempt: job.attempts });
+    let ended: RunEnd = { outcome: 'failed' };
+    try {
+      ended = await this.executeClaimed(job);
+    } finally {
+      this.logger.log({
+        message: `Job ${job.id} (${job.type}) ${ended.outcome.replace('_', ' ')}`,
+        jobType: job.type,
+        outcome: ended.outcome,
+        durationMs: Math.round(performance.now() - started),
+        ...operationCounts(ended.results),
+      });
+    }
+  }
+
+  private async executeClaimed(job: BackendJobEntity): Promise<RunEnd> {
     const handler = this.registry.get(job.type);
-    if (!handler) return this.end(job, failure(`No handler for job type ${job.type}`));
+    if (!handler) {
+      await this.end(job, failure(`No handler for job type ${job.type}`));
+      return { outcome: 'failed' };
+    }
     if (job.attempts > MAX_ATTEMPTS) {
       // A job that keeps killing or outliving its workers would otherwise be retried forever.
-      return this.abandon(job, handler, failure(`Gave up after ${MAX_ATTEMPTS} attempts`));
+      await this.abandon(job, handler, failure(`Gave up after ${MAX_ATTEMPTS} attempts`));
+      return { outcome: 'failed' };
     }
     const heartbeat = this.startHeartbeat(job);
     let outcome: JobOutcome;
@@ -90,20 +119,22 @@ export class JobRunner implements OnModuleDestroy {
     } catch (error) {
       if (error instanceof LeaseLostError) {
         this.logger.warn(`Job ${job.id}: another worker took it over; this run stops`);
+        return { outcome: 'lease_lost' };
       } else if (error instanceof ShutdownError || this.stopping) {
         await this.handBack(job);
-      } else {
-        const message = describe(error);
-        this.logger.error(`Job ${job.id} (${job.type}) threw: ${error instanceof Error ? error.stack : message}`);
-        await this.abandon(job, handler, failure(message, error instanceof Error ? (error.stack ?? null) : null));
+        return { outcome: 'handed_back' };
       }
-      return;
+      const message = describe(error);
+      this.logger.error(`Job ${job.id} (${job.type}) threw: ${error instanceof Error ? error.stack : message}`);
+      await this.abandon(job, handler, failure(message, error instanceof Error ? (error.stack ?? null) : null));
+      return { outcome: 'failed' };
     } finally {
       clearInterval(heartbeat);
     }
     // Outside the catch: the handler's work is committed, so failing to record its end must not
     // turn it into FAILED. The job stays STARTED and is resumed; its handler finds nothing left to do.
     await this.end(job, ending(outcome));
+    return { outcome: OUTCOMES[outcome.status], results: outcome.results };
   }
 
   /** Keeps the lease alive between steps (a step renews it too). */
@@ -152,6 +183,28 @@ export class JobRunner implements OnModuleDestroy {
 
 export function abandoned(job: BackendJobEntity): AbandonedJob {
   return { id: job.id, tenantId: job.tenantId, payload: job.payload };
+}
+
+/** How a run ended, as its last log line says it. */
+interface RunEnd {
+  outcome: 'completed' | 'failed' | 'cancelled' | 'handed_back' | 'lease_lost';
+  results?: Record<string, unknown>;
+}
+
+const OUTCOMES = { DONE: 'completed', FAILED: 'failed', CANCELLED: 'cancelled' } as const;
+
+/**
+ * Operation counts from a job's results, summed over its `total*`, `successful*` and `failed*`
+ * numbers (a commit's totalUsers + totalDepartments...); nothing when it has none.
+ */
+function operationCounts(results: Record<string, unknown> | undefined): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const fields = { total: 'operationsTotal', successful: 'operationsApplied', failed: 'operationsFailed' };
+  for (const [key, value] of Object.entries(results ?? {})) {
+    const prefix = /^(total|successful|failed)[A-Z]/.exec(key)?.[1] as keyof typeof fields | undefined;
+    if (prefix && typeof value === 'number') counts[fields[prefix]] = (counts[fields[prefix]] ?? 0) + value;
+  }
+  return counts;
 }
 
 function ending(outcome: JobOutcome): JobEnd {

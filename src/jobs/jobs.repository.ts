@@ -9,6 +9,7 @@ export interface NewJob {
   tenantId: string;
   createdBy: string;
   payload: Record<string, unknown>;
+  correlationId: string | null;
   priority: number;
   status: 'NOT_STARTED' | 'DONE';
   startOn?: Date;
@@ -60,6 +61,7 @@ export class JobsRepository {
         createdBy: job.createdBy,
         // TypeORM types jsonb values as deep partials of the column type; a plain object is one.
         payload: job.payload as object,
+        correlationId: job.correlationId,
         priority: job.priority,
         status: job.status,
         ...(job.startOn ? { startOn: job.startOn } : {}),

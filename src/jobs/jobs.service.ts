@@ -3,6 +3,7 @@ import { AdminJobsQuery } from './dto/admin-jobs.query';
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { currentLogContext } from '../common/log-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import { BackendJobEntity, FINISHED_STATUSES } from './backend-job.entity';
 import { JobDispatcher } from './job-dispatcher';
@@ -51,6 +52,8 @@ export class JobsService {
       tenantId: input.tenantId,
       createdBy: input.createdBy,
       payload: input.payload,
+      // The request that creates the job, so that the job's log lines can be matched to it.
+      correlationId: currentLogContext()?.correlationId ?? null,
       priority: input.priority ?? DEFAULT_PRIORITY,
       status: input.status ?? 'NOT_STARTED',
       startOn: input.startOn,

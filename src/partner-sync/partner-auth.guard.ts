@@ -2,6 +2,7 @@ import { CanActivate, createParamDecorator, ExecutionContext, Injectable, Logger
 import { randomBytes } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
+import { AuthFailure, jwtFailure, refuse } from '../auth/auth-failure';
 import { bearerToken } from '../auth/bearer';
 import { CredentialsService } from '../auth/credentials.service';
 import { ApiError } from '../common/api-error';
@@ -34,7 +35,7 @@ const NO_TENANT = '';
  * tenant whose org code the token claims, `exp` required, and that org code on every user. The
  * unverified payload only chooses which secret to verify with; nothing in it is trusted before.
  * Every refusal answers the same 403, so a caller cannot tell an unknown org code from a bad key;
- * the reason goes to the debug log only. An unknown org code takes the same steps as a known one
+ * the reason goes to the request log (`auth_failure`) and the debug log only. An unknown org code takes the same steps as a known one
  * (the key lookup, a signature check against a stand-in key), so timing does not tell them apart.
  */
 @Injectable()
@@ -52,19 +53,20 @@ export class PartnerAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<PartnerRequest>();
     const bearer = bearerToken(req);
-    if ('problem' in bearer) throw ApiError.unauthorized(NO_TOKEN);
+    if ('problem' in bearer) refuse(req, bearer.failure, ApiError.unauthorized(NO_TOKEN));
     const caller = await this.verify(bearer.token);
-    if (!caller || !orgCodesMatch(req.body, caller.orgCode)) throw ApiError.forbidden(REFUSED);
+    if (typeof caller === 'string') refuse(req, caller, ApiError.forbidden(REFUSED));
+    if (!orgCodesMatch(req.body, caller.orgCode)) refuse(req, 'org_code_mismatch', ApiError.forbidden(REFUSED));
     req.partner = caller;
     return true;
   }
 
-  private async verify(token: string): Promise<PartnerCaller | null> {
+  private async verify(token: string): Promise<PartnerCaller | AuthFailure> {
     const claimed = this.unverifiedOrgCode(token);
-    if (!claimed) return this.refuse('not a JWT with an orgCode claim');
+    if (!claimed) return this.refuse('malformed_token', 'not a JWT with an orgCode claim');
     const tenant = await this.tenants.findByOrgCode(claimed);
     const key = await this.credentials.partnerKey(tenant?.id ?? NO_TENANT);
-    let claims: Record<string, unknown> | null;
+    let claims: Record<string, unknown> | AuthFailure;
     try {
       // Pinned to HS256: `alg: none` and every other algorithm are refused by the verifier.
       claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
@@ -72,20 +74,20 @@ export class PartnerAuthGuard implements CanActivate {
         algorithms: ['HS256'],
       });
     } catch (error) {
-      claims = null;
-      if (tenant && key) this.refuse(error instanceof Error ? error.message : 'signature');
+      claims = jwtFailure(error);
+      if (tenant && key) return this.refuse(claims, error instanceof Error ? error.message : 'signature');
     }
-    if (!tenant || !key) return this.refuse('unknown org code, or no partner secret');
-    if (!claims) return null;
+    if (!tenant || !key) return this.refuse('unknown_org', 'unknown org code, or no partner secret');
+    if (typeof claims === 'string') return claims;
     const problem = lifetimeProblem(claims, Date.now() / 1000);
-    if (problem) return this.refuse(problem);
-    if (claims.orgCode !== tenant.orgCode) return this.refuse('orgCode differs from the tenant');
+    if (problem) return this.refuse('invalid_claims', problem);
+    if (claims.orgCode !== tenant.orgCode) return this.refuse('unknown_org', 'orgCode differs from the tenant');
     return { tenantId: tenant.id, orgCode: claimed, credentialId: key.credentialId };
   }
 
-  private refuse(reason: string): null {
+  private refuse(failure: AuthFailure, reason: string): AuthFailure {
     this.logger.debug(`Partner token refused: ${reason}`);
-    return null;
+    return failure;
   }
 
   private unverifiedOrgCode(token: string): string | null {

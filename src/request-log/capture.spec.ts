@@ -163,6 +163,8 @@ describe('toLogRow', () => {
     tenantId: 'acme',
     credentialId: 'c-1',
     correlationId: 'r-1',
+    authFailure: 'token_expired',
+    clientAddress: '203.0.113.7',
     ...overrides,
   });
 
@@ -179,6 +181,8 @@ describe('toLogRow', () => {
       correlationId: 'r-1',
       identifier: 'Alice@Example.com',
       errorMessage: null,
+      authFailure: 'token_expired',
+      clientAddress: '203.0.113.7',
       admin: false,
       keepalive: false,
       requestHeaders: { authorization: `Bearer ${MASK}`, 'content-type': 'application/scim+json' },

@@ -13,6 +13,10 @@ export interface NewRequestLog {
   correlationId: string | null;
   identifier: string | null;
   errorMessage: string | null;
+  /** Why authentication failed (AuthFailure), which the caller's answer does not say. */
+  authFailure: string | null;
+  /** The caller's address (`req.ip`: X-Forwarded-For only under TRUST_PROXY). */
+  clientAddress: string | null;
   admin: boolean;
   keepalive: boolean;
   requestHeaders: Record<string, string>;
@@ -58,6 +62,8 @@ export interface CapturedExchange {
   tenantId?: string | null;
   credentialId?: string | null;
   correlationId?: string | null;
+  authFailure?: string | null;
+  clientAddress?: string | null;
 }
 
 const MAX_PATH = 4096;
@@ -238,6 +244,8 @@ export function toLogRow(exchange: CapturedExchange, bodyLimit: number): NewRequ
     correlationId,
     identifier,
     errorMessage: errorMessage === null ? null : scrubText(errorMessage),
+    authFailure: shortOrNull(exchange.authFailure, 32),
+    clientAddress: shortOrNull(exchange.clientAddress, 64),
     admin: isAdminRequest(exchange.url),
     keepalive: isKeepalive(exchange.method, exchange.url),
     requestHeaders: redactHeaders(exchange.requestHeaders),
@@ -281,6 +289,8 @@ export function minimalLogRow(exchange: CapturedExchange): NewRequestLog {
     correlationId,
     identifier: null,
     errorMessage: exchange.status >= 400 ? `HTTP ${exchange.status}` : null,
+    authFailure: shortOrNull(exchange.authFailure, 32),
+    clientAddress: shortOrNull(exchange.clientAddress, 64),
     admin: isAdminRequest(exchange.url),
     keepalive: false,
     requestHeaders,
@@ -322,6 +332,8 @@ export function bareRow(row: NewRequestLog): NewRequestLog {
     correlationId,
     identifier: null,
     errorMessage: row.errorMessage === null ? null : ascii(row.errorMessage),
+    authFailure: row.authFailure === null ? null : ascii(row.authFailure),
+    clientAddress: row.clientAddress === null ? null : ascii(row.clientAddress),
     requestHeaders: {},
     requestBody: null,
     responseHeaders: {},
@@ -475,6 +487,8 @@ export function storableRow(row: NewRequestLog): NewRequestLog {
     correlationId: orNull(row.correlationId),
     identifier: orNull(row.identifier),
     errorMessage: orNull(row.errorMessage),
+    authFailure: orNull(row.authFailure),
+    clientAddress: orNull(row.clientAddress),
     requestHeaders: headers(row.requestHeaders),
     requestBody: orNull(row.requestBody),
     responseHeaders: headers(row.responseHeaders),

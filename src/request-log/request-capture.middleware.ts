@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
+import { authFailureOf } from '../auth/auth-failure';
 import type { AuthenticatedRequest } from '../auth/principal';
 import { rawBodyOf } from '../common/body-parser.middleware';
 import { correlationIdOf } from '../common/correlation-id';
@@ -73,6 +75,8 @@ export class RequestCaptureMiddleware implements NestMiddleware {
           responseBytes: answer.bytes(),
           ...callerOf(req),
           correlationId: correlationIdOf(req),
+          authFailure: authFailureOf(req),
+          clientAddress: req.ip,
         };
         // The row (redaction, search text, cuts) is built by the writer, off the request.
         this.writer.add({ exchange, bodyLimit: this.bodyLimitOf(exchange) });
@@ -92,6 +96,7 @@ export class RequestCaptureMiddleware implements NestMiddleware {
             requestHeaders: {},
             responseHeaders: {},
             responseBytes: 0,
+            clientAddress: req.ip,
           },
           bodyLimit: 0,
           minimal: true,
@@ -129,6 +134,8 @@ export class RequestCaptureMiddleware implements NestMiddleware {
         requestHeaders: {},
         responseHeaders: { connection: 'close' },
         responseBytes: 0,
+        // Unparsed, so no forwarded header: the socket's address.
+        clientAddress: (socket as Partial<Socket>).remoteAddress,
       },
       bodyLimit: this.bodyLimit,
       errorMessage: `Refused by the HTTP parser: ${error.code ?? error.message}`,

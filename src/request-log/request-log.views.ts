@@ -29,6 +29,8 @@ export function toLogSummary(row: LogSummaryRow): LogSummary {
     correlationId: row.correlation_id,
     identifier: row.identifier,
     errorMessage: row.error_message,
+    authFailure: row.auth_failure,
+    clientAddress: row.client_address,
     admin: row.admin,
     keepalive: row.keepalive,
   };

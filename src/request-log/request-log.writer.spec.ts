@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
+import { currentLogContext, LogContext, withLogContext } from '../common/log-context';
 import type { CapturedExchange, NewRequestLog } from './capture';
 import { FLUSH_BATCH_ROWS, RequestLogWriter } from './request-log.writer';
 import type { RequestLogsRepository } from './request-logs.repository';
@@ -15,6 +16,8 @@ const row = (n: number): NewRequestLog => ({
   correlationId: null,
   identifier: null,
   errorMessage: null,
+  authFailure: null,
+  clientAddress: null,
   admin: false,
   keepalive: false,
   requestHeaders: {},
@@ -35,7 +38,11 @@ class FakeRepository {
   /** The error a row gets, if the database would refuse it. */
   refuse: (row: NewRequestLog) => Error | null = () => null;
 
+  /** The log context each INSERT ran in (a request's would put its id on the writer's lines). */
+  readonly contexts: (LogContext | undefined)[] = [];
+
   insertMany(rows: NewRequestLog[]): Promise<void> {
+    this.contexts.push(currentLogContext());
     if (this.down) return Promise.reject(this.down);
     const refusal = rows.map((r) => this.refuse(r)).find((error) => error !== null);
     if (refusal) return Promise.reject(refusal);
@@ -67,6 +74,21 @@ describe('RequestLogWriter', () => {
     expect(repository.batches.map((batch) => batch.length)).toEqual([FLUSH_BATCH_ROWS, 10]);
     expect(repository.written).toEqual(Array.from({ length: FLUSH_BATCH_ROWS + 10 }, (_, n) => `/r/${n}`));
     expect(logs.stats).toEqual({ buffered: 0, dropped: 0, detailsOmitted: 0 });
+  });
+
+  it("flushes outside the context of the request that filled the batch: its lines carry no request's id", async () => {
+    const repository = new FakeRepository();
+    const logs = writer(10_000, repository);
+    // A flush a request asks for, and one a full batch schedules while a request runs.
+    await withLogContext({ correlationId: 'request-a' }, async () => {
+      [0, 1, 2].forEach((n) => logs.add(row(n)));
+      await logs.flush();
+      for (let n = 0; n < FLUSH_BATCH_ROWS; n++) logs.add(row(n));
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    await logs.flush();
+    expect(repository.batches.map((batch) => batch.length)).toEqual([3, FLUSH_BATCH_ROWS]);
+    expect(repository.contexts).toEqual([undefined, undefined]);
   });
 
   it('drops and counts rows beyond the buffer, never throwing', async () => {

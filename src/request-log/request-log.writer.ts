@@ -9,6 +9,7 @@ import {
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { outsideLogContext } from '../common/log-context';
 import { bareRow, logRowOf, NewRequestLog, PendingLog, withoutBodies } from './capture';
 import type { HeaderValues } from './redaction';
 import { BoundedBuffer } from './request-log.buffer';
@@ -92,9 +93,12 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
     }
   }
 
-  /** Writes what is buffered, batch by batch; joins a flush already under way. Never rejects. */
+  /**
+   * Writes what is buffered, batch by batch; joins a flush already under way. Never rejects. The
+   * flush is nobody's request, though one may have triggered it: its lines carry no request's id.
+   */
   flush(): Promise<void> {
-    this.flushing ??= this.drain(false).finally(() => {
+    this.flushing ??= outsideLogContext(() => this.drain(false)).finally(() => {
       this.flushing = null;
     });
     return this.flushing;

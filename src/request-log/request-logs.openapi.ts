@@ -7,6 +7,7 @@ import {
   RATE_LIMIT_HEADERS,
   WORKER_NOT_FOUND,
 } from '../admin/admin.openapi';
+import { AUTH_FAILURES } from '../auth/auth-failure';
 import { nullable, ref } from '../openapi/components';
 import type { OperationDoc } from '../openapi/openapi.decorators';
 import type { JsonSchema, Parameter } from '../openapi/openapi.types';
@@ -29,6 +30,8 @@ const summaryExample = {
   correlationId: 'f0e1d2c3-b4a5-4968-8776-655443322110',
   identifier: 'alice@example.com',
   errorMessage: null,
+  authFailure: null,
+  clientAddress: '203.0.113.7',
   admin: false,
   keepalive: false,
 };
@@ -82,6 +85,17 @@ const SUMMARY_PROPERTIES: Record<string, JsonSchema> = {
       'Who or what the request was about: the userName, email, displayName, name or externalId of its body (for a batch, its first item and how many more).',
   }),
   errorMessage: nullable({ type: 'string', description: "An error answer's message; null for a success." }),
+  authFailure: nullable({
+    type: 'string',
+    enum: [...AUTH_FAILURES, null],
+    description:
+      "Why the request was refused authentication or authorisation, which the caller's generic 401 or 403 does not say: `missing_credentials`, `malformed_header` (not `Bearer`), `unknown_credential` (no active credential has that secret), `malformed_token`, `bad_signature`, `token_expired`, `invalid_claims` (issuer, algorithm, a partner token's lifetime), `revoked_credential` (a JWT whose credential was revoked), `wrong_tenant`, `insufficient_role`, `unknown_org` (partner org code), `org_code_mismatch` (a partner user of another org), `unknown_client`, `bad_client_secret` (`/oauth/token`). Null when not refused.",
+  }),
+  clientAddress: nullable({
+    type: 'string',
+    description:
+      "The caller's IP address: the connection's, or the client's in `X-Forwarded-For` when the connection comes from a proxy named by `TRUST_PROXY`.",
+  }),
   admin: { type: 'boolean', description: 'A request to the admin API itself.' },
   keepalive: {
     type: 'boolean',
@@ -223,6 +237,14 @@ const FILTER_PARAMETERS: Parameter[] = [
     description: '`true`: only requests answered with an error message; `false`: only those without.',
     schema: { type: 'boolean' },
     example: true,
+  },
+  {
+    name: 'authFailure',
+    in: 'query',
+    description:
+      'Only requests refused for this reason (see `RequestLogSummary.authFailure`); `any`: refused for any reason.',
+    schema: { type: 'string', enum: [...AUTH_FAILURES, 'any'] },
+    example: 'token_expired',
   },
   {
     name: 'path',

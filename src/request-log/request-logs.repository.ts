@@ -9,6 +9,8 @@ export interface LogFilters {
   /** Exact status, or a class: `{ from: 400, to: 500 }`. */
   status?: { from: number; to: number };
   hasError?: boolean;
+  /** Only requests refused for this reason (AuthFailure); `any`: refused for any reason. */
+  authFailure?: string;
   /** Lower-cased substring of the path (query string included). */
   path?: string;
   /** Lower-cased substring of path, identifier and bodies. */
@@ -33,6 +35,8 @@ export interface LogSummaryRow {
   correlation_id: string | null;
   identifier: string | null;
   error_message: string | null;
+  auth_failure: string | null;
+  client_address: string | null;
   admin: boolean;
   keepalive: boolean;
 }
@@ -52,7 +56,7 @@ export interface StreamedRow extends LogSummaryRow {
 }
 
 const SUMMARY = `id, time, method, path, status, duration_ms, tenant_id, credential_id, correlation_id,
-  identifier, error_message, admin, keepalive`;
+  identifier, error_message, auth_failure, client_address, admin, keepalive`;
 const DETAIL = `${SUMMARY}, request_headers, request_body, request_body_truncated, response_headers,
   response_body, response_body_truncated, details_omitted`;
 
@@ -60,7 +64,7 @@ const DETAIL = `${SUMMARY}, request_headers, request_body, request_body_truncate
 export const SEARCH_WINDOW_ROWS = 10_000;
 
 /** Values insertMany gives each row (the columns it lists). */
-const INSERTED_COLUMNS = 20;
+const INSERTED_COLUMNS = 22;
 /** PostgreSQL takes at most 65,535 parameters a statement. */
 export const MAX_INSERTED_ROWS = Math.floor(65_535 / INSERTED_COLUMNS);
 
@@ -103,6 +107,8 @@ export class RequestLogsRepository {
         row.correlationId,
         row.identifier,
         row.errorMessage,
+        row.authFailure,
+        row.clientAddress,
         row.admin,
         row.keepalive,
         JSON.stringify(row.requestHeaders),
@@ -118,7 +124,7 @@ export class RequestLogsRepository {
     }
     await this.dataSource.query(
       `INSERT INTO request_logs (time, method, path, status, duration_ms, tenant_id, credential_id, correlation_id,
-         identifier, error_message, admin, keepalive, request_headers, request_body, request_body_truncated,
+         identifier, error_message, auth_failure, client_address, admin, keepalive, request_headers, request_body, request_body_truncated,
          response_headers, response_body, response_body_truncated, details_omitted, search_text)
        VALUES ${tuples.join(',')}`,
       params,
@@ -300,6 +306,11 @@ function whereClause(
   }
   if (filters.hasError !== undefined) {
     conditions.push(filters.hasError ? 'error_message IS NOT NULL' : 'error_message IS NULL');
+  }
+  if (filters.authFailure) {
+    conditions.push(
+      filters.authFailure === 'any' ? 'auth_failure IS NOT NULL' : `auth_failure = ${param(filters.authFailure)}`,
+    );
   }
   if (filters.since) conditions.push(`time >= ${param(filters.since)}`);
   if (filters.until) conditions.push(`time < ${param(filters.until)}`);

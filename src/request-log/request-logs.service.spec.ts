@@ -14,6 +14,8 @@ const row = (n: number): LogSummaryRow => ({
   correlation_id: null,
   identifier: null,
   error_message: null,
+  auth_failure: null,
+  client_address: null,
   admin: false,
   keepalive: false,
 });

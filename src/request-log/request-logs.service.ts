@@ -95,6 +95,7 @@ export function toFilters(query: RequestLogFiltersQuery): LogFilters {
     method: query.method?.toUpperCase(),
     status: query.status ? statusRange(query.status) : undefined,
     hasError: query.hasError,
+    authFailure: query.authFailure,
     path: text(query.path?.toLowerCase()),
     search: text(query.search?.toLowerCase()),
     since: query.since ? new Date(query.since) : undefined,

@@ -20,6 +20,8 @@ export interface LogSummary {
   correlationId: string;
   identifier: string | null;
   errorMessage: string | null;
+  authFailure: string | null;
+  clientAddress: string | null;
   admin: boolean;
   keepalive: boolean;
 }

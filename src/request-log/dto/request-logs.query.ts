@@ -1,5 +1,6 @@
 import { Transform, TransformFnParams } from 'class-transformer';
-import { IsBoolean, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { AUTH_FAILURES } from '../../auth/auth-failure';
 import { AdminPageQuery, PageNumber, PageSize } from '../../common/admin-page';
 
 /** `true`/`false` from the query string; anything else is left for @IsBoolean to refuse. */
@@ -23,6 +24,10 @@ export class RequestLogFiltersQuery {
   @Transform(toBoolean)
   @IsBoolean({ message: 'hasError must be true or false' })
   hasError?: boolean;
+
+  @IsOptional()
+  @IsIn([...AUTH_FAILURES, 'any'], { message: `authFailure must be any or one of ${AUTH_FAILURES.join(', ')}` })
+  authFailure?: string;
 
   @IsOptional()
   @IsString()

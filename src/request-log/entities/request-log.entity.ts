@@ -55,6 +55,14 @@ export class RequestLogEntity {
   @Column({ type: 'text', nullable: true })
   errorMessage!: string | null;
 
+  /** Why authentication failed (AUTH_FAILURES), which the caller's generic answer does not say. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  authFailure!: string | null;
+
+  /** The caller's address: the socket's, or X-Forwarded-For's under TRUST_PROXY. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  clientAddress!: string | null;
+
   /** A request to the admin API itself (hidden unless asked for). */
   @Column({ type: 'boolean', default: false })
   admin!: boolean;

@@ -29,6 +29,10 @@ export function LogDetailView({ api, id }: { api: Api; id: string }) {
             <dd>
               <Text value={log.tenantId} />
             </dd>
+            <dt>Client address</dt>
+            <dd class="mono">
+              <Text value={log.clientAddress} />
+            </dd>
             <dt>Credential</dt>
             <dd>
               <Text value={log.credentialId} />
@@ -42,6 +46,10 @@ export function LogDetailView({ api, id }: { api: Api; id: string }) {
             <dt>Error</dt>
             <dd class={log.errorMessage ? 'err' : ''}>
               <Text value={log.errorMessage} />
+            </dd>
+            <dt>Auth failure</dt>
+            <dd class={log.authFailure ? 'err' : ''}>
+              <Text value={log.authFailure} />
             </dd>
             <dt>Id</dt>
             <dd class="mono">{log.id}</dd>

@@ -12,6 +12,7 @@ import { DirectoryModule } from './directory/directory.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { WorkerOnlyMiddleware } from './lifecycle/worker-only.middleware';
 import { PartnerSyncModule } from './partner-sync/partner-sync.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
@@ -43,6 +44,7 @@ export class AppModule implements NestModule {
         PartnerSyncModule,
         RequestLogModule,
         HealthModule,
+        MetricsModule,
         ...extra,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
@@ -53,7 +55,10 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     if (this.config.appRole === 'worker') {
-      consumer.apply(WorkerOnlyMiddleware).exclude({ path: 'health', method: RequestMethod.GET }).forRoutes('*path');
+      consumer
+        .apply(WorkerOnlyMiddleware)
+        .exclude({ path: 'health', method: RequestMethod.GET }, { path: 'metrics', method: RequestMethod.GET })
+        .forRoutes('*path');
     }
     // Request capture and the correlation id come before this, in createApp: ahead of the router.
     consumer.apply(BodyParserMiddleware).forRoutes('*path');

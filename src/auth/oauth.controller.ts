@@ -6,6 +6,7 @@ import { SECURITY } from '../openapi/components';
 import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
 import { TAGS } from '../openapi/tags';
 import { CredentialsService } from './credentials.service';
+import { markRateLimited } from '../metrics/rate-limited';
 import { OAuthGuessingLimiter } from './oauth-guessing.limiter';
 import { ISSUE_OAUTH_TOKEN } from './oauth.openapi';
 import type { AuthenticatedRequest } from './principal';
@@ -57,6 +58,7 @@ export class OAuthController {
     const verdict = await this.guessing.check(clientId, req.ip);
     if (!verdict.allowed) {
       res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+      markRateLimited(res, verdict.by === 'client' ? 'oauth_client_failures' : 'oauth_address_failures');
       throw OAuthGuessingLimiter.refusal(verdict);
     }
     const principal = client && (await this.credentials.authenticateClient(client.id, client.secret));

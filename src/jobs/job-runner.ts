@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { TransactionRunner } from '../database/transaction-runner';
+import { JobRunOutcome, Metrics } from '../metrics/metrics';
 import { BackendJobEntity } from './backend-job.entity';
 import { RunContext, RunEnvironment } from './job-context';
 import {
@@ -34,6 +36,7 @@ export class JobRunner implements OnModuleDestroy {
     private readonly transactions: TransactionRunner,
     private readonly jobs: JobsRepository,
     private readonly registry: JobRegistry,
+    private readonly metrics: Metrics,
   ) {
     this.env = { transactions, jobs, workerId: this.workerId, isStopping: () => this.stopping };
   }
@@ -59,7 +62,9 @@ export class JobRunner implements OnModuleDestroy {
 
   /** Runs a job this worker has claimed. Never rejects: every ending is written or logged. */
   execute(job: BackendJobEntity): Promise<void> {
+    const started = performance.now();
     const execution = this.executeClaimed(job)
+      .then((outcome) => this.metrics.jobFinished(job.type, outcome, (performance.now() - started) / 1000))
       .catch((error: unknown) => this.logger.error(`Job ${job.id} (${job.type}): ${describe(error)}`))
       .finally(() => this.running.delete(job.id));
     this.running.set(job.id, execution);
@@ -76,12 +81,17 @@ export class JobRunner implements OnModuleDestroy {
     clearTimeout(timer);
   }
 
-  private async executeClaimed(job: BackendJobEntity): Promise<void> {
+  /** How the run ended on this process, for the job metrics. */
+  private async executeClaimed(job: BackendJobEntity): Promise<JobRunOutcome> {
     const handler = this.registry.get(job.type);
-    if (!handler) return this.end(job, failure(`No handler for job type ${job.type}`));
+    if (!handler) {
+      await this.end(job, failure(`No handler for job type ${job.type}`));
+      return 'failed';
+    }
     if (job.attempts > MAX_ATTEMPTS) {
       // A job that keeps killing or outliving its workers would otherwise be retried forever.
-      return this.abandon(job, handler, failure(`Gave up after ${MAX_ATTEMPTS} attempts`));
+      await this.abandon(job, handler, failure(`Gave up after ${MAX_ATTEMPTS} attempts`));
+      return 'failed';
     }
     const heartbeat = this.startHeartbeat(job);
     let outcome: JobOutcome;
@@ -90,20 +100,23 @@ export class JobRunner implements OnModuleDestroy {
     } catch (error) {
       if (error instanceof LeaseLostError) {
         this.logger.warn(`Job ${job.id}: another worker took it over; this run stops`);
-      } else if (error instanceof ShutdownError || this.stopping) {
-        await this.handBack(job);
-      } else {
-        const message = describe(error);
-        this.logger.error(`Job ${job.id} (${job.type}) threw: ${error instanceof Error ? error.stack : message}`);
-        await this.abandon(job, handler, failure(message, error instanceof Error ? (error.stack ?? null) : null));
+        return 'lease_lost';
       }
-      return;
+      if (error instanceof ShutdownError || this.stopping) {
+        await this.handBack(job);
+        return 'handed_back';
+      }
+      const message = describe(error);
+      this.logger.error(`Job ${job.id} (${job.type}) threw: ${error instanceof Error ? error.stack : message}`);
+      await this.abandon(job, handler, failure(message, error instanceof Error ? (error.stack ?? null) : null));
+      return 'failed';
     } finally {
       clearInterval(heartbeat);
     }
     // Outside the catch: the handler's work is committed, so failing to record its end must not
     // turn it into FAILED. The job stays STARTED and is resumed; its handler finds nothing left to do.
     await this.end(job, ending(outcome));
+    return RUN_OUTCOME[outcome.status];
   }
 
   /** Keeps the lease alive between steps (a step renews it too). */
@@ -149,6 +162,12 @@ export class JobRunner implements OnModuleDestroy {
     }
   }
 }
+
+const RUN_OUTCOME: Record<JobOutcome['status'], JobRunOutcome> = {
+  DONE: 'completed',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+};
 
 export function abandoned(job: BackendJobEntity): AbandonedJob {
   return { id: job.id, tenantId: job.tenantId, payload: job.payload };

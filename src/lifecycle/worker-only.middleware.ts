@@ -1,7 +1,7 @@
 import { Injectable, NestMiddleware, NotFoundException } from '@nestjs/common';
 
 /**
- * APP_ROLE=worker: the instance runs jobs and periodic tasks and serves only /health; any other
+ * APP_ROLE=worker: the instance runs jobs and periodic tasks and serves only /health and /metrics; any other
  * path answers 404 (in the envelope of the API it belongs to) saying where to send it instead.
  */
 @Injectable()

@@ -123,8 +123,10 @@ class RouteSeries {
 export class Metrics implements OnModuleInit, OnApplicationShutdown {
   private readonly on: Instruments | null;
   private readonly stopMonitors: () => void;
+  private readonly token: boolean;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.token = config.metrics.token !== undefined;
     const enabled = config.metrics.token !== undefined || config.metrics.port !== undefined;
     if (!enabled) {
       this.on = null;
@@ -144,7 +146,10 @@ export class Metrics implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    if (this.on) return;
+    if (this.on) {
+      if (this.token) new Logger('Metrics').log('Metrics served on GET /metrics to the METRICS_TOKEN bearer token');
+      return;
+    }
     new Logger('Metrics').log(
       'Prometheus metrics are off: set METRICS_TOKEN (GET /metrics with that bearer token) or METRICS_PORT (a listener of their own) to turn them on',
     );

@@ -19,7 +19,10 @@ function exchange(metrics: Metrics, req: Partial<Request>, status: number, mark?
 async function samples(metrics: Metrics, name: string): Promise<{ labels: object; value: number }[]> {
   const metric = await metrics.registry!.getSingleMetric(name)!.get();
   return metric.values
-    .filter((v) => !('metricName' in v) || v.metricName === undefined || v.metricName.endsWith('_count'))
+    .filter((v) => {
+      const metricName = (v as { metricName?: string }).metricName;
+      return metricName === undefined || metricName.endsWith('_count');
+    })
     .map((v) => ({ labels: v.labels, value: v.value }));
 }
 

@@ -112,13 +112,13 @@ export class CommitJobHandler implements JobHandler, OnModuleInit {
     let applied: AppliedOperation[];
     try {
       applied = await context.step(async (em) => {
-        const applied = await this.applier.apply(em, transaction.tenantId, ordered);
+        const results = await this.applier.apply(em, transaction.tenantId, ordered);
         const counts = await this.operations.counts(em, transactionId);
-        if (counts.failed > 0 || applied.some((op) => !op.ok)) throw new AtomicFailure(applied);
-        await this.operations.recordResults(em, transactionId, applied.map(toResult));
+        if (counts.failed > 0 || results.some((op) => !op.ok)) throw new AtomicFailure(results);
+        await this.operations.recordResults(em, transactionId, results.map(toResult));
         await this.refreshCounts(em, transactionId);
         await context.progress(em, `Processing all ${ordered.length} operations atomically: done`, 99);
-        return applied;
+        return results;
       });
     } catch (error) {
       if (!(error instanceof AtomicFailure)) throw error;

@@ -150,7 +150,13 @@ describe('Prometheus metrics', () => {
     }
     expect(status.transactionStatus).toBe('COMPLETED');
 
-    const after = await scrape();
+    // The transaction completes in the job's last step; the run is timed once its end is written.
+    const jobRuns = (samples: Sample[]) => total(samples, 'idp_job_duration_seconds_count');
+    let after = await scrape();
+    for (let i = 0; i < 100 && jobRuns(after) === jobRuns(before); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await scrape();
+    }
     const delta = (name: string, labels: Record<string, string>): number =>
       total(after, name, labels) - total(before, name, labels);
     expect(

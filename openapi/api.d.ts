@@ -1557,6 +1557,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics of this instance
+         * @description The instance's metrics in the Prometheus text format: requests by door and route template, rate-limit rejections, the job queue, job runs, provisioning operations, the request-log buffer, the database pool, event-loop lag and process figures, and the build. Served here only when `METRICS_TOKEN` is set, to `Authorization: Bearer <METRICS_TOKEN>`; `METRICS_PORT` serves the same without a token on a port of its own. Neither set: metrics are off and this answers 404. Not rate limited and not recorded in the request log.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/docs/openapi.json": {
         parameters: {
             query?: never;
@@ -9834,6 +9854,48 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The exposition (text format 0.0.4). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=0.0.4": string;
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description No bearer token, or not the metrics token. */
+            401: {
+                headers: {
+                    /** @description Always `Bearer realm="metrics"`. */
+                    "WWW-Authenticate"?: "Bearer realm=\"metrics\"";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description `METRICS_TOKEN` is not set: metrics are off, or served only on `METRICS_PORT`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
         };
     };
     getOpenApiDocument: {

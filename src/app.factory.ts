@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { correlationIdMiddleware } from './common/correlation-id';
+import { Metrics } from './metrics/metrics';
 import { RequestCaptureMiddleware } from './request-log/request-capture.middleware';
 import type { AppConfig } from './config/app-config';
 import { globalValidationPipe } from './common/validation';
@@ -32,6 +33,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       abortOnError: false,
     },
   );
+  // First of all, so every answer is timed and counted, whatever refuses the request.
+  const timing = app.get(Metrics).httpMiddleware();
+  if (timing) app.use(timing);
   // Ahead of Nest's router, so what the router itself refuses (`/`, a path that does not decode)
   // is recorded and gets a correlation id like the rest. A worker serves only the /health routes.
   if (config.appRole !== 'worker') {

@@ -12,6 +12,7 @@ import { DirectoryModule } from './directory/directory.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { WorkerOnlyMiddleware } from './lifecycle/worker-only.middleware';
 import { PartnerSyncModule } from './partner-sync/partner-sync.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
@@ -43,6 +44,7 @@ export class AppModule implements NestModule {
         PartnerSyncModule,
         RequestLogModule,
         HealthModule,
+        MetricsModule,
         ...extra,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
@@ -55,7 +57,9 @@ export class AppModule implements NestModule {
     if (this.config.appRole === 'worker') {
       consumer
         .apply(WorkerOnlyMiddleware)
-        .exclude(...['health', 'health/live', 'health/ready'].map((path) => ({ path, method: RequestMethod.GET })))
+        .exclude(
+          ...['health', 'health/live', 'health/ready', 'metrics'].map((path) => ({ path, method: RequestMethod.GET })),
+        )
         .forRoutes('*path');
     }
     // Request capture and the correlation id come before this, in createApp: ahead of the router.

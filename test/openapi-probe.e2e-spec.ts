@@ -10,8 +10,9 @@ import type { HttpMethod, Operation } from '../src/openapi/openapi.types';
 import { startTestApp, TestApp } from './support/test-app';
 
 let t: TestApp;
+const METRICS_TOKEN = 'metrics-token-of-the-probe';
 beforeAll(async () => {
-  t = await startTestApp({ RATE_LIMITS: 'off' });
+  t = await startTestApp({ RATE_LIMITS: 'off', METRICS_TOKEN: METRICS_TOKEN });
 });
 afterAll(() => t?.close());
 
@@ -55,6 +56,7 @@ it('answers every operation, however it is called, as the document says and neve
     scimBearer: (r) => r.set('Authorization', `Bearer ${t.secrets.scimSecret}`),
     adminBearer: (r) => r.set('Authorization', `Bearer ${t.secrets.adminToken}`),
     partnerJwt: (r) => r.set('Authorization', 'Bearer not.a.jwt'),
+    metricsBearer: (r) => r.set('Authorization', `Bearer ${METRICS_TOKEN}`),
   };
   const failures: string[] = [];
   let requests = 0;

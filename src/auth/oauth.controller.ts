@@ -7,6 +7,7 @@ import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorato
 import { TAGS } from '../openapi/tags';
 import { noteAuthFailure } from './auth-failure';
 import { CredentialsService } from './credentials.service';
+import { markRateLimited } from '../metrics/rate-limited';
 import { OAuthGuessingLimiter } from './oauth-guessing.limiter';
 import { ISSUE_OAUTH_TOKEN } from './oauth.openapi';
 import type { AuthenticatedRequest } from './principal';
@@ -58,6 +59,7 @@ export class OAuthController {
     const verdict = await this.guessing.check(clientId, req.ip);
     if (!verdict.allowed) {
       res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+      markRateLimited(res, verdict.by === 'client' ? 'oauth_client_failures' : 'oauth_address_failures');
       throw OAuthGuessingLimiter.refusal(verdict);
     }
     const principal = client ? await this.credentials.checkClient(client.id, client.secret) : 'missing_credentials';

@@ -45,6 +45,22 @@ describe('loadConfig', () => {
         tenantQueue: 64,
         tenantQueueWaitMs: 5000,
       },
+      metrics: { token: undefined, port: undefined, host: '0.0.0.0' },
+    });
+  });
+
+  it('reads the metrics token, port and host', () => {
+    expect(
+      loadConfig({ METRICS_TOKEN: 'm'.repeat(16), METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics,
+    ).toEqual({
+      token: 'm'.repeat(16),
+      port: 9464,
+      host: '10.0.0.5',
+    });
+    expect(loadConfig({ PORT: '8080', METRICS_PORT: '3000', METRICS_HOST: 'metrics.internal' }).metrics).toEqual({
+      token: undefined,
+      port: 3000,
+      host: 'metrics.internal',
     });
   });
 
@@ -172,6 +188,12 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/99' }],
     ['TRUST_PROXY', { TRUST_PROXY: '11' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'trace' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
+    ['METRICS_PORT', { METRICS_PORT: 'prometheus' }],
+    ['METRICS_PORT', { METRICS_PORT: '0' }],
+    ['METRICS_PORT', { METRICS_PORT: '3000' }],
+    ['METRICS_PORT', { PORT: '9464', METRICS_PORT: '9464' }],
+    ['METRICS_HOST', { METRICS_HOST: 'not a host' }],
   ])('refuses a bad %s, naming it', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));

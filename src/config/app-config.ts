@@ -36,6 +36,17 @@ export interface AppConfig {
   requestLog: RequestLogConfig;
   retention: RetentionConfig;
   fairShare: FairShareConfig;
+  metrics: MetricsConfig;
+}
+
+/** Prometheus metrics (src/metrics); off, and nothing collected, unless one of the two is set. */
+export interface MetricsConfig {
+  /** METRICS_TOKEN: `GET /metrics` on the main port answers to `Authorization: Bearer <token>`. */
+  token?: string;
+  /** METRICS_PORT: a separate plain listener serving only /metrics, without a token. */
+  port?: number;
+  /** METRICS_HOST: the address that listener binds (default 0.0.0.0). */
+  host: string;
 }
 
 /** How long finished provisioning data is kept (src/provisioning, src/jobs); `null` keeps it forever. */
@@ -188,7 +199,22 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
       tenantQueue: wholeNumber('TENANT_QUEUE', read('TENANT_QUEUE'), 64, 0, 100_000),
       tenantQueueWaitMs: wholeNumber('TENANT_QUEUE_WAIT_MS', read('TENANT_QUEUE_WAIT_MS'), 5000, 0, 60_000),
     },
+    metrics: metricsConfig(read),
   };
+}
+
+function metricsConfig(read: (name: string) => string | undefined): MetricsConfig {
+  const token = secret(read, 'METRICS_TOKEN');
+  const metricsPort = read('METRICS_PORT');
+  const host = read('METRICS_HOST') ?? '0.0.0.0';
+  if (isIP(host) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(host)) {
+    throw new ConfigError('METRICS_HOST', `must be an IP address or a host name, got "${host}"`);
+  }
+  const port = metricsPort === undefined ? undefined : wholeNumber('METRICS_PORT', metricsPort, 0, 1, 65535);
+  if (port !== undefined && port === portOf(read('PORT'))) {
+    throw new ConfigError('METRICS_PORT', `must differ from PORT (${port}): it opens a listener of its own`);
+  }
+  return { token, port, host };
 }
 
 const WINDOW_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
@@ -229,6 +255,15 @@ function retentionDays(name: string, value: string | undefined, fallback: number
 function logLevel(value: string | undefined): LogLevelName {
   const name = (value ?? 'info').toLowerCase();
   return oneOf('LOG_LEVEL', name === 'log' ? 'info' : name, LOG_LEVEL_NAMES);
+}
+
+/** PORT as `port` reads it, or undefined when that is invalid (reported there). */
+function portOf(value: string | undefined): number | undefined {
+  try {
+    return port(value);
+  } catch {
+    return undefined;
+  }
 }
 
 function port(value: string | undefined): number {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Bull from 'bull';
 import { openTestDataSource } from '../../test/support/test-database';
-import type { AppConfig } from '../config/app-config';
+import { type AppConfig, loadConfig } from '../config/app-config';
 import { PeriodicTasks } from '../database/periodic-tasks';
 import { TransactionRunner } from '../database/transaction-runner';
 import { BullDispatcher, QueueMessage } from './bull-dispatcher';
@@ -11,6 +11,7 @@ import { JobRunner } from './job-runner';
 import { JobSweeper } from './job-sweeper';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
+import { Metrics } from '../metrics/metrics';
 
 /** Counts its runs per job and writes through a step, like any handler. */
 class CountingHandler implements JobHandler {
@@ -74,7 +75,7 @@ describe('BullDispatcher while Redis is unreachable (real PostgreSQL)', () => {
     const registry = new JobRegistry();
     registry.register(handler);
     const transactions = new TransactionRunner(db.dataSource);
-    runner = new JobRunner(transactions, new JobsRepository(), registry);
+    runner = new JobRunner(transactions, new JobsRepository(), registry, new Metrics(loadConfig({})));
     jobs = new JobsService(transactions, new JobsRepository(), registry, dispatcherFor('all'));
   });
 

@@ -2,7 +2,9 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { withLogContext } from '../common/log-context';
+import { performance } from 'node:perf_hooks';
 import { TransactionRunner } from '../database/transaction-runner';
+import { JobRunOutcome, Metrics } from '../metrics/metrics';
 import { BackendJobEntity } from './backend-job.entity';
 import { RunContext, RunEnvironment } from './job-context';
 import {
@@ -35,6 +37,7 @@ export class JobRunner implements OnModuleDestroy {
     private readonly transactions: TransactionRunner,
     private readonly jobs: JobsRepository,
     private readonly registry: JobRegistry,
+    private readonly metrics: Metrics,
   ) {
     this.env = { transactions, jobs, workerId: this.workerId, isStopping: () => this.stopping };
   }
@@ -91,11 +94,13 @@ export class JobRunner implements OnModuleDestroy {
     try {
       ended = await this.executeClaimed(job);
     } finally {
+      const ms = performance.now() - started;
+      this.metrics.jobFinished(job.type, ended.outcome, ms / 1000);
       this.logger.log({
         message: `Job ${job.id} (${job.type}) ${ended.outcome.replace('_', ' ')}`,
         jobType: job.type,
         outcome: ended.outcome,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: Math.round(ms),
         ...operationCounts(ended.results),
       });
     }
@@ -187,7 +192,7 @@ export function abandoned(job: BackendJobEntity): AbandonedJob {
 
 /** How a run ended, as its last log line says it. */
 interface RunEnd {
-  outcome: 'completed' | 'failed' | 'cancelled' | 'handed_back' | 'lease_lost';
+  outcome: JobRunOutcome;
   results?: Record<string, unknown>;
 }
 

@@ -23,6 +23,13 @@ export interface JobEnd {
   results: Record<string, unknown> | null;
 }
 
+export interface JobBacklog {
+  /** Jobs due and not started yet. */
+  waiting: number;
+  /** Seconds since the oldest of them became due; 0 when none waits. */
+  oldestAgeSeconds: number;
+}
+
 export interface UnattendedJob {
   id: string;
   attempts: number;
@@ -131,6 +138,16 @@ export class JobsRepository {
       where: { id: In(rows.map((row) => row.id)) },
       order: { priority: 'DESC', createdOn: 'ASC' },
     });
+  }
+
+  /** One aggregate over the status index: cheap enough for every scrape. */
+  async backlog(em: EntityManager): Promise<JobBacklog> {
+    const [row] = await em.query<{ waiting: number; oldest: number }[]>(
+      `SELECT count(*)::int AS waiting,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(start_on)), 0)::float8 AS oldest
+       FROM backend_jobs WHERE status = 'NOT_STARTED' AND start_on <= now()`,
+    );
+    return { waiting: Number(row?.waiting ?? 0), oldestAgeSeconds: Math.max(0, Number(row?.oldest ?? 0)) };
   }
 
   /** False when `owner` no longer holds the job. */

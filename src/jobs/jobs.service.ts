@@ -12,7 +12,7 @@ import { JobRegistry } from './job-registry';
 import { abandoned } from './job-runner';
 import { WAIT_POLL_MS } from './job-timing';
 import { JobView, toJobView } from './job-view';
-import { JobsRepository } from './jobs.repository';
+import { JobBacklog, JobsRepository } from './jobs.repository';
 
 export interface CreateJobInput {
   type: string;
@@ -67,6 +67,11 @@ export class JobsService {
     } catch (error) {
       this.logger.warn(`Could not dispatch job ${jobId}: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /** Jobs waiting for a worker, across the fleet, and how long the oldest has been due (metrics). */
+  backlog(): Promise<JobBacklog> {
+    return this.transactions.run((em) => this.jobs.backlog(em));
   }
 
   /** `tenantId` null: any tenant (operators). Another tenant's job, or a malformed id, is null. */

@@ -32,6 +32,12 @@ export const SECURITY_SCHEMES = {
     scheme: 'bearer',
     description: 'An operator token: an opaque random secret (not a JWT) holding the `ADMIN` role.',
   },
+  metricsBearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'The `METRICS_TOKEN` of the deployment, an opaque random secret (not a JWT) for the Prometheus server; it grants nothing else.',
+  },
   partnerJwt: {
     type: 'http',
     scheme: 'bearer',
@@ -51,11 +57,14 @@ export const SECURITY = {
   scim: [requirement('scimBearer'), requirement('oauthClientCredentials')],
   admin: [requirement('adminBearer'), requirement('oauthClientCredentials')],
   partner: [requirement('partnerJwt')],
+  metrics: [requirement('metricsBearer')],
   public: [],
 } satisfies Record<string, SecurityRequirement[]>;
 
 export const MEDIA_JSON = 'application/json';
 export const MEDIA_SCIM = 'application/scim+json';
+/** The Prometheus text exposition format. */
+export const MEDIA_PROMETHEUS = 'text/plain; version=0.0.4';
 
 export const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
 

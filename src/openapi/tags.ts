@@ -43,6 +43,10 @@ export const TAGS = {
   adminJobs: { name: 'Admin jobs', description: 'Background jobs of every tenant.' },
   adminTransactions: { name: 'Admin transactions', description: 'Provisioning transactions of every tenant.' },
   service: { name: 'Service', description: 'Health and this document.' },
+  metrics: {
+    name: 'Metrics',
+    description: "This instance's Prometheus metrics, for the operators' Prometheus server.",
+  },
 } satisfies Record<string, Tag>;
 
 export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
@@ -61,6 +65,7 @@ export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
       TAGS.adminJobs,
       TAGS.adminTransactions,
       TAGS.service,
+      TAGS.metrics,
     ],
   },
 ];

@@ -8,6 +8,8 @@ import type { TransactionEntity } from './entities/transaction.entity';
 import { AppliedOperation, OperationApplier } from './operation-applier';
 import { OperationResult, OperationsRepository, QueuedOperation } from './operations.repository';
 import { TransactionsRepository } from './transactions.repository';
+import { Metrics } from '../metrics/metrics';
+import { countApplied } from './operation-metrics';
 
 export const COMMIT_JOB_TYPE = 'EXECUTE_IAM_COMMIT_TRANSACTION_JOB';
 
@@ -34,6 +36,7 @@ export class CommitJobHandler implements JobHandler, OnModuleInit {
     private readonly transactions: TransactionsRepository,
     private readonly operations: OperationsRepository,
     private readonly applier: OperationApplier,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -52,7 +55,7 @@ export class CommitJobHandler implements JobHandler, OnModuleInit {
     const done: Record<EntityType, number> = { DEPARTMENT: 0, USER: 0 };
     for (const batch of batches) {
       if (await context.cancelRequested()) return this.cancel(context, transactionId);
-      await context.step(async (em) => {
+      const { todo, applied } = await context.step(async (em) => {
         const still = await this.operations.stillQueued(
           em,
           transactionId,
@@ -70,7 +73,9 @@ export class CommitJobHandler implements JobHandler, OnModuleInit {
           `Processing ${batch.label}: ${done[type]}/${totals[type]} completed`,
           Math.min(99, percentage),
         );
+        return { todo, applied };
       });
+      countApplied(this.metrics, todo, applied);
     }
     const transaction = await context.step((em) => this.complete(em, transactionId));
     return this.finish(context, transaction);
@@ -104,19 +109,29 @@ export class CommitJobHandler implements JobHandler, OnModuleInit {
   ): Promise<JobOutcome> {
     const transactionId = transaction.id;
     const ordered = planBatches(queued, Number.MAX_SAFE_INTEGER).flatMap((batch) => batch.operations);
+    let applied: AppliedOperation[];
     try {
-      await context.step(async (em) => {
-        const applied = await this.applier.apply(em, transaction.tenantId, ordered);
+      applied = await context.step(async (em) => {
+        const results = await this.applier.apply(em, transaction.tenantId, ordered);
         const counts = await this.operations.counts(em, transactionId);
-        if (counts.failed > 0 || applied.some((op) => !op.ok)) throw new AtomicFailure(applied);
-        await this.operations.recordResults(em, transactionId, applied.map(toResult));
+        if (counts.failed > 0 || results.some((op) => !op.ok)) throw new AtomicFailure(results);
+        await this.operations.recordResults(em, transactionId, results.map(toResult));
         await this.refreshCounts(em, transactionId);
         await context.progress(em, `Processing all ${ordered.length} operations atomically: done`, 99);
+        return results;
       });
     } catch (error) {
       if (!(error instanceof AtomicFailure)) throw error;
-      return this.rollBack(context, transactionId, error.results);
+      const outcome = await this.rollBack(context, transactionId, error.results);
+      // Only the failures stand: what had succeeded was rolled back with them.
+      countApplied(
+        this.metrics,
+        ordered,
+        error.results.filter((op) => !op.ok),
+      );
+      return outcome;
     }
+    countApplied(this.metrics, ordered, applied);
     return this.finish(context, await context.step((em) => this.complete(em, transactionId)));
   }
 

@@ -6,7 +6,9 @@ import type { DepartmentRecord, UserRecord } from '../directory/directory.types'
 import type { EntityType } from './entities/operation.entity';
 import { withoutSecrets } from '../directory/secret-names';
 import { classifyItems } from './items';
+import { Metrics } from '../metrics/metrics';
 import { AppliedOperation, OperationApplier } from './operation-applier';
+import { countApplied, countRefused } from './operation-metrics';
 
 const COLLECTION: Record<EntityType, string> = { DEPARTMENT: 'departments', USER: 'users' };
 
@@ -19,6 +21,7 @@ export class DirectSyncService {
   constructor(
     private readonly applier: OperationApplier,
     private readonly runner: TransactionRunner,
+    private readonly metrics: Metrics,
   ) {}
 
   async apply(principal: Principal, entityType: EntityType, body: unknown): Promise<Record<string, unknown>> {
@@ -37,6 +40,8 @@ export class DirectSyncService {
       item.valid ? [{ orderId: index, entityType, requestedAction: item.action, payload: item.payload }] : [],
     );
     const applied = await this.runner.run((em) => this.applier.apply(em, principal.tenantId, pending));
+    countRefused(this.metrics, items);
+    countApplied(this.metrics, pending, applied);
     const byIndex = new Map(applied.map((op) => [op.orderId, op]));
     const collection = COLLECTION[entityType];
     const errors: Record<string, unknown>[] = [];

@@ -6,7 +6,9 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { MAX_OPERATIONS_PER_TRANSACTION, TransactionEntity } from './entities/transaction.entity';
 import type { EntityType } from './entities/operation.entity';
 import { withoutSecrets } from '../directory/secret-names';
+import { Metrics } from '../metrics/metrics';
 import { classifyItems } from './items';
+import { countRefused } from './operation-metrics';
 import { NewOperation, OperationsRepository } from './operations.repository';
 import { TransactionFilters, TransactionsRepository } from './transactions.repository';
 import { listItemView, statusView } from './transaction.views';
@@ -30,6 +32,7 @@ export class TransactionsService {
     private readonly transactions: TransactionsRepository,
     private readonly operations: OperationsRepository,
     private readonly runner: TransactionRunner,
+    private readonly metrics: Metrics,
   ) {}
 
   async checkpoint(principal: Principal): Promise<TransactionEntity> {
@@ -57,7 +60,7 @@ export class TransactionsService {
       entityType,
       body.map((item: unknown) => withoutSecrets(item)),
     );
-    return this.runner.run(async (em) => {
+    const answer = await this.runner.run(async (em): Promise<QueueAnswer> => {
       const first = await this.allocate(em, principal, transactionId, items.length);
       const operations: NewOperation[] = items.map((item, i) => ({
         orderId: first + i,
@@ -84,6 +87,8 @@ export class TransactionsService {
         })),
       };
     });
+    countRefused(this.metrics, items);
+    return answer;
   }
 
   async rollback(principal: Principal, transactionId: string): Promise<TransactionEntity> {

@@ -78,8 +78,8 @@ export const SEARCHED_BODY_CHARS = 2000;
 /** Keys whose values are alike in every SCIM answer, or are addresses and times: nobody searches them. */
 const UNSEARCHED_KEYS = new Set(['schemas', '$ref', 'location', 'created', 'lastmodified', 'version', 'resourcetype']);
 
-/** Paths whose requests are never logged: probes, the API description, the operator page's files. */
-const NOT_LOGGED = /^\/(health|api\/docs|admin)(\/|$)|^\/favicon\.ico$/i;
+/** Paths whose requests are never logged: probes, scrapes, the API description, the operator page's files. */
+const NOT_LOGGED = /^\/(health|metrics|api\/docs|admin)(\/|$)|^\/favicon\.ico$/i;
 const ADMIN_API = /^\/api\/admin(\/|$)/i;
 const PARTNER_SYNC = /^\/api\/admin\/users\/sync\/?$/i;
 

@@ -60,6 +60,7 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
   private omitted = 0;
   private retryAt = 0;
   private lastError = '';
+  private writeFailures = 0;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -79,6 +80,11 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
    */
   get stats(): { buffered: number; dropped: number; detailsOmitted: number } {
     return { buffered: this.buffer.length, dropped: this.buffer.dropped, detailsOmitted: this.omitted };
+  }
+
+  /** Batch INSERTs the database refused or never answered since this process started (metrics). */
+  get failedWrites(): number {
+    return this.writeFailures;
   }
 
   /** Never waits and never throws: a request (or row) that does not fit is dropped and counted. */
@@ -210,6 +216,7 @@ export class RequestLogWriter implements OnModuleInit, BeforeApplicationShutdown
   private failed(batch: NewRequestLog[], error: unknown): void {
     const dropped = this.buffer.putBack(batch);
     this.failures++;
+    this.writeFailures++;
     this.retryAt = Date.now() + Math.min(FLUSH_INTERVAL_MS * 2 ** this.failures, MAX_RETRY_DELAY_MS);
     const message = describe(error);
     if (message !== this.lastError) {

@@ -284,7 +284,9 @@ export class ContractChecker {
   }
 
   private mediaEntry(content: Record<string, MediaType>, media: string): { media: MediaType } | undefined {
-    const exact = content[media] ?? Object.entries(content).find(([key]) => key.toLowerCase() === media)?.[1];
+    // A declared key may carry parameters (`text/plain; version=0.0.4`): its base type is what matches.
+    const exact =
+      content[media] ?? Object.entries(content).find(([key]) => key.split(';')[0].trim().toLowerCase() === media)?.[1];
     if (exact) return { media: exact };
     const wildcard = content[`${media.split('/')[0]}/*`] ?? content['*/*'];
     return wildcard ? { media: wildcard } : undefined;

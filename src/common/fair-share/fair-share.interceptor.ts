@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { finalize, from, mergeMap, Observable } from 'rxjs';
 import { hasRole, type Principal } from '../../auth/principal';
+import { markRateLimited } from '../../metrics/rate-limited';
 import { ApiError } from '../api-error';
 import { FAIR_SHARE_EXEMPT } from './fair-share.decorator';
 import { TenantBusyError, TenantGate } from './tenant-gate';
@@ -62,6 +63,7 @@ export class FairShareInterceptor implements NestInterceptor {
       if (!(error instanceof TenantBusyError)) throw error;
       this.warn(tenantId, error);
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      markRateLimited(res, 'tenant_concurrency');
       throw new ApiError(429, 'Too many requests', error.message);
     }
   }

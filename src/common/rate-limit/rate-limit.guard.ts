@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../../auth/principal';
 import type { AppConfig, RateWindow } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { markRateLimited } from '../../metrics/rate-limited';
 import { ApiError } from '../api-error';
 import {
   RATE_LIMIT_BUCKET_NAMES,
@@ -63,6 +64,7 @@ export class RateLimitGuard implements CanActivate {
 
     const seconds = retryAfterSeconds(decision.retryAfterMs, windowMs);
     res.setHeader('Retry-After', String(seconds));
+    markRateLimited(res, bucket);
     throw new ApiError(429, 'Too many requests', rateLimitExceededText(bucket, limit, windowMs, seconds));
   }
 

@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/',
       'coverage/',
       '.data/',
+      '.ci-node24/',
       'docker/',
       '*.js',
       '*.mjs',

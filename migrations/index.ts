@@ -10,6 +10,7 @@ import { UserNameNfc1795514000000 } from './1795514000000-user-name-nfc';
 import { RequestLogDetailsOmitted1795515000000 } from './1795515000000-request-log-details-omitted';
 import { DropStoredSecrets1795516000000 } from './1795516000000-drop-stored-secrets';
 import { ScimListReads1795518000000 } from './1795518000000-scim-list-reads';
+import { RetentionIndexes1795522000000 } from './1795522000000-retention-indexes';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RequestLogDetailsOmitted1795515000000,
   DropStoredSecrets1795516000000,
   ScimListReads1795518000000,
+  RetentionIndexes1795522000000,
 ];

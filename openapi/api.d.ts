@@ -1506,9 +1506,49 @@ export interface paths {
         };
         /**
          * Readiness of the service
-         * @description Answers 200 when PostgreSQL and the job queue are ready, and 503 naming the one that is not, or while the process is stopping (so a load balancer drains it first). No credentials.
+         * @description Kept for compatibility; new probes use `getHealthLive` and `getHealthReady`. Answers 200 when PostgreSQL and the job queue are ready, and 503 naming the one that is not, or while the process is stopping (so a load balancer drains it first). Unlike readiness, a Redis outage makes it 503 on every role. No credentials.
          */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness of the process
+         * @description For a liveness probe: answers 200 whenever the process runs and its event loop turns, also while it drains and while PostgreSQL or Redis is down (restarting the process would not bring them back). It asks no dependency. No credentials.
+         */
+        get: operations["getHealthLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness of this instance for traffic
+         * @description For a readiness probe or a load balancer. 503 once SIGTERM has started the drain, and while PostgreSQL does not answer. A Redis outage leaves an `api` or `all` instance ready (200, `status: degraded`, the queue `down`): it still serves reads, SCIM, partner sync, the admin API and commits, whose jobs wait in PostgreSQL. A `worker` is not ready without its queue (503). No credentials.
+         */
+        get: operations["getHealthReady"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2234,6 +2274,13 @@ export interface components {
             status: true;
             value: components["schemas"]["BackendJob"];
         };
+        Liveness: {
+            /**
+             * @description The process answers.
+             * @enum {string}
+             */
+            status: "ok";
+        };
         /** @description RFC 6749 §5.2 error response. */
         OAuthError: {
             /** @enum {string} */
@@ -2409,6 +2456,37 @@ export interface components {
             orderId: number;
             /** @description `Department operation queued`, `User operation queued`, or what is wrong with the item. */
             message: string;
+        };
+        /** @description The same shape whether the instance is ready (200) or not (503). */
+        Readiness: {
+            /**
+             * @description `ok` ready; `degraded` ready without the queue (an `api` or `all` instance while Redis is down: everything is served, and workers pick up new jobs from PostgreSQL); `unavailable` PostgreSQL is down, or the queue on a `worker`; `stopping` the process is draining after SIGTERM.
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "unavailable" | "stopping";
+            database: {
+                /**
+                 * @description Whether PostgreSQL (a `SELECT 1` within 2 seconds) answers.
+                 * @enum {string}
+                 */
+                status: "up" | "down";
+                /** @description Why PostgreSQL (a `SELECT 1` within 2 seconds) is down (only when it is). */
+                error?: string;
+            };
+            queue: {
+                /**
+                 * @description Whether the job queue answers.
+                 * @enum {string}
+                 */
+                status: "up" | "down";
+                /**
+                 * @description `redis` (Bull, `REDIS_URL` set) or `in-process` (one node only).
+                 * @enum {string}
+                 */
+                mode: "redis" | "in-process";
+                /** @description Why the job queue is down (only when it is). */
+                error?: string;
+            };
         };
         /**
          * @description A logged request in full. Secrets were masked (`[REDACTED]`) before the row was written: the `authorization`, `auth-token` and cookie headers (the scheme is kept: `Bearer [REDACTED]`), query-string tokens, form bodies, and body values under secret-looking keys or SCIM paths. Bodies are text, to show as text, never as markup.
@@ -4217,7 +4295,7 @@ export interface operations {
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7333,7 +7411,7 @@ export interface operations {
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7379,7 +7457,7 @@ export interface operations {
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9177,7 +9255,7 @@ export interface operations {
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9393,7 +9471,7 @@ export interface operations {
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9440,7 +9518,7 @@ export interface operations {
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9537,7 +9615,7 @@ export interface operations {
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9579,7 +9657,7 @@ export interface operations {
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
-            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance. */
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9671,6 +9749,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getHealthLive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            500: components["responses"]["ProvisioningInternalError"];
+        };
+    };
+    getHealthReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready, possibly without the queue (`degraded`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            500: components["responses"]["ProvisioningInternalError"];
+            /** @description Not ready: stopping, PostgreSQL down, or (on a worker) the queue down. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };

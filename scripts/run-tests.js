@@ -13,6 +13,9 @@ const jestArgs = args.filter((arg) => arg !== '--smoke' && arg !== '--faults');
 if (smoke) jestArgs.push('--testPathPatterns', 'test/(app|auth|process)\\.e2e-spec\\.ts$');
 const config = faults ? ['--config', 'jest.faults.config.js', '--runInBand'] : ['--maxWorkers=2'];
 
+// Jest and its workers run on this very node (CI runs one suite with Node.js 24 first in PATH):
+// the first line of the log says which.
+console.log(`npm test: jest on Node.js ${process.version} (${process.execPath})`);
 const result = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), ...config, ...jestArgs], {
   stdio: 'inherit',
   cwd: path.resolve(__dirname, '..'),

@@ -21,7 +21,7 @@ export interface CreateAppOptions {
 
 /** The whole HTTP application, configured the same way for `main.ts` and the end-to-end tests. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
-  // A worker serves only /health: no document for it.
+  // A worker serves only the /health routes: no document for it.
   const docs = config.appRole === 'worker' ? [] : [ApiDocsModule.serving(openApiDocument())];
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config, [...docs, ...(options.extra ?? [])]),
@@ -33,7 +33,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     },
   );
   // Ahead of Nest's router, so what the router itself refuses (`/`, a path that does not decode)
-  // is recorded and gets a correlation id like the rest. A worker serves only /health.
+  // is recorded and gets a correlation id like the rest. A worker serves only the /health routes.
   if (config.appRole !== 'worker') {
     const capture = app.get(RequestCaptureMiddleware);
     app.use((req: Request, res: Response, next: NextFunction) => capture.use(req, res, next));

@@ -53,7 +53,10 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     if (this.config.appRole === 'worker') {
-      consumer.apply(WorkerOnlyMiddleware).exclude({ path: 'health', method: RequestMethod.GET }).forRoutes('*path');
+      consumer
+        .apply(WorkerOnlyMiddleware)
+        .exclude(...['health', 'health/live', 'health/ready'].map((path) => ({ path, method: RequestMethod.GET })))
+        .forRoutes('*path');
     }
     // Request capture and the correlation id come before this, in createApp: ahead of the router.
     consumer.apply(BodyParserMiddleware).forRoutes('*path');

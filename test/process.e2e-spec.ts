@@ -26,6 +26,33 @@ describe('the service process on its embedded defaults', () => {
     expect(running.output()).toContain('Invalid configuration: PORT');
   });
 
+  it('says it is initialising a new data directory before it listens, and not on a later start', async () => {
+    const ownDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-process-init-'));
+    try {
+      const first = await launch({ ...env, DATA_DIR: ownDir });
+      started.push(first);
+      await waitForListening(first);
+      const output = first.output();
+      const initialising = output.indexOf(`Initialising a new data directory at ${path.join(ownDir, 'pgdata')}`);
+      expect(initialising).toBeGreaterThan(-1);
+      expect(initialising).toBeLessThan(output.indexOf('Listening on port'));
+      expect(output).toMatch(/Initialised the data directory in \d+ s/);
+      expect(output).toMatch(/Applied \d+ migration\(s\) in \d+ ms/);
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+
+      const second = await launch({ ...env, DATA_DIR: ownDir });
+      started.push(second);
+      await waitForListening(second);
+      expect(second.output()).not.toContain('Initialising a new data directory');
+      expect(second.output()).not.toContain('Applied');
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      fs.rmSync(ownDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it('serves /health, refuses a second process on the same DATA_DIR, stops on SIGTERM and keeps its data', async () => {
     const first = await launch(env);
     started.push(first);

@@ -69,7 +69,7 @@ export function notFound(description: string): Response {
 /** A 404 of a route without ids: only a worker instance gives it. */
 export const WORKER_NOT_FOUND: Response = {
   description:
-    'This instance runs background jobs only (`APP_ROLE=worker`) and serves `/health` alone: send API requests to an api instance.',
+    'This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance.',
   content: { [MEDIA_JSON]: { schema: ref('ProvisioningError') } },
 };
 

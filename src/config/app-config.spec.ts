@@ -33,6 +33,7 @@ describe('loadConfig', () => {
         retentionDays: 30,
         maxRows: 1_000_000,
       },
+      retention: { transactionDays: 90, jobDays: 30 },
       fairShare: {
         scim: { limit: 1000, windowMs: 10_000 },
         admin: { limit: 600, windowMs: 60_000 },
@@ -78,6 +79,17 @@ describe('loadConfig', () => {
     ['TENANT_QUEUE_WAIT_MS', { TENANT_QUEUE_WAIT_MS: '61000' }],
   ])('refuses a bad %s', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it('reads retention in days, off or 0 keeping data forever', () => {
+    expect(loadConfig({ TRANSACTION_RETENTION_DAYS: '365', JOB_RETENTION_DAYS: '7' }).retention).toEqual({
+      transactionDays: 365,
+      jobDays: 7,
+    });
+    expect(loadConfig({ TRANSACTION_RETENTION_DAYS: 'OFF', JOB_RETENTION_DAYS: '0' }).retention).toEqual({
+      transactionDays: null,
+      jobDays: null,
+    });
   });
 
   it('reads every variable of the contract', () => {
@@ -146,6 +158,10 @@ describe('loadConfig', () => {
     ['REQUEST_LOG_RETENTION_DAYS', { REQUEST_LOG_RETENTION_DAYS: 'month' }],
     ['REQUEST_LOG_RETENTION_DAYS', { REQUEST_LOG_RETENTION_DAYS: '0' }],
     ['REQUEST_LOG_MAX_ROWS', { REQUEST_LOG_MAX_ROWS: '1e6' }],
+    ['TRANSACTION_RETENTION_DAYS', { TRANSACTION_RETENTION_DAYS: 'forever' }],
+    ['TRANSACTION_RETENTION_DAYS', { TRANSACTION_RETENTION_DAYS: '36501' }],
+    ['JOB_RETENTION_DAYS', { JOB_RETENTION_DAYS: '-1' }],
+    ['JOB_RETENTION_DAYS', { JOB_RETENTION_DAYS: '1.5' }],
     ['JWT_SECRET', { DATABASE_URL: 'postgres://db/idp' }],
     ['JWT_SECRET', { JWT_SECRET_PREVIOUS: 'p'.repeat(32) }],
     ['JWT_SECRET_PREVIOUS', { JWT_SECRET: 'x'.repeat(32), JWT_SECRET_PREVIOUS: 'short' }],

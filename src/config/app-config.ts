@@ -31,7 +31,16 @@ export interface AppConfig {
   partner?: { secretKey: string; orgCode: string };
   adminToken?: string;
   requestLog: RequestLogConfig;
+  retention: RetentionConfig;
   fairShare: FairShareConfig;
+}
+
+/** How long finished provisioning data is kept (src/provisioning, src/jobs); `null` keeps it forever. */
+export interface RetentionConfig {
+  /** TRANSACTION_RETENTION_DAYS: ended transactions and their operations, counted from their end. */
+  transactionDays: number | null;
+  /** JOB_RETENTION_DAYS: finished jobs, counted from their end. */
+  jobDays: number | null;
 }
 
 /** At most `limit` requests in any sliding window of `windowMs`. */
@@ -155,6 +164,10 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
       retentionDays: wholeNumber('REQUEST_LOG_RETENTION_DAYS', read('REQUEST_LOG_RETENTION_DAYS'), 30, 1, 36_500),
       maxRows: wholeNumber('REQUEST_LOG_MAX_ROWS', read('REQUEST_LOG_MAX_ROWS'), 1_000_000, 1, 1_000_000_000),
     },
+    retention: {
+      transactionDays: retentionDays('TRANSACTION_RETENTION_DAYS', read('TRANSACTION_RETENTION_DAYS'), 90),
+      jobDays: retentionDays('JOB_RETENTION_DAYS', read('JOB_RETENTION_DAYS'), 30),
+    },
     fairShare: {
       scim: rateWindow('RATE_LIMIT_SCIM', read('RATE_LIMIT_SCIM') ?? '1000/10s'),
       admin: rateWindow('RATE_LIMIT_ADMIN', read('RATE_LIMIT_ADMIN') ?? '600/min'),
@@ -195,6 +208,17 @@ export function rateWindow(name: string, value: string): RateWindow {
 
 function optionalWholeNumber(name: string, value: string | undefined, min: number, max: number): number | undefined {
   return value === undefined ? undefined : wholeNumber(name, value, min, min, max);
+}
+
+/** Days from 1 to 36500, or `off` (or 0): keep forever. */
+function retentionDays(name: string, value: string | undefined, fallback: number): number | null {
+  if (value === undefined) return fallback;
+  const days = Number(value);
+  if (value.toLowerCase() === 'off' || (/^\d+$/.test(value) && days === 0)) return null;
+  if (!/^\d+$/.test(value) || days > 36_500) {
+    throw new ConfigError(name, `must be off or a number of days from 1 to 36500, got "${value}"`);
+  }
+  return days;
 }
 
 function port(value: string | undefined): number {

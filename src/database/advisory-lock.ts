@@ -6,6 +6,10 @@ export const ADVISORY_LOCKS = {
   startup: 4_207_310_001,
   /** Request-log retention: one instance of a fleet deletes old rows at a time. */
   requestLogRetention: 4_207_310_002,
+  /** Retention of ended transactions and their operations (src/provisioning). */
+  transactionRetention: 4_207_310_003,
+  /** Retention of finished jobs (src/jobs). */
+  jobRetention: 4_207_310_004,
 } as const;
 
 /**

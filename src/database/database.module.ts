@@ -55,8 +55,12 @@ class DatabaseLifecycle implements OnApplicationShutdown {
         const pool = poolSettingsFor(config);
         try {
           const dataSource = await connect(url, pool);
+          const migrating = Date.now();
           const applied = await runMigrations(dataSource);
-          if (applied.length > 0) new Logger('Migrations').log(`Applied ${applied.join(', ')}`);
+          if (applied.length > 0) {
+            const took = `${applied.length} migration(s) in ${Date.now() - migrating} ms`;
+            new Logger('Migrations').log(`Applied ${took}: ${applied.join(', ')}`);
+          }
           if (!embedded) usePreparedStatements(dataSource);
           return dataSource;
         } catch (error) {

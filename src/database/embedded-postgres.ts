@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, realpathSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { PGlite, type Extension } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -52,6 +53,8 @@ export class DataDirLockedError extends Error {
 }
 
 const HOST = '127.0.0.1';
+/** How often a first start says it is still initialising the data directory. */
+export const INIT_PROGRESS_INTERVAL_MS = 5000;
 // sun_path is 108 bytes on Linux (104 on macOS); stay well below both.
 const MAX_SOCKET_PATH_BYTES = 100;
 
@@ -76,7 +79,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // two processes from opening (and corrupting) the same data directory.
   const lock = await acquireDataDirLock(dataDir);
   try {
-    const db = await openDatabase(path.join(dataDir, 'pgdata'));
+    const pgdataDir = path.join(dataDir, 'pgdata');
+    if (!existsSync(path.join(pgdataDir, 'PG_VERSION'))) await initialiseDataDir(pgdataDir, options.log);
+    const db = await openDatabase(pgdataDir);
     const server = await serveDatabase(db, options.maxConnections).catch(async (err: unknown) => {
       await db.close();
       throw err;
@@ -106,6 +111,49 @@ function createHandle(url: string, server: PGLiteSocketServer, db: PGlite, lock:
     url,
     stop: () => (stopping ??= shutdown()),
   };
+}
+
+/**
+ * A new data directory costs PGlite's initdb some 17 s of synchronous WebAssembly: on this thread
+ * nothing else would run meanwhile, not even a progress line. So it runs in a worker thread while
+ * this one reports, and this thread then opens the result as on any later start (about 2 s more).
+ * It is built beside `pgdataDir` and renamed into place when complete, so a start killed halfway
+ * leaves no half-made directory for the next one to trip on (we hold the data dir's lock here).
+ */
+async function initialiseDataDir(pgdataDir: string, log?: (message: string) => void): Promise<void> {
+  const startedAt = Date.now();
+  const seconds = (): string => ((Date.now() - startedAt) / 1000).toFixed(0);
+  log?.(`Initialising a new data directory at ${pgdataDir}; this takes a while on first start`);
+  const progress = setInterval(() => log?.(`Still initialising (${seconds()} s)`), INIT_PROGRESS_INTERVAL_MS);
+  progress.unref();
+  const building = `${pgdataDir}.initialising`;
+  try {
+    rmSync(building, { recursive: true, force: true });
+    await initdbInWorker(building);
+    renameSync(building, pgdataDir);
+  } catch (err) {
+    throw new Error(`Could not initialise embedded PostgreSQL data in ${pgdataDir}: ${describe(err)}`, { cause: err });
+  } finally {
+    clearInterval(progress);
+  }
+  log?.(`Initialised the data directory in ${seconds()} s`);
+}
+
+function initdbInWorker(pgdataDir: string): Promise<void> {
+  // Plain JavaScript evaluated by Node itself (not TypeScript, not jest's sandbox), given
+  // PGlite's resolved path so it loads the same package.
+  const source = `
+    const { workerData } = require('node:worker_threads');
+    const { PGlite } = require(workerData.pglite);
+    PGlite.create(workerData.pgdataDir).then((db) => db.close());`;
+  const worker = new Worker(source, {
+    eval: true,
+    workerData: { pglite: require.resolve('@electric-sql/pglite'), pgdataDir },
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initdb worker exited with ${code}`))));
+  });
 }
 
 async function openDatabase(pgdataDir: string): Promise<PGlite> {

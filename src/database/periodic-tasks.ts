@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
+import { withAdvisoryLockIfFree } from './advisory-lock';
 
 /**
  * Periodic tasks that a fleet runs once, not once per instance (job sweep, request-log
@@ -26,6 +27,14 @@ export class PeriodicTasks {
       [name, Math.round(intervalMs), this.instanceId],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * Runs `work` holding the advisory lock `key` (see ADVISORY_LOCKS), or answers undefined at once
+   * when another instance holds it: for a pass that may outlast its round.
+   */
+  ifLockFree<T>(key: number, work: () => Promise<T>): Promise<T | undefined> {
+    return withAdvisoryLockIfFree(this.dataSource, key, work);
   }
 }
 

@@ -28,6 +28,8 @@ export interface JobUpdate {
 // The sweeper and the in-process runner look for runnable rows by status and expired lease.
 @Index('IDX_backend_jobs_status_lease', ['status', 'leaseExpiresAt'])
 @Index('IDX_backend_jobs_tenant_created_on', ['tenantId', 'createdOn'])
+// Retention finds finished jobs by when they ended.
+@Index('IDX_backend_jobs_finished_on', ['finishedOn'])
 export class BackendJobEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -10,6 +10,7 @@ import { JobAuthGuard } from './job-auth.guard';
 import { JobDispatcher } from './job-dispatcher';
 import { JobRegistry } from './job-registry';
 import { JobRunner } from './job-runner';
+import { JobRetention } from './job-retention';
 import { JobSweeper } from './job-sweeper';
 import { AdminJobsController } from './admin-jobs.controller';
 import { JobsController } from './jobs.controller';
@@ -29,7 +30,15 @@ const PING_TIMEOUT_MS = 2000;
 @Module({})
 export class JobsModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const engine: Provider[] = [JobRegistry, JobsRepository, JobRunner, JobSweeper, JobsService, JobAuthGuard];
+    const engine: Provider[] = [
+      JobRegistry,
+      JobsRepository,
+      JobRunner,
+      JobSweeper,
+      JobRetention,
+      JobsService,
+      JobAuthGuard,
+    ];
     const exports = [QUEUE_HEALTH, JobsService, JobRegistry];
     if (!config.redisUrl) {
       const inProcess: QueueHealth = { mode: 'in-process', check: () => Promise.resolve({ ready: true }) };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
-import { BackendJobEntity, JobStatus, JobUpdate } from './backend-job.entity';
+import { BackendJobEntity, FINISHED_STATUSES, JobStatus, JobUpdate } from './backend-job.entity';
 import { MAX_JOB_UPDATES } from './job-timing';
 import { isUuid } from '../common/ids';
 
@@ -181,6 +181,21 @@ export class JobsRepository {
   }
 
   /** Appends a progress line, keeping the last MAX_JOB_UPDATES, in one statement. */
+  /**
+   * Deletes up to `limit` finished jobs (DONE, FAILED, CANCELLED) that ended before `before`;
+   * answers how many. A finished job never runs again, so nothing waits on these rows.
+   */
+  async deleteFinishedBefore(em: EntityManager, before: Date, limit: number): Promise<number> {
+    const [, deleted] = await em.query<UpdateResult<unknown>>(
+      `DELETE FROM backend_jobs WHERE id IN (
+         SELECT id FROM backend_jobs
+          WHERE finished_on < $1 AND status = ANY ($2::varchar[])
+          LIMIT ${Math.floor(limit)})`,
+      [before, FINISHED_STATUSES],
+    );
+    return deleted;
+  }
+
   async appendUpdate(em: EntityManager, id: string, update: JobUpdate, donePercentage: number): Promise<void> {
     await em.query(
       `UPDATE backend_jobs

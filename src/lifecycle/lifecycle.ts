@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 /**
  * Whether this instance is stopping. Set once, when SIGTERM starts the drain (src/main.ts):
- * /health then answers 503 so a load balancer stops sending, and long-lived responses (the log
+ * /health and /health/ready then answer 503 so a load balancer stops sending, and long-lived responses (the log
  * tail) end so that the drain is not kept waiting for them.
  */
 @Injectable()

@@ -4,6 +4,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { FINISHED_STATUSES } from '../jobs/backend-job.entity';
 import { JobsService } from '../jobs/jobs.service';
 import { COMMIT_JOB_TYPE } from './commit-job.handler';
+import { ENDED_TRANSACTION_STATUSES } from './entities/transaction.entity';
 import { OperationsRepository } from './operations.repository';
 import { commitErrors } from './transaction.views';
 import { conflict, TransactionsService } from './transactions.service';
@@ -38,9 +39,17 @@ export class CommitService {
   ) {}
 
   async commit(principal: Principal, transactionId: string, options: CommitOptions): Promise<CommitAnswer> {
-    const { jobId, dispatch } = await this.runner.run(async (em) => {
+    const { jobId, dispatch, ended } = await this.runner.run(async (em) => {
       const transaction = await this.transactionsService.require(em, principal, transactionId, true);
-      if (transaction.jobId) return { jobId: transaction.jobId, dispatch: false };
+      // Committed before: the same job. Once the transaction has ended there is nothing to wait
+      // for, and its job may be gone already (JOB_RETENTION_DAYS).
+      if (transaction.jobId) {
+        return {
+          jobId: transaction.jobId,
+          dispatch: false,
+          ended: ENDED_TRANSACTION_STATUSES.includes(transaction.status),
+        };
+      }
       if (transaction.status !== 'OPEN') {
         throw conflict(
           `Transaction ${transactionId} is ${transaction.status}; only an OPEN transaction can be committed`,
@@ -63,7 +72,7 @@ export class CommitService {
         atomic: options.atomic,
         updatedBy: principal.credentialId,
       });
-      return { jobId: job.id, dispatch: !empty };
+      return { jobId: job.id, dispatch: !empty, ended: empty };
     });
     if (dispatch) this.jobs.dispatch(jobId);
     const accepted = {
@@ -73,8 +82,10 @@ export class CommitService {
       message: 'Transaction commit has been scheduled for background processing.',
     };
     if (!options.wait) return { httpStatus: 202, body: accepted };
-    const job = await this.jobs.waitForEnd(jobId, options.timeoutMs);
-    if (!FINISHED_STATUSES.includes(job.status)) return { httpStatus: 202, body: accepted };
+    if (!ended) {
+      const job = await this.jobs.waitForEnd(jobId, options.timeoutMs);
+      if (!FINISHED_STATUSES.includes(job.status)) return { httpStatus: 202, body: accepted };
+    }
     return { httpStatus: 200, body: await this.outcome(principal, transactionId, jobId) };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { ENDED_BEFORE, endedBeforeParams } from './transactions.repository';
 import {
   EntityType,
   OperationAction,
@@ -181,6 +182,20 @@ export class OperationsRepository {
   }
 
   /** An atomic commit that failed applied nothing: the operations that would have succeeded are SKIPPED. */
+  /** Deletes up to `limit` operations of transactions that ENDED_BEFORE `before`; answers how many. */
+  async deleteOfTransactionsEndedBefore(em: EntityManager, before: Date, limit: number): Promise<number> {
+    const [, deleted] = await em.query<[unknown, number]>(
+      `DELETE FROM provisioning_operations o USING (
+         SELECT op.transaction_id, op.order_id
+           FROM provisioning_transactions t JOIN provisioning_operations op ON op.transaction_id = t.id
+          WHERE ${ENDED_BEFORE}
+          LIMIT ${Math.floor(limit)}) d
+        WHERE o.transaction_id = d.transaction_id AND o.order_id = d.order_id`,
+      endedBeforeParams(before),
+    );
+    return deleted;
+  }
+
   async skipRemaining(em: EntityManager, transactionId: string, statuses: OperationStatus[]): Promise<void> {
     await em.query(
       `UPDATE provisioning_operations SET status = 'SKIPPED', processed_on = now()

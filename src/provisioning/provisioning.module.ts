@@ -13,6 +13,7 @@ import { OperationsRepository } from './operations.repository';
 import { ReadsModule } from './reads/reads.module';
 import { TransactionsController } from './transactions.controller';
 import { TransactionsRepository } from './transactions.repository';
+import { TransactionRetention } from './transaction-retention';
 import { TransactionsService } from './transactions.service';
 
 /** The batch API of integration partners: transactions, queueing, commit jobs, direct mode, reads. */
@@ -29,6 +30,7 @@ import { TransactionsService } from './transactions.service';
     CommitJobHandler,
     DirectSyncService,
     AdminTransactionsService,
+    TransactionRetention,
   ],
 })
 export class ProvisioningModule {}

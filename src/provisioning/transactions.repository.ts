@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { MAX_OPERATIONS_PER_TRANSACTION, TransactionEntity, TransactionStatus } from './entities/transaction.entity';
+import { FINISHED_STATUSES } from '../jobs/backend-job.entity';
+import {
+  ENDED_TRANSACTION_STATUSES,
+  MAX_OPERATIONS_PER_TRANSACTION,
+  TransactionEntity,
+  TransactionStatus,
+} from './entities/transaction.entity';
 import { isUuid } from '../common/ids';
 
 /** What operators filter every tenant's transactions by. */
@@ -17,6 +23,17 @@ export interface TransactionFilters {
   createdAfter?: Date;
   createdBefore?: Date;
 }
+
+/**
+ * `t` (a provisioning_transactions row) is one retention may delete: it ended before $1, and its
+ * commit job, if it still exists, has finished too (a job writes its results after the
+ * transaction has ended, reading it and its operations). $2: ENDED_TRANSACTION_STATUSES, $3: the
+ * jobs' FINISHED_STATUSES (`endedBeforeParams`).
+ */
+export const ENDED_BEFORE = `t.completed_on < $1 AND t.status = ANY ($2::varchar[])
+  AND NOT EXISTS (SELECT 1 FROM backend_jobs j WHERE j.id = t.job_id AND NOT j.status = ANY ($3::varchar[]))`;
+
+export const endedBeforeParams = (before: Date): unknown[] => [before, ENDED_TRANSACTION_STATUSES, FINISHED_STATUSES];
 
 @Injectable()
 export class TransactionsRepository {
@@ -51,6 +68,22 @@ export class TransactionsRepository {
       [id, tenantId, count, by, MAX_OPERATIONS_PER_TRANSACTION],
     );
     return rows.length > 0 ? rows[0].last_order_id - count + 1 : null;
+  }
+
+  /**
+   * Deletes up to `limit` transactions that ENDED_BEFORE `before` and have no operations left
+   * (retention deletes those first, in batches of their own); answers how many.
+   */
+  async deleteEndedBefore(em: EntityManager, before: Date, limit: number): Promise<number> {
+    const [, deleted] = await em.query<[unknown, number]>(
+      `DELETE FROM provisioning_transactions WHERE id IN (
+         SELECT t.id FROM provisioning_transactions t
+          WHERE ${ENDED_BEFORE}
+            AND NOT EXISTS (SELECT 1 FROM provisioning_operations o WHERE o.transaction_id = t.id)
+          LIMIT ${Math.floor(limit)})`,
+      endedBeforeParams(before),
+    );
+    return deleted;
   }
 
   async update(em: EntityManager, id: string, changes: Partial<TransactionEntity>): Promise<void> {

@@ -44,6 +44,8 @@ describe('which requests are logged', () => {
   it.each([
     '/health',
     '/health/',
+    '/health/live',
+    '/health/ready',
     '/api/docs',
     '/api/docs/openapi.json',
     '/admin',

@@ -12,6 +12,8 @@ import { TenantEntity } from '../../directory/entities/tenant.entity';
 
 export const TRANSACTION_STATUSES = ['OPEN', 'COMMITTED', 'PROCESSING', 'COMPLETED', 'FAILED', 'ROLLED_BACK'] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+/** A transaction in one of these never changes again. */
+export const ENDED_TRANSACTION_STATUSES: readonly TransactionStatus[] = ['COMPLETED', 'FAILED', 'ROLLED_BACK'];
 
 /** At most this many operations in one transaction (seed 004). */
 export const MAX_OPERATIONS_PER_TRANSACTION = 10_000;
@@ -19,6 +21,8 @@ export const MAX_OPERATIONS_PER_TRANSACTION = 10_000;
 @Entity('provisioning_transactions')
 @Index('IDX_provisioning_transactions_tenant_created_on', ['tenantId', 'createdOn'])
 @Index('IDX_provisioning_transactions_tenant_status', ['tenantId', 'status'])
+// Retention finds ended transactions by when they ended.
+@Index('IDX_provisioning_transactions_completed_on', ['completedOn'])
 export class TransactionEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

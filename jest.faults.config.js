@@ -8,7 +8,12 @@ module.exports = {
   rootDir: '.',
   moduleFileExtensions: ['js', 'json', 'ts'],
   testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', {}] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', {}],
+    // NestJS 12 ships ES modules only; see scripts/jest-esm-transform.js.
+    '^.+\\.js$': '<rootDir>/scripts/jest-esm-transform.js',
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@standard-schema)/)'],
   testEnvironment: 'node',
   testTimeout: 300000,
   maxWorkers: 1,

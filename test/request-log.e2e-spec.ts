@@ -113,7 +113,7 @@ describe('request log', () => {
         identifier: userName,
         errorMessage: null,
         authFailure: null,
-        clientAddress: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$|^::1$/),
+        clientAddress: expect.stringMatching(/^127\.0\.0\.1$|^::1$/),
         admin: false,
         keepalive: false,
         requestHeaders: expect.objectContaining({

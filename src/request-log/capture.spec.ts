@@ -168,6 +168,13 @@ describe('toLogRow', () => {
     ...overrides,
   });
 
+  it('writes an IPv4 client of a dual-stack socket without its ::ffff: prefix, and keeps IPv6 as it is', () => {
+    expect(toLogRow(exchange({ clientAddress: '::ffff:198.51.100.23' }), 65536).clientAddress).toBe('198.51.100.23');
+    expect(toLogRow(exchange({ clientAddress: '::1' }), 65536).clientAddress).toBe('::1');
+    expect(toLogRow(exchange({ clientAddress: '2001:db8::ffff:1' }), 65536).clientAddress).toBe('2001:db8::ffff:1');
+    expect(toLogRow(exchange({ clientAddress: undefined }), 65536).clientAddress).toBeNull();
+  });
+
   it('builds a redacted row with every field', () => {
     const row = toLogRow(exchange(), 65536);
     expect(row).toEqual({

@@ -245,7 +245,7 @@ export function toLogRow(exchange: CapturedExchange, bodyLimit: number): NewRequ
     identifier,
     errorMessage: errorMessage === null ? null : scrubText(errorMessage),
     authFailure: shortOrNull(exchange.authFailure, 32),
-    clientAddress: shortOrNull(exchange.clientAddress, 64),
+    clientAddress: clientAddress(exchange.clientAddress),
     admin: isAdminRequest(exchange.url),
     keepalive: isKeepalive(exchange.method, exchange.url),
     requestHeaders: redactHeaders(exchange.requestHeaders),
@@ -290,7 +290,7 @@ export function minimalLogRow(exchange: CapturedExchange): NewRequestLog {
     identifier: null,
     errorMessage: exchange.status >= 400 ? `HTTP ${exchange.status}` : null,
     authFailure: shortOrNull(exchange.authFailure, 32),
-    clientAddress: shortOrNull(exchange.clientAddress, 64),
+    clientAddress: clientAddress(exchange.clientAddress),
     admin: isAdminRequest(exchange.url),
     keepalive: false,
     requestHeaders,
@@ -449,6 +449,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function bounded(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max);
+}
+
+/** The client's address as people write it: an IPv4 client of a dual-stack socket (`::ffff:10.0.0.7`) as `10.0.0.7`. */
+function clientAddress(value: string | null | undefined): string | null {
+  return shortOrNull(value?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''), 64);
 }
 
 function shortOrNull(value: string | null | undefined, max: number): string | null {

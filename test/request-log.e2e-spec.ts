@@ -816,7 +816,7 @@ describe('request log under load, retention and shutdown', () => {
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       await t.app.get(RequestLogWriter).flush();
-      expect(await retention.enforce()).toBe(3 + 3);
+      expect(await retention.enforce()).toEqual({ 'request log rows': 3 + 3 });
       const kept: { path: string }[] = await db.query('SELECT path FROM request_logs ORDER BY time DESC, id DESC');
       expect(kept.map((row) => row.path)).toEqual([4, 3, 2, 1, 0].map((i) => `/api/new-${i + 3}`));
     } finally {

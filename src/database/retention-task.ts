@@ -24,8 +24,8 @@ export interface RetentionTaskOptions {
 /**
  * Deletes rows past their retention, on workers (APP_ROLE worker or all): at start-up, then every
  * DATA_RETENTION_INTERVAL_MS, once per interval across the fleet (a claimed round; an advisory lock
- * besides, should a pass outlast its round), as RequestLogRetention does for the request log. A
- * subclass says what a pass deletes, in batches of RETENTION_BATCH rows (`inBatches`).
+ * besides, should a pass outlast its round): the request log, transactions, jobs. A subclass says
+ * what a pass deletes, in batches (`inBatches`).
  */
 export abstract class RetentionTask implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
@@ -88,12 +88,12 @@ export abstract class RetentionTask implements OnApplicationBootstrap, OnModuleD
   }
 
   /** Calls `deleteBatch` until it deletes less than a full batch (or the app stops); answers the total. */
-  protected async inBatches(deleteBatch: () => Promise<number>): Promise<number> {
+  protected async inBatches(deleteBatch: () => Promise<number>, batchSize = RETENTION_BATCH): Promise<number> {
     let total = 0;
     while (!this.stopped) {
       const deleted = await deleteBatch();
       total += deleted;
-      if (deleted < RETENTION_BATCH) break;
+      if (deleted < batchSize) break;
     }
     return total;
   }

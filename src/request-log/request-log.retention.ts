@@ -1,92 +1,41 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { PeriodicTasks, roundInterval } from '../database/periodic-tasks';
+import { ADVISORY_LOCKS } from '../database/advisory-lock';
+import { PeriodicTasks } from '../database/periodic-tasks';
+import { Deleted, RetentionTask } from '../database/retention-task';
 import { DELETE_BATCH, RequestLogsRepository } from './request-logs.repository';
 
-export const RETENTION_INTERVAL_MS = 10 * 60_000;
-const DAY_MS = 86_400_000;
-
 /**
- * Keeps the request log within REQUEST_LOG_RETENTION_DAYS and REQUEST_LOG_MAX_ROWS, on workers
- * (APP_ROLE worker or all): at start-up, then every RETENTION_INTERVAL_MS, once per interval
- * across the fleet (a claimed round; an advisory lock besides, should a pass outlast its round).
- * It deletes DELETE_BATCH rows per statement so no lock is held for long and writers never wait.
+ * Keeps the request log within REQUEST_LOG_RETENTION_DAYS and REQUEST_LOG_MAX_ROWS, on workers,
+ * once per round across the fleet (RetentionTask). It deletes DELETE_BATCH rows per statement so no
+ * lock is held for long and writers never wait.
  */
 @Injectable()
-export class RequestLogRetention implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('RequestLog');
-  private timer?: NodeJS.Timeout;
-  private running: Promise<number> | null = null;
-  private stopped = false;
-  private lastError = '';
-
+export class RequestLogRetention extends RetentionTask {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly appConfig: AppConfig,
+    periodic: PeriodicTasks,
     private readonly repository: RequestLogsRepository,
-    private readonly periodic: PeriodicTasks,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.appRole === 'api') return;
-    this.timer = setInterval(() => void this.run(), RETENTION_INTERVAL_MS).unref();
-    void this.run();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** A pass if this round is this instance's; answers how many rows it deleted. Never rejects. */
-  run(): Promise<number> {
-    this.running ??= this.claimRound()
-      .then((mine) => (mine ? this.enforce() : 0))
-      .then((deleted) => {
-        if (deleted > 0) this.logger.log(`Retention deleted ${deleted} request log rows`);
-        this.lastError = '';
-        return deleted;
-      })
-      .catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (message !== this.lastError) this.logger.warn(`Request log retention failed: ${message}`);
-        this.lastError = message;
-        return 0;
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
-  }
-
-  private claimRound(): Promise<boolean> {
-    return this.periodic.claimRound('request-log-retention', roundInterval(RETENTION_INTERVAL_MS));
-  }
-
-  /** One pass now (0 when another instance is running one). */
-  async enforce(): Promise<number> {
-    if (this.stopped) return 0;
-    const deleted = await this.repository.withRetentionLock(async () => {
-      const { retentionDays, maxRows } = this.config.requestLog;
-      const cutoff = new Date(Date.now() - retentionDays * DAY_MS);
-      let total = await this.inBatches(() => this.repository.deleteBatchBefore(cutoff));
-      const newestBeyond = await this.repository.findRowAfter(maxRows);
-      if (newestBeyond) {
-        total += await this.inBatches(() => this.repository.deleteBatchUpTo(newestBeyond.time, newestBeyond.id));
-      }
-      return total;
+  ) {
+    super(appConfig, periodic, {
+      name: 'request-log-retention',
+      lockKey: ADVISORY_LOCKS.requestLogRetention,
+      logger: new Logger('RequestLog'),
+      days: appConfig.requestLog.retentionDays,
     });
-    return deleted ?? 0;
   }
 
-  private async inBatches(deleteBatch: () => Promise<number>): Promise<number> {
-    let total = 0;
-    while (!this.stopped) {
-      const deleted = await deleteBatch();
-      total += deleted;
-      if (deleted < DELETE_BATCH) break;
+  /** Rows older than the cutoff, then the oldest beyond REQUEST_LOG_MAX_ROWS. */
+  protected async deleteEndedBefore(cutoff: Date): Promise<Deleted> {
+    let rows = await this.inBatches(() => this.repository.deleteBatchBefore(cutoff), DELETE_BATCH);
+    const newestBeyond = await this.repository.findRowAfter(this.appConfig.requestLog.maxRows);
+    if (newestBeyond) {
+      rows += await this.inBatches(
+        () => this.repository.deleteBatchUpTo(newestBeyond.time, newestBeyond.id),
+        DELETE_BATCH,
+      );
     }
-    return total;
+    return { 'request log rows': rows };
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ADVISORY_LOCKS, withAdvisoryLockIfFree } from '../database/advisory-lock';
 import type { NewRequestLog } from './capture';
 
 /** The filters of the list and of the live stream (ADMIN-API.md "Request logs"). */
@@ -249,11 +248,6 @@ export class RequestLogsRepository {
       [keep],
     );
     return rows[0] ?? null;
-  }
-
-  /** Runs `work` unless another instance holds the retention lock (then answers undefined). */
-  withRetentionLock<T>(work: () => Promise<T>): Promise<T | undefined> {
-    return withAdvisoryLockIfFree(this.dataSource, ADVISORY_LOCKS.requestLogRetention, work);
   }
 
   /** Runs a read under statement_timeout = `budgetMs`; null when it ran out of time. */

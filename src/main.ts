@@ -29,8 +29,17 @@ async function main(): Promise<void> {
     const app = await createApp(config, { logger });
     const http = new HttpDrain(app.getHttpServer() as Server);
     await app.listen(config.port);
-    stopOnSignals(async () => {
-      app.get(Lifecycle).beginStopping();
+    const lifecycle = app.get(Lifecycle);
+    stopOnSignals(async (signal) => {
+      lifecycle.beginStopping();
+      // SIGTERM comes from an orchestrator: keep serving, /health/ready at 503, until the load
+      // balancers have seen that. Ctrl-C (SIGINT) drains at once, and so does a worker: no
+      // balancer sends it traffic.
+      const delayMs = signal === 'SIGTERM' && config.appRole !== 'worker' ? config.shutdownDelayMs : 0;
+      if (delayMs > 0) {
+        logger.log(`Not ready (/health/ready answers 503); draining in ${delayMs} ms`, 'Main');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
       await http.drain(DRAIN_TIMEOUT_MS);
       await app.close();
     }, logger);
@@ -53,18 +62,19 @@ async function main(): Promise<void> {
 }
 
 /**
- * SIGTERM/SIGINT: /health turns 503, new connections are refused, requests on open connections
- * are answered (with `Connection: close`) until none is left (HttpDrain); then Nest's shutdown
- * hooks hand running jobs back, flush the request log and close the pools and the embedded
- * database; exit 0. A second signal exits at once.
+ * SIGTERM/SIGINT: /health/ready and /health turn 503; after SIGTERM the instance goes on serving for
+ * SHUTDOWN_DELAY_MS. Then new connections are refused, requests on open connections are answered
+ * (with `Connection: close`) until none is left (HttpDrain); then Nest's shutdown hooks hand running
+ * jobs back, flush the request log and close the pools and the embedded database; exit 0. A second
+ * signal exits at once.
  */
-function stopOnSignals(close: () => Promise<void>, logger: JsonLogger): void {
+function stopOnSignals(close: (signal: NodeJS.Signals) => Promise<void>, logger: JsonLogger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(130);
     stopping = true;
     logger.log(`${signal} received: shutting down`, 'Main');
-    close().then(
+    close(signal).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error(error instanceof Error ? error : String(error), 'Main');

@@ -92,6 +92,24 @@ describe('the service process on its embedded defaults', () => {
     fourth.child.kill('SIGTERM');
     expect(await fourth.exited).toBe(0);
   }, 180_000);
+
+  it('after SIGTERM goes on serving for SHUTDOWN_DELAY_MS with /health/ready at 503, then drains and exits 0', async () => {
+    const running = await launch({ ...env, SHUTDOWN_DELAY_MS: '5000' });
+    started.push(running);
+    await waitForListening(running);
+    const base = `http://127.0.0.1:${running.port}`;
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+
+    running.child.kill('SIGTERM');
+    await waitFor(() => running.output().includes('draining in 5000 ms'));
+    // New connections, as a load balancer's checks make them: still accepted.
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'stopping' });
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    expect((await fetch(`${base}/api/admin/tenants`, { headers: admin })).status).toBe(200);
+    expect(await running.exited).toBe(0);
+  }, 120_000);
 });
 
 describe('LOG_LEVEL, in the service process', () => {
@@ -202,3 +220,11 @@ describe('LOG_LEVEL, in the service process', () => {
     }
   }, 180_000);
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

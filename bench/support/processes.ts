@@ -38,7 +38,8 @@ export async function startServer(
 ): Promise<Server> {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
+    // Stopped at once: no load balancer waits for its readiness to turn.
+    env: { ...process.env, SHUTDOWN_DELAY_MS: '0', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
       logLevel: 'info',
+      shutdownDelayMs: 3000,
       publicBaseUrl: undefined,
       databaseUrl: undefined,
       redisUrl: undefined,
@@ -188,6 +189,8 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/99' }],
     ['TRUST_PROXY', { TRUST_PROXY: '11' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'trace' }],
+    ['SHUTDOWN_DELAY_MS', { SHUTDOWN_DELAY_MS: '3s' }],
+    ['SHUTDOWN_DELAY_MS', { SHUTDOWN_DELAY_MS: '120001' }],
     ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
     ['METRICS_PORT', { METRICS_PORT: 'prometheus' }],
     ['METRICS_PORT', { METRICS_PORT: '0' }],
@@ -255,6 +258,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
     expect(loadConfig({ LOG_LEVEL: 'log' }).logLevel).toBe('info');
     expect(loadConfig({ LOG_LEVEL: 'fatal' }).logLevel).toBe('fatal');
+  });
+
+  it('reads SHUTDOWN_DELAY_MS, 0 meaning drain at once', () => {
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs).toBe(0);
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: '15000' }).shutdownDelayMs).toBe(15000);
   });
 
   it('treats empty values as unset', () => {

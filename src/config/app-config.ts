@@ -10,6 +10,11 @@ export interface AppConfig {
   port: number;
   /** LOG_LEVEL: the least severe level written to stdout. */
   logLevel: LogLevelName;
+  /**
+   * SHUTDOWN_DELAY_MS: after SIGTERM, how long the instance keeps serving with /health/ready at 503
+   * before it drains, so that load balancers see it leave before its listener closes.
+   */
+  shutdownDelayMs: number;
   publicBaseUrl?: string;
   databaseUrl?: string;
   redisUrl?: string;
@@ -152,6 +157,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
   return {
     port: port(read('PORT')),
     logLevel: logLevel(read('LOG_LEVEL')),
+    shutdownDelayMs: wholeNumber('SHUTDOWN_DELAY_MS', read('SHUTDOWN_DELAY_MS'), 3000, 0, 120_000),
     publicBaseUrl: httpUrl('PUBLIC_BASE_URL', read('PUBLIC_BASE_URL'))?.replace(/\/+$/, ''),
     databaseUrl,
     redisUrl: connectionUrl('REDIS_URL', read('REDIS_URL'), ['redis:', 'rediss:']),

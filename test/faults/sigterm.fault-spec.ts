@@ -17,7 +17,8 @@ describe('SIGTERM under load', () => {
   afterAll(() => fleet?.destroy());
 
   it('finishes in-flight requests, resets no connection and flushes the request log', async () => {
-    const service = await fleet.start('all');
+    // With a readiness grace, as in production: it serves on for a second after the signal, then drains.
+    const service = await fleet.start('all', { SHUTDOWN_DELAY_MS: '1000' });
     const headers = { Authorization: `Bearer ${fleet.secrets.scimSecret}` };
     const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
     const outcomes: Outcome[] = [];

@@ -29,7 +29,8 @@ export async function launchService(env: Record<string, string>): Promise<Servic
   const { DATABASE_URL: _db, REDIS_URL: _redis, NODE_OPTIONS: _opts, ...inherited } = process.env;
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...inherited, PORT: String(port), ...env },
+    // Tests stop it at once unless they ask for the readiness grace (SHUTDOWN_DELAY_MS) themselves.
+    env: { ...inherited, PORT: String(port), SHUTDOWN_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

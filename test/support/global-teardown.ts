@@ -4,10 +4,11 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { openApiDocument } from '../../src/openapi/openapi.document';
 import { CONTRACT_RUN_DIR_ENV } from './contract';
+import { EMBEDDED_TEMPLATE_ENV } from './test-database';
 
 /**
  * Counts the document's operations the run exercised through validated exchanges, then drops every
- * database this run created (copies and the template). A full run (no path, name or change filter)
+ * database this run created (copies and the template) and the embedded template's folder. A full run (no path, name or change filter)
  * fails when an operation was never exercised; a partial run only prints the list.
  */
 export default async function globalTeardown(globalConfig?: Config.GlobalConfig): Promise<void> {
@@ -15,6 +16,8 @@ export default async function globalTeardown(globalConfig?: Config.GlobalConfig)
   try {
     coverage = contractCoverage(globalConfig);
   } finally {
+    const embeddedTemplate = process.env[EMBEDDED_TEMPLATE_ENV];
+    if (embeddedTemplate) fs.rmSync(path.dirname(embeddedTemplate), { recursive: true, force: true });
     await dropDatabases();
   }
   if (coverage) throw coverage;

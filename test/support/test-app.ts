@@ -9,7 +9,7 @@ import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { JsonLogger } from '../../src/common/json-logger';
 import { installContractRecorder } from './contract';
-import { createTestDatabase, TestDatabase } from './test-database';
+import { createTestDatabase, seedEmbeddedDataDir, TestDatabase } from './test-database';
 
 export interface TestApp {
   app: INestApplication;
@@ -35,10 +35,14 @@ export interface AppStore {
   drop(): Promise<void>;
 }
 
-/** A fresh store: a copy of the migrated template on DATABASE_URL's server, or an empty DATA_DIR. */
+/**
+ * A fresh store: a copy of the migrated template on DATABASE_URL's server, or a DATA_DIR holding a
+ * copy of the run's migrated embedded template.
+ */
 export async function createAppStore(): Promise<AppStore> {
   const database: TestDatabase | null = process.env.DATABASE_URL ? await createTestDatabase() : null;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-app-'));
+  if (!database) seedEmbeddedDataDir(dataDir);
   return {
     databaseUrl: database?.url,
     dataDir,

@@ -2,7 +2,7 @@ import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { ServerKey } from '../src/auth/server-key';
 import { ProbeModule } from './support/probe.module';
-import { randomSecret, startTestApp, TestApp } from './support/test-app';
+import { oauthToken, randomSecret, startTestApp, TestApp } from './support/test-app';
 
 const PROVISIONING_401 = { status: false, message: 'Authentication failed', error: 'Invalid or missing auth-token' };
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -23,15 +23,6 @@ describe('credentials and guards', () => {
   ): Promise<{ id: string; secret: string; clientId: string | null }> {
     const res = await t.http.post(`/api/admin/tenants/${tenantId}/credentials`).set(admin()).send(body).expect(201);
     return res.body;
-  }
-
-  async function oauthToken(clientId: string, secret: string): Promise<string> {
-    const res = await t.http
-      .post('/oauth/token')
-      .type('form')
-      .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret })
-      .expect(200);
-    return res.body.access_token;
   }
 
   /** Signs like the service does, so only the property under test differs. */
@@ -137,7 +128,7 @@ describe('credentials and guards', () => {
     });
 
     it('issues a JWT for client credentials sent as a form, as JSON, or with HTTP Basic', async () => {
-      const form = await oauthToken(oauth.id, oauth.secret);
+      const form = await oauthToken(t, oauth.id, oauth.secret);
       const json = await t.http
         .post('/oauth/token')
         .send({ grant_type: 'client_credentials', client_id: oauth.id, client_secret: oauth.secret })
@@ -185,7 +176,7 @@ describe('credentials and guards', () => {
     });
 
     it('refuses expired, unsigned, other-algorithm and foreign-key JWTs', async () => {
-      const valid = jwt.decode(await oauthToken(oauth.id, oauth.secret)) as jwt.JwtPayload;
+      const valid = jwt.decode(await oauthToken(t, oauth.id, oauth.secret)) as jwt.JwtPayload;
       const claims = { cid: valid.cid, tid: valid.tid, roles: valid.roles };
       expect(jwt.decode(forge(claims))).toMatchObject(claims);
       await t.http
@@ -207,7 +198,7 @@ describe('credentials and guards', () => {
     it("stops a revoked OAuth client's JWTs at once", async () => {
       const client = await issue('default', { kind: 'OAUTH_CLIENT', name: 'okta' });
       expect(client.clientId).toEqual(expect.any(String));
-      const token = await oauthToken(client.clientId!, client.secret);
+      const token = await oauthToken(t, client.clientId!, client.secret);
       await t.http.get('/scim/v2/_probe').set(bearer(token)).expect(200);
       await t.http.delete(`/api/admin/tenants/default/credentials/${client.id}`).set(admin()).expect(204);
       await t.http.get('/scim/v2/_probe').set(bearer(token)).expect(401);
@@ -248,7 +239,7 @@ describe('credentials and guards', () => {
       });
       await t.http
         .get('/api/admin/tenants')
-        .set(bearer(await oauthToken(oauth.id, oauth.secret)))
+        .set(bearer(await oauthToken(t, oauth.id, oauth.secret)))
         .expect(403);
     });
 
@@ -256,7 +247,7 @@ describe('credentials and guards', () => {
       const client = await issue('default', { kind: 'OAUTH_CLIENT', name: 'ops', roles: ['ADMIN'] });
       await t.http
         .get('/api/admin/tenants')
-        .set(bearer(await oauthToken(client.clientId!, client.secret)))
+        .set(bearer(await oauthToken(t, client.clientId!, client.secret)))
         .expect(200);
     });
 

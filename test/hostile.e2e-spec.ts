@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { ServerKey } from '../src/auth/server-key';
 import { JsonLogger } from '../src/common/json-logger';
 import { RequestLogWriter } from '../src/request-log/request-log.writer';
-import { randomSecret, startTestApp, TestApp } from './support/test-app';
+import { oauthToken, randomSecret, startTestApp, TestApp } from './support/test-app';
 
 // The hostile-input suite (issue 14): every front door gets deep, NUL, surrogate, invalid UTF-8,
 // oversized and overlong input, a secrets spray, cross-tenant attempts with every credential kind
@@ -279,15 +279,6 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
     return res.body;
   }
 
-  async function oauthToken(clientId: string, secret: string): Promise<string> {
-    const res = await t.http
-      .post('/oauth/token')
-      .type('form')
-      .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret })
-      .expect(200);
-    return res.body.access_token;
-  }
-
   beforeAll(async () => {
     // Everything the app prints, through its logger or the console, is kept for the secret scan.
     for (const stream of [process.stdout, process.stderr]) {
@@ -328,8 +319,8 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
     scimSecretB = (await issue({ kind: 'SCIM_SECRET', name: 'b scim' })).secret;
     oauthB = await issue({ kind: 'OAUTH_CLIENT', name: 'b oauth', clientId: 'hostile-client-b' });
     await issue({ kind: 'PARTNER_SECRET', name: 'b partner', secret: partnerSecretB });
-    oauthJwtA = await oauthToken(oauthA.id, oauthA.secret);
-    expect(await oauthToken(oauthB.clientId, oauthB.secret)).toBeTruthy();
+    oauthJwtA = await oauthToken(t, oauthA.id, oauthA.secret);
+    expect(await oauthToken(t, oauthB.clientId, oauthB.secret)).toBeTruthy();
 
     const scimB = { Authorization: `Bearer ${scimSecretB}` };
     fixtures.userNameB = unique('b-user') + '@b.example.com';

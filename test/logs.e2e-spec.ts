@@ -7,7 +7,7 @@ import type { ServerKey } from '../src/auth/server-key';
 import { JsonLogger, levelsFrom } from '../src/common/json-logger';
 import { RequestLogWriter } from '../src/request-log/request-log.writer';
 import { ProbeModule } from './support/probe.module';
-import { randomSecret, startTestApp, TestApp } from './support/test-app';
+import { oauthToken, randomSecret, startTestApp, TestApp } from './support/test-app';
 
 const ORG = 'logs-org';
 const base = '/api/provisioning/iam';
@@ -186,22 +186,13 @@ describe('request log: the real reason for each refusal, and the client address'
     return (await t.http.post('/api/admin/tenants/default/credentials').set(admin()).send(body).expect(201)).body;
   }
 
-  async function oauthToken(clientId: string, secret: string): Promise<string> {
-    const res = await t.http
-      .post('/oauth/token')
-      .type('form')
-      .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret })
-      .expect(200);
-    return res.body.access_token;
-  }
-
   it('SCIM: tells missing, malformed, unknown, forged, expired and revoked tokens apart; answers the token ones alike', async () => {
     const scim = (id: string, authorization?: string, path = '/scim/v2/Users') => {
       const req = t.http.get(path).set('X-Request-Id', id);
       return authorization === undefined ? req : req.set('Authorization', authorization);
     };
     const revoked = await issue({ kind: 'OAUTH_CLIENT', name: 'revoked later', clientId: 'logs-revoked' });
-    const revokedToken = await oauthToken('logs-revoked', revoked.secret);
+    const revokedToken = await oauthToken(t, 'logs-revoked', revoked.secret);
     await t.http.delete(`/api/admin/tenants/default/credentials/${revoked.id}`).set(admin()).expect(204);
     const claims = (cid: string) => ({ cid, tid: 'default', roles: ['SCIM'] });
     await expectReasons(

@@ -9,7 +9,7 @@ import { loadServerKey } from '../src/auth/server-key.provider';
 import { loadConfig } from '../src/config/app-config';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
-import { AppStore, createAppStore, randomSecret, startAppOn, TestApp } from './support/test-app';
+import { AppStore, createAppStore, oauthToken, randomSecret, startAppOn, TestApp } from './support/test-app';
 
 /** Two or three starts per test; embedded ones take a while on a busy machine. */
 const RESTARTS_TIMEOUT_MS = 240_000;
@@ -71,15 +71,6 @@ async function makeCredentials(t: TestApp): Promise<Credentials> {
   const oauth = await issue({ kind: 'OAUTH_CLIENT', name: 'okta' });
   const scimJwt = await oauthToken(t, oauth.clientId, oauth.secret);
   return { scimSecret, partnerSecret, oauth: { clientId: oauth.clientId, secret: oauth.secret }, scimJwt };
-}
-
-async function oauthToken(t: TestApp, clientId: string, secret: string): Promise<string> {
-  const res = await t.http
-    .post('/oauth/token')
-    .type('form')
-    .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret })
-    .expect(200);
-  return res.body.access_token as string;
 }
 
 const partnerSync = (t: TestApp, secret: string) =>

@@ -25,6 +25,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A JWT from `/oauth/token` for a client's credentials (client_credentials, form-encoded). */
+export async function oauthToken(t: TestApp, clientId: string, secret: string): Promise<string> {
+  const res = await t.http
+    .post('/oauth/token')
+    .type('form')
+    .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret })
+    .expect(200);
+  return res.body.access_token as string;
+}
+
 // 32 random bytes: enough entropy for a chosen partner secret (CredentialsService).
 export const randomSecret = (label: string): string => `${label}-${randomBytes(32).toString('base64url')}`;
 

@@ -909,6 +909,26 @@ export interface paths {
         patch: operations["scimPatchGroupForTenant"];
         trace?: never;
     };
+    "/api/admin/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in
+         * @description The calling operator credential: its name, roles and which tenants it sees. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getAdminMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/tenants": {
         parameters: {
             query?: never;
@@ -1714,6 +1734,25 @@ export interface components {
             items: components["schemas"]["BackendJob"][];
             /** @description Whether a later page holds more items. */
             hasNext: boolean;
+        };
+        /** @description The credential that signed in, and how far it sees: `all` tenants (ADMIN) or one `tenant`. */
+        AdminMe: {
+            /** @description The credential id. */
+            credentialId: string;
+            /** @description The credential's name. */
+            name: string;
+            /** @enum {string} */
+            kind: "API_TOKEN" | "SCIM_SECRET" | "OAUTH_CLIENT" | "PARTNER_SECRET" | "ADMIN_TOKEN";
+            roles: ("PROVISIONING_UPDATE" | "PROVISIONING_SEARCH" | "SCIM" | "ADMIN")[];
+            /**
+             * @description `all`: every tenant; `tenant`: `tenantId` only.
+             * @enum {string}
+             */
+            scope: "all" | "tenant";
+            /** @description The one tenant a tenant-scoped operator sees; null for all. */
+            tenantId: string | null;
+            /** @description That tenant's name. */
+            tenantName: string | null;
         };
         /** @description The new name of a user type. */
         AdminRenameUserTypeRequest: {
@@ -7421,6 +7460,39 @@ export interface operations {
             429: components["responses"]["ScimTooManyRequests"];
             500: components["responses"]["ScimInternalError"];
             503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    getAdminMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling credential. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminMe"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
         };
     };
     listTenants: {

@@ -144,7 +144,7 @@ describe('operator page (/admin) in Chromium', () => {
   });
 
   it('refuses a wrong token, then signs in with the admin token kept in sessionStorage', async () => {
-    const response = await page.goto(`${base}/admin`);
+    const response = await page.goto(`${base}/admin#/logs`);
     expect(response?.headers()['content-security-policy']).toBe(CSP);
     await page.getByLabel('Admin token').fill(WRONG_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -9,6 +9,17 @@ describe('admin API: tenants and user types', () => {
   });
   afterAll(() => t.close());
 
+  it('says who is signed in: the admin token spans all tenants', async () => {
+    const me = await t.http.get('/api/admin/me').set(admin()).expect(200);
+    expect(me.body).toMatchObject({ kind: 'ADMIN_TOKEN', roles: ['ADMIN'], scope: 'all', tenantId: null });
+    expect(typeof me.body.name).toBe('string');
+    await t.http.get('/api/admin/me').expect(401);
+    await t.http
+      .get('/api/admin/me')
+      .set({ Authorization: `Bearer ${t.secrets.scimSecret}` })
+      .expect(403);
+  });
+
   it('has created the default tenant with the contract defaults and user type "1"', async () => {
     const tenant = await t.http.get('/api/admin/tenants/default').set(admin()).expect(200);
     expect(tenant.body).toMatchObject({ id: 'default', locale: 'en-GB', timeZone: 'Europe/London', orgCode: null });

@@ -253,6 +253,27 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
     },
     examples: [tenantExample],
   },
+  AdminMe: {
+    type: 'object',
+    description: 'The credential that signed in, and how far it sees: `all` tenants (ADMIN) or one `tenant`.',
+    required: ['credentialId', 'name', 'kind', 'roles', 'scope', 'tenantId', 'tenantName'],
+    properties: {
+      credentialId: { type: 'string', description: 'The credential id.' },
+      name: { type: 'string', description: "The credential's name." },
+      kind: { type: 'string', enum: [...CREDENTIAL_KINDS] },
+      roles: { type: 'array', items: { type: 'string', enum: [...ROLES] } },
+      scope: {
+        type: 'string',
+        enum: ['all', 'tenant'],
+        description: '`all`: every tenant; `tenant`: `tenantId` only.',
+      },
+      tenantId: nullable({
+        type: 'string',
+        description: 'The one tenant a tenant-scoped operator sees; null for all.',
+      }),
+      tenantName: nullable({ type: 'string', description: "That tenant's name." }),
+    },
+  },
   AdminTenantList: unpagedListSchema('Every tenant, oldest first (not paged).', ref('AdminTenant')),
   AdminCreateTenantRequest: {
     type: 'object',
@@ -602,6 +623,15 @@ export const CREATE_TENANT: OperationDoc = {
     '201': jsonAnswer('The tenant, created.', ref('AdminTenant'), { acme: { value: tenantExample } }),
     '404': WORKER_NOT_FOUND,
     '409': conflict('A tenant has this id already, or another tenant has this org code.'),
+  },
+};
+
+export const GET_ME: OperationDoc = {
+  id: 'getAdminMe',
+  summary: 'Who is signed in',
+  description: `The calling operator credential: its name, roles and which tenants it sees. ${OPERATORS_ONLY}`,
+  responses: {
+    '200': jsonAnswer('The calling credential.', ref('AdminMe')),
   },
 };
 

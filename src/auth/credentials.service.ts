@@ -167,6 +167,13 @@ export class CredentialsService {
     });
   }
 
+  /** An active (not revoked) credential by id, for showing its name. */
+  findActive(credentialId: string): Promise<CredentialEntity | null> {
+    return isUuid(credentialId)
+      ? this.credentials.findActiveById(this.transactions.manager, credentialId)
+      : Promise.resolve(null);
+  }
+
   /** The partner secret of a tenant in clear, for verifying partner JWTs. */
   async partnerSecret(tenantId: string): Promise<string | null> {
     return (await this.partnerKey(tenantId))?.secret ?? null;

@@ -96,6 +96,17 @@ export interface Tenant {
   name?: string;
 }
 
+/** Who is signed in (`GET /api/admin/me`): the page shows only what this credential may see. */
+export interface Me {
+  credentialId: string;
+  name: string;
+  kind: string;
+  roles: string[];
+  scope: 'all' | 'tenant';
+  tenantId: string | null;
+  tenantName: string | null;
+}
+
 export type Query = Record<string, string | number | boolean | undefined>;
 
 /** A failed call, with the message of the error envelope when there is one. */
@@ -140,6 +151,22 @@ export class Api {
     return (await res.json()) as T;
   }
 
+  /** A call that changes something: JSON body in, JSON (or nothing, 204) out. */
+  async send<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, query?: Query): Promise<T> {
+    const headers: Record<string, string> = this.headers();
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(path + queryString(query), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
+    if (res.status === 401) this.onUnauthorized();
+    if (!res.ok) throw new ApiFailure(res.status, await failureMessage(res));
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
   unauthorized(): void {
     this.onUnauthorized();
   }
@@ -153,6 +180,7 @@ export class Api {
   transaction = (id: string, signal?: AbortSignal) =>
     this.get<TransactionDetail>(`/api/admin/transactions/${encodeURIComponent(id)}`, undefined, signal);
   jobs = (query: Query, signal?: AbortSignal) => this.get<Page<Job>>('/api/admin/jobs', query, signal);
+  me = (signal?: AbortSignal) => this.get<Me>('/api/admin/me', undefined, signal);
   tenants = (signal?: AbortSignal) => this.get<{ items: Tenant[] }>('/api/admin/tenants', undefined, signal);
 }
 

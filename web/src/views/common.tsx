@@ -1,7 +1,15 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { errorText, isAbort, Page } from '../api';
+import { Api, errorText, isAbort, Me, Page, Tenant } from '../api';
 import { clampPercent, formatTime } from '../format';
+
+/** What every view receives: `path` is the hash after the view's name, split on `/` (`#/tenants/t1` → ['t1']). */
+export interface ViewProps {
+  api: Api;
+  me: Me;
+  tenants: Tenant[];
+  path: string[];
+}
 
 export interface Loaded<T> {
   data: T | null;
@@ -122,4 +130,60 @@ export function Choice(props: {
 
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge state-${status.toLowerCase()}`}>{status}</span>;
+}
+
+/**
+ * A destructive action (revoke, roll back, purge, cancel): the first press asks, a second press on
+ * "Confirm" acts, "Keep" or Escape backs out and returns focus to the button.
+ */
+export function ConfirmButton(props: {
+  label: string;
+  question: string;
+  confirmLabel?: string;
+  disabled?: boolean;
+  onConfirm: () => Promise<void> | void;
+}) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await props.onConfirm();
+      setAsking(false);
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!asking) {
+    return (
+      <span class="confirm">
+        <button type="button" class="danger" disabled={props.disabled} onClick={() => setAsking(true)}>
+          {props.label}
+        </button>
+        <ErrorLine error={error} />
+      </span>
+    );
+  }
+  return (
+    <span
+      class="confirm asking"
+      role="group"
+      aria-label={props.question}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') setAsking(false);
+      }}
+    >
+      <span>{props.question}</span>
+      <button type="button" class="danger" disabled={busy} onClick={() => void confirm()} autoFocus>
+        {props.confirmLabel ?? 'Confirm'}
+      </button>
+      <button type="button" disabled={busy} onClick={() => setAsking(false)}>
+        Keep
+      </button>
+    </span>
+  );
 }

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { Api, errorText, isAbort, Me, Page, Tenant } from '../api';
 import { clampPercent, formatTime } from '../format';
 
@@ -133,8 +133,8 @@ export function StatusBadge({ status }: { status: string }) {
 }
 
 /**
- * A destructive action (revoke, roll back, purge, cancel): the first press asks, a second press on
- * "Confirm" acts, "Keep" or Escape backs out and returns focus to the button.
+ * A destructive action (revoke, roll back, purge, cancel): the first press asks, focus moves to
+ * "Confirm", a second press acts; "Keep" or Escape backs out and returns focus to the button.
  */
 export function ConfirmButton(props: {
   label: string;
@@ -146,12 +146,27 @@ export function ConfirmButton(props: {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  /** Set when the question closes, so the trigger gets focus back once it is rendered again. */
+  const returnFocus = useRef(false);
+  useEffect(() => {
+    if (asking) confirmButton.current?.focus();
+    else if (returnFocus.current) {
+      returnFocus.current = false;
+      trigger.current?.focus();
+    }
+  }, [asking]);
+  const close = () => {
+    returnFocus.current = true;
+    setAsking(false);
+  };
   const confirm = async () => {
     setBusy(true);
     setError(null);
     try {
       await props.onConfirm();
-      setAsking(false);
+      close();
     } catch (failure) {
       setError(errorText(failure));
     } finally {
@@ -161,7 +176,16 @@ export function ConfirmButton(props: {
   if (!asking) {
     return (
       <span class="confirm">
-        <button type="button" class="danger" disabled={props.disabled} onClick={() => setAsking(true)}>
+        <button
+          type="button"
+          class="danger"
+          ref={trigger}
+          disabled={props.disabled}
+          onClick={() => {
+            setError(null);
+            setAsking(true);
+          }}
+        >
           {props.label}
         </button>
         <ErrorLine error={error} />
@@ -174,16 +198,126 @@ export function ConfirmButton(props: {
       role="group"
       aria-label={props.question}
       onKeyDown={(event) => {
-        if (event.key === 'Escape') setAsking(false);
+        if (event.key === 'Escape') {
+          event.stopPropagation();
+          close();
+        }
       }}
     >
       <span>{props.question}</span>
-      <button type="button" class="danger" disabled={busy} onClick={() => void confirm()} autoFocus>
+      <button type="button" class="danger" ref={confirmButton} disabled={busy} onClick={() => void confirm()}>
         {props.confirmLabel ?? 'Confirm'}
       </button>
-      <button type="button" disabled={busy} onClick={() => setAsking(false)}>
+      <button type="button" disabled={busy} onClick={close}>
         Keep
       </button>
+      <ErrorLine error={error} />
     </span>
   );
+}
+
+/**
+ * A modal dialog (native `<dialog>`, opened with showModal): the rest of the page is inert while
+ * it is open, so Tab stays inside; Escape or the close button closes it; focus goes to the first
+ * control inside (or `initialFocus`) and back to whatever had it before.
+ */
+export function Dialog(props: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+  /** A CSS selector inside the dialog for the control to focus first. */
+  initialFocus?: string;
+  closeLabel?: string;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const opener = useRef<Element | null>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (props.open && !dialog.open) {
+      opener.current = document.activeElement;
+      dialog.showModal();
+      const first = props.initialFocus
+        ? dialog.querySelector<HTMLElement>(props.initialFocus)
+        : dialog.querySelector<HTMLElement>(
+            '.dialog-body input, .dialog-body select, .dialog-body textarea, .dialog-body button',
+          );
+      first?.focus();
+    } else if (!props.open && dialog.open) {
+      dialog.close();
+    }
+  }, [props.open]);
+  useEffect(() => {
+    const dialog = ref.current;
+    return () => {
+      // Closed by its owner unmounting: still give focus back.
+      if (dialog?.open) dialog.close();
+    };
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class="dialog"
+      aria-labelledby={titleId}
+      onClose={() => {
+        const back = opener.current;
+        opener.current = null;
+        if (back instanceof HTMLElement && back.isConnected) back.focus();
+        if (props.open) props.onClose();
+      }}
+    >
+      <header class="dialog-head">
+        <h2 id={titleId}>{props.title}</h2>
+        <button type="button" class="dialog-close" aria-label={props.closeLabel ?? 'Close'} onClick={props.onClose}>
+          ×
+        </button>
+      </header>
+      <div class="dialog-body">{props.children}</div>
+    </dialog>
+  );
+}
+
+/**
+ * The keyboard way into a table row that opens a record: a real link in the row's first cell. The
+ * row may still open on a click anywhere (`openRow`), but Tab and Enter reach it through this link.
+ */
+export function RowLink({ href, children, title }: { href: string; children: ComponentChildren; title?: string }) {
+  return (
+    <a class="row-link" href={href} title={title}>
+      {children}
+    </a>
+  );
+}
+
+/** A row that expands in place (jobs): a button with `aria-expanded`, for the keyboard and screen readers. */
+export function RowToggle(props: { open: boolean; onToggle: () => void; label: string; children: ComponentChildren }) {
+  return (
+    <button
+      type="button"
+      class="row-toggle"
+      aria-expanded={props.open}
+      aria-label={props.label}
+      onClick={(event) => {
+        event.stopPropagation();
+        props.onToggle();
+      }}
+    >
+      {props.children}
+    </button>
+  );
+}
+
+/**
+ * `onClick` for a `<tr>` that opens `href`: a click anywhere on the row follows it, except on a
+ * link, button or field inside (they act themselves) and when the operator selected text.
+ */
+export function openRow(href: string): (event: MouseEvent) => void {
+  return (event) => {
+    const target = event.target as Element | null;
+    if (target?.closest('a, button, input, select, textarea, label, summary')) return;
+    if ((window.getSelection()?.toString() ?? '') !== '') return;
+    window.location.hash = href;
+  };
 }

@@ -259,6 +259,8 @@ describe('operator console shell in Chromium', () => {
     await page.getByLabel('Admin token').waitFor();
     expect(await page.evaluate('sessionStorage.getItem("idp-admin-token")')).toBeNull();
     expect(await page.getByText('Signed out.').isVisible()).toBe(true);
+    // The keyboard is where the next token goes.
+    expect(await page.evaluate('document.activeElement?.id')).toBe('token');
   });
 
   it('breaks no rule of its own policy and throws nothing', async () => {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { checkToken } from '../api';
 import { ErrorLine } from './common';
 
@@ -7,6 +7,9 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(notice);
   const [busy, setBusy] = useState(false);
+  const field = useRef<HTMLInputElement>(null);
+  // After a sign-out or a refused token, the keyboard is where the next token goes.
+  useEffect(() => field.current?.focus(), []);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -27,11 +30,14 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
     <main class="sign-in">
       <form class="card" onSubmit={(event) => void submit(event)}>
         <h1>Identity provisioning hub</h1>
-        <p class="muted">Operators sign in with the admin token (ADMIN_TOKEN or an issued admin credential).</p>
+        <p class="muted">
+          Operators sign in with an admin token: ADMIN_TOKEN, or an issued ADMIN or TENANT_ADMIN credential.
+        </p>
         <label class="field">
           <span>Admin token</span>
           <input
             id="token"
+            ref={field}
             name="token"
             type="password"
             autocomplete="off"

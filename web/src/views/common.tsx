@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Api, errorText, isAbort, Me, Page, Tenant } from '../api';
 import { clampPercent, formatTime } from '../format';
 
@@ -150,7 +150,8 @@ export function ConfirmButton(props: {
   const confirmButton = useRef<HTMLButtonElement>(null);
   /** Set when the question closes, so the trigger gets focus back once it is rendered again. */
   const returnFocus = useRef(false);
-  useEffect(() => {
+  // Before the next key press: a Tab right after Enter must already start from Confirm.
+  useLayoutEffect(() => {
     if (asking) confirmButton.current?.focus();
     else if (returnFocus.current) {
       returnFocus.current = false;
@@ -233,7 +234,7 @@ export function Dialog(props: {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const opener = useRef<Element | null>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     if (props.open && !dialog.open) {

@@ -185,6 +185,14 @@ describe('operator console shell in Chromium', () => {
     await menu.focus();
     await page.keyboard.press('Enter');
     expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    // The open menu is the next Tab stop, right under its button, as on screen.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Overview');
+    const menuBox = (await menu.boundingBox())!;
+    const firstLink = (await page.locator('nav[aria-label="Console"] a').first().boundingBox())!;
+    const signOut = (await page.getByRole('button', { name: 'Sign out' }).boundingBox())!;
+    expect(firstLink.y).toBeGreaterThan(menuBox.y);
+    expect(signOut.y).toBeGreaterThan(firstLink.y);
     await jobs.click();
     await page.waitForFunction("window.location.hash === '#/jobs'");
     expect(await menu.getAttribute('aria-expanded')).toBe('false');

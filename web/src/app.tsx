@@ -84,7 +84,8 @@ export function App() {
  * Scroll containers (`.table-wrap`, `pre`) that overflow become keyboard-focusable, so a table wider
  * than a phone can be scrolled with the arrow keys: every view gets this without doing anything.
  */
-function useScrollableRegions(root: { current: HTMLElement | null }): void {
+function useScrollableRegions(root: { current: HTMLElement | null }, ready: boolean): void {
+  // `ready`: the element behind `root` is replaced once who is signed in is known.
   useEffect(() => {
     const element = root.current;
     if (!element) return;
@@ -113,7 +114,7 @@ function useScrollableRegions(root: { current: HTMLElement | null }): void {
       window.removeEventListener('resize', later);
       if (queued) window.cancelAnimationFrame(queued);
     };
-  }, [root]);
+  }, [root, ready]);
 }
 
 function Shell({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
@@ -126,7 +127,7 @@ function Shell({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
   const main = useRef<HTMLElement>(null);
   const routeKey = `${route.view}/${route.path.join('/')}`;
   const firstRoute = useRef(routeKey);
-  useScrollableRegions(main);
+  useScrollableRegions(main, whoami.data !== null);
 
   // A new view or record: focus goes to the top of the content, as a page load would put it, so
   // a screen reader starts there and Tab continues inside the view. Not on the first render.

@@ -4,7 +4,7 @@ import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { DeleteRequestLogsQuery, RequestLogFiltersQuery, RequestLogsQuery } from './dto/request-logs.query';
 import { RequestLogStream } from './request-log.stream';
 import type { LogDetail } from './request-log.views';
-import { LogPage, LogStats, RequestLogsService, toFilters } from './request-logs.service';
+import { LogPage, LogStats, RelatedLinks, RequestLogsService, toFilters } from './request-logs.service';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { FairShareExempt } from '../common/fair-share/fair-share.decorator';
 import { adminController } from '../admin/admin.openapi';
@@ -49,7 +49,7 @@ export class RequestLogsController {
 
   @Get(':id')
   @OpenApiOperation(GET_REQUEST_LOG)
-  find(@Param('id') id: string): Promise<LogDetail> {
+  find(@Param('id') id: string): Promise<LogDetail & { related: RelatedLinks }> {
     return this.logs.find(id);
   }
 

@@ -6,7 +6,7 @@ import { isUuid } from '../common/ids';
 import type { RequestLogFiltersQuery, RequestLogsQuery } from './dto/request-logs.query';
 import { RequestLogWriter } from './request-log.writer';
 import { LogDetail, LogSummary, toLogDetail, toLogSummary } from './request-log.views';
-import { DELETE_BATCH, LogFilters, RequestLogsRepository } from './request-logs.repository';
+import { DELETE_BATCH, LogFilters, RelatedRecord, RequestLogsRepository } from './request-logs.repository';
 
 /**
  * Counting stops at COUNT_CAP rows or after COUNT_BUDGET_MS, whichever comes first: an exact count
@@ -60,10 +60,17 @@ export class RequestLogsService {
     return { ...adminPage(window, total, items), hasNext, totalIsLowerBound: lowerBound };
   }
 
-  async find(id: string): Promise<LogDetail> {
+  async find(id: string): Promise<LogDetail & { related: RelatedLinks }> {
     const row = isUuid(id) ? await this.repository.findById(id) : null;
     if (!row) throw DomainError.notFound(`Request log ${id} not found`);
-    return toLogDetail(row);
+    const related = await this.repository.findRelated(row.path, row.correlation_id);
+    return {
+      ...toLogDetail(row),
+      related: {
+        transactionId: visible(related.transaction)?.id ?? null,
+        jobId: visible(related.job)?.id ?? null,
+      },
+    };
   }
 
   /** Everything, or the rows before `before` (in batches, so writers are never held up for long). */
@@ -84,6 +91,21 @@ export class RequestLogsService {
   }
 }
 
+/** The transaction and job a logged request concerns (`GET /api/admin/logs/{id}`). */
+export interface RelatedLinks {
+  transactionId: string | null;
+  jobId: string | null;
+}
+
+/**
+ * scope: TENANT_ADMIN — a tenant operator sees only links into its own tenant: answer null for a
+ * record whose tenantId it cannot see (canSeeTenant(adminScope(req), record.tenantId)). Every
+ * operator sees every tenant until src/auth/admin-scope.ts lands.
+ */
+function visible(record: RelatedRecord | null): RelatedRecord | null {
+  return record;
+}
+
 /**
  * The query's filters as the repository takes them (lower-cased where matching ignores case).
  * Texts are made storable as rows are: a NUL searched for finds the U+FFFD stored in its place,
@@ -101,6 +123,7 @@ export function toFilters(query: RequestLogFiltersQuery): LogFilters {
     since: query.since ? new Date(query.since) : undefined,
     until: query.until ? new Date(query.until) : undefined,
     tenantId: text(query.tenant),
+    correlationId: text(query.correlationId),
     includeAdmin: query.includeAdmin ?? false,
     hideKeepalive: query.hideKeepalive ?? false,
   };

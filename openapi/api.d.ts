@@ -1244,7 +1244,7 @@ export interface paths {
         };
         /**
          * Status, counts and failures of a transaction
-         * @description The transaction's state, its operation counts and each failed operation (seed 001's failure objects; `failures` is `null` when none failed). Poll it every 1–2 seconds after a commit until `transactionStatus` is `COMPLETED`, `FAILED` or `ROLLED_BACK`. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it).
+         * @description The transaction's state, its operation counts and each failed operation (seed 001's failure objects; `failures` is `null` when none failed). Poll it every 1–2 seconds after a commit until `transactionStatus` is `COMPLETED`, `FAILED`, `ROLLED_BACK` or `EXPIRED`. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it).
          */
         get: operations["getTransactionStatus"];
         put?: never;
@@ -2198,7 +2198,7 @@ export interface components {
              */
             jobId: string;
             /**
-             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied).
+             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied); `EXPIRED` left open without activity longer than `TRANSACTION_OPEN_TTL_MINUTES` (nothing applied).
              * @enum {string}
              */
             transactionStatus: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "EXPIRED";
@@ -3762,7 +3762,7 @@ export interface components {
              */
             transactionId: string;
             /**
-             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied).
+             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied); `EXPIRED` left open without activity longer than `TRANSACTION_OPEN_TTL_MINUTES` (nothing applied).
              * @enum {string}
              */
             status: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "EXPIRED";
@@ -3812,7 +3812,7 @@ export interface components {
              */
             transactionId: string;
             /**
-             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied).
+             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied); `EXPIRED` left open without activity longer than `TRANSACTION_OPEN_TTL_MINUTES` (nothing applied).
              * @enum {string}
              */
             transactionStatus: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "EXPIRED";

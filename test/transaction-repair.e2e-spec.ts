@@ -80,6 +80,28 @@ describe('repairing transactions: expiry, admin rollback and retry, failure payl
       expect(status.body.transactionStatus).toBe('EXPIRED');
     });
 
+    it('leaves a transaction being queued into at that moment open, with everything queued', async () => {
+      const racing = await checkpoint();
+      await db.query(`UPDATE provisioning_transactions SET updated_on = now() - interval '2 hours' WHERE id = $1`, [
+        racing,
+      ]);
+      // A queue request holds the row (as `allocate` does) while expiry runs.
+      const queue = db.createQueryRunner();
+      await queue.connect();
+      await queue.startTransaction();
+      await queue.query(
+        `UPDATE provisioning_transactions SET operation_count = operation_count + 1, last_order_id = last_order_id + 1,
+                updated_on = now() WHERE id = $1 AND status = 'OPEN'`,
+        [racing],
+      );
+      const expiring = t.app.get(TransactionExpiry).expire();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await queue.commitTransaction();
+      await queue.release();
+      expect(await expiring).toBe(0);
+      expect(await transaction(racing)).toMatchObject({ status: 'OPEN', operationCount: 1 });
+    });
+
     it('lets retention delete expired transactions like any ended one', async () => {
       const old = await checkpoint();
       await db.query(`UPDATE provisioning_transactions SET updated_on = now() - interval '2 hours' WHERE id = $1`, [

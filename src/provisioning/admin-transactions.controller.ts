@@ -2,7 +2,12 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } f
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import type { AuthenticatedRequest, Principal } from '../auth/principal';
 import { AdminPage } from '../common/admin-page';
-import { AdminTransactionsService, AdminTransactionView } from './admin-transactions.service';
+import {
+  ALL_TENANTS,
+  AdminTransactionsService,
+  AdminTransactionView,
+  TenantVisibility,
+} from './admin-transactions.service';
 import { AdminTransactionsQuery } from './dto/admin-transactions.query';
 import { RetryTransactionDto } from './dto/retry-transaction.dto';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
@@ -42,29 +47,29 @@ export class AdminTransactionsController {
   @Post(':id/rollback')
   @HttpCode(200)
   @OpenApiOperation(ROLLBACK_ADMIN_TRANSACTION)
-  async rollback(@Req() req: AuthenticatedRequest, @Param('id') id: string): Promise<AdminTransactionView> {
-    await this.checkScope(req, id);
-    return this.repair.rollback(operator(req), id);
+  rollback(@Req() req: AuthenticatedRequest, @Param('id') id: string): Promise<AdminTransactionView> {
+    return this.repair.rollback(operator(req), id, this.visibleTenants(req));
   }
 
   @Post(':id/retry')
   @HttpCode(202)
   @OpenApiOperation(RETRY_ADMIN_TRANSACTION)
-  async retry(
+  retry(
     @Req() req: AuthenticatedRequest,
     @Param('id') id: string,
     @Body() body: RetryTransactionDto,
   ): Promise<RetryAnswer> {
-    await this.checkScope(req, id);
-    return this.repair.retry(operator(req), id, body?.orderIds);
+    return this.repair.retry(operator(req), id, body?.orderIds, this.visibleTenants(req));
   }
 
   /**
-   * scope: TENANT_ADMIN — a tenant operator may act only on its own tenant's transactions; another
-   * tenant's id must answer the same 404 as a missing one (requireVisibleTenant(adminScope(req),
-   * transaction.tenantId)). Wired when src/auth/admin-scope.ts lands.
+   * scope: TENANT_ADMIN — a tenant operator acts only on its own tenant's transactions; another
+   * tenant's id answers the same 404 'Transaction not found' as a missing one (the service throws
+   * it when this refuses the tenant). At merge: `(tenantId) => canSeeTenant(adminScope(req), tenantId)`.
    */
-  private async checkScope(_req: AuthenticatedRequest, _id: string): Promise<void> {}
+  private visibleTenants(_req: AuthenticatedRequest): TenantVisibility {
+    return ALL_TENANTS;
+  }
 }
 
 /** The operator's credential: the guard has set it. */

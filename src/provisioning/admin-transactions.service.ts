@@ -34,6 +34,10 @@ export interface AdminTransactionView {
   completedOn: string | null;
 }
 
+/** Whether the calling operator may see a tenant's records (its admin scope). */
+export type TenantVisibility = (tenantId: string) => boolean;
+export const ALL_TENANTS: TenantVisibility = () => true;
+
 /** Processed operations out of all: 100 once the transaction has ended, whatever its counts. */
 export function donePercentage(transaction: TransactionEntity): number {
   if (ENDED_TRANSACTION_STATUSES.includes(transaction.status)) return 100;
@@ -117,10 +121,13 @@ export class AdminTransactionsService {
     return { ...toAdminTransactionView(transaction), failures: failures.map(failureView) };
   }
 
-  /** Any tenant's transaction, or 404 'Transaction not found'. */
-  async require(em: EntityManager, id: string): Promise<TransactionEntity> {
+  /**
+   * The transaction, or 404 'Transaction not found': also for one of a tenant `canSee` refuses,
+   * so that another tenant's id answers exactly as a missing one.
+   */
+  async require(em: EntityManager, id: string, canSee: TenantVisibility = ALL_TENANTS): Promise<TransactionEntity> {
     const transaction = isUuid(id) ? await this.repository.findById(em, id) : null;
-    if (!transaction) throw DomainError.notFound('Transaction not found');
+    if (!transaction || !canSee(transaction.tenantId)) throw DomainError.notFound('Transaction not found');
     return transaction;
   }
 }

@@ -3,7 +3,9 @@ import type { Principal } from '../auth/principal';
 import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import {
+  ALL_TENANTS,
   AdminTransactionsService,
+  TenantVisibility,
   AdminTransactionView,
   storedItem,
   toAdminTransactionView,
@@ -40,8 +42,12 @@ export class TransactionRepairService {
   ) {}
 
   /** OPEN → ROLLED_BACK, as the tenant's rollback route does; any other state is a 409. */
-  async rollback(operator: Principal, id: string): Promise<AdminTransactionView> {
-    const transaction = await this.admin.require(this.runner.manager, id);
+  async rollback(
+    operator: Principal,
+    id: string,
+    canSee: TenantVisibility = ALL_TENANTS,
+  ): Promise<AdminTransactionView> {
+    const transaction = await this.admin.require(this.runner.manager, id, canSee);
     await this.transactions.rollback(actingIn(operator, transaction), transaction.id);
     return toAdminTransactionView(await this.admin.require(this.runner.manager, id));
   }
@@ -52,9 +58,14 @@ export class TransactionRepairService {
    * queued as the queue routes queue them, so they are validated again. An item refused when it
    * was first queued was never stored: it cannot be retried, only sent again, corrected.
    */
-  async retry(operator: Principal, id: string, orderIds?: number[]): Promise<RetryAnswer> {
+  async retry(
+    operator: Principal,
+    id: string,
+    orderIds?: number[],
+    canSee: TenantVisibility = ALL_TENANTS,
+  ): Promise<RetryAnswer> {
     const em = this.runner.manager;
-    const transaction = await this.admin.require(em, id);
+    const transaction = await this.admin.require(em, id, canSee);
     if (!ENDED_TRANSACTION_STATUSES.includes(transaction.status)) {
       throw conflict(`Transaction ${id} is ${transaction.status}; only an ended transaction can be retried`);
     }

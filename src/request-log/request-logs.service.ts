@@ -60,15 +60,19 @@ export class RequestLogsService {
     return { ...adminPage(window, total, items), hasNext, totalIsLowerBound: lowerBound };
   }
 
-  async find(id: string): Promise<LogDetail & { related: RelatedLinks }> {
+  /** `canSee`: whether the caller may see a tenant's records; links into others are left out (null). */
+  async find(
+    id: string,
+    canSee: (tenantId: string) => boolean = () => true,
+  ): Promise<LogDetail & { related: RelatedLinks }> {
     const row = isUuid(id) ? await this.repository.findById(id) : null;
     if (!row) throw DomainError.notFound(`Request log ${id} not found`);
     const related = await this.repository.findRelated(row.path, row.correlation_id);
     return {
       ...toLogDetail(row),
       related: {
-        transactionId: visible(related.transaction)?.id ?? null,
-        jobId: visible(related.job)?.id ?? null,
+        transactionId: visible(related.transaction, canSee)?.id ?? null,
+        jobId: visible(related.job, canSee)?.id ?? null,
       },
     };
   }
@@ -97,13 +101,8 @@ export interface RelatedLinks {
   jobId: string | null;
 }
 
-/**
- * scope: TENANT_ADMIN — a tenant operator sees only links into its own tenant: answer null for a
- * record whose tenantId it cannot see (canSeeTenant(adminScope(req), record.tenantId)). Every
- * operator sees every tenant until src/auth/admin-scope.ts lands.
- */
-function visible(record: RelatedRecord | null): RelatedRecord | null {
-  return record;
+function visible(record: RelatedRecord | null, canSee: (tenantId: string) => boolean): RelatedRecord | null {
+  return record && canSee(record.tenantId) ? record : null;
 }
 
 /**

@@ -1244,7 +1244,7 @@ export interface paths {
         };
         /**
          * Status, counts and failures of a transaction
-         * @description The transaction's state, its operation counts and each failed operation (seed 001's failure objects; `failures` is `null` when none failed). Poll it every 1–2 seconds after a commit until `transactionStatus` is `COMPLETED`, `FAILED` or `ROLLED_BACK`. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it).
+         * @description The transaction's state, its operation counts and each failed operation (seed 001's failure objects; `failures` is `null` when none failed). Poll it every 1–2 seconds after a commit until `transactionStatus` is `COMPLETED`, `FAILED`, `ROLLED_BACK` or `EXPIRED`. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it).
          */
         get: operations["getTransactionStatus"];
         put?: never;
@@ -1405,6 +1405,46 @@ export interface paths {
         get: operations["getAdminTransaction"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/transactions/{id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll back an open transaction of any tenant
+         * @description Discards an `OPEN` transaction as its tenant's rollback route does: nothing of it is applied and it ends `ROLLED_BACK`. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["rollbackAdminTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/transactions/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry the failed operations of a transaction
+         * @description Once the cause of the failures is fixed: queues the failed operations of an ended transaction (all of them, or those `orderIds` names) into a new transaction of the same tenant, opened by the calling operator's credential, in their original order and validated as the queue routes validate them, then commits it (same `atomic` as the original) without waiting. Items refused when first queued were never stored and cannot be retried. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["retryAdminTransaction"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1810,6 +1850,7 @@ export interface components {
          *       "failedCount": 1,
          *       "donePercentage": 100,
          *       "jobId": "507f1f77-bcf8-4cd7-9943-9011a2b3c4d5",
+         *       "correlationId": "c0ffee00-1234-4abc-9def-0123456789ab",
          *       "atomic": false,
          *       "createdBy": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
          *       "createdOn": "2026-12-01T10:30:00.000Z",
@@ -1826,23 +1867,25 @@ export interface components {
             /** @description Its tenant. */
             tenantId: string;
             /**
-             * @description Where it is.
+             * @description Where it is. `EXPIRED`: left `OPEN` longer than `TRANSACTION_OPEN_TTL_MINUTES` without activity; nothing of it was applied.
              * @enum {string}
              */
-            status: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+            status: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "EXPIRED";
             /** @description Operations queued. */
             operationCount: number;
             /** @description Operations that succeeded. */
             completedCount: number;
             /** @description Operations that failed. */
             failedCount: number;
-            /** @description Processed operations out of all; 100 once it ended (`COMPLETED`, `FAILED`, `ROLLED_BACK`). */
+            /** @description Processed operations out of all; 100 once it ended (`COMPLETED`, `FAILED`, `ROLLED_BACK`, `EXPIRED`). */
             donePercentage: number;
             /**
              * Format: uuid
              * @description The job of its commit; null until committed.
              */
             jobId: string | null;
+            /** @description The `X-Request-Id` of the checkpoint request that opened it (the request log filters by it); null for transactions opened before it was recorded. */
+            correlationId: string | null;
             /** @description Committed with `?atomic=true` (all or nothing). */
             atomic: boolean;
             /** @description The id of the credential that opened it. */
@@ -1877,7 +1920,26 @@ export interface components {
          *       "entityName": "Orphan",
          *       "errorType": "NOT_FOUND",
          *       "errorMessage": "Parent department not found: dept-missing",
-         *       "failedOn": "2026-12-01T10:35:03.000Z"
+         *       "failedOn": "2026-12-01T10:35:03.000Z",
+         *       "payload": {
+         *         "externalId": "dept-orphan",
+         *         "departmentName": "Orphan",
+         *         "parentExternalId": "dept-missing"
+         *       },
+         *       "failure": {
+         *         "operationId": "op-2",
+         *         "operationType": "DEPARTMENT",
+         *         "operationAction": "CREATE",
+         *         "externalId": "dept-orphan",
+         *         "entityName": "Orphan",
+         *         "errorMessage": "Parent department not found: dept-missing",
+         *         "errorType": "NOT_FOUND",
+         *         "failedOn": "2026-12-01T10:35:03.000Z",
+         *         "details": {
+         *           "operationId": "2",
+         *           "transactionId": "550e8400-e29b-41d4-a716-446655440000"
+         *         }
+         *       }
          *     }
          */
         AdminTransactionFailure: {
@@ -1904,6 +1966,11 @@ export interface components {
              * @description When it failed.
              */
             failedOn: string | null;
+            /** @description The item as it was queued and stored (secret-looking fields such as `password` already dropped; `action` only when `DELETE`). `null` for an item refused when queued (`DATA_FORMAT`, `VALIDATION`): it was not stored. */
+            payload: {
+                [key: string]: unknown;
+            } | null;
+            failure: components["schemas"]["TransactionFailure"];
         };
         /** @description A page of every tenant's provisioning transactions, newest first. */
         AdminTransactionPage: {
@@ -1917,6 +1984,33 @@ export interface components {
             items: components["schemas"]["AdminTransaction"][];
             /** @description Whether a later page holds more items. */
             hasNext: boolean;
+        };
+        /**
+         * @description The new transaction holding the retried operations, and the job of its commit.
+         * @example {
+         *       "transactionId": "6fa459ea-ee8a-4ca4-894e-db77e160355e",
+         *       "jobId": "507f1f77-bcf8-4cd7-9943-9011a2b3c4d5",
+         *       "operationsQueued": 1
+         *     }
+         */
+        AdminTransactionRetry: {
+            /**
+             * Format: uuid
+             * @description The new transaction (same tenant).
+             */
+            transactionId: string;
+            /**
+             * Format: uuid
+             * @description The job applying it; follow it like any commit.
+             */
+            jobId: string;
+            /** @description Items that passed validation again and were queued (the others are failed operations of it). */
+            operationsQueued: number;
+        };
+        /** @description Which failed operations to retry; every failed operation with a stored item when left out. */
+        AdminTransactionRetryRequest: {
+            /** @description Order ids of failed operations of the transaction. One that did not fail, or whose item was refused when queued (not stored), answers 400 naming it. */
+            orderIds?: number[];
         };
         /** @description The fields to change; absent fields are kept. */
         AdminUpdateTenantRequest: {
@@ -2037,6 +2131,8 @@ export interface components {
                 failedDepartments?: number;
                 failedUsers?: number;
             } | null;
+            /** @description Operators only (absent for a provisioning token): the `X-Request-Id` of the request that queued it, which the request log filters by. */
+            correlationId?: string | null;
         };
         CheckpointAnswer: {
             /** @constant */
@@ -2102,10 +2198,10 @@ export interface components {
              */
             jobId: string;
             /**
-             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied).
+             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied); `EXPIRED` left open without activity longer than `TRANSACTION_OPEN_TTL_MINUTES` (nothing applied).
              * @enum {string}
              */
-            transactionStatus: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+            transactionStatus: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "EXPIRED";
             /** @description Operations in the transaction. */
             totalOperations: number;
             /** @description Operations applied. */
@@ -2578,7 +2674,11 @@ export interface components {
          *       },
          *       "responseBody": "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"id\":\"2819c223-7f76-453a-919d-413861904646\",\"userName\":\"alice@example.com\",\"active\":true}",
          *       "responseBodyTruncated": false,
-         *       "detailsOmitted": false
+         *       "detailsOmitted": false,
+         *       "related": {
+         *         "transactionId": null,
+         *         "jobId": null
+         *       }
          *     }
          */
         RequestLogDetail: {
@@ -2639,6 +2739,19 @@ export interface components {
             responseBodyTruncated: boolean;
             /** @description The full row could not be stored, so it was written without its bodies (or also without headers and identifier). */
             detailsOmitted: boolean;
+            /** @description The records this request concerns, to open next. */
+            related: {
+                /**
+                 * Format: uuid
+                 * @description A provisioning transaction its path names (queue, commit, status, rollback), else the one its checkpoint opened; null when none (or it is gone).
+                 */
+                transactionId: string | null;
+                /**
+                 * Format: uuid
+                 * @description A job its path names, else the job it queued (same correlation id), else the named transaction's commit job; null when none.
+                 */
+                jobId: string | null;
+            };
         };
         RequestLogPage: {
             /** @description How many items match the filters, over every page. */
@@ -3649,10 +3762,10 @@ export interface components {
              */
             transactionId: string;
             /**
-             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied).
+             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied); `EXPIRED` left open without activity longer than `TRANSACTION_OPEN_TTL_MINUTES` (nothing applied).
              * @enum {string}
              */
-            status: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+            status: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "EXPIRED";
             /** @description Operations queued. */
             operationCount: number;
             /** @description Operations applied. */
@@ -3699,10 +3812,10 @@ export interface components {
              */
             transactionId: string;
             /**
-             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied).
+             * @description `OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied); `EXPIRED` left open without activity longer than `TRANSACTION_OPEN_TTL_MINUTES` (nothing applied).
              * @enum {string}
              */
-            transactionStatus: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+            transactionStatus: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "EXPIRED";
             /** @description Operations queued, failed items included. */
             totalOperations: number;
             /** @description Operations applied. */
@@ -4348,6 +4461,11 @@ export interface operations {
                  * @example EXECUTE_IAM_COMMIT_TRANSACTION_JOB
                  */
                 type?: string;
+                /**
+                 * @description Only jobs queued by the request with this `X-Request-Id` (as the request log shows it).
+                 * @example c0ffee00-1234-4abc-9def-0123456789ab
+                 */
+                correlationId?: string;
             };
             header?: never;
             path?: never;
@@ -8851,7 +8969,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only transactions in this state. */
-                status?: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+                status?: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "EXPIRED";
                 /** @description Only transactions made by this credential (its id, as `createdBy` shows it). */
                 createdBy?: string;
                 /**
@@ -9330,7 +9448,7 @@ export interface operations {
                  * @description Only transactions in this state.
                  * @example COMPLETED
                  */
-                status?: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+                status?: "OPEN" | "COMMITTED" | "PROCESSING" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "EXPIRED";
                 /**
                  * @description Only transactions opened at or after this instant (ISO 8601, such as `2026-12-01T00:00:00Z`).
                  * @example 2026-12-01T00:00:00Z
@@ -9415,6 +9533,123 @@ export interface operations {
             403: components["responses"]["ProvisioningForbidden"];
             /** @description No transaction has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    rollbackAdminTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction id, of any tenant (any other string answers 404 'Transaction not found').
+                 * @example 550e8400-e29b-41d4-a716-446655440000
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction, rolled back. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTransaction"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No transaction has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction is not `OPEN` (committed, ended, or expired). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    retryAdminTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The transaction id, of any tenant (any other string answers 404 'Transaction not found').
+                 * @example 550e8400-e29b-41d4-a716-446655440000
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Optional: which failed operations. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AdminTransactionRetryRequest"];
+            };
+        };
+        responses: {
+            /** @description The new transaction is committed; its job applies it. */
+            202: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTransactionRetry"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No transaction has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description The transaction has not ended, or has no failed operation whose item was stored. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9552,6 +9787,11 @@ export interface operations {
                  * @example acme
                  */
                 tenant?: string;
+                /**
+                 * @description Only the request with this correlation id (its `X-Request-Id`, given or made), and the admin requests or job log lines' request that share it.
+                 * @example c0ffee00-1234-4abc-9def-0123456789ab
+                 */
+                correlationId?: string;
                 /**
                  * @description Also show requests to the admin API itself (hidden by default).
                  * @example false
@@ -9697,6 +9937,11 @@ export interface operations {
                  * @example acme
                  */
                 tenant?: string;
+                /**
+                 * @description Only the request with this correlation id (its `X-Request-Id`, given or made), and the admin requests or job log lines' request that share it.
+                 * @example c0ffee00-1234-4abc-9def-0123456789ab
+                 */
+                correlationId?: string;
                 /**
                  * @description Also show requests to the admin API itself (hidden by default).
                  * @example false

@@ -213,6 +213,7 @@ const transactionExample = {
   failedCount: 1,
   donePercentage: 100,
   jobId: JOB_ID,
+  correlationId: 'c0ffee00-1234-4abc-9def-0123456789ab',
   atomic: false,
   createdBy: CREDENTIAL_ID,
   createdOn: '2026-12-01T10:30:00.000Z',
@@ -228,6 +229,18 @@ const failureExample = {
   errorType: 'NOT_FOUND',
   errorMessage: 'Parent department not found: dept-missing',
   failedOn: '2026-12-01T10:35:03.000Z',
+  payload: { externalId: 'dept-orphan', departmentName: 'Orphan', parentExternalId: 'dept-missing' },
+  failure: {
+    operationId: 'op-2',
+    operationType: 'DEPARTMENT',
+    operationAction: 'CREATE',
+    externalId: 'dept-orphan',
+    entityName: 'Orphan',
+    errorMessage: 'Parent department not found: dept-missing',
+    errorType: 'NOT_FOUND',
+    failedOn: '2026-12-01T10:35:03.000Z',
+    details: { operationId: '2', transactionId: TRANSACTION_ID },
+  },
 };
 
 /** Component schemas this module's operations refer to. */
@@ -494,6 +507,7 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
       'failedCount',
       'donePercentage',
       'jobId',
+      'correlationId',
       'atomic',
       'createdBy',
       'createdOn',
@@ -503,7 +517,12 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
     properties: {
       id: { type: 'string', format: 'uuid', description: 'The transaction id.' },
       tenantId: { type: 'string', description: 'Its tenant.' },
-      status: { type: 'string', enum: [...TRANSACTION_STATUSES], description: 'Where it is.' },
+      status: {
+        type: 'string',
+        enum: [...TRANSACTION_STATUSES],
+        description:
+          'Where it is. `EXPIRED`: left `OPEN` longer than `TRANSACTION_OPEN_TTL_MINUTES` without activity; nothing of it was applied.',
+      },
       operationCount: { type: 'integer', minimum: 0, description: 'Operations queued.' },
       completedCount: { type: 'integer', minimum: 0, description: 'Operations that succeeded.' },
       failedCount: { type: 'integer', minimum: 0, description: 'Operations that failed.' },
@@ -511,9 +530,15 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
         type: 'integer',
         minimum: 0,
         maximum: 100,
-        description: 'Processed operations out of all; 100 once it ended (`COMPLETED`, `FAILED`, `ROLLED_BACK`).',
+        description:
+          'Processed operations out of all; 100 once it ended (`COMPLETED`, `FAILED`, `ROLLED_BACK`, `EXPIRED`).',
       },
       jobId: nullable({ type: 'string', format: 'uuid', description: 'The job of its commit; null until committed.' }),
+      correlationId: nullable({
+        type: 'string',
+        description:
+          'The `X-Request-Id` of the checkpoint request that opened it (the request log filters by it); null for transactions opened before it was recorded.',
+      }),
       atomic: { type: 'boolean', description: 'Committed with `?atomic=true` (all or nothing).' },
       createdBy: { type: 'string', description: 'The id of the credential that opened it.' },
       createdOn: dateTime('When it was opened (checkpoint).'),
@@ -525,7 +550,17 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
   AdminTransactionFailure: {
     type: 'object',
     description: 'A failed operation of a transaction.',
-    required: ['orderId', 'entityType', 'externalId', 'entityName', 'errorType', 'errorMessage', 'failedOn'],
+    required: [
+      'orderId',
+      'entityType',
+      'externalId',
+      'entityName',
+      'errorType',
+      'errorMessage',
+      'failedOn',
+      'payload',
+      'failure',
+    ],
     properties: {
       orderId: { type: 'integer', minimum: 1, description: 'Its place in the transaction, counting from 1.' },
       entityType: { type: 'string', enum: ['DEPARTMENT', 'USER'], description: 'What it was about.' },
@@ -534,6 +569,13 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
       errorType: nullable({ type: 'string', enum: [...ERROR_TYPES, null], description: 'Why, as a stable code.' }),
       errorMessage: nullable({ type: 'string', description: 'Why, in words.' }),
       failedOn: nullable({ type: 'string', format: 'date-time', description: 'When it failed.' }),
+      payload: nullable({
+        type: 'object',
+        additionalProperties: true,
+        description:
+          'The item as it was queued and stored (secret-looking fields such as `password` already dropped; `action` only when `DELETE`). `null` for an item refused when queued (`DATA_FORMAT`, `VALIDATION`): it was not stored.',
+      }),
+      failure: ref('TransactionFailure'),
     },
     examples: [failureExample],
   },
@@ -554,6 +596,36 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
       },
     ],
     description: 'A transaction with its failed operations.',
+  },
+  AdminTransactionRetry: {
+    type: 'object',
+    description: 'The new transaction holding the retried operations, and the job of its commit.',
+    required: ['transactionId', 'jobId', 'operationsQueued'],
+    properties: {
+      transactionId: { type: 'string', format: 'uuid', description: 'The new transaction (same tenant).' },
+      jobId: { type: 'string', format: 'uuid', description: 'The job applying it; follow it like any commit.' },
+      operationsQueued: {
+        type: 'integer',
+        minimum: 0,
+        description: 'Items that passed validation again and were queued (the others are failed operations of it).',
+      },
+    },
+    examples: [{ transactionId: '6fa459ea-ee8a-4ca4-894e-db77e160355e', jobId: JOB_ID, operationsQueued: 1 }],
+  },
+  AdminTransactionRetryRequest: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Which failed operations to retry; every failed operation with a stored item when left out.',
+    properties: {
+      orderIds: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 10_000,
+        items: { type: 'integer', minimum: 1 },
+        description:
+          'Order ids of failed operations of the transaction. One that did not fail, or whose item was refused when queued (not stored), answers 400 naming it.',
+      },
+    },
   },
   AdminTransactionPage: adminPageSchema(
     "A page of every tenant's provisioning transactions, newest first.",
@@ -910,6 +982,13 @@ export const LIST_ADMIN_JOBS: OperationDoc = {
       schema: { type: 'string', minLength: 1, maxLength: 100 },
       example: 'EXECUTE_IAM_COMMIT_TRANSACTION_JOB',
     },
+    {
+      name: 'correlationId',
+      in: 'query',
+      description: 'Only jobs queued by the request with this `X-Request-Id` (as the request log shows it).',
+      schema: { type: 'string', minLength: 1, maxLength: 128 },
+      example: 'c0ffee00-1234-4abc-9def-0123456789ab',
+    },
   ],
   responses: {
     '200': jsonAnswer('A page of jobs.', ref('AdminJobPage'), {
@@ -989,5 +1068,50 @@ export const GET_ADMIN_TRANSACTION: OperationDoc = {
       completed: { value: { ...transactionExample, failures: [failureExample] } },
     }),
     '404': notFound('No transaction has this id.'),
+  },
+};
+
+export const ROLLBACK_ADMIN_TRANSACTION: OperationDoc = {
+  id: 'rollbackAdminTransaction',
+  summary: 'Roll back an open transaction of any tenant',
+  description: `Discards an \`OPEN\` transaction as its tenant's rollback route does: nothing of it is applied and it ends \`ROLLED_BACK\`. ${OPERATORS_ONLY}`,
+  parameters: [TRANSACTION_ID_PARAMETER],
+  responses: {
+    '200': jsonAnswer('The transaction, rolled back.', ref('AdminTransaction'), {
+      rolledBack: {
+        value: {
+          ...transactionExample,
+          status: 'ROLLED_BACK',
+          completedCount: 0,
+          failedCount: 0,
+          jobId: null,
+          committedOn: null,
+        },
+      },
+    }),
+    '404': notFound('No transaction has this id.'),
+    '409': conflict('The transaction is not `OPEN` (committed, ended, or expired).'),
+  },
+};
+
+export const RETRY_ADMIN_TRANSACTION: OperationDoc = {
+  id: 'retryAdminTransaction',
+  summary: 'Retry the failed operations of a transaction',
+  description: `Once the cause of the failures is fixed: queues the failed operations of an ended transaction (all of them, or those \`orderIds\` names) into a new transaction of the same tenant, opened by the calling operator's credential, in their original order and validated as the queue routes validate them, then commits it (same \`atomic\` as the original) without waiting. Items refused when first queued were never stored and cannot be retried. ${OPERATORS_ONLY}`,
+  parameters: [TRANSACTION_ID_PARAMETER],
+  requestBody: {
+    description: 'Optional: which failed operations.',
+    required: false,
+    content: {
+      [MEDIA_JSON]: {
+        schema: ref('AdminTransactionRetryRequest'),
+        examples: { some: { summary: 'Two of the failed operations', value: { orderIds: [2, 5] } } },
+      },
+    },
+  },
+  responses: {
+    '202': jsonAnswer('The new transaction is committed; its job applies it.', ref('AdminTransactionRetry')),
+    '404': notFound('No transaction has this id.'),
+    '409': conflict('The transaction has not ended, or has no failed operation whose item was stored.'),
   },
 };

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
         retentionDays: 30,
         maxRows: 1_000_000,
       },
-      retention: { transactionDays: 90, jobDays: 30 },
+      retention: { transactionDays: 90, jobDays: 30, openTransactionMinutes: 1440 },
       fairShare: {
         scim: { limit: 1000, windowMs: 10_000 },
         admin: { limit: 600, windowMs: 60_000 },
@@ -103,11 +103,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRANSACTION_RETENTION_DAYS: '365', JOB_RETENTION_DAYS: '7' }).retention).toEqual({
       transactionDays: 365,
       jobDays: 7,
+      openTransactionMinutes: 1440,
     });
     expect(loadConfig({ TRANSACTION_RETENTION_DAYS: 'OFF', JOB_RETENTION_DAYS: '0' }).retention).toEqual({
       transactionDays: null,
       jobDays: null,
+      openTransactionMinutes: 1440,
     });
+  });
+
+  it('expires OPEN transactions after TRANSACTION_OPEN_TTL_MINUTES, 0 never', () => {
+    expect(loadConfig({ TRANSACTION_OPEN_TTL_MINUTES: '30' }).retention.openTransactionMinutes).toBe(30);
+    expect(loadConfig({ TRANSACTION_OPEN_TTL_MINUTES: '0' }).retention.openTransactionMinutes).toBeNull();
   });
 
   it('reads every variable of the contract', () => {
@@ -179,6 +186,8 @@ describe('loadConfig', () => {
     ['TRANSACTION_RETENTION_DAYS', { TRANSACTION_RETENTION_DAYS: 'forever' }],
     ['TRANSACTION_RETENTION_DAYS', { TRANSACTION_RETENTION_DAYS: '36501' }],
     ['JOB_RETENTION_DAYS', { JOB_RETENTION_DAYS: '-1' }],
+    ['TRANSACTION_OPEN_TTL_MINUTES', { TRANSACTION_OPEN_TTL_MINUTES: '1h' }],
+    ['TRANSACTION_OPEN_TTL_MINUTES', { TRANSACTION_OPEN_TTL_MINUTES: '525601' }],
     ['JOB_RETENTION_DAYS', { JOB_RETENTION_DAYS: '1.5' }],
     ['JWT_SECRET', { DATABASE_URL: 'postgres://db/idp' }],
     ['JWT_SECRET', { JWT_SECRET_PREVIOUS: 'p'.repeat(32) }],

@@ -60,6 +60,11 @@ export interface RetentionConfig {
   transactionDays: number | null;
   /** JOB_RETENTION_DAYS: finished jobs, counted from their end. */
   jobDays: number | null;
+  /**
+   * TRANSACTION_OPEN_TTL_MINUTES: an OPEN transaction idle this long (since its checkpoint or its
+   * last queued operation) ends EXPIRED; null (0) leaves it open forever.
+   */
+  openTransactionMinutes: number | null;
 }
 
 /** At most `limit` requests in any sliding window of `windowMs`. */
@@ -188,6 +193,8 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     retention: {
       transactionDays: retentionDays('TRANSACTION_RETENTION_DAYS', read('TRANSACTION_RETENTION_DAYS'), 90),
       jobDays: retentionDays('JOB_RETENTION_DAYS', read('JOB_RETENTION_DAYS'), 30),
+      openTransactionMinutes:
+        wholeNumber('TRANSACTION_OPEN_TTL_MINUTES', read('TRANSACTION_OPEN_TTL_MINUTES'), 1440, 0, 525_600) || null,
     },
     fairShare: {
       scim: rateWindow('RATE_LIMIT_SCIM', read('RATE_LIMIT_SCIM') ?? '1000/10s'),

@@ -30,6 +30,8 @@ export interface JobUpdate {
 @Index('IDX_backend_jobs_tenant_created_on', ['tenantId', 'createdOn'])
 // Retention finds finished jobs by when they ended.
 @Index('IDX_backend_jobs_finished_on', ['finishedOn'])
+// The admin list's `correlationId` filter and a request log's related job.
+@Index('IDX_backend_jobs_correlation_id', ['correlationId'], { where: 'correlation_id IS NOT NULL' })
 export class BackendJobEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

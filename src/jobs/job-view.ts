@@ -18,9 +18,11 @@ export interface JobView {
   donePercentage: number;
   updates: JobUpdate[];
   results: Record<string, unknown> | null;
+  /** Operators only: the X-Request-Id of the request that queued it (the request log filters by it). */
+  correlationId?: string | null;
 }
 
-/** The stack trace names server internals: only operators see it. */
+/** The stack trace names server internals and the correlation id links to the request log: only operators see them. */
 export function toJobView(job: BackendJobEntity, options: { includeStackTrace: boolean }): JobView {
   // The payload cannot pass itself off as another type, user or tenant.
   const { type: _type, userId: _userId, tenantId: _tenantId, ...parameters } = job.payload;
@@ -41,6 +43,7 @@ export function toJobView(job: BackendJobEntity, options: { includeStackTrace: b
     donePercentage: job.donePercentage,
     updates: job.updates,
     results: job.results,
+    ...(options.includeStackTrace ? { correlationId: job.correlationId } : {}),
   };
 }
 

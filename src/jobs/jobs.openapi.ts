@@ -92,6 +92,11 @@ const BackendJob: JsonSchema = {
       ],
       description: 'What the job did, once it ended; `null` before.',
     },
+    correlationId: nullable({
+      type: 'string',
+      description:
+        'Operators only (absent for a provisioning token): the `X-Request-Id` of the request that queued it, which the request log filters by.',
+    }),
   },
 };
 

@@ -90,7 +90,7 @@ export class JobsRepository {
   /** Every tenant's jobs (operators), newest first. */
   async listAll(
     em: EntityManager,
-    filters: { tenantId?: string; status?: JobStatus; type?: string },
+    filters: { tenantId?: string; status?: JobStatus; type?: string; correlationId?: string },
     offset: number,
     limit: number,
   ): Promise<{ rows: BackendJobEntity[]; total: number }> {
@@ -103,6 +103,9 @@ export class JobsRepository {
     if (filters.tenantId) query.andWhere('j.tenantId = :tenantId', { tenantId: filters.tenantId });
     if (filters.status) query.andWhere('j.status = :status', { status: filters.status });
     if (filters.type) query.andWhere('j.type = :type', { type: filters.type });
+    if (filters.correlationId) {
+      query.andWhere('j.correlationId = :correlationId', { correlationId: filters.correlationId });
+    }
     const [rows, total] = await query.getManyAndCount();
     return { rows, total };
   }

@@ -84,7 +84,12 @@ export class JobsService {
   /** Every tenant's jobs, as operators see them (stack traces included). */
   async listAll(query: AdminJobsQuery): Promise<AdminPage<JobView>> {
     const window = pageWindow(query);
-    const filters = { tenantId: query.tenant, status: query.status, type: query.type };
+    const filters = {
+      tenantId: query.tenant,
+      status: query.status,
+      type: query.type,
+      correlationId: query.correlationId,
+    };
     const { rows, total } = await this.jobs.listAll(this.transactions.manager, filters, window.offset, window.pageSize);
     return adminPage(
       window,

@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AdminPage, adminPage, pageWindow } from '../common/admin-page';
 import { DomainError } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { TransactionRunner } from '../database/transaction-runner';
 import { AdminTransactionsQuery } from './dto/admin-transactions.query';
 import type { OperationEntity } from './entities/operation.entity';
-import type { TransactionEntity } from './entities/transaction.entity';
+import { ENDED_TRANSACTION_STATUSES, TransactionEntity } from './entities/transaction.entity';
 import { OperationsRepository } from './operations.repository';
 import { TransactionsRepository } from './transactions.repository';
+import { failureView as statusFailureView } from './transaction.views';
 
 /** Failed operations an operator sees at once; the tenant's status route answers them all. */
 export const ADMIN_FAILURES_SHOWN = 1000;
-
-const FINISHED = new Set(['COMPLETED', 'FAILED', 'ROLLED_BACK']);
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -25,6 +25,8 @@ export interface AdminTransactionView {
   failedCount: number;
   donePercentage: number;
   jobId: string | null;
+  /** The X-Request-Id of the checkpoint request; null when opened before it was recorded. */
+  correlationId: string | null;
   atomic: boolean;
   createdBy: string;
   createdOn: string;
@@ -32,15 +34,19 @@ export interface AdminTransactionView {
   completedOn: string | null;
 }
 
+/** Whether the calling operator may see a tenant's records (its admin scope). */
+export type TenantVisibility = (tenantId: string) => boolean;
+export const ALL_TENANTS: TenantVisibility = () => true;
+
 /** Processed operations out of all: 100 once the transaction has ended, whatever its counts. */
 export function donePercentage(transaction: TransactionEntity): number {
-  if (FINISHED.has(transaction.status)) return 100;
+  if (ENDED_TRANSACTION_STATUSES.includes(transaction.status)) return 100;
   if (transaction.operationCount === 0) return 0;
   const processed = transaction.completedCount + transaction.failedCount;
   return Math.min(99, Math.floor((processed * 100) / transaction.operationCount));
 }
 
-function toView(transaction: TransactionEntity): AdminTransactionView {
+export function toAdminTransactionView(transaction: TransactionEntity): AdminTransactionView {
   return {
     id: transaction.id,
     tenantId: transaction.tenantId,
@@ -50,6 +56,7 @@ function toView(transaction: TransactionEntity): AdminTransactionView {
     failedCount: transaction.failedCount,
     donePercentage: donePercentage(transaction),
     jobId: transaction.jobId,
+    correlationId: transaction.correlationId,
     atomic: transaction.atomic,
     createdBy: transaction.createdBy,
     createdOn: transaction.createdOn.toISOString(),
@@ -58,6 +65,11 @@ function toView(transaction: TransactionEntity): AdminTransactionView {
   };
 }
 
+/**
+ * A failed operation as operators see it: its place and reason, the item as it was stored when
+ * queued (`payload`, secrets already dropped; null for an item refused when queued, which is not
+ * stored) and the failure object the tenant's status route gives (`failure`).
+ */
 function failureView(operation: OperationEntity): Record<string, unknown> {
   return {
     orderId: operation.orderId,
@@ -67,7 +79,14 @@ function failureView(operation: OperationEntity): Record<string, unknown> {
     errorType: operation.errorType,
     errorMessage: operation.errorMessage,
     failedOn: iso(operation.failedOn),
+    payload: operation.payload === null ? null : storedItem(operation),
+    failure: statusFailureView(operation, operation.transactionId),
   };
+}
+
+/** The item to queue again: the stored payload with its `action` back (only DELETE is not the default). */
+export function storedItem(operation: OperationEntity): Record<string, unknown> {
+  return { ...operation.payload, ...(operation.requestedAction === 'DELETE' ? { action: 'DELETE' } : {}) };
 }
 
 /** Every tenant's transactions, for operators. */
@@ -92,14 +111,23 @@ export class AdminTransactionsService {
       window.offset,
       window.pageSize,
     );
-    return adminPage(window, total, rows.map(toView));
+    return adminPage(window, total, rows.map(toAdminTransactionView));
   }
 
   async find(id: string): Promise<AdminTransactionView & { failures: Record<string, unknown>[] }> {
     const em = this.transactions.manager;
-    const transaction = isUuid(id) ? await this.repository.findById(em, id) : null;
-    if (!transaction) throw DomainError.notFound('Transaction not found');
+    const transaction = await this.require(em, id);
     const failures = await this.operations.failures(em, id, ADMIN_FAILURES_SHOWN);
-    return { ...toView(transaction), failures: failures.map(failureView) };
+    return { ...toAdminTransactionView(transaction), failures: failures.map(failureView) };
+  }
+
+  /**
+   * The transaction, or 404 'Transaction not found': also for one of a tenant `canSee` refuses,
+   * so that another tenant's id answers exactly as a missing one.
+   */
+  async require(em: EntityManager, id: string, canSee: TenantVisibility = ALL_TENANTS): Promise<TransactionEntity> {
+    const transaction = isUuid(id) ? await this.repository.findById(em, id) : null;
+    if (!transaction || !canSee(transaction.tenantId)) throw DomainError.notFound('Transaction not found');
+    return transaction;
   }
 }

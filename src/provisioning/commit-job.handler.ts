@@ -4,7 +4,7 @@ import type { AbandonedJob, JobContext, JobHandler, JobOutcome } from '../jobs/j
 import { JobRegistry } from '../jobs/job-registry';
 import { planBatches } from './commit-plan';
 import type { EntityType } from './entities/operation.entity';
-import type { TransactionEntity } from './entities/transaction.entity';
+import { ENDED_TRANSACTION_STATUSES, TransactionEntity } from './entities/transaction.entity';
 import { AppliedOperation, OperationApplier } from './operation-applier';
 import { OperationResult, OperationsRepository, QueuedOperation } from './operations.repository';
 import { TransactionsRepository } from './transactions.repository';
@@ -12,8 +12,6 @@ import { Metrics } from '../metrics/metrics';
 import { countApplied } from './operation-metrics';
 
 export const COMMIT_JOB_TYPE = 'EXECUTE_IAM_COMMIT_TRANSACTION_JOB';
-
-const END_STATES = new Set(['COMPLETED', 'FAILED', 'ROLLED_BACK']);
 
 /** Thrown inside an atomic commit's single step to roll everything back. */
 class AtomicFailure extends Error {
@@ -47,7 +45,7 @@ export class CommitJobHandler implements JobHandler, OnModuleInit {
     const transactionId = String(context.payload.transactionId);
     const start = await context.step((em) => this.start(em, transactionId));
     if (!start) return { status: 'FAILED', errorMessage: `Transaction ${transactionId} not found` };
-    if (END_STATES.has(start.transaction.status)) return this.finish(context, start.transaction);
+    if (ENDED_TRANSACTION_STATUSES.includes(start.transaction.status)) return this.finish(context, start.transaction);
     const batches = planBatches(start.queued);
     if (start.transaction.atomic) return this.runAtomic(context, start.transaction, start.queued);
 

@@ -13,6 +13,8 @@ import { OperationsRepository } from './operations.repository';
 import { ReadsModule } from './reads/reads.module';
 import { TransactionsController } from './transactions.controller';
 import { TransactionsRepository } from './transactions.repository';
+import { TransactionExpiry } from './transaction-expiry';
+import { TransactionRepairService } from './transaction-repair.service';
 import { TransactionRetention } from './transaction-retention';
 import { TransactionsService } from './transactions.service';
 
@@ -31,6 +33,8 @@ import { TransactionsService } from './transactions.service';
     DirectSyncService,
     AdminTransactionsService,
     TransactionRetention,
+    TransactionExpiry,
+    TransactionRepairService,
   ],
 })
 export class ProvisioningModule {}

@@ -328,7 +328,7 @@ const transactionStatus: JsonSchema = {
   type: 'string',
   enum: [...TRANSACTION_STATUSES],
   description:
-    '`OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied).',
+    '`OPEN` accepts operations; `COMMITTED` waits for its job; `PROCESSING` is being applied; `COMPLETED` every operation was processed (some may have failed); `FAILED` none succeeded, a system fault stopped it, or an operator cancelled its job; `ROLLED_BACK` rolled back while open, or an atomic commit with a failure (nothing applied); `EXPIRED` left open without activity longer than `TRANSACTION_OPEN_TTL_MINUTES` (nothing applied).',
 };
 
 const CommitOutcome: JsonSchema = {
@@ -1250,7 +1250,7 @@ export const GET_TRANSACTION_STATUS: OperationDoc = {
   id: 'getTransactionStatus',
   summary: 'Status, counts and failures of a transaction',
   description:
-    "The transaction's state, its operation counts and each failed operation (seed 001's failure objects; `failures` is `null` when none failed). Poll it every 1–2 seconds after a commit until `transactionStatus` is `COMPLETED`, `FAILED` or `ROLLED_BACK`. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it).",
+    "The transaction's state, its operation counts and each failed operation (seed 001's failure objects; `failures` is `null` when none failed). Poll it every 1–2 seconds after a commit until `transactionStatus` is `COMPLETED`, `FAILED`, `ROLLED_BACK` or `EXPIRED`. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it).",
   parameters: [TX_PATH],
   responses: {
     '200': {

@@ -37,8 +37,16 @@ export const endedBeforeParams = (before: Date): unknown[] => [before, ENDED_TRA
 
 @Injectable()
 export class TransactionsRepository {
-  insert(em: EntityManager, tenantId: string, createdBy: string): Promise<TransactionEntity> {
-    return em.save(TransactionEntity, em.create(TransactionEntity, { tenantId, createdBy, updatedBy: createdBy }));
+  insert(
+    em: EntityManager,
+    tenantId: string,
+    createdBy: string,
+    correlationId: string | null = null,
+  ): Promise<TransactionEntity> {
+    return em.save(
+      TransactionEntity,
+      em.create(TransactionEntity, { tenantId, createdBy, updatedBy: createdBy, correlationId }),
+    );
   }
 
   /** The tenant's transaction; null for another tenant's, a missing one, or an id that is not a uuid. */
@@ -84,6 +92,21 @@ export class TransactionsRepository {
       endedBeforeParams(before),
     );
     return deleted;
+  }
+
+  /**
+   * Ends every OPEN transaction idle since before `before` as EXPIRED, in one statement; answers
+   * how many. `updated_on` is its last activity: the checkpoint, or the last queue request
+   * (`allocate` sets it). The status and idleness are re-checked on each row once it is locked,
+   * so a transaction being queued into or committed meanwhile is left as that request leaves it.
+   */
+  async expireIdleSince(em: EntityManager, before: Date): Promise<number> {
+    const [, expired] = await em.query<[unknown, number]>(
+      `UPDATE provisioning_transactions SET status = 'EXPIRED', completed_on = now(), updated_on = now()
+        WHERE status = 'OPEN' AND updated_on < $1`,
+      [before],
+    );
+    return expired;
   }
 
   async update(em: EntityManager, id: string, changes: Partial<TransactionEntity>): Promise<void> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { ApiError } from '../common/api-error';
+import { currentLogContext } from '../common/log-context';
 import { TransactionRunner } from '../database/transaction-runner';
 import { MAX_OPERATIONS_PER_TRANSACTION, TransactionEntity } from './entities/transaction.entity';
 import type { EntityType } from './entities/operation.entity';
@@ -36,7 +37,8 @@ export class TransactionsService {
   ) {}
 
   async checkpoint(principal: Principal): Promise<TransactionEntity> {
-    return this.transactions.insert(this.runner.manager, principal.tenantId, principal.credentialId);
+    const correlationId = currentLogContext()?.correlationId ?? null;
+    return this.transactions.insert(this.runner.manager, principal.tenantId, principal.credentialId, correlationId);
   }
 
   /**

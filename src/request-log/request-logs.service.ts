@@ -6,7 +6,7 @@ import { isUuid } from '../common/ids';
 import type { RequestLogFiltersQuery, RequestLogsQuery } from './dto/request-logs.query';
 import { RequestLogWriter } from './request-log.writer';
 import { LogDetail, LogSummary, toLogDetail, toLogSummary } from './request-log.views';
-import { DELETE_BATCH, LogFilters, RequestLogsRepository } from './request-logs.repository';
+import { DELETE_BATCH, LogFilters, RelatedRecord, RequestLogsRepository } from './request-logs.repository';
 
 /**
  * Counting stops at COUNT_CAP rows or after COUNT_BUDGET_MS, whichever comes first: an exact count
@@ -60,10 +60,21 @@ export class RequestLogsService {
     return { ...adminPage(window, total, items), hasNext, totalIsLowerBound: lowerBound };
   }
 
-  async find(id: string): Promise<LogDetail> {
+  /** `canSee`: whether the caller may see a tenant's records; links into others are left out (null). */
+  async find(
+    id: string,
+    canSee: (tenantId: string) => boolean = () => true,
+  ): Promise<LogDetail & { related: RelatedLinks }> {
     const row = isUuid(id) ? await this.repository.findById(id) : null;
     if (!row) throw DomainError.notFound(`Request log ${id} not found`);
-    return toLogDetail(row);
+    const related = await this.repository.findRelated(row.path, row.correlation_id);
+    return {
+      ...toLogDetail(row),
+      related: {
+        transactionId: visible(related.transaction, canSee)?.id ?? null,
+        jobId: visible(related.job, canSee)?.id ?? null,
+      },
+    };
   }
 
   /** Everything, or the rows before `before` (in batches, so writers are never held up for long). */
@@ -84,6 +95,16 @@ export class RequestLogsService {
   }
 }
 
+/** The transaction and job a logged request concerns (`GET /api/admin/logs/{id}`). */
+export interface RelatedLinks {
+  transactionId: string | null;
+  jobId: string | null;
+}
+
+function visible(record: RelatedRecord | null, canSee: (tenantId: string) => boolean): RelatedRecord | null {
+  return record && canSee(record.tenantId) ? record : null;
+}
+
 /**
  * The query's filters as the repository takes them (lower-cased where matching ignores case).
  * Texts are made storable as rows are: a NUL searched for finds the U+FFFD stored in its place,
@@ -101,6 +122,7 @@ export function toFilters(query: RequestLogFiltersQuery): LogFilters {
     since: query.since ? new Date(query.since) : undefined,
     until: query.until ? new Date(query.until) : undefined,
     tenantId: text(query.tenant),
+    correlationId: text(query.correlationId),
     includeAdmin: query.includeAdmin ?? false,
     hideKeepalive: query.hideKeepalive ?? false,
   };

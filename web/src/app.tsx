@@ -231,10 +231,17 @@ function Shell({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
         )}
         {route.view === 'directory' && <DirectoryView {...props} />}
         {route.view === 'logs' && (
-          <LogsView api={api} tenants={tenants} filters={logFilters} onFilters={setLogFilters} openId={openId} />
+          <LogsView
+            api={api}
+            tenants={tenants}
+            filters={logFilters}
+            onFilters={setLogFilters}
+            openId={openId}
+            path={route.path}
+          />
         )}
-        {route.view === 'transactions' && <TransactionsView api={api} tenants={tenants} openId={openId} />}
-        {route.view === 'jobs' && <JobsView api={api} tenants={tenants} />}
+        {route.view === 'transactions' && <TransactionsView api={api} tenants={tenants} path={route.path} />}
+        {route.view === 'jobs' && <JobsView api={api} tenants={tenants} path={route.path} />}
       </main>
     </>
   );

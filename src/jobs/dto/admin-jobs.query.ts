@@ -17,4 +17,9 @@ export class AdminJobsQuery extends AdminPageQuery {
   @IsString()
   @Length(1, 100)
   type?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  correlationId?: string;
 }

@@ -10,10 +10,23 @@ import {
 } from 'typeorm';
 import { TenantEntity } from '../../directory/entities/tenant.entity';
 
-export const TRANSACTION_STATUSES = ['OPEN', 'COMMITTED', 'PROCESSING', 'COMPLETED', 'FAILED', 'ROLLED_BACK'] as const;
+export const TRANSACTION_STATUSES = [
+  'OPEN',
+  'COMMITTED',
+  'PROCESSING',
+  'COMPLETED',
+  'FAILED',
+  'ROLLED_BACK',
+  'EXPIRED',
+] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 /** A transaction in one of these never changes again. */
-export const ENDED_TRANSACTION_STATUSES: readonly TransactionStatus[] = ['COMPLETED', 'FAILED', 'ROLLED_BACK'];
+export const ENDED_TRANSACTION_STATUSES: readonly TransactionStatus[] = [
+  'COMPLETED',
+  'FAILED',
+  'ROLLED_BACK',
+  'EXPIRED',
+];
 
 /** At most this many operations in one transaction (seed 004). */
 export const MAX_OPERATIONS_PER_TRANSACTION = 10_000;
@@ -23,6 +36,8 @@ export const MAX_OPERATIONS_PER_TRANSACTION = 10_000;
 @Index('IDX_provisioning_transactions_tenant_status', ['tenantId', 'status'])
 // Retention finds ended transactions by when they ended.
 @Index('IDX_provisioning_transactions_completed_on', ['completedOn'])
+// Expiry finds OPEN transactions by their last activity; only OPEN ones are indexed.
+@Index('IDX_provisioning_transactions_open_updated_on', ['updatedOn'], { where: `status = 'OPEN'` })
 export class TransactionEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -62,6 +77,10 @@ export class TransactionEntity {
 
   @Column({ type: 'uuid', nullable: true })
   jobId!: string | null;
+
+  /** The X-Request-Id of the checkpoint request that opened it, to find that request in the log. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  correlationId!: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdOn!: Date;

@@ -53,6 +53,11 @@ export class RequestLogFiltersQuery {
   tenant?: string;
 
   @IsOptional()
+  @IsString()
+  @Length(1, 128, { message: 'correlationId must be 1 to 128 characters long' })
+  correlationId?: string;
+
+  @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'includeAdmin must be true or false' })
   includeAdmin?: boolean;

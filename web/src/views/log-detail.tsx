@@ -1,10 +1,12 @@
 import { Api } from '../api';
+import { linkedLog, links } from '../api-failures';
+import '../styles/failures.css';
 import { formatDuration, prettyBody, statusClass } from '../format';
 import { ErrorLine, Text, Time, useLoad } from './common';
 
 /** One request in full. Every value goes into text nodes: markup in a logged body stays text. */
 export function LogDetailView({ api, id }: { api: Api; id: string }) {
-  const { data: log, error, loading } = useLoad((signal) => api.log(id, signal), [api, id]);
+  const { data: log, error, loading } = useLoad((signal) => linkedLog(api, id, signal), [api, id]);
   return (
     <section class="detail log-detail" aria-label="Request detail">
       <p>
@@ -26,8 +28,8 @@ export function LogDetailView({ api, id }: { api: Api; id: string }) {
             <dt>Duration</dt>
             <dd>{formatDuration(log.durationMs)}</dd>
             <dt>Tenant</dt>
-            <dd>
-              <Text value={log.tenantId} />
+            <dd title={log.tenantId ?? ''}>
+              <Text value={log.tenantName ?? log.tenantId} />
             </dd>
             <dt>Client address</dt>
             <dd class="mono">
@@ -35,10 +37,35 @@ export function LogDetailView({ api, id }: { api: Api; id: string }) {
             </dd>
             <dt>Credential</dt>
             <dd>
-              <Text value={log.credentialId} />
+              <Text value={log.credentialName ?? log.credentialId} />
+              {log.credentialName && <span class="secondary-id">{log.credentialId}</span>}
             </dd>
             <dt>Correlation id</dt>
-            <dd class="mono">{log.correlationId}</dd>
+            <dd class="mono">
+              {log.correlationId ? (
+                <a href={links.correlation(log.correlationId)} title="Every logged request with this correlation id">
+                  {log.correlationId}
+                </a>
+              ) : (
+                <Text value={null} />
+              )}
+            </dd>
+            <dt>Transaction</dt>
+            <dd class="mono">
+              {log.related?.transactionId ? (
+                <a href={links.transaction(log.related.transactionId)}>{log.related.transactionId}</a>
+              ) : (
+                <Text value={null} />
+              )}
+            </dd>
+            <dt>Job</dt>
+            <dd class="mono">
+              {log.related?.jobId ? (
+                <a href={links.job(log.related.jobId)}>{log.related.jobId}</a>
+              ) : (
+                <Text value={null} />
+              )}
+            </dd>
             <dt>Identifier</dt>
             <dd>
               <Text value={log.identifier} />

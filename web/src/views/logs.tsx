@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Api, errorText, isAbort, LogSummary, Page, Query, queryString, Tenant } from '../api';
+import { NamedLogSummary, purgeLogs } from '../api-failures';
+import '../styles/failures.css';
 import { formatDuration, isoToLocal, localToIso, statusClass } from '../format';
 import { startTail, TailState } from '../tail';
-import { ErrorLine, Field, Pager, Text, Time, useLoad } from './common';
+import { ConfirmButton, ErrorLine, Field, Pager, Text, Time, useLoad } from './common';
 import { LogDetailView } from './log-detail';
 
 export interface LogFilters {
@@ -16,6 +18,8 @@ export interface LogFilters {
   since: string;
   until: string;
   tenant: string;
+  /** One request (its X-Request-Id) and what shares it. */
+  correlationId: string;
   includeAdmin: boolean;
   hideKeepalive: boolean;
 }
@@ -29,6 +33,7 @@ export const NO_LOG_FILTERS: LogFilters = {
   since: '',
   until: '',
   tenant: '',
+  correlationId: '',
   includeAdmin: false,
   hideKeepalive: false,
 };
@@ -48,9 +53,19 @@ interface Props {
   filters: LogFilters;
   onFilters: (filters: LogFilters) => void;
   openId: string | undefined;
+  /** The hash after `#/logs`: `[id]` opens a request, `['correlation', id]` filters by a correlation id. */
+  path?: string[];
 }
 
-export function LogsView({ api, tenants, filters, onFilters, openId }: Props) {
+export function LogsView({ api, tenants, filters, onFilters, openId: routeId, path }: Props) {
+  const byCorrelation = (path ?? [routeId])[0] === 'correlation' ? (path?.[1] ?? correlationInHash()) : undefined;
+  const openId = byCorrelation !== undefined ? undefined : routeId;
+  // `#/logs/correlation/<id>` (a link from a transaction or job): that request and its admin calls.
+  useEffect(() => {
+    if (byCorrelation && filters.correlationId !== byCorrelation) {
+      onFilters({ ...NO_LOG_FILTERS, correlationId: byCorrelation, includeAdmin: true });
+    }
+  }, [byCorrelation]);
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(50);
   const [reloads, setReloads] = useState(0);
@@ -61,6 +76,7 @@ export function LogsView({ api, tenants, filters, onFilters, openId }: Props) {
   const [tailState, setTailState] = useState<TailState | null>(null);
   /** The rows of the last list answer: any other row on screen came through the live tail. */
   const [listed, setListed] = useState<ReadonlySet<string>>(new Set());
+  const [purged, setPurged] = useState<string | null>(null);
   const stats = useLoad((signal) => api.logStats(signal), [api, reloads]);
 
   // The list, when not tailing.
@@ -137,6 +153,7 @@ export function LogsView({ api, tenants, filters, onFilters, openId }: Props) {
       {openId !== undefined && <LogDetailView api={api} id={openId} />}
       <section class="logs" hidden={openId !== undefined}>
         <FilterForm
+          key={filters.correlationId}
           filters={filters}
           tenants={tenants}
           onApply={(next) => {
@@ -185,7 +202,29 @@ export function LogsView({ api, tenants, filters, onFilters, openId }: Props) {
             </span>
           )}
           {loading && <span class="muted small">Loading…</span>}
+          <span class="purge">
+            <ConfirmButton
+              label="Purge logs…"
+              question={
+                filters.until
+                  ? `Delete every logged request before ${new Date(filters.until).toLocaleString()} (the Until filter), of every tenant? This cannot be undone.`
+                  : `Delete all ${stats.data ? `${stats.data.rows} ` : ''}logged requests of every tenant? This cannot be undone.`
+              }
+              confirmLabel={filters.until ? 'Delete older requests' : 'Delete all requests'}
+              onConfirm={async () => {
+                const answer = await purgeLogs(api, filters.until || undefined);
+                setPurged(`${answer.deleted} logged request(s) deleted.`);
+                setPage(1);
+                setReloads((n) => n + 1);
+              }}
+            />
+          </span>
         </div>
+        {purged && (
+          <p class="repair-result" role="status">
+            {purged}
+          </p>
+        )}
         <ErrorLine error={error} />
         <LogTable rows={list?.items ?? []} listed={listed} />
         {tailing ? (
@@ -199,6 +238,12 @@ export function LogsView({ api, tenants, filters, onFilters, openId }: Props) {
 }
 
 function ignore(): void {}
+
+/** The correlation id of `#/logs/correlation/<id>`, for a shell that passes no `path`. */
+function correlationInHash(): string | undefined {
+  const match = /^#\/logs\/correlation\/([^/]+)/.exec(window.location.hash);
+  return match ? decodeURIComponent(match[1]) : undefined;
+}
 
 /** Rows from the tail into the list: newest first, each once, at most MAX_TAIL_ROWS. */
 function merge(list: Page<LogSummary> | null, rows: LogSummary[]): Page<LogSummary> | null {
@@ -243,7 +288,7 @@ function FilterForm({
     until: isoToLocal(filters.until),
   });
   const set = <K extends keyof LogFilters>(key: K, value: LogFilters[K]) => setDraft({ ...draft, [key]: value });
-  const text = (key: 'status' | 'path' | 'search' | 'tenant') => ({
+  const text = (key: 'status' | 'path' | 'search' | 'tenant' | 'correlationId') => ({
     name: key,
     value: draft[key],
     onInput: (event: Event) => set(key, (event.currentTarget as HTMLInputElement).value),
@@ -258,6 +303,7 @@ function FilterForm({
         onApply({
           ...draft,
           status: draft.status.trim(),
+          correlationId: draft.correlationId.trim(),
           since: localToIso(draft.since) ?? '',
           until: localToIso(draft.until) ?? '',
         });
@@ -301,6 +347,9 @@ function FilterForm({
       </Field>
       <Field label="Tenant">
         <input {...text('tenant')} list="tenant-ids" size={12} />
+      </Field>
+      <Field label="Correlation id">
+        <input {...text('correlationId')} size={14} placeholder="X-Request-Id" />
       </Field>
       <datalist id="tenant-ids">
         {tenants.map((tenant) => (
@@ -363,7 +412,7 @@ function FilterForm({
   );
 }
 
-function LogTable({ rows, listed }: { rows: LogSummary[]; listed: ReadonlySet<string> }) {
+function LogTable({ rows, listed }: { rows: NamedLogSummary[]; listed: ReadonlySet<string> }) {
   if (rows.length === 0) return <p class="empty">No request matches these filters.</p>;
   return (
     <div class="table-wrap">
@@ -405,8 +454,8 @@ function LogTable({ rows, listed }: { rows: LogSummary[]; listed: ReadonlySet<st
                   <span class={statusClass(row.status)}>{row.status}</span>
                 </td>
                 <td class="num nowrap">{formatDuration(row.durationMs)}</td>
-                <td>
-                  <Text value={row.tenantId} />
+                <td title={row.tenantId ?? ''}>
+                  <Text value={row.tenantName ?? row.tenantId} />
                 </td>
                 <td class="ident" title={row.identifier ?? ''}>
                   <Text value={row.identifier} />

@@ -1,12 +1,39 @@
 import { useCallback, useState } from 'preact/hooks';
-import { Api, Tenant } from '../api';
-import { Choice, ErrorLine, Pager, Progress, StatusBadge, Text, Time, useInterval, useLoad } from './common';
+import { Api, errorText, Tenant } from '../api';
+import {
+  ENDED_TRANSACTION_STATUSES,
+  links,
+  prettyJson,
+  RepairFailure,
+  RepairTransaction,
+  RepairTransactionDetail,
+  repairTransaction,
+  RetryAnswer,
+  retryTransaction,
+  rollBackTransaction,
+  TRANSACTION_STATUSES,
+} from '../api-failures';
+import '../styles/failures.css';
+import {
+  Choice,
+  ConfirmButton,
+  ErrorLine,
+  Pager,
+  Progress,
+  StatusBadge,
+  Text,
+  Time,
+  useInterval,
+  useLoad,
+} from './common';
 
-const STATUSES = ['OPEN', 'COMMITTED', 'PROCESSING', 'COMPLETED', 'FAILED', 'ROLLED_BACK'];
+const STATUSES = TRANSACTION_STATUSES;
 /** Statuses that move on by themselves: the list refreshes while one is shown. */
 const MOVING = new Set(['COMMITTED', 'PROCESSING']);
 
-export function TransactionsView({ api, tenants, openId }: { api: Api; tenants: Tenant[]; openId?: string }) {
+export function TransactionsView(props: { api: Api; tenants: Tenant[]; openId?: string; path?: string[] }) {
+  const { api, tenants } = props;
+  const openId = props.openId ?? props.path?.[0];
   const [tenant, setTenant] = useState('');
   const [status, setStatus] = useState('');
   const [page, setPage] = useState(1);
@@ -76,14 +103,14 @@ export function TransactionsView({ api, tenants, openId }: { api: Api; tenants: 
                 </tr>
               </thead>
               <tbody>
-                {list.data.items.map((tx) => {
+                {list.data.items.map((tx: RepairTransaction) => {
                   const href = `#/transactions/${encodeURIComponent(tx.id)}`;
                   return (
                     <tr key={tx.id} data-id={tx.id} class="row" onClick={() => (window.location.hash = href)}>
                       <td class="nowrap">
                         <Time iso={tx.createdOn} short />
                       </td>
-                      <td>{tx.tenantId}</td>
+                      <td title={tx.tenantId}>{tx.tenantName ?? tx.tenantId}</td>
                       <td class="mono">
                         <a href={href}>{tx.id}</a>
                       </td>
@@ -115,7 +142,26 @@ export function TransactionsView({ api, tenants, openId }: { api: Api; tenants: 
 }
 
 function TransactionDetailView({ api, id }: { api: Api; id: string }) {
-  const { data: tx, error, loading } = useLoad((signal) => api.transaction(id, signal), [api, id]);
+  const [tick, setTick] = useState(0);
+  const [retried, setRetried] = useState<RetryAnswer | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const { data: tx, error, loading } = useLoad((signal) => repairTransaction(api, id, signal), [api, id, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  // A committed transaction moves on by itself: follow it until it ends.
+  useInterval(reload, 1500, tx !== null && MOVING.has(tx.status));
+  const retry = async (current: RepairTransactionDetail) => {
+    setBusy(true);
+    setActionError(null);
+    try {
+      setRetried(await retryTransaction(api, current.id));
+      reload();
+    } catch (failure) {
+      setActionError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <section class="detail transaction-detail" aria-label="Transaction detail">
       <p>
@@ -131,7 +177,7 @@ function TransactionDetailView({ api, id }: { api: Api; id: string }) {
           <Progress value={tx.donePercentage} label="Transaction done" />
           <dl class="facts">
             <dt>Tenant</dt>
-            <dd>{tx.tenantId}</dd>
+            <dd title={tx.tenantId}>{tx.tenantName ?? tx.tenantId}</dd>
             <dt>Operations</dt>
             <dd>
               {tx.operationCount} · {tx.completedCount} completed · {tx.failedCount} failed
@@ -139,7 +185,10 @@ function TransactionDetailView({ api, id }: { api: Api; id: string }) {
             <dt>Mode</dt>
             <dd>{tx.atomic ? 'atomic' : 'per item'}</dd>
             <dt>Created by</dt>
-            <dd>{tx.createdBy}</dd>
+            <dd>
+              {tx.createdByName ?? tx.createdBy}
+              {tx.createdByName && <span class="secondary-id">{tx.createdBy}</span>}
+            </dd>
             <dt>Created</dt>
             <dd>
               <Time iso={tx.createdOn} />
@@ -153,10 +202,44 @@ function TransactionDetailView({ api, id }: { api: Api; id: string }) {
               <Time iso={tx.completedOn} />
             </dd>
             <dt>Job</dt>
+            <dd class="mono">{tx.jobId ? <a href={links.job(tx.jobId)}>{tx.jobId}</a> : <Text value={null} />}</dd>
+            <dt>Checkpoint request</dt>
             <dd class="mono">
-              <Text value={tx.jobId} />
+              {tx.correlationId ? (
+                <a href={links.correlation(tx.correlationId)} title="The request log of this correlation id">
+                  {tx.correlationId}
+                </a>
+              ) : (
+                <Text value={null} />
+              )}
             </dd>
           </dl>
+          <div class="repair-actions">
+            {tx.status === 'OPEN' && (
+              <ConfirmButton
+                label="Roll back"
+                question="Roll back this open transaction? Nothing of it will be applied."
+                confirmLabel="Roll back"
+                onConfirm={async () => {
+                  await rollBackTransaction(api, tx.id);
+                  reload();
+                }}
+              />
+            )}
+            {ENDED_TRANSACTION_STATUSES.includes(tx.status) && tx.failures.some((f) => f.payload) && (
+              <button type="button" class="primary" disabled={busy} onClick={() => void retry(tx)}>
+                Retry failed operations
+              </button>
+            )}
+          </div>
+          <ErrorLine error={actionError} />
+          {retried && (
+            <p class="repair-result" role="status">
+              {retried.operationsQueued} operation(s) queued again in{' '}
+              <a href={links.transaction(retried.transactionId)}>transaction {retried.transactionId}</a>, applied by{' '}
+              <a href={links.job(retried.jobId)}>job {retried.jobId}</a>.
+            </p>
+          )}
           <h3>Failures ({tx.failures.length})</h3>
           {tx.failures.length === 0 ? (
             <p class="muted">No operation failed.</p>
@@ -172,6 +255,7 @@ function TransactionDetailView({ api, id }: { api: Api; id: string }) {
                     <th>Error</th>
                     <th>Message</th>
                     <th>Failed</th>
+                    <th>Item</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -190,6 +274,9 @@ function TransactionDetailView({ api, id }: { api: Api; id: string }) {
                       <td class="nowrap">
                         <Time iso={failure.failedOn} />
                       </td>
+                      <td>
+                        <FailureItem failure={failure} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -199,5 +286,26 @@ function TransactionDetailView({ api, id }: { api: Api; id: string }) {
         </>
       )}
     </section>
+  );
+}
+
+/** The item as it was queued and the failure object, as text (an item may hold markup). */
+function FailureItem({ failure }: { failure: RepairFailure }) {
+  return (
+    <details class="failure-item">
+      <summary>Payload and failure of operation {failure.orderId}</summary>
+      <h5>Payload, as queued</h5>
+      {failure.payload ? (
+        <pre class="body payload">{prettyJson(failure.payload)}</pre>
+      ) : (
+        <p class="muted small">Not stored: the item was refused when queued. Send it again, corrected.</p>
+      )}
+      {failure.failure && (
+        <>
+          <h5>Failure</h5>
+          <pre class="body failure-object">{prettyJson(failure.failure)}</pre>
+        </>
+      )}
+    </details>
   );
 }

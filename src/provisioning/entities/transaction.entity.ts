@@ -23,6 +23,8 @@ export const MAX_OPERATIONS_PER_TRANSACTION = 10_000;
 @Index('IDX_provisioning_transactions_tenant_status', ['tenantId', 'status'])
 // Retention finds ended transactions by when they ended.
 @Index('IDX_provisioning_transactions_completed_on', ['completedOn'])
+// The overview counts a tenant's transactions that ended with failures in the last 24 hours.
+@Index('IDX_provisioning_transactions_tenant_failed', ['tenantId', 'completedOn'], { where: 'failed_count > 0' })
 export class TransactionEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

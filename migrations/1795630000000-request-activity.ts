@@ -26,8 +26,8 @@ export const REQUEST_ACTIVITY_FROM_LOGS = `INSERT INTO request_activity (tenant_
 
 /**
  * The hourly request rollup the operator overview reads (src/request-log/request-activity.ts),
- * filled from the request log already stored, and an index for a tenant's transactions that ended
- * with failures.
+ * filled from the request log already stored; indexes for a tenant's transactions that ended with
+ * failures and for its queued and running jobs.
  */
 export class RequestActivity1795630000000 implements MigrationInterface {
   name = 'RequestActivity1795630000000';
@@ -40,10 +40,14 @@ export class RequestActivity1795630000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "IDX_provisioning_transactions_tenant_failed" ON "provisioning_transactions"  ("tenant_id", "completed_on") WHERE failed_count > 0`,
     );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_backend_jobs_tenant_unfinished" ON "backend_jobs"  ("tenant_id", "created_on") WHERE status IN ('NOT_STARTED', 'STARTED')`,
+    );
     await queryRunner.query(REQUEST_ACTIVITY_FROM_LOGS);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "public"."IDX_backend_jobs_tenant_unfinished"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_provisioning_transactions_tenant_failed"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_request_activity_hour"`);
     await queryRunner.query(`DROP TABLE "request_activity"`);

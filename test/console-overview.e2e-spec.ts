@@ -75,7 +75,7 @@ describe('operator console overview in Chromium', () => {
     expect(await acme.getByRole('link', { name: '0 open transactions' }).getAttribute('href')).toBe('#/transactions');
     // Bars are coloured by the stylesheet (no style attribute, which the CSP forbids).
     expect(await page.locator('[style]').count()).toBe(0);
-    const fill = await bars.last().evaluate((bar) => getComputedStyle(bar).fill);
+    const fill = await bars.last().evaluate((bar) => (globalThis as any).getComputedStyle(bar).fill as string);
     expect(fill).not.toBe('rgb(0, 0, 0)');
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview-light-1400.png'), fullPage: true });
@@ -97,7 +97,9 @@ describe('operator console overview in Chromium', () => {
     // The view's own content fits (the shell's header is the shell's to fit).
     const widest = await page.evaluate(() =>
       Math.max(
-        ...[...document.querySelectorAll('.overview, .overview *')].map((el) => el.getBoundingClientRect().right),
+        ...[...(globalThis as any).document.querySelectorAll('.overview, .overview *')].map(
+          (el: any) => el.getBoundingClientRect().right as number,
+        ),
       ),
     );
     expect(widest).toBeLessThanOrEqual(360);
@@ -110,7 +112,7 @@ describe('operator console overview in Chromium', () => {
     // axe-core is evaluated through the DevTools protocol, which the page's CSP does not govern.
     await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: string): Promise<{ violations: any[] }> } }).axe;
+      const axe = (globalThis as unknown as { axe: { run(context: string): Promise<{ violations: any[] }> } }).axe;
       // This view's part; the shell (header, navigation) is checked by the shell's own test.
       const result = await axe.run('.overview');
       return result.violations

@@ -30,6 +30,10 @@ export interface JobUpdate {
 @Index('IDX_backend_jobs_tenant_created_on', ['tenantId', 'createdOn'])
 // Retention finds finished jobs by when they ended.
 @Index('IDX_backend_jobs_finished_on', ['finishedOn'])
+// The overview lists a tenant's queued and running jobs: only those are in this index.
+@Index('IDX_backend_jobs_tenant_unfinished', ['tenantId', 'createdOn'], {
+  where: "status IN ('NOT_STARTED', 'STARTED')",
+})
 export class BackendJobEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -14,6 +14,7 @@ import { RetentionIndexes1795522000000 } from './1795522000000-retention-indexes
 import { JobCorrelationId1795524000000 } from './1795524000000-job-correlation-id';
 import { RequestLogAuthFailure1795524100000 } from './1795524100000-request-log-auth-failure';
 import { TransactionCorrelationId1795610000000 } from './1795610000000-transaction-correlation-id';
+import { RequestActivity1795630000000 } from './1795630000000-request-activity';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   JobCorrelationId1795524000000,
   RequestLogAuthFailure1795524100000,
   TransactionCorrelationId1795610000000,
+  RequestActivity1795630000000,
 ];

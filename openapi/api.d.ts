@@ -1065,6 +1065,26 @@ export interface paths {
         patch: operations["updateUserType"];
         trace?: never;
     };
+    "/api/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overview of every tenant
+         * @description Per tenant: the latest request through each door, requests and errors of the last 24 hours by hour, open transactions and those that ended with failures in the last 24 hours, and queued or running jobs. Read from an hourly rollup of the request log, so its cost does not grow with logged requests; it counts what the request log holds (`REQUEST_LOG=off` counts nothing) and survives a purge of the log. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getAdminOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/provisioning/iam/department": {
         parameters: {
             query?: never;
@@ -1794,6 +1814,15 @@ export interface components {
             /** @description That tenant's name. */
             tenantName: string | null;
         };
+        /** @description Every tenant the operator sees, oldest first, with its recent activity. */
+        AdminOverview: {
+            /**
+             * Format: date-time
+             * @description When the answer was computed.
+             */
+            generatedAt: string;
+            tenants: components["schemas"]["AdminTenantOverview"][];
+        };
         /** @description The new name of a user type. */
         AdminRenameUserTypeRequest: {
             /** @description Display name. No control or bidirectional formatting character. */
@@ -1838,6 +1867,84 @@ export interface components {
             items: components["schemas"]["AdminTenant"][];
             /** @description The number of items. */
             total: number;
+        };
+        AdminTenantOverview: {
+            tenantId: string;
+            tenantName: string;
+            /** @description The latest request through each door, as long as the request log's retention keeps it: `scim` (SCIM and the identity providers' `/oauth/token`), `provisioning` (transactions, operations, reads and `/api/user/job`), `partner` (`/api/admin/users/sync`), `admin` (the operators' API). */
+            doors: {
+                scim: {
+                    /**
+                     * Format: date-time
+                     * @description The latest request through this door; null when none is on record.
+                     */
+                    lastAt: string | null;
+                };
+                provisioning: {
+                    /**
+                     * Format: date-time
+                     * @description The latest request through this door; null when none is on record.
+                     */
+                    lastAt: string | null;
+                };
+                partner: {
+                    /**
+                     * Format: date-time
+                     * @description The latest request through this door; null when none is on record.
+                     */
+                    lastAt: string | null;
+                };
+                admin: {
+                    /**
+                     * Format: date-time
+                     * @description The latest request through this door; null when none is on record.
+                     */
+                    lastAt: string | null;
+                };
+            };
+            /** @description Requests of the last 24 hours, all doors together. `errors`: 5xx answers, and 401, 403 and 429 (a refused credential, throttling); `clientErrors`: the other 4xx answers, mostly normal from an identity provider (SCIM 404 on a lookup, 409 on a duplicate). */
+            last24h: {
+                /** @description Requests in the 24 hours shown. */
+                requests: number;
+                /** @description Of these, errors. */
+                errors: number;
+                /** @description Of these, other 4xx answers. */
+                clientErrors: number;
+                /** @description 24 hours, oldest first, the current hour last; an hour without requests is there with zeros. */
+                hourly: {
+                    /**
+                     * Format: date-time
+                     * @description The start of the hour (UTC).
+                     */
+                    hour: string;
+                    /** @description Requests that arrived in this hour. */
+                    requests: number;
+                    /** @description Of these, errors. */
+                    errors: number;
+                    /** @description Of these, other 4xx answers. */
+                    clientErrors: number;
+                }[];
+            };
+            transactions: {
+                /** @description Transactions still OPEN (not committed or rolled back). */
+                open: number;
+                /** @description Transactions that ended in the last 24 hours with at least one failed operation (FAILED, or COMPLETED with failures). */
+                failed24h: number;
+            };
+            /** @description Queued (NOT_STARTED) and running (STARTED) jobs, oldest first, 10 at most. */
+            runningJobs: {
+                /** Format: uuid */
+                id: string;
+                type: string;
+                /** @enum {string} */
+                status: "NOT_STARTED" | "STARTED" | "DONE" | "FAILED" | "CANCELLED";
+                donePercentage: number;
+                /**
+                 * Format: date-time
+                 * @description When a worker started it; null while it waits.
+                 */
+                startedOn: string | null;
+            }[];
         };
         /**
          * @description A provisioning transaction of any tenant, with its progress.
@@ -8129,6 +8236,54 @@ export interface operations {
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
             /** @description No tenant has this id, or the tenant has no user type with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getAdminOverview: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only this tenant (its id, exactly); a tenant that does not exist answers 404.
+                 * @example acme
+                 */
+                tenant?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every tenant shown, with its activity. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOverview"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has the id given in `tenant`. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -7,6 +7,7 @@ import { UserEntity } from '../directory/entities/user.entity';
 import { BackendJobEntity } from '../jobs/backend-job.entity';
 import { OperationEntity } from '../provisioning/entities/operation.entity';
 import { TransactionEntity } from '../provisioning/entities/transaction.entity';
+import { RequestActivityEntity } from '../request-log/entities/request-activity.entity';
 import { RequestLogEntity } from '../request-log/entities/request-log.entity';
 import { PeriodicTaskEntity } from './periodic-task.entity';
 import { ServerSettingEntity } from './server-setting.entity';
@@ -24,5 +25,6 @@ export const ENTITIES = [
   OperationEntity,
   BackendJobEntity,
   RequestLogEntity,
+  RequestActivityEntity,
   PeriodicTaskEntity,
 ];

@@ -32,6 +32,10 @@ export interface JobUpdate {
 @Index('IDX_backend_jobs_finished_on', ['finishedOn'])
 // The admin list's `correlationId` filter and a request log's related job.
 @Index('IDX_backend_jobs_correlation_id', ['correlationId'], { where: 'correlation_id IS NOT NULL' })
+// The overview lists a tenant's queued and running jobs: only those are in this index.
+@Index('IDX_backend_jobs_tenant_unfinished', ['tenantId', 'createdOn'], {
+  where: "status IN ('NOT_STARTED', 'STARTED')",
+})
 export class BackendJobEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

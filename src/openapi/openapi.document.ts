@@ -1,6 +1,7 @@
 import { AppModule } from '../app.module';
 import { ADMIN_SCHEMAS } from '../admin/admin.openapi';
 import { OAUTH_SCHEMAS } from '../auth/oauth.openapi';
+import { OVERVIEW_SCHEMAS } from '../console/overview.openapi';
 import { loadConfig } from '../config/app-config';
 import { HEALTH_SCHEMAS } from '../health/health.openapi';
 import { JOBS_SCHEMAS } from '../jobs/jobs.openapi';
@@ -34,6 +35,7 @@ export function openApiDocument(): OpenApiDocument {
       ...HEALTH_SCHEMAS,
       ...ADMIN_SCHEMAS,
       ...REQUEST_LOG_SCHEMAS,
+      ...OVERVIEW_SCHEMAS,
     },
   });
   return built;

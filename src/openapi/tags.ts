@@ -40,6 +40,10 @@ export const TAGS = {
     name: 'Request logs',
     description: 'Every request to the service, with secrets masked before it is written.',
   },
+  overview: {
+    name: 'Overview',
+    description: "Every tenant's recent requests by door, open and failed transactions, and running jobs.",
+  },
   adminJobs: { name: 'Admin jobs', description: 'Background jobs of every tenant.' },
   adminTransactions: { name: 'Admin transactions', description: 'Provisioning transactions of every tenant.' },
   service: { name: 'Service', description: 'Health and this document.' },
@@ -58,6 +62,7 @@ export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
   {
     name: 'Operators',
     tags: [
+      TAGS.overview,
       TAGS.tenants,
       TAGS.credentials,
       TAGS.userTypes,

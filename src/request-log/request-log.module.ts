@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { RequestActivityRepository } from './request-activity.repository';
 import { RequestCaptureMiddleware } from './request-capture.middleware';
 import { RequestLogRetention } from './request-log.retention';
 import { RequestLogStream } from './request-log.stream';
@@ -18,6 +19,7 @@ import { RequestLogsService } from './request-logs.service';
   controllers: [RequestLogsController],
   providers: [
     RequestLogsRepository,
+    RequestActivityRepository,
     RequestLogWriter,
     RequestLogsService,
     RequestLogStream,

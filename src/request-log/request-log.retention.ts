@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { ADVISORY_LOCKS } from '../database/advisory-lock';
 import { PeriodicTasks } from '../database/periodic-tasks';
 import { Deleted, RetentionTask } from '../database/retention-task';
+import { RequestActivityRepository } from './request-activity.repository';
 import { DELETE_BATCH, RequestLogsRepository } from './request-logs.repository';
 
 /**
@@ -17,6 +18,7 @@ export class RequestLogRetention extends RetentionTask {
     @Inject(APP_CONFIG) private readonly appConfig: AppConfig,
     periodic: PeriodicTasks,
     private readonly repository: RequestLogsRepository,
+    private readonly activity: RequestActivityRepository,
   ) {
     super(appConfig, periodic, {
       name: 'request-log-retention',
@@ -26,7 +28,11 @@ export class RequestLogRetention extends RetentionTask {
     });
   }
 
-  /** Rows older than the cutoff, then the oldest beyond REQUEST_LOG_MAX_ROWS. */
+  /**
+   * Rows older than the cutoff, then the oldest beyond REQUEST_LOG_MAX_ROWS; and the hours of the
+   * overview's rollup older than the cutoff (REQUEST_LOG_MAX_ROWS does not apply to them: they hold
+   * counts, a few rows per tenant and hour).
+   */
   protected async deleteEndedBefore(cutoff: Date): Promise<Deleted> {
     let rows = await this.inBatches(() => this.repository.deleteBatchBefore(cutoff), DELETE_BATCH);
     const newestBeyond = await this.repository.findRowAfter(this.appConfig.requestLog.maxRows);
@@ -36,6 +42,7 @@ export class RequestLogRetention extends RetentionTask {
         DELETE_BATCH,
       );
     }
-    return { 'request log rows': rows };
+    const hours = await this.inBatches(() => this.activity.deleteBatchBefore(cutoff), DELETE_BATCH);
+    return { 'request log rows': rows, ...(hours > 0 ? { 'request activity hours': hours } : {}) };
   }
 }

@@ -38,6 +38,8 @@ export const MAX_OPERATIONS_PER_TRANSACTION = 10_000;
 @Index('IDX_provisioning_transactions_completed_on', ['completedOn'])
 // Expiry finds OPEN transactions by their last activity; only OPEN ones are indexed.
 @Index('IDX_provisioning_transactions_open_updated_on', ['updatedOn'], { where: `status = 'OPEN'` })
+// The overview counts a tenant's transactions that ended with failures in the last 24 hours.
+@Index('IDX_provisioning_transactions_tenant_failed', ['tenantId', 'completedOn'], { where: 'failed_count > 0' })
 export class TransactionEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

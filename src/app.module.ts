@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
 import { AdminWebModule } from './admin-web/admin-web.module';
 import { AuthModule } from './auth/auth.module';
+import { ConsoleModule } from './console/console.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
 import type { AppConfig } from './config/app-config';
@@ -38,6 +39,7 @@ export class AppModule implements NestModule {
         ScimModule,
         AdminModule,
         AdminWebModule,
+        ConsoleModule,
         RateLimitModule,
         FairShareModule,
         ProvisioningModule,

@@ -1,5 +1,6 @@
 import { AppModule } from '../app.module';
 import { ADMIN_SCHEMAS } from '../admin/admin.openapi';
+import { CONSOLE_SCHEMAS } from '../console/console.openapi';
 import { OAUTH_SCHEMAS } from '../auth/oauth.openapi';
 import { loadConfig } from '../config/app-config';
 import { HEALTH_SCHEMAS } from '../health/health.openapi';
@@ -34,6 +35,7 @@ export function openApiDocument(): OpenApiDocument {
       ...HEALTH_SCHEMAS,
       ...ADMIN_SCHEMAS,
       ...REQUEST_LOG_SCHEMAS,
+      ...CONSOLE_SCHEMAS,
     },
   });
   return built;

@@ -135,6 +135,23 @@ describe('operator console in a browser: the directory view and the identity-pro
     await expectAccessible();
   });
 
+  it('fits 360 px: the tree, the search and a user detail scroll no page sideways', async () => {
+    await page.setViewportSize({ width: 360, height: 780 });
+    try {
+      for (const hash of [`#/directory/acme`, `#/directory/acme/users/${acme.users.margaret}`]) {
+        await page.goto(`${base}/admin${hash}`);
+        await page.reload();
+        await page.locator('.directory h2').first().waitFor();
+        const overflow = await page.evaluate<number>(
+          `document.querySelector('.directory').scrollWidth - document.querySelector('.directory').clientWidth`,
+        );
+        expect(overflow).toBeLessThanOrEqual(0);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+  });
+
   async function expectRows(names: string[]): Promise<void> {
     const rows = page.getByRole('region', { name: 'Users' }).locator('tbody tr td:first-child a');
     const deadline = Date.now() + 10_000;

@@ -265,9 +265,11 @@ function UserSearchPane(props: {
                   <tr key={user.id}>
                     <td>
                       <a href={userHref(tenantId, user.id)}>{user.displayName ?? user.userName}</a>
-                      <div class="muted small" title={user.id}>
-                        {user.userName}
-                      </div>
+                      {user.displayName && (
+                        <div class="muted small" title={user.id}>
+                          {user.userName}
+                        </div>
+                      )}
                     </td>
                     <td>
                       <Text value={user.email} />

@@ -1085,6 +1085,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/tenants/{tenantId}/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One level of the department tree
+         * @description The children of `parentId` (the roots without it), by name, each with its direct child departments and users counted. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listConsoleDepartments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search a tenant's users
+         * @description Users matching every given condition, oldest first. `search`: a case-insensitive substring of userName, email, displayName or externalId; `filter`: a SCIM filter, as `GET /scim/v2/Users?filter=` reads it (a bad one answers 400 with the parser's message); `departmentId`: users assigned to that department. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["searchConsoleUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One user in full
+         * @description The user's attributes, who created and changed it, its assignments with department and user type names, and the newest request-log rows about it. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getConsoleUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/identity-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Identity-provider setup
+         * @description The SCIM base URL and token endpoint to enter in Entra ID or Okta, the tenant's credentials that can authenticate there, and each provider's setup steps and attribute mappings. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getConsoleIdentityProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/identity-providers/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test an identity-provider connection
+         * @description Makes the discovery calls Entra ID and Okta make (ServiceProviderConfig, ResourceTypes, Schemas, a userName lookup, the first page of users and of groups) against this service over loopback, under the tenant's SCIM root, with the given credential (an OAuth client first gets a token). Each call gives up after 5 s and follows no redirect. The secret is never stored, logged or answered. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["testConsoleIdentityProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/provisioning/iam/department": {
         parameters: {
             query?: never;
@@ -2319,6 +2419,213 @@ export interface components {
             errors: components["schemas"]["CommitError"][];
             /** @description `Transaction completed`, `Transaction failed`, `Transaction rolled back`. */
             message: string;
+        };
+        /** @description One level of the tree, by name. */
+        ConsoleDepartmentLevel: {
+            /** @description How many items match the filters, over every page. */
+            total: number;
+            /** @description This page, counting from 1. */
+            page: number;
+            /** @description Items per page asked. */
+            pageSize: number;
+            /** @description This page of items, newest first. */
+            items: components["schemas"]["ConsoleDepartmentNode"][];
+            /** @description Whether a later page holds more items. */
+            hasNext: boolean;
+        };
+        /** @description A department of one tree level, with how many departments and users sit directly under it. */
+        ConsoleDepartmentNode: {
+            /**
+             * Format: uuid
+             * @description The department id (the SCIM Group id).
+             */
+            id: string;
+            name: string;
+            externalId: string | null;
+            /**
+             * Format: uuid
+             * @description Its parent; null for a root.
+             */
+            parentId: string | null;
+            /** @description Departments directly under it. */
+            childCount: number;
+            /** @description Distinct users assigned to it directly. */
+            userCount: number;
+            active: boolean;
+        };
+        ConsoleIdpGuide: {
+            /** @description The path through the provider's admin console. */
+            steps: string[];
+            mappings: components["schemas"]["ConsoleIdpMapping"][];
+        };
+        ConsoleIdpMapping: {
+            /** @description The identity provider's attribute or expression. */
+            source: string;
+            /** @description The SCIM attribute this service reads it as. */
+            target: string;
+            note?: string;
+        };
+        /** @description What to enter in an identity provider to provision this tenant. */
+        ConsoleIdpSetup: {
+            /**
+             * Format: uri
+             * @description The tenant's SCIM root (`PUBLIC_BASE_URL`, else the request's origin): a credential of another tenant is refused there.
+             */
+            scimBaseUrl: string;
+            /**
+             * Format: uri
+             * @description Where an OAuth client gets its token.
+             */
+            tokenEndpoint: string;
+            /** @description The tenant's unrevoked credentials holding the SCIM role (SCIM secrets and OAuth clients). */
+            credentials: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                kind: "SCIM_SECRET" | "OAUTH_CLIENT";
+                /**
+                 * Format: date-time
+                 * @description When it last authenticated; null: not known.
+                 */
+                lastUsedAt: string | null;
+            }[];
+            entra: components["schemas"]["ConsoleIdpGuide"];
+            okta: components["schemas"]["ConsoleIdpGuide"];
+        };
+        /** @description A SCIM secret (`token`), or an OAuth client (`clientId` and `clientSecret`). Neither stored nor logged. */
+        ConsoleIdpTestRequest: {
+            token?: string;
+            clientId?: string;
+            clientSecret?: string;
+        };
+        ConsoleIdpTestResult: {
+            /** @description Whether every check passed. */
+            ok: boolean;
+            checks: {
+                name: string;
+                method: string;
+                path: string;
+                /** @description null: no answer. */
+                status: number | null;
+                durationMs: number;
+                ok: boolean;
+                /** @description The answer in a line: its size, or the error's own words. */
+                detail: string;
+            }[];
+        };
+        /** @description One user in full: its attributes, assignments, and the newest request-log rows about it. */
+        ConsoleUserDetail: {
+            /**
+             * Format: uuid
+             * @description The user id (the SCIM id).
+             */
+            id: string;
+            userName: string;
+            displayName: string | null;
+            /** @description The primary email address. */
+            email: string | null;
+            externalId: string | null;
+            active: boolean;
+            /**
+             * @description The door that created the user.
+             * @enum {string}
+             */
+            createdBy: "scim" | "batch" | "partner";
+            /**
+             * @description The door that changed it last.
+             * @enum {string}
+             */
+            changedBy: "scim" | "batch" | "partner";
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updatedOn: string;
+            givenName: string | null;
+            familyName: string | null;
+            phoneNumber: string | null;
+            role: string | null;
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Every other attribute as sent (SCIM extensions included), and `emails`; never a secret. */
+            attributes: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            createdOn: string;
+            assignments: {
+                /**
+                 * Format: uuid
+                 * @description The department.
+                 */
+                departmentId: string;
+                departmentName: string;
+                userTypeId: string;
+                userTypeName: string | null;
+            }[];
+            /** @description The newest 20 request-log rows of the tenant naming the user: its id in the path, or its userName, email or externalId as the request's identifier. */
+            requestLogs: {
+                /**
+                 * Format: uuid
+                 * @description The log row (`GET /api/admin/logs/{id}`).
+                 */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description When the request arrived.
+                 */
+                time: string;
+                method: string;
+                path: string;
+                status: number;
+                correlationId: string | null;
+            }[];
+        };
+        /** @description A page of matching users, oldest first. */
+        ConsoleUserPage: {
+            /** @description How many items match the filters, over every page. */
+            total: number;
+            /** @description This page, counting from 1. */
+            page: number;
+            /** @description Items per page asked. */
+            pageSize: number;
+            /** @description This page of items, newest first. */
+            items: components["schemas"]["ConsoleUserSummary"][];
+            /** @description Whether a later page holds more items. */
+            hasNext: boolean;
+        };
+        /** @description A user as the directory browser lists it. */
+        ConsoleUserSummary: {
+            /**
+             * Format: uuid
+             * @description The user id (the SCIM id).
+             */
+            id: string;
+            userName: string;
+            displayName: string | null;
+            /** @description The primary email address. */
+            email: string | null;
+            externalId: string | null;
+            active: boolean;
+            /**
+             * @description The door that created the user.
+             * @enum {string}
+             */
+            createdBy: "scim" | "batch" | "partner";
+            /**
+             * @description The door that changed it last.
+             * @enum {string}
+             */
+            changedBy: "scim" | "batch" | "partner";
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updatedOn: string;
         };
         /** @description Seed 001's department object, with seed 004's names for the same ids (`directoryUniqueIdentifier`, `parentDirectoryUniqueIdentifier`). */
         DepartmentEntry: {
@@ -8284,6 +8591,279 @@ export interface operations {
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
             /** @description No tenant has the id given in `tenant`. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listConsoleDepartments: {
+        parameters: {
+            query?: {
+                /** @description The department whose children to answer (404 when the tenant has none with this id). */
+                parentId?: string;
+                /** @description The page to answer, counting from 1. */
+                page?: number;
+                /** @description Rows per page, at most 200. */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The level. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleDepartmentLevel"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no department `parentId`. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    searchConsoleUsers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A substring of userName, email, displayName or externalId, any case.
+                 * @example jensen
+                 */
+                search?: string;
+                /**
+                 * @description A SCIM filter (RFC 7644 §3.4.2.2).
+                 * @example active eq false
+                 */
+                filter?: string;
+                /** @description Only users assigned to this department. */
+                departmentId?: string;
+                /** @description The page to answer, counting from 1. */
+                page?: number;
+                /** @description Rows per page, at most 200. */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleUserPage"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getConsoleUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The user id (404 when the tenant has no such user).
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleUserDetail"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no user with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getConsoleIdentityProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The setup. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleIdpSetup"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    testConsoleIdentityProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The credential to test. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleIdpTestRequest"];
+            };
+        };
+        responses: {
+            /** @description Each check, and whether all passed (a refused credential is `ok: false`, not an error). */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleIdpTestResult"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -4,6 +4,7 @@ import { AdminModule } from './admin/admin.module';
 import { AdminWebModule } from './admin-web/admin-web.module';
 import { AuthModule } from './auth/auth.module';
 import { OverviewModule } from './console/overview.module';
+import { ConsoleModule } from './console/console.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { BodyParserMiddleware } from './common/body-parser.middleware';
 import type { AppConfig } from './config/app-config';
@@ -40,6 +41,7 @@ export class AppModule implements NestModule {
         AdminModule,
         AdminWebModule,
         OverviewModule,
+        ConsoleModule,
         RateLimitModule,
         FairShareModule,
         ProvisioningModule,

@@ -1,5 +1,6 @@
 import { AppModule } from '../app.module';
 import { ADMIN_SCHEMAS } from '../admin/admin.openapi';
+import { CONSOLE_SCHEMAS } from '../console/console.openapi';
 import { OAUTH_SCHEMAS } from '../auth/oauth.openapi';
 import { OVERVIEW_SCHEMAS } from '../console/overview.openapi';
 import { loadConfig } from '../config/app-config';
@@ -36,6 +37,7 @@ export function openApiDocument(): OpenApiDocument {
       ...ADMIN_SCHEMAS,
       ...REQUEST_LOG_SCHEMAS,
       ...OVERVIEW_SCHEMAS,
+      ...CONSOLE_SCHEMAS,
     },
   });
   return built;

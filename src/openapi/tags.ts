@@ -44,6 +44,14 @@ export const TAGS = {
     name: 'Overview',
     description: "Every tenant's recent requests by door, open and failed transactions, and running jobs.",
   },
+  directoryBrowser: {
+    name: 'Directory browser',
+    description: "A tenant's departments as a tree, its users searched and one user in full, for the operator console.",
+  },
+  identityProviders: {
+    name: 'Identity providers',
+    description: 'Connecting Entra ID or Okta to a tenant: the values to enter, and a test of the credential.',
+  },
   adminJobs: { name: 'Admin jobs', description: 'Background jobs of every tenant.' },
   adminTransactions: { name: 'Admin transactions', description: 'Provisioning transactions of every tenant.' },
   service: { name: 'Service', description: 'Health and this document.' },
@@ -66,6 +74,8 @@ export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
       TAGS.tenants,
       TAGS.credentials,
       TAGS.userTypes,
+      TAGS.directoryBrowser,
+      TAGS.identityProviders,
       TAGS.requestLogs,
       TAGS.adminJobs,
       TAGS.adminTransactions,

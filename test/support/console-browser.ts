@@ -190,3 +190,16 @@ export async function checkView(page: Page, name: string, known: KnownViolation[
   await page.emulateMedia({ colorScheme: 'light' });
   await screenshotViews(page, name);
 }
+
+/**
+ * Waits until `expression` is truthy in the page. Playwright's `waitForFunction` with a string
+ * compiles it inside the page, which the console's CSP (no 'unsafe-eval') refuses; `evaluate`
+ * goes through the DevTools protocol, which the policy does not govern.
+ */
+export async function waitForTrue(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression}`);
+    await page.waitForTimeout(50);
+  }
+}

@@ -292,20 +292,24 @@ export function RowLink({ href, children, title }: { href: string; children: Com
   );
 }
 
-/** A row that expands in place (jobs): a button with `aria-expanded`, for the keyboard and screen readers. */
+/**
+ * A row that expands in place (jobs): a button with `aria-expanded`, for the keyboard and screen
+ * readers. Its name is its visible text followed by `label` (read by screen readers only), so
+ * speech users can say what they see.
+ */
 export function RowToggle(props: { open: boolean; onToggle: () => void; label: string; children: ComponentChildren }) {
   return (
     <button
       type="button"
       class="row-toggle"
       aria-expanded={props.open}
-      aria-label={props.label}
       onClick={(event) => {
         event.stopPropagation();
         props.onToggle();
       }}
     >
       {props.children}
+      <span class="sr-only"> {props.label}</span>
     </button>
   );
 }

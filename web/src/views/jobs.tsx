@@ -9,6 +9,7 @@ import {
   Field,
   Pager,
   Progress,
+  RowToggle,
   StatusBadge,
   Text,
   Time,
@@ -130,9 +131,11 @@ function JobRows({ job, open, onToggle }: { job: RepairJob; open: boolean; onTog
   const last = job.updates.length > 0 ? job.updates[job.updates.length - 1] : undefined;
   return (
     <>
-      <tr class={open ? 'row open' : 'row'} data-id={job.id} onClick={onToggle} aria-expanded={open}>
+      <tr class={open ? 'row open' : 'row'} data-id={job.id} onClick={onToggle}>
         <td class="nowrap">
-          <Time iso={job.createdOn} short />
+          <RowToggle open={open} onToggle={onToggle} label={`details of job ${job.id}`}>
+            <Time iso={job.createdOn} short />
+          </RowToggle>
         </td>
         <td title={job.tenantId}>{job.tenantName ?? job.tenantId}</td>
         <td class="mono">{job.job.type}</td>

@@ -4,7 +4,7 @@ import { TenantEntity } from '../../directory/entities/tenant.entity';
 export const CREDENTIAL_KINDS = ['API_TOKEN', 'SCIM_SECRET', 'OAUTH_CLIENT', 'PARTNER_SECRET', 'ADMIN_TOKEN'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
-export const ROLES = ['PROVISIONING_UPDATE', 'PROVISIONING_SEARCH', 'SCIM', 'ADMIN'] as const;
+export const ROLES = ['PROVISIONING_UPDATE', 'PROVISIONING_SEARCH', 'SCIM', 'ADMIN', 'TENANT_ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
 
 @Entity('credentials')

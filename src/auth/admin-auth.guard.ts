@@ -30,6 +30,7 @@ export class AdminAuthGuard implements CanActivate {
     if (!scope) refuse(req, 'insufficient_role', ApiError.forbidden('Missing required role: ADMIN'));
     req.principal = principal;
     setAdminScope(req, scope);
+    this.credentials.noteUse(principal.credentialId, 'admin');
     return true;
   }
 

@@ -70,6 +70,13 @@ export class CredentialsRepository {
     return query.getMany();
   }
 
+  /** Names by id, for the page of records these credentials created (one query a page). */
+  async namesByIds(em: EntityManager, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await em.find(CredentialEntity, { select: { id: true, name: true }, where: { id: In(ids) } });
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
   /** The last successful authentication: one row, one UPDATE. */
   async touch(em: EntityManager, id: string, door: CredentialDoor): Promise<void> {
     await em.update(CredentialEntity, { id }, { lastUsedAt: () => 'now()', lastUsedDoor: door });

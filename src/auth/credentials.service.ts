@@ -224,6 +224,13 @@ export class CredentialsService {
     await this.revocations.revoked(credentialId);
   }
 
+  /** The items with the name of the credential that created them (revoked ones too; null when gone). */
+  async withCreatorNames<T extends { createdBy: string }>(items: T[]): Promise<(T & { createdByName: string | null })[]> {
+    const ids = [...new Set(items.map((item) => item.createdBy).filter(isUuid))];
+    const names = await this.credentials.namesByIds(this.transactions.manager, ids);
+    return items.map((item) => ({ ...item, createdByName: names.get(item.createdBy) ?? null }));
+  }
+
   /**
    * Records a successful authentication at `door`. At most one write per credential a minute in
    * this process, never awaited: the caller's request neither waits for it nor fails with it.

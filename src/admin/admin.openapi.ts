@@ -407,7 +407,7 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
       }),
       lastUsedDoor: nullable({
         type: 'string',
-        enum: [...CREDENTIAL_DOORS],
+        enum: [...CREDENTIAL_DOORS, null],
         description: 'Where it last authenticated: the SCIM, provisioning, partner or admin API, or the OAuth token endpoint.',
       }),
     },

@@ -253,7 +253,7 @@ describe('credentials and guards', () => {
       const client = issued.body as { clientId: string; secret: string };
       await t.http
         .get('/api/admin/tenants')
-        .set(bearer(await oauthToken(t, client.clientId!, client.secret)))
+        .set(bearer(await oauthToken(t, client.clientId, client.secret)))
         .expect(200);
     });
 

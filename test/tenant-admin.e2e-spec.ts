@@ -43,7 +43,11 @@ describe('TENANT_ADMIN: an operator of one tenant', () => {
     t = await startTestApp({ RATE_LIMITS: 'off' });
     admin = bearer(t.secrets.adminToken);
     for (const tenant of [A, B]) {
-      await t.http.post('/api/admin/tenants').set(admin).send({ id: tenant, name: `Tenant ${tenant}` }).expect(201);
+      await t.http
+        .post('/api/admin/tenants')
+        .set(admin)
+        .send({ id: tenant, name: `Tenant ${tenant}` })
+        .expect(201);
       const secret = await t.http
         .post(`/api/admin/tenants/${tenant}/credentials`)
         .set(admin)
@@ -128,7 +132,10 @@ describe('TENANT_ADMIN: an operator of one tenant', () => {
     const own = all.body.items.find((item: { id: string }) => item.id === tenantAdminId);
     expect(own).toMatchObject({ roles: ['TENANT_ADMIN'], lastUsedDoor: 'admin' });
 
-    const missing = notFoundBody(await t.http.get('/api/admin/tenants/ta-nowhere/credentials').set(tenantAdmin), 'ta-nowhere');
+    const missing = notFoundBody(
+      await t.http.get('/api/admin/tenants/ta-nowhere/credentials').set(tenantAdmin),
+      'ta-nowhere',
+    );
     expect(notFoundBody(await t.http.get(`/api/admin/tenants/${B}/credentials`).set(tenantAdmin), B)).toBe(missing);
     const issueElsewhere = await t.http
       .post(`/api/admin/tenants/${B}/credentials`)
@@ -171,14 +178,21 @@ describe('TENANT_ADMIN: an operator of one tenant', () => {
 
   it("manages its tenant's user types only", async () => {
     await t.http.get(`/api/admin/tenants/${A}/user-types`).set(tenantAdmin).expect(200);
-    await t.http.post(`/api/admin/tenants/${A}/user-types`).set(tenantAdmin).send({ id: '2', name: 'Staff' }).expect(201);
+    await t.http
+      .post(`/api/admin/tenants/${A}/user-types`)
+      .set(tenantAdmin)
+      .send({ id: '2', name: 'Staff' })
+      .expect(201);
     await t.http.patch(`/api/admin/tenants/${A}/user-types/2`).set(tenantAdmin).send({ name: 'Team' }).expect(200);
     const missing = notFoundBody(
       await t.http.get('/api/admin/tenants/ta-nowhere/user-types').set(tenantAdmin),
       'ta-nowhere',
     );
     expect(notFoundBody(await t.http.get(`/api/admin/tenants/${B}/user-types`).set(tenantAdmin), B)).toBe(missing);
-    const create = await t.http.post(`/api/admin/tenants/${B}/user-types`).set(tenantAdmin).send({ id: '3', name: 'x' });
+    const create = await t.http
+      .post(`/api/admin/tenants/${B}/user-types`)
+      .set(tenantAdmin)
+      .send({ id: '3', name: 'x' });
     expect(notFoundBody(create, B)).toBe(missing);
     const rename = await t.http.patch(`/api/admin/tenants/${B}/user-types/1`).set(tenantAdmin).send({ name: 'x' });
     expect(notFoundBody(rename, B)).toBe(missing);
@@ -215,9 +229,7 @@ describe('TENANT_ADMIN: an operator of one tenant', () => {
     const missing = notFoundBody(await t.http.get(`/api/user/job/${randomUUID()}`).set(tenantAdmin), 'x');
     expect(notFoundBody(await t.http.get(`/api/user/job/${job[B]}`).set(tenantAdmin), 'x')).toBe(missing);
     const missingCancel = notFoundBody(await t.http.post(`/api/user/job/${randomUUID()}/cancel`).set(tenantAdmin), 'x');
-    expect(notFoundBody(await t.http.post(`/api/user/job/${job[B]}/cancel`).set(tenantAdmin), 'x')).toBe(
-      missingCancel,
-    );
+    expect(notFoundBody(await t.http.post(`/api/user/job/${job[B]}/cancel`).set(tenantAdmin), 'x')).toBe(missingCancel);
     // The ADMIN reaches B's job; it has ended, so cancelling it is a conflict, not a 404.
     await t.http.get(`/api/user/job/${job[B]}`).set(admin).expect(200);
     await t.http.post(`/api/user/job/${job[B]}/cancel`).set(admin).expect(409);

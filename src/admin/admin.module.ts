@@ -9,6 +9,12 @@ import { UserTypesController } from './user-types.controller';
 /** The operators' API for tenants, their credentials and user types. */
 @Module({
   imports: [AuthModule, DirectoryModule],
-  controllers: [MeController, TenantsController, CredentialsController, OperatorCredentialsController, UserTypesController],
+  controllers: [
+    MeController,
+    TenantsController,
+    CredentialsController,
+    OperatorCredentialsController,
+    UserTypesController,
+  ],
 })
 export class AdminModule {}

@@ -360,7 +360,8 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
   },
   AdminCredential: {
     type: 'object',
-    description: 'A credential of a tenant, or an operator credential (no tenant). Its secret is never shown again after issue.',
+    description:
+      'A credential of a tenant, or an operator credential (no tenant). Its secret is never shown again after issue.',
     required: [
       'id',
       'tenantId',
@@ -408,7 +409,8 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
       lastUsedDoor: nullable({
         type: 'string',
         enum: [...CREDENTIAL_DOORS, null],
-        description: 'Where it last authenticated: the SCIM, provisioning, partner or admin API, or the OAuth token endpoint.',
+        description:
+          'Where it last authenticated: the SCIM, provisioning, partner or admin API, or the OAuth token endpoint.',
       }),
     },
     examples: [credentialExample],
@@ -908,22 +910,29 @@ export const ISSUE_OPERATOR_CREDENTIAL: OperationDoc = {
         schema: ref('AdminIssueOperatorCredentialRequest'),
         examples: {
           adminToken: { summary: 'An operator token', value: { kind: 'ADMIN_TOKEN', name: 'Ops on-call' } },
-          oauthClient: { summary: 'An OAuth client for automation', value: { kind: 'OAUTH_CLIENT', name: 'Terraform' } },
+          oauthClient: {
+            summary: 'An OAuth client for automation',
+            value: { kind: 'OAUTH_CLIENT', name: 'Terraform' },
+          },
         },
       },
     },
   },
   responses: {
-    '201': jsonAnswer('The credential with its secret (and client id), shown this once.', ref('AdminIssuedCredential'), {
-      adminToken: {
-        value: {
-          ...operatorCredentialExample,
-          lastUsedAt: null,
-          lastUsedDoor: null,
-          secret: 'idp_admin_Qm7Tz2Lk9Vb4Xn1Rc6Wp3Hs8Jd5Fg0Ya2Ue7Io4Kw',
+    '201': jsonAnswer(
+      'The credential with its secret (and client id), shown this once.',
+      ref('AdminIssuedCredential'),
+      {
+        adminToken: {
+          value: {
+            ...operatorCredentialExample,
+            lastUsedAt: null,
+            lastUsedDoor: null,
+            secret: 'idp_admin_Qm7Tz2Lk9Vb4Xn1Rc6Wp3Hs8Jd5Fg0Ya2Ue7Io4Kw',
+          },
         },
       },
-    }),
+    ),
     '404': WORKER_NOT_FOUND,
   },
 };
@@ -935,7 +944,7 @@ export const REVOKE_OPERATOR_CREDENTIAL: OperationDoc = {
   parameters: [CREDENTIAL_ID_PARAMETER],
   responses: {
     '204': { description: 'Revoked.', headers: RATE_LIMIT_HEADERS },
-    '404': notFound('No active operator credential has this id (a tenant\'s credential, or one already revoked).'),
+    '404': notFound("No active operator credential has this id (a tenant's credential, or one already revoked)."),
   },
 };
 

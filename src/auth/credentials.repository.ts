@@ -50,7 +50,12 @@ export class CredentialsRepository {
     tenantId: string | null,
     kind: CredentialKind,
   ): Promise<CredentialEntity | null> {
-    return em.findOneBy(CredentialEntity, { tenantId: tenantId ?? IsNull(), kind, bootstrap: true, revokedOn: IsNull() });
+    return em.findOneBy(CredentialEntity, {
+      tenantId: tenantId ?? IsNull(),
+      kind,
+      bootstrap: true,
+      revokedOn: IsNull(),
+    });
   }
 
   findActiveByKind(em: EntityManager, tenantId: string, kind: CredentialKind): Promise<CredentialEntity | null> {

@@ -225,7 +225,9 @@ export class CredentialsService {
   }
 
   /** The items with the name of the credential that created them (revoked ones too; null when gone). */
-  async withCreatorNames<T extends { createdBy: string }>(items: T[]): Promise<(T & { createdByName: string | null })[]> {
+  async withCreatorNames<T extends { createdBy: string }>(
+    items: T[],
+  ): Promise<(T & { createdByName: string | null })[]> {
     const ids = [...new Set(items.map((item) => item.createdBy).filter(isUuid))];
     const names = await this.credentials.namesByIds(this.transactions.manager, ids);
     return items.map((item) => ({ ...item, createdByName: names.get(item.createdBy) ?? null }));
@@ -243,7 +245,9 @@ export class CredentialsService {
     this.lastUseWritten.set(credentialId, now);
     this.credentials
       .touch(this.transactions.manager, credentialId, door)
-      .catch((error: unknown) => this.logger.debug(`Could not record the use of credential ${credentialId}: ${String(error)}`));
+      .catch((error: unknown) =>
+        this.logger.debug(`Could not record the use of credential ${credentialId}: ${String(error)}`),
+      );
   }
 
   /** A lookup answered from the principal cache when it can be; only credentials found are kept. */
@@ -258,11 +262,14 @@ export class CredentialsService {
 
 function operatorRoles(request: IssueRequest): Role[] {
   if (!(OPERATOR_KINDS as readonly string[]).includes(request.kind)) {
-    throw DomainError.validation(`An operator credential is an ${OPERATOR_KINDS.join(' or an ')}, not ${request.kind}`, {
-      path: 'kind',
-      field: 'kind',
-      message: `kind must be one of ${OPERATOR_KINDS.join(', ')}`,
-    });
+    throw DomainError.validation(
+      `An operator credential is an ${OPERATOR_KINDS.join(' or an ')}, not ${request.kind}`,
+      {
+        path: 'kind',
+        field: 'kind',
+        message: `kind must be one of ${OPERATOR_KINDS.join(', ')}`,
+      },
+    );
   }
   if (request.roles && request.roles.some((role) => role !== 'ADMIN')) {
     throw DomainError.validation('An operator credential holds ADMIN and nothing else', {

@@ -90,7 +90,11 @@ export class CommitService {
   }
 
   /** Seed 004's waited answer: totals and one error per failed operation. */
-  private async outcome(principal: TenantPrincipal, transactionId: string, jobId: string): Promise<Record<string, unknown>> {
+  private async outcome(
+    principal: TenantPrincipal,
+    transactionId: string,
+    jobId: string,
+  ): Promise<Record<string, unknown>> {
     const em = this.runner.manager;
     const transaction = await this.transactionsService.require(em, principal, transactionId);
     const failures = await this.operations.failures(em, transactionId);

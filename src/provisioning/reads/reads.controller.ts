@@ -33,7 +33,10 @@ export class ReadsController {
 
   @Get('user')
   @OpenApiOperation(LIST_USERS)
-  users(@CurrentPrincipal() principal: TenantPrincipal, @Query() query: Record<string, unknown>): Promise<UsersPageDto> {
+  users(
+    @CurrentPrincipal() principal: TenantPrincipal,
+    @Query() query: Record<string, unknown>,
+  ): Promise<UsersPageDto> {
     return this.reads.listUsers(principal.tenantId, parseReadQuery(query));
   }
 }

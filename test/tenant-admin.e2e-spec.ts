@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Response } from 'supertest';
 import { RequestLogWriter } from '../src/request-log/request-log.writer';
 import { oauthToken, startTestApp, TestApp } from './support/test-app';
@@ -266,6 +268,41 @@ describe('TENANT_ADMIN: an operator of one tenant', () => {
     expect(cleared.body.deleted).toBeGreaterThan(0);
     const afterB = await t.http.get('/api/admin/logs').query({ tenant: B }).set(admin).expect(200);
     expect(afterB.body.total).toBe(ofB.body.total);
+  });
+
+  it("streams only its tenant's requests", async () => {
+    const server = t.app.getHttpServer() as Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const marker = `stream-${randomUUID()}`;
+    const abort = new AbortController();
+    const res = await fetch(`${base}/api/admin/logs/stream?search=${marker}`, {
+      headers: tenantAdmin,
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    // B's request first: were it streamed, it would come before A's.
+    for (const tenant of [B, A]) {
+      await t.http
+        .post('/scim/v2/Users')
+        .set(bearer(scim[tenant]))
+        .send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `${marker}@${tenant}.example` })
+        .expect(201);
+    }
+    const deadline = Date.now() + 15_000;
+    while (!received.includes('event: log') && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += decoder.decode(value, { stream: true });
+    }
+    abort.abort();
+    await reader.cancel().catch(() => undefined);
+    const events = [...received.matchAll(/event: log\ndata: (.*)\n\n/g)].map((match) => JSON.parse(match[1]));
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.map((event: { tenantId: string }) => event.tenantId)).toEqual(events.map(() => A));
   });
 
   it('records where each credential was last used', async () => {

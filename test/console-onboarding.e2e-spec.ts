@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildAdminPage, launchChromium } from './support/admin-browser';
 import { startTestApp, TestApp } from './support/test-app';
@@ -8,6 +10,7 @@ import { startTestApp, TestApp } from './support/test-app';
  * once, read from the page), use it from outside as an identity provider would, revoke it.
  */
 describe('console: onboarding a tenant (#/tenants) in Chromium', () => {
+  const SCREENSHOTS = path.resolve(__dirname, '..', '.test-results');
   const suffix = randomUUID().slice(0, 8);
   const tenantId = `onboard-${suffix}`;
   const tenantName = `Onboarding ${suffix}`;
@@ -70,6 +73,8 @@ describe('console: onboarding a tenant (#/tenants) in Chromium', () => {
     expect(secret).toMatch(/^idp_scim_/);
     expect(await field.getAttribute('readonly')).not.toBeNull();
     await page.getByText('it will not be shown again').waitFor();
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-onboarding-secret.png'), fullPage: true });
 
     const created = await scim('POST', secret, {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],

@@ -45,7 +45,11 @@ export function OperatorsView({ api, me }: ViewProps) {
         ADMIN credentials see and manage every tenant. To let someone administer one tenant only, issue an admin token
         on that tenant's page (it carries TENANT_ADMIN).
       </p>
-      <form class="card issue-form" aria-labelledby="issue-operator-title" onSubmit={(event) => void submit(event)}>
+      <form
+        class="tenant-card issue-form"
+        aria-labelledby="issue-operator-title"
+        onSubmit={(event) => void submit(event)}
+      >
         <h3 id="issue-operator-title">Issue an operator credential</h3>
         <div class="form-row">
           <Field label="Kind">
@@ -60,7 +64,7 @@ export function OperatorsView({ api, me }: ViewProps) {
           <Field label="Credential name">
             <input
               name="credentialName"
-              required
+              aria-required="true"
               value={name}
               onInput={(event) => setName(event.currentTarget.value)}
             />

@@ -102,11 +102,15 @@ function CreateTenantForm({ api, onCreated }: { api: Api; onCreated: (tenant: Te
     }
   };
   return (
-    <form class="card tenant-form" aria-labelledby="create-tenant-title" onSubmit={(event) => void submit(event)}>
+    <form
+      class="tenant-card tenant-form"
+      aria-labelledby="create-tenant-title"
+      onSubmit={(event) => void submit(event)}
+    >
       <h3 id="create-tenant-title">New tenant</h3>
       <div class="form-row">
         <Field label="Id">
-          <input name="id" required value={id} onInput={(event) => setId(event.currentTarget.value)} />
+          <input name="id" aria-required="true" value={id} onInput={(event) => setId(event.currentTarget.value)} />
         </Field>
         <TenantFieldsInputs fields={fields} onChange={setFields} requireName />
       </div>
@@ -154,7 +158,12 @@ function TenantFieldsInputs(props: {
   return (
     <>
       <Field label="Name">
-        <input name="name" required={props.requireName} value={props.fields.name} onInput={set('name')} />
+        <input
+          name="name"
+          aria-required={props.requireName ? 'true' : undefined}
+          value={props.fields.name}
+          onInput={set('name')}
+        />
       </Field>
       <Field label="Org code">
         <input name="orgCode" value={props.fields.orgCode} onInput={set('orgCode')} />
@@ -187,7 +196,7 @@ function TenantPage({ api, me, tenantId }: { api: Api; me: Me; tenantId: string 
       </h2>
       <EditTenantForm api={api} tenant={tenant.data} onSaved={() => setTick((n) => n + 1)} />
       <CredentialsSection api={api} me={me} tenantId={tenantId} />
-      <section class="card" aria-labelledby="idp-title">
+      <section class="tenant-card" aria-labelledby="idp-title">
         <h3 id="idp-title">Identity providers</h3>
         <IdpSetupPanel api={api} tenantId={tenantId} />
       </section>
@@ -219,7 +228,7 @@ function EditTenantForm({ api, tenant, onSaved }: { api: Api; tenant: TenantDeta
     }
   };
   return (
-    <form class="card tenant-form" aria-labelledby="edit-tenant-title" onSubmit={(event) => void submit(event)}>
+    <form class="tenant-card tenant-form" aria-labelledby="edit-tenant-title" onSubmit={(event) => void submit(event)}>
       <h3 id="edit-tenant-title">Settings</h3>
       <div class="form-row">
         <TenantFieldsInputs fields={fields} onChange={setFields} requireName />
@@ -243,7 +252,7 @@ function CredentialsSection({ api, me, tenantId }: { api: Api; me: Me; tenantId:
   const [issued, setIssued] = useState<IssuedCredential | null>(null);
   const refresh = () => setTick((n) => n + 1);
   return (
-    <section class="card" aria-labelledby="credentials-title">
+    <section class="tenant-card" aria-labelledby="credentials-title">
       <h3 id="credentials-title">Credentials</h3>
       <IssueCredentialForm
         api={api}
@@ -321,7 +330,12 @@ function IssueCredentialForm(props: {
           </select>
         </Field>
         <Field label="Credential name">
-          <input name="credentialName" required value={name} onInput={(event) => setName(event.currentTarget.value)} />
+          <input
+            name="credentialName"
+            aria-required="true"
+            value={name}
+            onInput={(event) => setName(event.currentTarget.value)}
+          />
         </Field>
         {allowed.length > 0 && (
           <fieldset class="roles">
@@ -508,7 +522,7 @@ function UserTypesSection({ api, tenantId }: { api: Api; tenantId: string }) {
     }
   };
   return (
-    <section class="card" aria-labelledby="user-types-title">
+    <section class="tenant-card" aria-labelledby="user-types-title">
       <h3 id="user-types-title">User types</h3>
       <ErrorLine error={list.error} />
       <ul class="user-types">
@@ -518,10 +532,20 @@ function UserTypesSection({ api, tenantId }: { api: Api; tenantId: string }) {
       </ul>
       <form class="form-row" aria-label="New user type" onSubmit={(event) => void create(event)}>
         <Field label="New user type id">
-          <input name="userTypeId" required value={id} onInput={(event) => setId(event.currentTarget.value)} />
+          <input
+            name="userTypeId"
+            aria-required="true"
+            value={id}
+            onInput={(event) => setId(event.currentTarget.value)}
+          />
         </Field>
         <Field label="Its name">
-          <input name="userTypeName" required value={name} onInput={(event) => setName(event.currentTarget.value)} />
+          <input
+            name="userTypeName"
+            aria-required="true"
+            value={name}
+            onInput={(event) => setName(event.currentTarget.value)}
+          />
         </Field>
         <div class="actions">
           <button type="submit">Add user type</button>
@@ -550,7 +574,7 @@ function UserTypeRow(props: { api: Api; tenantId: string; userType: UserType; on
       <form class="form-row" aria-label={`User type ${props.userType.id}`} onSubmit={(event) => void save(event)}>
         <span class="mono user-type-id">{props.userType.id}</span>
         <Field label={`Name of user type ${props.userType.id}`}>
-          <input required value={name} onInput={(event) => setName(event.currentTarget.value)} />
+          <input aria-required="true" value={name} onInput={(event) => setName(event.currentTarget.value)} />
         </Field>
         <div class="actions">
           <button type="submit" disabled={name.trim() === props.userType.name}>

@@ -105,4 +105,43 @@ describe('console: onboarding a tenant (#/tenants) in Chromium', () => {
     expect((await scim('GET', secret)).status).toBe(401);
     expect(pageErrors).toEqual([]);
   });
+
+  it('issues an operator credential at #/operators that works on the admin API', async () => {
+    await page.goto(`${base}/admin#/operators`);
+    await page.getByRole('heading', { name: 'Operators' }).waitFor();
+    await page.getByLabel('Kind').selectOption('ADMIN_TOKEN');
+    await page.getByLabel('Credential name').fill('On-call');
+    await page.getByRole('button', { name: 'Issue credential' }).click();
+    const field = page.getByLabel('Secret', { exact: true });
+    await field.waitFor();
+    const token = await field.inputValue();
+    const me = await fetch(`${base}/api/admin/me`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(await me.json()).toMatchObject({ name: 'On-call', scope: 'all', tenantId: null });
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.locator('.credentials-table tbody tr').filter({ hasText: 'On-call' }).waitFor();
+  });
+
+  it("shows a TENANT_ADMIN its own tenant's page at #/tenants, and no operators", async () => {
+    const issued = await fetch(`${base}/api/admin/tenants/${tenantId}/credentials`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${t.secrets.adminToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'ADMIN_TOKEN', name: 'Onboarding IT' }),
+    });
+    expect(issued.status).toBe(201);
+    const { secret: tenantAdminToken } = (await issued.json()) as { secret: string };
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`${base}/admin#/tenants`);
+    await page.getByLabel('Admin token').fill(tenantAdminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: new RegExp(tenantName) }).waitFor();
+    expect(await page.getByRole('link', { name: 'Operators' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: /All tenants/ }).count()).toBe(0);
+    // It may not issue administering credentials: the kind is not offered.
+    const kinds = await page
+      .getByLabel('Kind')
+      .locator('option')
+      .evaluateAll((options) => options.map((option) => (option as { value: string }).value));
+    expect(kinds).not.toContain('ADMIN_TOKEN');
+    expect(pageErrors).toEqual([]);
+  });
 });

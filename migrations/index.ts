@@ -15,6 +15,7 @@ import { JobCorrelationId1795524000000 } from './1795524000000-job-correlation-i
 import { RequestLogAuthFailure1795524100000 } from './1795524100000-request-log-auth-failure';
 import { TransactionCorrelationId1795610000000 } from './1795610000000-transaction-correlation-id';
 import { RequestActivity1795630000000 } from './1795630000000-request-activity';
+import { OperatorCredentials1795600000000 } from './1795600000000-operator-credentials';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RequestLogAuthFailure1795524100000,
   TransactionCorrelationId1795610000000,
   RequestActivity1795630000000,
+  OperatorCredentials1795600000000,
 ];

@@ -82,7 +82,7 @@ export interface paths {
         };
         /**
          * List every tenant's jobs
-         * @description Background jobs of every tenant, newest first, filtered and paged, with their progress and (operators only) stack traces. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Background jobs of every tenant, newest first, filtered and paged, with their progress and (operators only) stack traces. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["listAdminJobs"];
         put?: never;
@@ -918,7 +918,7 @@ export interface paths {
         };
         /**
          * Who is signed in
-         * @description The calling operator credential: its name, roles and which tenants it sees. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description The calling operator credential: its name, roles and which tenants it sees. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["getAdminMe"];
         put?: never;
@@ -938,13 +938,13 @@ export interface paths {
         };
         /**
          * List tenants
-         * @description Every tenant, oldest first, in one answer. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Every tenant, oldest first, in one answer. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["listTenants"];
         put?: never;
         /**
          * Create a tenant
-         * @description Creates a tenant with its default user type `"1"` (Member). Its credentials are issued next (`issueCredential`). Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Creates a tenant with its default user type `"1"` (Member). Its credentials are issued next (`issueCredential`). Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         post: operations["createTenant"];
         delete?: never;
@@ -962,7 +962,7 @@ export interface paths {
         };
         /**
          * Get a tenant
-         * @description One tenant. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description One tenant. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["getTenant"];
         put?: never;
@@ -972,7 +972,7 @@ export interface paths {
         head?: never;
         /**
          * Update a tenant
-         * @description Changes a tenant's name, org code, locale or time zone; absent fields are kept. The id cannot change. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Changes a tenant's name, org code, locale or time zone; absent fields are kept. The id cannot change. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         patch: operations["updateTenant"];
         trace?: never;
@@ -986,13 +986,13 @@ export interface paths {
         };
         /**
          * List a tenant's credentials
-         * @description Every credential of the tenant, revoked ones included, oldest first, without secrets. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Every credential of the tenant, revoked ones included, oldest first, without secrets. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["listCredentials"];
         put?: never;
         /**
          * Issue a credential
-         * @description Issues a credential of the tenant. The answer holds its secret, shown this once: only a keyed hash is stored. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Issues a credential of the tenant. The answer holds its secret, shown this once: only a keyed hash is stored. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         post: operations["issueCredential"];
         delete?: never;
@@ -1013,9 +1013,53 @@ export interface paths {
         post?: never;
         /**
          * Revoke a credential
-         * @description Revokes a credential at once, on every instance: its secret and every JWT issued for it stop working. It stays listed, with `revokedOn`. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Revokes a credential at once, on every instance: its secret and every JWT issued for it stop working. It stays listed, with `revokedOn`. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         delete: operations["revokeCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List operator credentials
+         * @description Every operator (`ADMIN`) credential, revoked ones included, oldest first, without secrets: they belong to no tenant. `ADMIN` only (all tenants): a `TENANT_ADMIN` answers 403 `Missing required role: ADMIN`; another valid credential 403 too; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listOperatorCredentials"];
+        put?: never;
+        /**
+         * Issue an operator credential
+         * @description Issues an `ADMIN` credential outside any tenant: an admin token, or an OAuth client whose JWTs are admin bearers. The answer holds its secret, shown this once. `ADMIN` only (all tenants): a `TENANT_ADMIN` answers 403 `Missing required role: ADMIN`; another valid credential 403 too; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["issueOperatorCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/credentials/{credentialId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an operator credential
+         * @description Revokes an operator credential at once, on every instance. It stays listed, with `revokedOn`. `ADMIN` only (all tenants): a `TENANT_ADMIN` answers 403 `Missing required role: ADMIN`; another valid credential 403 too; none, or an unknown, expired or revoked one, 401.
+         */
+        delete: operations["revokeOperatorCredential"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1030,13 +1074,13 @@ export interface paths {
         };
         /**
          * List a tenant's user types
-         * @description Every user type of the tenant, by id; `"1"` (Member) is always there. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Every user type of the tenant, by id; `"1"` (Member) is always there. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["listUserTypes"];
         put?: never;
         /**
          * Create a user type
-         * @description Adds a user type to the tenant; provisioning items then name it in `userTypes`. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Adds a user type to the tenant; provisioning items then name it in `userTypes`. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         post: operations["createUserType"];
         delete?: never;
@@ -1060,7 +1104,7 @@ export interface paths {
         head?: never;
         /**
          * Rename a user type
-         * @description Renames a user type of the tenant (its id stays). Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Renames a user type of the tenant (its id stays). Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         patch: operations["updateUserType"];
         trace?: never;
@@ -1074,7 +1118,7 @@ export interface paths {
         };
         /**
          * Overview of every tenant
-         * @description Per tenant: the latest request through each door, requests and errors of the last 24 hours by hour, open transactions and those that ended with failures in the last 24 hours, and queued or running jobs. Read from an hourly rollup of the request log, so its cost does not grow with logged requests; it counts what the request log holds (`REQUEST_LOG=off` counts nothing) and survives a purge of the log. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Per tenant: the latest request through each door, requests and errors of the last 24 hours by hour, open transactions and those that ended with failures in the last 24 hours, and queued or running jobs. Read from an hourly rollup of the request log, so its cost does not grow with logged requests; it counts what the request log holds (`REQUEST_LOG=off` counts nothing) and survives a purge of the log. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["getAdminOverview"];
         put?: never;
@@ -1094,7 +1138,7 @@ export interface paths {
         };
         /**
          * One level of the department tree
-         * @description The children of `parentId` (the roots without it), by name, each with its direct child departments and users counted. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description The children of `parentId` (the roots without it), by name, each with its direct child departments and users counted. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["listConsoleDepartments"];
         put?: never;
@@ -1114,7 +1158,7 @@ export interface paths {
         };
         /**
          * Search a tenant's users
-         * @description Users matching every given condition, oldest first. `search`: a case-insensitive substring of userName, email, displayName or externalId; `filter`: a SCIM filter, as `GET /scim/v2/Users?filter=` reads it (a bad one answers 400 with the parser's message); `departmentId`: users assigned to that department. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Users matching every given condition, oldest first. `search`: a case-insensitive substring of userName, email, displayName or externalId; `filter`: a SCIM filter, as `GET /scim/v2/Users?filter=` reads it (a bad one answers 400 with the parser's message); `departmentId`: users assigned to that department. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["searchConsoleUsers"];
         put?: never;
@@ -1134,7 +1178,7 @@ export interface paths {
         };
         /**
          * One user in full
-         * @description The user's attributes, who created and changed it, its assignments with department and user type names, and the newest request-log rows about it. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description The user's attributes, who created and changed it, its assignments with department and user type names, and the newest request-log rows about it. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["getConsoleUser"];
         put?: never;
@@ -1154,7 +1198,7 @@ export interface paths {
         };
         /**
          * Identity-provider setup
-         * @description The SCIM base URL and token endpoint to enter in Entra ID or Okta, the tenant's credentials that can authenticate there, and each provider's setup steps and attribute mappings. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description The SCIM base URL and token endpoint to enter in Entra ID or Okta, the tenant's credentials that can authenticate there, and each provider's setup steps and attribute mappings. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["getConsoleIdentityProviders"];
         put?: never;
@@ -1176,7 +1220,7 @@ export interface paths {
         put?: never;
         /**
          * Test an identity-provider connection
-         * @description Makes the discovery calls Entra ID and Okta make (ServiceProviderConfig, ResourceTypes, Schemas, a userName lookup, the first page of users and of groups) against this service over loopback, under the tenant's SCIM root, with the given credential (an OAuth client first gets a token). Each call gives up after 5 s and follows no redirect. The secret is never stored, logged or answered. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Makes the discovery calls Entra ID and Okta make (ServiceProviderConfig, ResourceTypes, Schemas, a userName lookup, the first page of users and of groups) against this service over loopback, under the tenant's SCIM root, with the given credential (an OAuth client first gets a token). Each call gives up after 5 s and follows no redirect. The secret is never stored, logged or answered. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         post: operations["testConsoleIdentityProvider"];
         delete?: never;
@@ -1500,7 +1544,7 @@ export interface paths {
         };
         /**
          * List every tenant's transactions
-         * @description Provisioning transactions of every tenant, newest first, filtered and paged, with their progress. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Provisioning transactions of every tenant, newest first, filtered and paged, with their progress. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["listAdminTransactions"];
         put?: never;
@@ -1520,7 +1564,7 @@ export interface paths {
         };
         /**
          * Get a transaction of any tenant
-         * @description One transaction of any tenant, with its first 1000 failed operations. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description One transaction of any tenant, with its first 1000 failed operations. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["getAdminTransaction"];
         put?: never;
@@ -1542,7 +1586,7 @@ export interface paths {
         put?: never;
         /**
          * Roll back an open transaction of any tenant
-         * @description Discards an `OPEN` transaction as its tenant's rollback route does: nothing of it is applied and it ends `ROLLED_BACK`. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Discards an `OPEN` transaction as its tenant's rollback route does: nothing of it is applied and it ends `ROLLED_BACK`. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         post: operations["rollbackAdminTransaction"];
         delete?: never;
@@ -1562,7 +1606,7 @@ export interface paths {
         put?: never;
         /**
          * Retry the failed operations of a transaction
-         * @description Once the cause of the failures is fixed: queues the failed operations of an ended transaction (all of them, or those `orderIds` names) into a new transaction of the same tenant, opened by the calling operator's credential, in their original order and validated as the queue routes validate them, then commits it (same `atomic` as the original) without waiting. Items refused when first queued were never stored and cannot be retried. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Once the cause of the failures is fixed: queues the failed operations of an ended transaction (all of them, or those `orderIds` names) into a new transaction of the same tenant, opened by the calling operator's credential, in their original order and validated as the queue routes validate them, then commits it (same `atomic` as the original) without waiting. Items refused when first queued were never stored and cannot be retried. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         post: operations["retryAdminTransaction"];
         delete?: never;
@@ -1602,14 +1646,14 @@ export interface paths {
         };
         /**
          * List logged requests
-         * @description Requests to the service, newest first, filtered and paged, without headers and bodies (`getRequestLog` shows one in full). Requests to `/health`, `/api/docs` and the operator page are never logged; the admin API's own only with `includeAdmin=true`. Counting stops at 10,000 rows or 100 ms: past that, `total` is a lower bound and `totalIsLowerBound` says so. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Requests to the service, newest first, filtered and paged, without headers and bodies (`getRequestLog` shows one in full). Requests to `/health`, `/api/docs` and the operator page are never logged; the admin API's own only with `includeAdmin=true`. Counting stops at 10,000 rows or 100 ms: past that, `total` is a lower bound and `totalIsLowerBound` says so. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["listRequestLogs"];
         put?: never;
         post?: never;
         /**
          * Delete logged requests
-         * @description Deletes every logged request, or those before `before` (in batches, so writers are not held up). Retention deletes rows older than `REQUEST_LOG_RETENTION_DAYS` (default 30) by itself. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Deletes every logged request, or those before `before` (in batches, so writers are not held up). Retention deletes rows older than `REQUEST_LOG_RETENTION_DAYS` (default 30) by itself. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         delete: operations["clearRequestLogs"];
         options?: never;
@@ -1626,7 +1670,7 @@ export interface paths {
         };
         /**
          * Follow new requests live (Server-Sent Events)
-         * @description Server-Sent Events: the stream opens with the comment `: connected`, then sends one `log` event per new request matching the filters (those of `listRequestLogs`, without paging), its `data` a `RequestLogSummary` as JSON. A `: keepalive` comment comes after 15 s without events. It shows the requests of every instance (it reads PostgreSQL), and ends when the client goes away or the service stops. Refusals (401, 403, 400 for a bad filter, 429) come before the stream opens, as JSON. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Server-Sent Events: the stream opens with the comment `: connected`, then sends one `log` event per new request matching the filters (those of `listRequestLogs`, without paging), its `data` a `RequestLogSummary` as JSON. A `: keepalive` comment comes after 15 s without events. It shows the requests of every instance (it reads PostgreSQL), and ends when the client goes away or the service stops. Refusals (401, 403, 400 for a bad filter, 429) come before the stream opens, as JSON. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["streamRequestLogs"];
         put?: never;
@@ -1646,7 +1690,7 @@ export interface paths {
         };
         /**
          * Request log statistics
-         * @description Rows stored, rows waiting in this instance's buffer, rows it dropped or wrote without details, and the oldest request stored. Counting takes at most half a second; past it `rows` is PostgreSQL's estimate. Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description Rows stored, rows waiting in this instance's buffer, rows it dropped or wrote without details, and the oldest request stored. Counting takes at most half a second; past it `rows` is PostgreSQL's estimate. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["getRequestLogStats"];
         put?: never;
@@ -1666,7 +1710,7 @@ export interface paths {
         };
         /**
          * Get one logged request in full
-         * @description One request with its headers and bodies as stored: secrets masked before the row was written, bodies as text (show them as text, never as markup). Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * @description One request with its headers and bodies as stored: secrets masked before the row was written, bodies as text (show them as text, never as markup). Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
         get: operations["getRequestLog"];
         put?: never;
@@ -1808,7 +1852,7 @@ export interface components {
             name: string;
         };
         /**
-         * @description A credential of a tenant. Its secret is never shown again after issue.
+         * @description A credential of a tenant, or an operator credential (no tenant). Its secret is never shown again after issue.
          * @example {
          *       "id": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
          *       "tenantId": "acme",
@@ -1820,7 +1864,9 @@ export interface components {
          *       "clientId": null,
          *       "bootstrap": false,
          *       "createdOn": "2026-12-01T09:30:00.000Z",
-         *       "revokedOn": null
+         *       "revokedOn": null,
+         *       "lastUsedAt": "2026-12-01T10:35:00.000Z",
+         *       "lastUsedDoor": "provisioning"
          *     }
          */
         AdminCredential: {
@@ -1829,8 +1875,8 @@ export interface components {
              * @description The credential id (the `createdBy` of what it does).
              */
             id: string;
-            /** @description The tenant it belongs to. */
-            tenantId: string;
+            /** @description The tenant it belongs to; null for an operator (`ADMIN`) credential, which spans all tenants. */
+            tenantId: string | null;
             /**
              * @description `API_TOKEN`: the `auth-token` of the provisioning API. `SCIM_SECRET`: a SCIM bearer secret. `OAUTH_CLIENT`: a client-credentials pair for `POST /oauth/token`. `PARTNER_SECRET`: the HS256 key partner JWTs are signed with. `ADMIN_TOKEN`: an operator bearer token.
              * @enum {string}
@@ -1839,7 +1885,7 @@ export interface components {
             /** @description What the operator called it. */
             name: string;
             /** @description What it may do. */
-            roles: ("PROVISIONING_UPDATE" | "PROVISIONING_SEARCH" | "SCIM" | "ADMIN")[];
+            roles: ("PROVISIONING_UPDATE" | "PROVISIONING_SEARCH" | "SCIM" | "ADMIN" | "TENANT_ADMIN")[];
             /** @description The OAuth client id; null for other kinds. */
             clientId: string | null;
             /** @description Created from the environment at start (a start with a new value replaces it). */
@@ -1854,6 +1900,16 @@ export interface components {
              * @description When it was revoked; null while it is active.
              */
             revokedOn: string | null;
+            /**
+             * Format: date-time
+             * @description When it last authenticated successfully; null if never. Recorded at most once a minute per instance, so it can be up to a minute behind.
+             */
+            lastUsedAt: string | null;
+            /**
+             * @description Where it last authenticated: the SCIM, provisioning, partner or admin API, or the OAuth token endpoint.
+             * @enum {string|null}
+             */
+            lastUsedDoor: "scim" | "provisioning" | "partner" | "admin" | "oauth" | "metrics" | null;
         };
         /** @description Every credential of the tenant, revoked ones included, oldest first (not paged). Secrets aren't shown. */
         AdminCredentialList: {
@@ -1864,14 +1920,14 @@ export interface components {
         /** @description The credential to issue. */
         AdminIssueCredentialRequest: {
             /**
-             * @description What it is: `API_TOKEN` (roles `PROVISIONING_UPDATE` and/or `PROVISIONING_SEARCH`; default `PROVISIONING_UPDATE`), `SCIM_SECRET` (`SCIM`), `OAUTH_CLIENT` (`SCIM` and/or `ADMIN`; default `SCIM`), `PARTNER_SECRET` (no roles: it signs partner JWTs), `ADMIN_TOKEN` (`ADMIN`).
+             * @description What it is: `API_TOKEN` (roles `PROVISIONING_UPDATE` and/or `PROVISIONING_SEARCH`; default `PROVISIONING_UPDATE`), `SCIM_SECRET` (`SCIM`), `OAUTH_CLIENT` (`SCIM` and/or `TENANT_ADMIN`; default `SCIM`), `PARTNER_SECRET` (no roles: it signs partner JWTs), `ADMIN_TOKEN` (`TENANT_ADMIN`: administers this tenant only). `ADMIN` is never issued under a tenant (400): operator credentials are issued at `POST /api/admin/credentials`. Only an `ADMIN` issues `TENANT_ADMIN` credentials.
              * @enum {string}
              */
             kind: "API_TOKEN" | "SCIM_SECRET" | "OAUTH_CLIENT" | "PARTNER_SECRET" | "ADMIN_TOKEN";
             /** @description What it is for, as listings and request logs show it. No control or bidirectional formatting character. */
             name: string;
             /** @description The roles it carries, among those its kind allows (400 otherwise). Absent or empty: the kind's default. */
-            roles?: ("PROVISIONING_UPDATE" | "PROVISIONING_SEARCH" | "SCIM" | "ADMIN")[];
+            roles?: ("PROVISIONING_UPDATE" | "PROVISIONING_SEARCH" | "SCIM" | "ADMIN" | "TENANT_ADMIN")[];
             /** @description `OAUTH_CLIENT` only (ignored for other kinds): the client id, unique among active clients (409 when taken). Absent: generated (`idp_client_...`). No control or bidirectional formatting character. */
             clientId?: string;
             /** @description `PARTNER_SECRET` only: the signing secret the partner already holds, at least 32 characters and 128 bits of estimated entropy (`openssl rand -base64 32`); 400 when weak, 409 when another credential has it. Absent: generated. Any other kind's secret is always generated, and sending one answers 400. */
@@ -1881,6 +1937,16 @@ export interface components {
         AdminIssuedCredential: components["schemas"]["AdminCredential"] & {
             /** @description The secret, shown this once (only a keyed hash is stored; a partner secret is also sealed to verify signatures). Generated ones look like `idp_api_<43 base64url characters>` (prefix by kind: `idp_api`, `idp_scim`, `idp_oauth`, `idp_partner`, `idp_admin`). */
             secret: string;
+        };
+        /** @description The operator credential to issue: it holds `ADMIN` and belongs to no tenant. */
+        AdminIssueOperatorCredentialRequest: {
+            /**
+             * @description `ADMIN_TOKEN`: a bearer token for the admin API and the operator page. `OAUTH_CLIENT`: a client-credentials pair whose `POST /oauth/token` JWTs are admin bearers.
+             * @enum {string}
+             */
+            kind: "ADMIN_TOKEN" | "OAUTH_CLIENT";
+            /** @description Who or what it is for, as listings and request logs show it. No control or bidirectional formatting character. */
+            name: string;
         };
         /** @description A page of every tenant's background jobs, newest first, each with its stack trace. */
         AdminJobPage: {
@@ -1903,7 +1969,7 @@ export interface components {
             name: string;
             /** @enum {string} */
             kind: "API_TOKEN" | "SCIM_SECRET" | "OAUTH_CLIENT" | "PARTNER_SECRET" | "ADMIN_TOKEN";
-            roles: ("PROVISIONING_UPDATE" | "PROVISIONING_SEARCH" | "SCIM" | "ADMIN")[];
+            roles: ("PROVISIONING_UPDATE" | "PROVISIONING_SEARCH" | "SCIM" | "ADMIN" | "TENANT_ADMIN")[];
             /**
              * @description `all`: every tenant; `tenant`: `tenantId` only.
              * @enum {string}
@@ -2060,6 +2126,7 @@ export interface components {
          *       "correlationId": "c0ffee00-1234-4abc-9def-0123456789ab",
          *       "atomic": false,
          *       "createdBy": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
+         *       "createdByName": "HR system nightly sync",
          *       "createdOn": "2026-12-01T10:30:00.000Z",
          *       "committedOn": "2026-12-01T10:35:00.000Z",
          *       "completedOn": "2026-12-01T10:35:04.000Z"
@@ -2097,6 +2164,8 @@ export interface components {
             atomic: boolean;
             /** @description The id of the credential that opened it. */
             createdBy: string;
+            /** @description That credential's name (revoked ones keep theirs); null when it no longer exists. */
+            createdByName: string | null;
             /**
              * Format: date-time
              * @description When it was opened (checkpoint).
@@ -2282,6 +2351,8 @@ export interface components {
             status: "NOT_STARTED" | "STARTED" | "DONE" | "FAILED" | "CANCELLED";
             /** @description The credential that committed. */
             createdBy: string;
+            /** @description That credential's name, in operators' answers only (the admin job list, and an operator's read or cancel); null when it no longer exists. */
+            createdByName?: string | null;
             /**
              * Format: date-time
              * @description When the job was made (at commit).
@@ -3068,6 +3139,8 @@ export interface components {
          *       "durationMs": 75,
          *       "tenantId": "acme",
          *       "credentialId": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
+         *       "credentialName": "Microsoft Entra ID",
+         *       "tenantName": "Acme Ltd",
          *       "correlationId": "f0e1d2c3-b4a5-4968-8776-655443322110",
          *       "identifier": "alice@example.com",
          *       "errorMessage": null,
@@ -3118,6 +3191,10 @@ export interface components {
             tenantId: string | null;
             /** @description The caller's credential id; null when not authenticated. */
             credentialId: string | null;
+            /** @description The caller's credential's name; null when not authenticated (or the credential is gone). */
+            credentialName: string | null;
+            /** @description The caller's tenant's name; null when not authenticated. */
+            tenantName: string | null;
             /** @description The `X-Request-Id` of the exchange. */
             correlationId: string | null;
             /** @description Who or what the request was about: the userName, email, displayName, name or externalId of its body (for a batch, its first item and how many more). */
@@ -3231,6 +3308,8 @@ export interface components {
          *       "durationMs": 75,
          *       "tenantId": "acme",
          *       "credentialId": "3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23",
+         *       "credentialName": "Microsoft Entra ID",
+         *       "tenantName": "Acme Ltd",
          *       "correlationId": "f0e1d2c3-b4a5-4968-8776-655443322110",
          *       "identifier": "alice@example.com",
          *       "errorMessage": null,
@@ -3263,6 +3342,10 @@ export interface components {
             tenantId: string | null;
             /** @description The caller's credential id; null when not authenticated. */
             credentialId: string | null;
+            /** @description The caller's credential's name; null when not authenticated (or the credential is gone). */
+            credentialName: string | null;
+            /** @description The caller's tenant's name; null when not authenticated. */
+            tenantName: string | null;
             /** @description The `X-Request-Id` of the exchange. */
             correlationId: string | null;
             /** @description Who or what the request was about: the userName, email, displayName, name or externalId of its body (for a batch, its first item and how many more). */
@@ -8377,6 +8460,139 @@ export interface operations {
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
             /** @description The tenant has no active credential with this id (another tenant's, or one already revoked). A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listOperatorCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every operator credential. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCredentialList"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    issueOperatorCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The operator credential to issue. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminIssueOperatorCredentialRequest"];
+            };
+        };
+        responses: {
+            /** @description The credential with its secret (and client id), shown this once. */
+            201: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminIssuedCredential"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    revokeOperatorCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The credential id, as listed (any other string answers 404).
+                 * @example 3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23
+                 */
+                credentialId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No active operator credential has this id (a tenant's credential, or one already revoked). A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
             404: {
                 headers: {
                     [name: string]: unknown;

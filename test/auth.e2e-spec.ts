@@ -244,10 +244,16 @@ describe('credentials and guards', () => {
     });
 
     it('accepts the JWT of an OAuth client holding ADMIN', async () => {
-      const client = await issue('default', { kind: 'OAUTH_CLIENT', name: 'ops', roles: ['ADMIN'] });
+      // Operator clients are issued outside any tenant.
+      const issued = await t.http
+        .post('/api/admin/credentials')
+        .set(admin())
+        .send({ kind: 'OAUTH_CLIENT', name: 'ops' })
+        .expect(201);
+      const client = issued.body as { clientId: string; secret: string };
       await t.http
         .get('/api/admin/tenants')
-        .set(bearer(await oauthToken(t, client.clientId!, client.secret)))
+        .set(bearer(await oauthToken(t, client.clientId, client.secret)))
         .expect(200);
     });
 

@@ -71,8 +71,10 @@ describe('request log', () => {
     return res.body;
   }
 
-  async function credentialId(kind: string, tenant = 'default'): Promise<string> {
-    const res = await t.http.get(`/api/admin/tenants/${tenant}/credentials`).set(admin()).expect(200);
+  /** `tenant` null: an operator credential (ADMIN, no tenant). */
+  async function credentialId(kind: string, tenant: string | null = 'default'): Promise<string> {
+    const where = tenant === null ? '/api/admin/credentials' : `/api/admin/tenants/${tenant}/credentials`;
+    const res = await t.http.get(where).set(admin()).expect(200);
     return res.body.items.find((item: { kind: string; revokedOn: string | null }) => item.kind === kind).id;
   }
 
@@ -109,6 +111,8 @@ describe('request log', () => {
         durationMs: expect.any(Number),
         tenantId: 'default',
         credentialId: await credentialId('SCIM_SECRET'),
+        credentialName: 'SCIM_SHARED_SECRET (environment)',
+        tenantName: 'default',
         correlationId: 'trace-scim-create',
         identifier: userName,
         errorMessage: null,
@@ -203,7 +207,10 @@ describe('request log', () => {
       expect(log).toMatchObject({
         path: '/api/admin/tenants',
         admin: true,
-        credentialId: await credentialId('ADMIN_TOKEN'),
+        credentialId: await credentialId('ADMIN_TOKEN', null),
+        credentialName: 'ADMIN_TOKEN (environment)',
+        tenantId: null,
+        tenantName: null,
       });
       const hidden = await list({ path: '/api/admin/tenants', pageSize: 1000 });
       expect(hidden.items.map((item) => item.id)).not.toContain(log.id);
@@ -527,6 +534,7 @@ describe('request log', () => {
           'clientAddress',
           'correlationId',
           'credentialId',
+          'credentialName',
           'durationMs',
           'errorMessage',
           'id',
@@ -536,6 +544,7 @@ describe('request log', () => {
           'path',
           'status',
           'tenantId',
+          'tenantName',
           'time',
         ].sort(),
       );

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { DirectoryModule } from '../directory/directory.module';
-import { CredentialsController } from './credentials.controller';
+import { CredentialsController, OperatorCredentialsController } from './credentials.controller';
 import { MeController } from './me.controller';
 import { TenantsController } from './tenants.controller';
 import { UserTypesController } from './user-types.controller';
@@ -9,6 +9,12 @@ import { UserTypesController } from './user-types.controller';
 /** The operators' API for tenants, their credentials and user types. */
 @Module({
   imports: [AuthModule, DirectoryModule],
-  controllers: [MeController, TenantsController, CredentialsController, UserTypesController],
+  controllers: [
+    MeController,
+    TenantsController,
+    CredentialsController,
+    OperatorCredentialsController,
+    UserTypesController,
+  ],
 })
 export class AdminModule {}

@@ -1,4 +1,5 @@
-import { CREDENTIAL_KINDS, ROLES } from '../auth/entities/credential.entity';
+import { OPERATOR_KINDS } from '../auth/credentials.service';
+import { CREDENTIAL_DOORS, CREDENTIAL_KINDS, ROLES } from '../auth/entities/credential.entity';
 import { DEFAULT_ADMIN_PAGE_SIZE, MAX_ADMIN_PAGE_SIZE } from '../common/admin-page';
 import { JOB_STATUSES } from '../jobs/backend-job.entity';
 import { ADMIN_FAILURES_SHOWN } from '../provisioning/admin-transactions.service';
@@ -27,7 +28,11 @@ export function adminController(tag: string, parameters?: Parameter[]): Controll
 
 /** Said once in every admin operation: who may call. */
 export const OPERATORS_ONLY =
-  'Operators only (`ADMIN`, all tenants): an admin token, or the JWT of an OAuth client holding `ADMIN`. Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.';
+  "Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.";
+
+/** Said in the operations only an ADMIN may call. */
+export const ADMIN_ONLY =
+  '`ADMIN` only (all tenants): a `TENANT_ADMIN` answers 403 `Missing required role: ADMIN`; another valid credential 403 too; none, or an unknown, expired or revoked one, 401.';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -168,6 +173,18 @@ const credentialExample = {
   bootstrap: false,
   createdOn: ISO_EXAMPLE,
   revokedOn: null,
+  lastUsedAt: '2026-12-01T10:35:00.000Z',
+  lastUsedDoor: 'provisioning',
+};
+
+const operatorCredentialExample = {
+  ...credentialExample,
+  id: '5f0c2b7e-8d41-4a93-b6e2-71c9d3a05f18',
+  tenantId: null,
+  kind: 'ADMIN_TOKEN',
+  name: 'Ops on-call',
+  roles: ['ADMIN'],
+  lastUsedDoor: 'admin',
 };
 
 const jobExample = {
@@ -176,6 +193,7 @@ const jobExample = {
   tenantId: 'acme',
   status: 'DONE',
   createdBy: CREDENTIAL_ID,
+  createdByName: 'HR system nightly sync',
   createdOn: '2026-12-01T10:35:00.000Z',
   startedOn: '2026-12-01T10:35:01.000Z',
   startOn: '2026-12-01T10:35:00.000Z',
@@ -216,6 +234,7 @@ const transactionExample = {
   correlationId: 'c0ffee00-1234-4abc-9def-0123456789ab',
   atomic: false,
   createdBy: CREDENTIAL_ID,
+  createdByName: 'HR system nightly sync',
   createdOn: '2026-12-01T10:30:00.000Z',
   committedOn: '2026-12-01T10:35:00.000Z',
   completedOn: '2026-12-01T10:35:04.000Z',
@@ -354,11 +373,27 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
   },
   AdminCredential: {
     type: 'object',
-    description: 'A credential of a tenant. Its secret is never shown again after issue.',
-    required: ['id', 'tenantId', 'kind', 'name', 'roles', 'clientId', 'bootstrap', 'createdOn', 'revokedOn'],
+    description:
+      'A credential of a tenant, or an operator credential (no tenant). Its secret is never shown again after issue.',
+    required: [
+      'id',
+      'tenantId',
+      'kind',
+      'name',
+      'roles',
+      'clientId',
+      'bootstrap',
+      'createdOn',
+      'revokedOn',
+      'lastUsedAt',
+      'lastUsedDoor',
+    ],
     properties: {
       id: { type: 'string', format: 'uuid', description: 'The credential id (the `createdBy` of what it does).' },
-      tenantId: { type: 'string', description: 'The tenant it belongs to.' },
+      tenantId: nullable({
+        type: 'string',
+        description: 'The tenant it belongs to; null for an operator (`ADMIN`) credential, which spans all tenants.',
+      }),
       kind: {
         type: 'string',
         enum: [...CREDENTIAL_KINDS],
@@ -377,6 +412,18 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
         type: 'string',
         format: 'date-time',
         description: 'When it was revoked; null while it is active.',
+      }),
+      lastUsedAt: nullable({
+        type: 'string',
+        format: 'date-time',
+        description:
+          'When it last authenticated successfully; null if never. Recorded at most once a minute per instance, so it can be up to a minute behind.',
+      }),
+      lastUsedDoor: nullable({
+        type: 'string',
+        enum: [...CREDENTIAL_DOORS, null],
+        description:
+          'Where it last authenticated: the SCIM, provisioning, partner or admin API, or the OAuth token endpoint.',
       }),
     },
     examples: [credentialExample],
@@ -412,7 +459,7 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
         type: 'string',
         enum: [...CREDENTIAL_KINDS],
         description:
-          'What it is: `API_TOKEN` (roles `PROVISIONING_UPDATE` and/or `PROVISIONING_SEARCH`; default `PROVISIONING_UPDATE`), `SCIM_SECRET` (`SCIM`), `OAUTH_CLIENT` (`SCIM` and/or `ADMIN`; default `SCIM`), `PARTNER_SECRET` (no roles: it signs partner JWTs), `ADMIN_TOKEN` (`ADMIN`).',
+          'What it is: `API_TOKEN` (roles `PROVISIONING_UPDATE` and/or `PROVISIONING_SEARCH`; default `PROVISIONING_UPDATE`), `SCIM_SECRET` (`SCIM`), `OAUTH_CLIENT` (`SCIM` and/or `TENANT_ADMIN`; default `SCIM`), `PARTNER_SECRET` (no roles: it signs partner JWTs), `ADMIN_TOKEN` (`TENANT_ADMIN`: administers this tenant only). `ADMIN` is never issued under a tenant (400): operator credentials are issued at `POST /api/admin/credentials`. Only an `ADMIN` issues `TENANT_ADMIN` credentials.',
       },
       name: {
         type: 'string',
@@ -440,6 +487,27 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
         maxLength: 512,
         description:
           "`PARTNER_SECRET` only: the signing secret the partner already holds, at least 32 characters and 128 bits of estimated entropy (`openssl rand -base64 32`); 400 when weak, 409 when another credential has it. Absent: generated. Any other kind's secret is always generated, and sending one answers 400.",
+      },
+    },
+  },
+  AdminIssueOperatorCredentialRequest: {
+    type: 'object',
+    description: 'The operator credential to issue: it holds `ADMIN` and belongs to no tenant.',
+    required: ['kind', 'name'],
+    additionalProperties: false,
+    properties: {
+      kind: {
+        type: 'string',
+        enum: [...OPERATOR_KINDS],
+        description:
+          '`ADMIN_TOKEN`: a bearer token for the admin API and the operator page. `OAUTH_CLIENT`: a client-credentials pair whose `POST /oauth/token` JWTs are admin bearers.',
+      },
+      name: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        pattern: IDENTIFIER_PATTERN,
+        description: `Who or what it is for, as listings and request logs show it. ${IDENTIFIER_RULE}`,
       },
     },
   },
@@ -510,6 +578,7 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
       'correlationId',
       'atomic',
       'createdBy',
+      'createdByName',
       'createdOn',
       'committedOn',
       'completedOn',
@@ -541,6 +610,10 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
       }),
       atomic: { type: 'boolean', description: 'Committed with `?atomic=true` (all or nothing).' },
       createdBy: { type: 'string', description: 'The id of the credential that opened it.' },
+      createdByName: nullable({
+        type: 'string',
+        description: "That credential's name (revoked ones keep theirs); null when it no longer exists.",
+      }),
       createdOn: dateTime('When it was opened (checkpoint).'),
       committedOn: nullable({ type: 'string', format: 'date-time', description: 'When it was committed.' }),
       completedOn: nullable({ type: 'string', format: 'date-time', description: 'When it ended.' }),
@@ -882,6 +955,68 @@ export const REVOKE_CREDENTIAL: OperationDoc = {
   responses: {
     '204': { description: 'Revoked.', headers: RATE_LIMIT_HEADERS },
     '404': notFound("The tenant has no active credential with this id (another tenant's, or one already revoked)."),
+  },
+};
+
+export const LIST_OPERATOR_CREDENTIALS: OperationDoc = {
+  id: 'listOperatorCredentials',
+  summary: 'List operator credentials',
+  description: `Every operator (\`ADMIN\`) credential, revoked ones included, oldest first, without secrets: they belong to no tenant. ${ADMIN_ONLY}`,
+  responses: {
+    '200': jsonAnswer('Every operator credential.', ref('AdminCredentialList'), {
+      ops: { value: { items: [operatorCredentialExample], total: 1 } },
+    }),
+    '404': WORKER_NOT_FOUND,
+  },
+};
+
+export const ISSUE_OPERATOR_CREDENTIAL: OperationDoc = {
+  id: 'issueOperatorCredential',
+  summary: 'Issue an operator credential',
+  description: `Issues an \`ADMIN\` credential outside any tenant: an admin token, or an OAuth client whose JWTs are admin bearers. The answer holds its secret, shown this once. ${ADMIN_ONLY}`,
+  requestBody: {
+    description: 'The operator credential to issue.',
+    required: true,
+    content: {
+      [MEDIA_JSON]: {
+        schema: ref('AdminIssueOperatorCredentialRequest'),
+        examples: {
+          adminToken: { summary: 'An operator token', value: { kind: 'ADMIN_TOKEN', name: 'Ops on-call' } },
+          oauthClient: {
+            summary: 'An OAuth client for automation',
+            value: { kind: 'OAUTH_CLIENT', name: 'Terraform' },
+          },
+        },
+      },
+    },
+  },
+  responses: {
+    '201': jsonAnswer(
+      'The credential with its secret (and client id), shown this once.',
+      ref('AdminIssuedCredential'),
+      {
+        adminToken: {
+          value: {
+            ...operatorCredentialExample,
+            lastUsedAt: null,
+            lastUsedDoor: null,
+            secret: 'idp_admin_Qm7Tz2Lk9Vb4Xn1Rc6Wp3Hs8Jd5Fg0Ya2Ue7Io4Kw',
+          },
+        },
+      },
+    ),
+    '404': WORKER_NOT_FOUND,
+  },
+};
+
+export const REVOKE_OPERATOR_CREDENTIAL: OperationDoc = {
+  id: 'revokeOperatorCredential',
+  summary: 'Revoke an operator credential',
+  description: `Revokes an operator credential at once, on every instance. It stays listed, with \`revokedOn\`. ${ADMIN_ONLY}`,
+  parameters: [CREDENTIAL_ID_PARAMETER],
+  responses: {
+    '204': { description: 'Revoked.', headers: RATE_LIMIT_HEADERS },
+    '404': notFound("No active operator credential has this id (a tenant's credential, or one already revoked)."),
   },
 };
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { adminScope } from '../auth/admin-scope';
 import { CredentialsService } from '../auth/credentials.service';
 import { AuthenticatedRequest } from '../auth/principal';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
@@ -33,15 +34,17 @@ export class MeController {
   @OpenApiOperation(GET_ME)
   async me(@Req() req: AuthenticatedRequest): Promise<MeView> {
     const principal = req.principal!;
+    const scope = adminScope(req);
     const credential = await this.credentials.findActive(principal.credentialId);
+    const tenant = scope.kind === 'tenant' ? await this.tenants.find(scope.tenantId) : null;
     return {
       credentialId: principal.credentialId,
       name: credential?.name ?? principal.credentialId,
       kind: principal.kind,
       roles: principal.roles,
-      scope: 'all',
-      tenantId: null,
-      tenantName: null,
+      scope: scope.kind,
+      tenantId: tenant?.id ?? null,
+      tenantName: tenant?.name ?? null,
     };
   }
 }

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { adminScope, requireAllTenants, requireVisibleTenant } from '../auth/admin-scope';
+import type { AuthenticatedRequest } from '../auth/principal';
 import { TenantsService, TenantView } from '../directory/tenants.service';
 import { CreateTenantDto, UpdateTenantDto } from './dto/tenant.dto';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
@@ -16,26 +18,34 @@ export class TenantsController {
 
   @Post()
   @OpenApiOperation(CREATE_TENANT)
-  create(@Body() body: CreateTenantDto): Promise<TenantView> {
+  create(@Req() req: AuthenticatedRequest, @Body() body: CreateTenantDto): Promise<TenantView> {
+    requireAllTenants(adminScope(req));
     return this.tenants.create(body);
   }
 
   @Get()
   @OpenApiOperation(LIST_TENANTS)
-  async list(): Promise<{ items: TenantView[]; total: number }> {
-    const items = await this.tenants.list();
+  async list(@Req() req: AuthenticatedRequest): Promise<{ items: TenantView[]; total: number }> {
+    const scope = adminScope(req);
+    const items = scope.kind === 'all' ? await this.tenants.list() : [await this.tenants.find(scope.tenantId)];
     return { items, total: items.length };
   }
 
   @Get(':tenantId')
   @OpenApiOperation(GET_TENANT)
-  find(@Param('tenantId') tenantId: string): Promise<TenantView> {
+  find(@Req() req: AuthenticatedRequest, @Param('tenantId') tenantId: string): Promise<TenantView> {
+    requireVisibleTenant(adminScope(req), tenantId);
     return this.tenants.find(tenantId);
   }
 
   @Patch(':tenantId')
   @OpenApiOperation(UPDATE_TENANT)
-  update(@Param('tenantId') tenantId: string, @Body() body: UpdateTenantDto): Promise<TenantView> {
+  update(
+    @Req() req: AuthenticatedRequest,
+    @Param('tenantId') tenantId: string,
+    @Body() body: UpdateTenantDto,
+  ): Promise<TenantView> {
+    requireVisibleTenant(adminScope(req), tenantId);
     return this.tenants.update(tenantId, body);
   }
 }

@@ -1,12 +1,16 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { AuthFailure, refuse } from './auth-failure';
+import { AdminScope, setAdminScope } from './admin-scope';
 import { bearerToken } from './bearer';
 import { CredentialsService } from './credentials.service';
 import { AuthenticatedRequest, hasRole, Principal } from './principal';
 import { looksLikeJwt, TokenService } from './token.service';
 
-/** Operators: the admin token, or a JWT of an OAuth client holding ADMIN. Spans all tenants. */
+/**
+ * Operators: an admin token or a JWT of an OAuth client holding ADMIN (all tenants), or a credential holding
+ * TENANT_ADMIN (only the tenant it was issued under).
+ */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   constructor(
@@ -22,10 +26,11 @@ export class AdminAuthGuard implements CanActivate {
     if (typeof principal === 'string') {
       refuse(req, principal, ApiError.unauthorized('Invalid, expired or revoked bearer token'));
     }
-    if (!hasRole(principal.roles, 'ADMIN')) {
-      refuse(req, 'insufficient_role', ApiError.forbidden('Missing required role: ADMIN'));
-    }
+    const scope = scopeOf(principal);
+    if (!scope) refuse(req, 'insufficient_role', ApiError.forbidden('Missing required role: ADMIN'));
     req.principal = principal;
+    setAdminScope(req, scope);
+    this.credentials.noteUse(principal.credentialId, 'admin');
     return true;
   }
 
@@ -33,4 +38,13 @@ export class AdminAuthGuard implements CanActivate {
     if (looksLikeJwt(token)) return this.tokens.check(token);
     return (await this.credentials.authenticateSecret(token)) ?? 'unknown_credential';
   }
+}
+
+/** ADMIN wins over TENANT_ADMIN; neither: not an operator. */
+export function scopeOf(principal: Principal): AdminScope | null {
+  if (hasRole(principal.roles, 'ADMIN')) return { kind: 'all' };
+  if (hasRole(principal.roles, 'TENANT_ADMIN') && principal.tenantId) {
+    return { kind: 'tenant', tenantId: principal.tenantId };
+  }
+  return null;
 }

@@ -73,7 +73,9 @@ export class BootstrapService implements OnModuleInit {
       ['ADMIN_TOKEN', 'ADMIN_TOKEN', this.config.adminToken],
     ];
     for (const [kind, variable, value] of secrets) {
-      const secret = await this.ensureSecret(em, tenantId, kind, variable, value);
+      // The admin token is an operator's: it belongs to no tenant.
+      const owner = kind === 'ADMIN_TOKEN' ? null : tenantId;
+      const secret = await this.ensureSecret(em, owner, kind, variable, value);
       if (secret) generated.push({ variable, secret });
     }
     await this.ensureOAuthClient(em, tenantId);
@@ -84,7 +86,7 @@ export class BootstrapService implements OnModuleInit {
   /** Returns the secret when it had to be generated. */
   private async ensureSecret(
     em: EntityManager,
-    tenantId: string,
+    tenantId: string | null,
     kind: CredentialKind,
     variable: string,
     value?: string,
@@ -103,7 +105,9 @@ export class BootstrapService implements OnModuleInit {
       bootstrap: true,
     });
     if (value !== undefined)
-      this.logger.log(`${variable} from the environment is now the ${kind} of tenant '${tenantId}'`);
+      this.logger.log(
+        `${variable} from the environment is now the ${kind} of ${tenantId === null ? 'the operators' : `tenant '${tenantId}'`}`,
+      );
     return value === undefined ? issued.secret : null;
   }
 

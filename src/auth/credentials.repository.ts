@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull, Not } from 'typeorm';
-import { CredentialEntity, CredentialKind, Role } from './entities/credential.entity';
+import { CredentialDoor, CredentialEntity, CredentialKind, Role } from './entities/credential.entity';
+
+/** Holds neither ADMIN nor TENANT_ADMIN. */
+const NOT_ADMIN = `NOT (roles && ARRAY['ADMIN', 'TENANT_ADMIN']::text[])`;
 
 export interface NewCredential {
-  tenantId: string;
+  tenantId: string | null;
   kind: CredentialKind;
   name: string;
   roles: Role[];
@@ -42,8 +45,17 @@ export class CredentialsRepository {
     return em.findOneBy(CredentialEntity, { clientId, revokedOn: IsNull() });
   }
 
-  findActiveBootstrap(em: EntityManager, tenantId: string, kind: CredentialKind): Promise<CredentialEntity | null> {
-    return em.findOneBy(CredentialEntity, { tenantId, kind, bootstrap: true, revokedOn: IsNull() });
+  findActiveBootstrap(
+    em: EntityManager,
+    tenantId: string | null,
+    kind: CredentialKind,
+  ): Promise<CredentialEntity | null> {
+    return em.findOneBy(CredentialEntity, {
+      tenantId: tenantId ?? IsNull(),
+      kind,
+      bootstrap: true,
+      revokedOn: IsNull(),
+    });
   }
 
   findActiveByKind(em: EntityManager, tenantId: string, kind: CredentialKind): Promise<CredentialEntity | null> {
@@ -53,28 +65,50 @@ export class CredentialsRepository {
     });
   }
 
-  listByTenant(em: EntityManager, tenantId: string): Promise<CredentialEntity[]> {
-    return em.find(CredentialEntity, { where: { tenantId }, order: { createdOn: 'ASC' } });
+  /** `tenantId` null: the operator credentials. `withAdmin` false leaves out those holding ADMIN or TENANT_ADMIN. */
+  listByTenant(em: EntityManager, tenantId: string | null, withAdmin: boolean): Promise<CredentialEntity[]> {
+    const query = em
+      .createQueryBuilder(CredentialEntity, 'c')
+      .where(tenantId === null ? 'c.tenant_id IS NULL' : 'c.tenant_id = :tenantId', { tenantId })
+      .orderBy('c.created_on', 'ASC');
+    if (!withAdmin) query.andWhere(NOT_ADMIN);
+    return query.getMany();
+  }
+
+  /** Names by id, for the page of records these credentials created (one query a page). */
+  async namesByIds(em: EntityManager, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await em.find(CredentialEntity, { select: { id: true, name: true }, where: { id: In(ids) } });
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  /** The last successful authentication: one row, one UPDATE. */
+  async touch(em: EntityManager, id: string, door: CredentialDoor): Promise<void> {
+    await em.update(CredentialEntity, { id }, { lastUsedAt: () => 'now()', lastUsedDoor: door });
   }
 
   async insert(em: EntityManager, credential: NewCredential): Promise<CredentialEntity> {
     return em.save(CredentialEntity, em.create(CredentialEntity, credential));
   }
 
-  /** Revokes one credential of the tenant; false when there is none (or it is another tenant's). */
-  async revoke(em: EntityManager, tenantId: string, id: string): Promise<boolean> {
-    const result = await em.update(
-      CredentialEntity,
-      { id, tenantId, revokedOn: IsNull() },
-      { revokedOn: () => 'now()' },
-    );
+  /** Revokes one credential of the tenant (null: an operator's); false when there is none (or it is another tenant's). */
+  async revoke(em: EntityManager, tenantId: string | null, id: string, withAdmin: boolean): Promise<boolean> {
+    const query = em
+      .createQueryBuilder()
+      .update(CredentialEntity)
+      .set({ revokedOn: () => 'now()' })
+      .where(tenantId === null ? 'tenant_id IS NULL' : 'tenant_id = :tenantId', { tenantId })
+      .andWhere('id = :id AND revoked_on IS NULL', { id });
+    if (!withAdmin) query.andWhere(NOT_ADMIN);
+    const result = await query.execute();
     return (result.affected ?? 0) > 0;
   }
 
   /** Answers the ids it revoked, for the other instances to hear of. */
-  revokeBootstrap(em: EntityManager, tenantId: string, kind: CredentialKind): Promise<string[]> {
-    return revokeWhere(em, 'bootstrap AND revoked_on IS NULL AND tenant_id = :tenantId AND kind = :kind', {
-      tenantId,
+  revokeBootstrap(em: EntityManager, tenantId: string | null, kind: CredentialKind): Promise<string[]> {
+    const tenant = tenantId === null ? 'tenant_id IS NULL' : 'tenant_id = :tenantId';
+    return revokeWhere(em, `bootstrap AND revoked_on IS NULL AND ${tenant} AND kind = :kind`, {
+      ...(tenantId === null ? {} : { tenantId }),
       kind,
     });
   }

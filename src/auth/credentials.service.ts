@@ -4,7 +4,7 @@ import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CredentialRevocations } from './credential-revocations';
 import { CredentialsRepository } from './credentials.repository';
-import { CredentialEntity, CredentialKind, Role } from './entities/credential.entity';
+import { CredentialDoor, CredentialEntity, CredentialKind, Role } from './entities/credential.entity';
 import { Principal } from './principal';
 import { generateSecret, ServerKey } from './server-key';
 import { SERVER_KEY } from './server-key.provider';
@@ -21,10 +21,23 @@ export const KIND_ROLES: Record<CredentialKind, { allowed: Role[]; default: Role
     prefix: 'idp_api',
   },
   SCIM_SECRET: { allowed: ['SCIM'], default: ['SCIM'], prefix: 'idp_scim' },
-  OAUTH_CLIENT: { allowed: ['SCIM', 'ADMIN'], default: ['SCIM'], prefix: 'idp_oauth' },
+  OAUTH_CLIENT: { allowed: ['SCIM', 'ADMIN', 'TENANT_ADMIN'], default: ['SCIM'], prefix: 'idp_oauth' },
   PARTNER_SECRET: { allowed: [], default: [], prefix: 'idp_partner' },
-  ADMIN_TOKEN: { allowed: ['ADMIN'], default: ['ADMIN'], prefix: 'idp_admin' },
+  // Under a tenant an admin token administers that tenant; ADMIN ones are issued outside any tenant.
+  ADMIN_TOKEN: { allowed: ['ADMIN', 'TENANT_ADMIN'], default: ['TENANT_ADMIN'], prefix: 'idp_admin' },
 };
+
+/** The kinds an operator (ADMIN, outside any tenant) credential can be. */
+export const OPERATOR_KINDS = ['ADMIN_TOKEN', 'OAUTH_CLIENT'] as const satisfies readonly CredentialKind[];
+
+/** Roles that administer: a TENANT_ADMIN caller neither sees nor revokes credentials holding them. */
+export const ADMIN_ROLES: readonly Role[] = ['ADMIN', 'TENANT_ADMIN'];
+
+/** Where operator credentials are issued, for the 400 that refuses ADMIN under a tenant. */
+export const OPERATOR_CREDENTIALS_ROUTE = '/api/admin/credentials';
+
+/** Last use is written at most this often per credential and process. */
+export const LAST_USE_INTERVAL_MS = 60_000;
 
 export interface IssueRequest {
   kind: CredentialKind;
@@ -52,6 +65,8 @@ const CREDENTIAL_TEXT_LIMIT = 200;
 @Injectable()
 export class CredentialsService {
   private readonly logger = new Logger('Credentials');
+  /** When this process last wrote each credential's last use. */
+  private readonly lastUseWritten = new Map<string, number>();
 
   constructor(
     private readonly credentials: CredentialsRepository,
@@ -60,9 +75,10 @@ export class CredentialsService {
     private readonly revocations: CredentialRevocations,
   ) {}
 
-  async issue(em: EntityManager, tenantId: string, request: IssueRequest): Promise<IssuedCredential> {
+  /** `tenantId` null: an operator credential (ADMIN_TOKEN or OAUTH_CLIENT), which always holds ADMIN alone. */
+  async issue(em: EntityManager, tenantId: string | null, request: IssueRequest): Promise<IssuedCredential> {
     const rules = KIND_ROLES[request.kind];
-    const roles = request.roles && request.roles.length > 0 ? request.roles : rules.default;
+    const roles = tenantId === null ? operatorRoles(request) : tenantRoles(request, rules.default);
     const refused = roles.filter((role) => !rules.allowed.includes(role));
     if (refused.length > 0) {
       throw DomainError.validation(`A ${request.kind} credential cannot carry ${refused.join(', ')}`, {
@@ -195,15 +211,43 @@ export class CredentialsService {
     }
   }
 
-  list(tenantId: string): Promise<CredentialEntity[]> {
-    return this.credentials.listByTenant(this.transactions.manager, tenantId);
+  /** A tenant's credentials (null: the operator credentials); `withAdmin` false leaves out the administering ones. */
+  list(tenantId: string | null, withAdmin = true): Promise<CredentialEntity[]> {
+    return this.credentials.listByTenant(this.transactions.manager, tenantId, withAdmin);
   }
 
-  async revoke(tenantId: string, credentialId: string): Promise<void> {
+  async revoke(tenantId: string | null, credentialId: string, withAdmin = true): Promise<void> {
     const revoked =
-      isUuid(credentialId) && (await this.credentials.revoke(this.transactions.manager, tenantId, credentialId));
+      isUuid(credentialId) &&
+      (await this.credentials.revoke(this.transactions.manager, tenantId, credentialId, withAdmin));
     if (!revoked) throw DomainError.notFound(`Credential ${credentialId} not found`);
     await this.revocations.revoked(credentialId);
+  }
+
+  /** The items with the name of the credential that created them (revoked ones too; null when gone). */
+  async withCreatorNames<T extends { createdBy: string }>(
+    items: T[],
+  ): Promise<(T & { createdByName: string | null })[]> {
+    const ids = [...new Set(items.map((item) => item.createdBy).filter(isUuid))];
+    const names = await this.credentials.namesByIds(this.transactions.manager, ids);
+    return items.map((item) => ({ ...item, createdByName: names.get(item.createdBy) ?? null }));
+  }
+
+  /**
+   * Records a successful authentication at `door`. At most one write per credential a minute in
+   * this process, never awaited: the caller's request neither waits for it nor fails with it.
+   */
+  noteUse(credentialId: string, door: CredentialDoor): void {
+    const now = Date.now();
+    const last = this.lastUseWritten.get(credentialId);
+    if (last !== undefined && now - last < LAST_USE_INTERVAL_MS) return;
+    if (this.lastUseWritten.size >= 10_000) this.lastUseWritten.clear();
+    this.lastUseWritten.set(credentialId, now);
+    this.credentials
+      .touch(this.transactions.manager, credentialId, door)
+      .catch((error: unknown) =>
+        this.logger.debug(`Could not record the use of credential ${credentialId}: ${String(error)}`),
+      );
   }
 
   /** A lookup answered from the principal cache when it can be; only credentials found are kept. */
@@ -214,6 +258,38 @@ export class CredentialsService {
     if (principal) this.revocations.cache.set(key, principal);
     return principal;
   }
+}
+
+function operatorRoles(request: IssueRequest): Role[] {
+  if (!(OPERATOR_KINDS as readonly string[]).includes(request.kind)) {
+    throw DomainError.validation(
+      `An operator credential is an ${OPERATOR_KINDS.join(' or an ')}, not ${request.kind}`,
+      {
+        path: 'kind',
+        field: 'kind',
+        message: `kind must be one of ${OPERATOR_KINDS.join(', ')}`,
+      },
+    );
+  }
+  if (request.roles && request.roles.some((role) => role !== 'ADMIN')) {
+    throw DomainError.validation('An operator credential holds ADMIN and nothing else', {
+      path: 'roles',
+      field: 'roles',
+      message: 'roles must be [ADMIN] or left out',
+    });
+  }
+  return ['ADMIN'];
+}
+
+function tenantRoles(request: IssueRequest, defaults: Role[]): Role[] {
+  const roles = request.roles && request.roles.length > 0 ? request.roles : defaults;
+  if (roles.includes('ADMIN')) {
+    throw DomainError.validation(
+      `ADMIN spans all tenants and is not issued under one: issue it at POST ${OPERATOR_CREDENTIALS_ROUTE} (TENANT_ADMIN administers one tenant)`,
+      { path: 'roles', field: 'roles', message: `ADMIN credentials are issued at ${OPERATOR_CREDENTIALS_ROUTE}` },
+    );
+  }
+  return roles;
 }
 
 function checkChosenSecret(kind: CredentialKind, secret: string): void {

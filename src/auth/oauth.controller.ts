@@ -70,6 +70,7 @@ export class OAuthController {
     }
     // The request log names the client's tenant and credential, as for every authenticated call.
     req.principal = principal;
+    this.credentials.noteUse(principal.credentialId, 'oauth');
     const { accessToken, expiresIn } = this.tokens.issue(principal);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');

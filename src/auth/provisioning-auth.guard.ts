@@ -30,6 +30,7 @@ export class ProvisioningAuthGuard implements CanActivate {
     const missing = missingRole(this.reflector, context, principal.roles);
     if (missing) refuse(req, 'insufficient_role', ApiError.forbidden(`Missing required role: ${missing}`));
     req.principal = principal;
+    this.credentials.noteUse(principal.credentialId, 'provisioning');
     return true;
   }
 }

@@ -25,7 +25,7 @@ export class ScimAuthGuard implements CanActivate {
     if (typeof principal === 'string') {
       refuse(req, principal, ApiError.unauthorized('Invalid, expired or revoked bearer token'));
     }
-    if (!hasRole(principal.roles, 'SCIM')) {
+    if (!hasRole(principal.roles, 'SCIM') || principal.tenantId === null) {
       refuse(req, 'insufficient_role', ApiError.forbidden('Missing required role: SCIM'));
     }
     const scopedTenant = req.params?.tenantId;
@@ -33,6 +33,7 @@ export class ScimAuthGuard implements CanActivate {
       refuse(req, 'wrong_tenant', ApiError.forbidden('The bearer token does not belong to this tenant endpoint'));
     }
     req.principal = principal;
+    this.credentials.noteUse(principal.credentialId, 'scim');
     return true;
   }
 

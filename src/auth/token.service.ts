@@ -11,7 +11,7 @@ export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 interface AccessClaims {
   /** The issuing credential: checked against revocation on every request. */
   cid: string;
-  tid: string;
+  tid: string | null;
   roles: string[];
 }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { adminScope, requireVisibleTenant } from '../auth/admin-scope';
 import { AuthenticatedRequest } from '../auth/principal';
 import { AdminPage } from '../common/admin-page';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
@@ -60,10 +61,9 @@ export class DirectoryBrowserController {
     return this.browser.user(tenantId, userId);
   }
 
-  /** 404 for a tenant that does not exist. */
+  /** 404 for a tenant that does not exist, and alike for one a TENANT_ADMIN does not administer. */
   private async visibleTenant(req: AuthenticatedRequest, tenantId: string): Promise<void> {
-    // scope: TENANT_ADMIN — requireVisibleTenant(adminScope(req), tenantId) before the lookup, at merge.
-    void req;
+    requireVisibleTenant(adminScope(req), tenantId);
     await this.tenants.find(tenantId);
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { adminScope, requireVisibleTenant } from '../auth/admin-scope';
 import { AuthenticatedRequest } from '../auth/principal';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { TenantsService } from '../directory/tenants.service';
@@ -47,10 +48,9 @@ export class IdpSetupController {
     });
   }
 
-  /** 404 for a tenant that does not exist. */
+  /** 404 for a tenant that does not exist, and alike for one a TENANT_ADMIN does not administer. */
   private async visibleTenant(req: AuthenticatedRequest, tenantId: string): Promise<void> {
-    // scope: TENANT_ADMIN — requireVisibleTenant(adminScope(req), tenantId) before the lookup, at merge.
-    void req;
+    requireVisibleTenant(adminScope(req), tenantId);
     await this.tenants.find(tenantId);
   }
 }

@@ -128,10 +128,9 @@ export class IdpSetupService {
 /** The tenant's own SCIM root: a credential of another tenant is refused there (ScimAuthGuard). */
 const scimRoot = (tenantId: string): string => `/scim/endpoints/${encodeURIComponent(tenantId)}`;
 
-/** `lastUsedAt` once credentials record their use (console design §1); null until then. */
+/** When the credential last authenticated (recorded at most once a minute); null if never. */
 function lastUsedAt(credential: CredentialEntity): string | null {
-  const used = (credential as CredentialEntity & { lastUsedAt?: Date | null }).lastUsedAt;
-  return used ? used.toISOString() : null;
+  return credential.lastUsedAt ? credential.lastUsedAt.toISOString() : null;
 }
 
 /** A socket's local address as a URL host: IPv4-mapped IPv6 as IPv4, other IPv6 in brackets. */

@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Req, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { adminScope, requireVisibleTenant, scopedTenantFilter } from '../auth/admin-scope';
 import { AuthenticatedRequest } from '../auth/principal';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { adminController } from '../admin/admin.openapi';
@@ -23,11 +24,12 @@ export class OverviewController {
   }
 
   /**
-   * The tenant filter the caller may use: today every operator sees all tenants.
-   * scope: TENANT_ADMIN — `scopedTenantFilter(adminScope(req), requested)` (src/auth/admin-scope.ts),
-   * so that a tenant-scoped operator sees its own tenant only, and another tenant's id answers 404.
+   * The tenant filter the caller may use: a TENANT_ADMIN sees its own tenant only, and another
+   * tenant's id answers the 404 of a missing one.
    */
-  private visibleTenant(_req: AuthenticatedRequest, requested?: string): string | undefined {
-    return requested;
+  private visibleTenant(req: AuthenticatedRequest, requested?: string): string | undefined {
+    const scope = adminScope(req);
+    if (requested !== undefined && requested !== '') requireVisibleTenant(scope, requested);
+    return scopedTenantFilter(scope, requested);
   }
 }

@@ -1,5 +1,8 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Req, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { adminScope, scopedTenantFilter } from '../auth/admin-scope';
+import { CredentialsService } from '../auth/credentials.service';
+import type { AuthenticatedRequest } from '../auth/principal';
 import { AdminPage } from '../common/admin-page';
 import { AdminJobsQuery } from './dto/admin-jobs.query';
 import { JobView } from './job-view';
@@ -14,11 +17,15 @@ import { TAGS } from '../openapi/tags';
 @UseGuards(AdminAuthGuard, RateLimitGuard)
 @RateLimit('admin')
 export class AdminJobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly credentials: CredentialsService,
+  ) {}
 
   @Get()
   @OpenApiOperation(LIST_ADMIN_JOBS)
-  list(@Query() query: AdminJobsQuery): Promise<AdminPage<JobView>> {
-    return this.jobs.listAll(query);
+  async list(@Req() req: AuthenticatedRequest, @Query() query: AdminJobsQuery): Promise<AdminPage<JobView>> {
+    const page = await this.jobs.listAll({ ...query, tenant: scopedTenantFilter(adminScope(req), query.tenant) });
+    return { ...page, items: await this.credentials.withCreatorNames(page.items) };
   }
 }

@@ -7,6 +7,8 @@ export interface JobView {
   tenantId: string;
   status: JobStatus;
   createdBy: string;
+  /** The creating credential's name: operators' views only (admin listing, an operator's job read). */
+  createdByName?: string | null;
   createdOn: string;
   startedOn: string | null;
   startOn: string;

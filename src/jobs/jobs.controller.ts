@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
-import { hasRole } from '../auth/principal';
-import type { Principal } from '../auth/principal';
-import { CurrentPrincipal, RequireRoles } from '../auth/roles.decorator';
+import { AdminScope, adminScope } from '../auth/admin-scope';
+import { CredentialsService } from '../auth/credentials.service';
+import type { AuthenticatedRequest } from '../auth/principal';
+import { RequireRoles } from '../auth/roles.decorator';
 import { DomainError } from '../common/domain-error';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { SECURITY } from '../openapi/components';
@@ -26,18 +27,24 @@ interface JobAnswer {
 })
 @Controller('api/user/job')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly credentials: CredentialsService,
+  ) {}
 
   @Get(':jobId')
   @UseGuards(JobAuthGuard)
   @RequireRoles('PROVISIONING_SEARCH')
   @OpenApiOperation(GET_JOB)
-  async find(@Param('jobId') jobId: string, @CurrentPrincipal() principal: Principal): Promise<JobAnswer> {
-    const operator = hasRole(principal.roles, 'ADMIN');
-    // Another tenant's job answers exactly like a missing one.
-    const job = await this.jobs.find(jobId, operator ? null : principal.tenantId);
+  async find(@Param('jobId') jobId: string, @Req() req: AuthenticatedRequest): Promise<JobAnswer> {
+    // An operator (admin bearer) sees every tenant's jobs, a TENANT_ADMIN its tenant's; an
+    // integration its own tenant's. Another tenant's job answers exactly like a missing one.
+    const operator = req.headers.authorization !== undefined;
+    const tenantId = operator ? jobTenant(adminScope(req)) : req.principal!.tenantId;
+    const job = await this.jobs.find(jobId, tenantId);
     if (!job) throw DomainError.notFound('Job not found');
-    return { status: true, value: this.jobs.toView(job, { includeStackTrace: operator }) };
+    const value = this.jobs.toView(job, { includeStackTrace: operator });
+    return { status: true, value: operator ? (await this.credentials.withCreatorNames([value]))[0] : value };
   }
 
   @Post(':jobId/cancel')
@@ -45,8 +52,16 @@ export class JobsController {
   @UseGuards(AdminAuthGuard, RateLimitGuard)
   @RateLimit('admin')
   @OpenApiOperation(CANCEL_JOB)
-  async cancel(@Param('jobId') jobId: string): Promise<JobAnswer> {
+  async cancel(@Param('jobId') jobId: string, @Req() req: AuthenticatedRequest): Promise<JobAnswer> {
+    const tenantId = jobTenant(adminScope(req));
+    if (tenantId !== null && !(await this.jobs.find(jobId, tenantId))) throw DomainError.notFound('Job not found');
     const job = await this.jobs.requestCancel(jobId);
-    return { status: true, value: this.jobs.toView(job, { includeStackTrace: true }) };
+    const [value] = await this.credentials.withCreatorNames([this.jobs.toView(job, { includeStackTrace: true })]);
+    return { status: true, value };
   }
+}
+
+/** The tenant an operator's job reads are narrowed to; null: every tenant. */
+function jobTenant(scope: AdminScope): string | null {
+  return scope.kind === 'tenant' ? scope.tenantId : null;
 }

@@ -43,6 +43,11 @@ const BackendJob: JsonSchema = {
         '`NOT_STARTED` queued; `STARTED` running; `DONE` every operation processed (some may have failed); `FAILED` nothing succeeded, a system fault, or an atomic commit rolled back (`errorMessage` says which); `CANCELLED` by an operator.',
     },
     createdBy: { type: 'string', description: 'The credential that committed.' },
+    createdByName: nullable({
+      type: 'string',
+      description:
+        "That credential's name, in operators' answers only (the admin job list, and an operator's read or cancel); null when it no longer exists.",
+    }),
     createdOn: dateTime('When the job was made (at commit).'),
     startedOn: nullable(dateTime('When a worker started it; `null` before.')),
     startOn: dateTime('When it may start.'),

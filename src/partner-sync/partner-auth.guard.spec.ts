@@ -21,6 +21,7 @@ function guardWithCalls() {
       calls.push(`key:${tenantId}`);
       return Promise.resolve(tenantId === 'acme-tenant' ? { credentialId: 'cred-1', secret: SECRET } : null);
     },
+    noteUse: (credentialId: string, door: string) => calls.push(`used:${credentialId}:${door}`),
   } as unknown as CredentialsService;
   return { guard: new PartnerAuthGuard(tenants, credentials), calls };
 }

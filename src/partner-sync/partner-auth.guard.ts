@@ -58,6 +58,7 @@ export class PartnerAuthGuard implements CanActivate {
     if (typeof caller === 'string') refuse(req, caller, ApiError.forbidden(REFUSED));
     if (!orgCodesMatch(req.body, caller.orgCode)) refuse(req, 'org_code_mismatch', ApiError.forbidden(REFUSED));
     req.partner = caller;
+    this.credentials.noteUse(caller.credentialId, 'partner');
     return true;
   }
 

@@ -1,13 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { adminScope, canSeeTenant, scopedTenantFilter } from '../auth/admin-scope';
+import { CredentialsService } from '../auth/credentials.service';
 import type { AuthenticatedRequest, Principal } from '../auth/principal';
+import { DomainError } from '../common/domain-error';
 import { AdminPage } from '../common/admin-page';
-import {
-  ALL_TENANTS,
-  AdminTransactionsService,
-  AdminTransactionView,
-  TenantVisibility,
-} from './admin-transactions.service';
+import { AdminTransactionsService, AdminTransactionView, TenantVisibility } from './admin-transactions.service';
 import { AdminTransactionsQuery } from './dto/admin-transactions.query';
 import { RetryTransactionDto } from './dto/retry-transaction.dto';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
@@ -22,6 +20,8 @@ import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorato
 import { TAGS } from '../openapi/tags';
 import { RetryAnswer, TransactionRepairService } from './transaction-repair.service';
 
+type Named<T> = T & { createdByName: string | null };
+
 @OpenApiController(adminController(TAGS.adminTransactions.name))
 @Controller('api/admin/transactions')
 @UseGuards(AdminAuthGuard, RateLimitGuard)
@@ -30,25 +30,40 @@ export class AdminTransactionsController {
   constructor(
     private readonly transactions: AdminTransactionsService,
     private readonly repair: TransactionRepairService,
+    private readonly credentials: CredentialsService,
   ) {}
 
   @Get()
   @OpenApiOperation(LIST_ADMIN_TRANSACTIONS)
-  list(@Query() query: AdminTransactionsQuery): Promise<AdminPage<AdminTransactionView>> {
-    return this.transactions.list(query);
+  async list(
+    @Req() req: AuthenticatedRequest,
+    @Query() query: AdminTransactionsQuery,
+  ): Promise<AdminPage<Named<AdminTransactionView>>> {
+    const page = await this.transactions.list({ ...query, tenant: scopedTenantFilter(adminScope(req), query.tenant) });
+    return { ...page, items: await this.credentials.withCreatorNames(page.items) };
   }
 
   @Get(':id')
   @OpenApiOperation(GET_ADMIN_TRANSACTION)
-  find(@Param('id') id: string): Promise<AdminTransactionView & { failures: Record<string, unknown>[] }> {
-    return this.transactions.find(id);
+  async find(
+    @Req() req: AuthenticatedRequest,
+    @Param('id') id: string,
+  ): Promise<Named<AdminTransactionView & { failures: Record<string, unknown>[] }>> {
+    const transaction = await this.transactions.find(id);
+    // Another tenant's transaction answers exactly as a missing one.
+    if (!canSeeTenant(adminScope(req), transaction.tenantId)) throw DomainError.notFound('Transaction not found');
+    const [named] = await this.credentials.withCreatorNames([transaction]);
+    return named;
   }
 
   @Post(':id/rollback')
   @HttpCode(200)
   @OpenApiOperation(ROLLBACK_ADMIN_TRANSACTION)
-  rollback(@Req() req: AuthenticatedRequest, @Param('id') id: string): Promise<AdminTransactionView> {
-    return this.repair.rollback(operator(req), id, this.visibleTenants(req));
+  async rollback(@Req() req: AuthenticatedRequest, @Param('id') id: string): Promise<Named<AdminTransactionView>> {
+    const [named] = await this.credentials.withCreatorNames([
+      await this.repair.rollback(operator(req), id, this.visibleTenants(req)),
+    ]);
+    return named;
   }
 
   @Post(':id/retry')
@@ -63,12 +78,13 @@ export class AdminTransactionsController {
   }
 
   /**
-   * scope: TENANT_ADMIN — a tenant operator acts only on its own tenant's transactions; another
+   * A TENANT_ADMIN acts only on its own tenant's transactions; another
    * tenant's id answers the same 404 'Transaction not found' as a missing one (the service throws
-   * it when this refuses the tenant). At merge: `(tenantId) => canSeeTenant(adminScope(req), tenantId)`.
+   * it when this refuses the tenant).
    */
-  private visibleTenants(_req: AuthenticatedRequest): TenantVisibility {
-    return ALL_TENANTS;
+  private visibleTenants(req: AuthenticatedRequest): TenantVisibility {
+    const scope = adminScope(req);
+    return (tenantId) => canSeeTenant(scope, tenantId);
   }
 }
 

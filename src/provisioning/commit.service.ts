@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
+import type { TenantPrincipal } from '../auth/principal';
 import { TransactionRunner } from '../database/transaction-runner';
 import { FINISHED_STATUSES } from '../jobs/backend-job.entity';
 import { JobsService } from '../jobs/jobs.service';
@@ -38,7 +38,7 @@ export class CommitService {
     private readonly runner: TransactionRunner,
   ) {}
 
-  async commit(principal: Principal, transactionId: string, options: CommitOptions): Promise<CommitAnswer> {
+  async commit(principal: TenantPrincipal, transactionId: string, options: CommitOptions): Promise<CommitAnswer> {
     const { jobId, dispatch, ended } = await this.runner.run(async (em) => {
       const transaction = await this.transactionsService.require(em, principal, transactionId, true);
       // Committed before: the same job. Once the transaction has ended there is nothing to wait
@@ -90,7 +90,11 @@ export class CommitService {
   }
 
   /** Seed 004's waited answer: totals and one error per failed operation. */
-  private async outcome(principal: Principal, transactionId: string, jobId: string): Promise<Record<string, unknown>> {
+  private async outcome(
+    principal: TenantPrincipal,
+    transactionId: string,
+    jobId: string,
+  ): Promise<Record<string, unknown>> {
     const em = this.runner.manager;
     const transaction = await this.transactionsService.require(em, principal, transactionId);
     const failures = await this.operations.failures(em, transactionId);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
+import type { TenantPrincipal } from '../auth/principal';
 import { ApiError } from '../common/api-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { DepartmentRecord, UserRecord } from '../directory/directory.types';
@@ -24,7 +24,7 @@ export class DirectSyncService {
     private readonly metrics: Metrics,
   ) {}
 
-  async apply(principal: Principal, entityType: EntityType, body: unknown): Promise<Record<string, unknown>> {
+  async apply(principal: TenantPrincipal, entityType: EntityType, body: unknown): Promise<Record<string, unknown>> {
     if (!Array.isArray(body)) {
       throw ApiError.badRequest('The request body must be a JSON array of items', [
         { path: 'body', message: 'The request body must be a JSON array of items' },

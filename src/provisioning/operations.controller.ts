@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
+import type { TenantPrincipal } from '../auth/principal';
 import { ProvisioningAuthGuard } from '../auth/provisioning-auth.guard';
 import { CurrentPrincipal, RequireRoles } from '../auth/roles.decorator';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
@@ -42,7 +42,7 @@ export class OperationsController {
   @HttpCode(200)
   @OpenApiOperation(QUEUE_DEPARTMENTS)
   queueDepartments(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: TenantPrincipal,
     @Param('transactionId') transactionId: string,
     @Body() body: unknown,
   ): Promise<unknown> {
@@ -53,7 +53,7 @@ export class OperationsController {
   @HttpCode(200)
   @OpenApiOperation(SYNC_DEPARTMENTS)
   departments(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: TenantPrincipal,
     @Query() query: Record<string, unknown>,
     @Body() body: unknown,
   ): Promise<unknown> {
@@ -67,7 +67,7 @@ export class OperationsController {
   @HttpCode(200)
   @OpenApiOperation(QUEUE_USERS)
   queueUsers(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: TenantPrincipal,
     @Param('transactionId') transactionId: string,
     @Body() body: unknown,
   ): Promise<unknown> {
@@ -78,7 +78,7 @@ export class OperationsController {
   @HttpCode(200)
   @OpenApiOperation(SYNC_USERS)
   users(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: TenantPrincipal,
     @Query() query: Record<string, unknown>,
     @Body() body: unknown,
   ): Promise<unknown> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
+import type { Principal, TenantPrincipal } from '../auth/principal';
 import { DomainError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import {
@@ -94,7 +94,7 @@ export class TransactionRepairService {
 }
 
 /** The operator's credential, acting inside the transaction's tenant. */
-function actingIn(operator: Principal, transaction: TransactionEntity): Principal {
+function actingIn(operator: Principal, transaction: TransactionEntity): TenantPrincipal {
   return { ...operator, tenantId: transaction.tenantId };
 }
 

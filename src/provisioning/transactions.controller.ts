@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Principal } from '../auth/principal';
+import type { TenantPrincipal } from '../auth/principal';
 import { ProvisioningAuthGuard } from '../auth/provisioning-auth.guard';
 import { CurrentPrincipal, RequireRoles } from '../auth/roles.decorator';
 import { FairShareExempt } from '../common/fair-share/fair-share.decorator';
@@ -41,7 +41,7 @@ export class TransactionsController {
   @RequireRoles('PROVISIONING_UPDATE')
   @RateLimit('checkpoint')
   @OpenApiOperation(CREATE_CHECKPOINT)
-  async checkpoint(@CurrentPrincipal() principal: Principal): Promise<Record<string, unknown>> {
+  async checkpoint(@CurrentPrincipal() principal: TenantPrincipal): Promise<Record<string, unknown>> {
     const transaction = await this.transactions.checkpoint(principal);
     return { status: true, transactionId: transaction.id, message: 'Checkpoint created successfully' };
   }
@@ -51,7 +51,7 @@ export class TransactionsController {
   @FairShareExempt()
   @OpenApiOperation(COMMIT_TRANSACTION)
   commit(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: TenantPrincipal,
     @Param('transactionId') transactionId: string,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) res: Response,
@@ -64,7 +64,7 @@ export class TransactionsController {
   @FairShareExempt()
   @OpenApiOperation(COMMIT_TRANSACTION_BY_QUERY)
   commitByQuery(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: TenantPrincipal,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Record<string, unknown>> {
@@ -76,7 +76,7 @@ export class TransactionsController {
   @RequireRoles('PROVISIONING_UPDATE')
   @OpenApiOperation(ROLLBACK_TRANSACTION)
   async rollback(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: TenantPrincipal,
     @Param('transactionId') transactionId: string,
   ): Promise<Record<string, unknown>> {
     await this.transactions.rollback(principal, transactionId);
@@ -87,7 +87,7 @@ export class TransactionsController {
   @RequireRoles('PROVISIONING_SEARCH')
   @OpenApiOperation(GET_TRANSACTION_STATUS)
   status(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: TenantPrincipal,
     @Param('transactionId') transactionId: string,
   ): Promise<Record<string, unknown>> {
     return this.transactions.status(principal, transactionId);
@@ -98,7 +98,7 @@ export class TransactionsController {
   @RateLimit('list')
   @OpenApiOperation(LIST_TRANSACTIONS)
   list(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: TenantPrincipal,
     @Query() query: Record<string, unknown>,
   ): Promise<Record<string, unknown>> {
     const status = queryString('status', query.status);
@@ -117,7 +117,7 @@ export class TransactionsController {
   }
 
   private async commitAndAnswer(
-    principal: Principal,
+    principal: TenantPrincipal,
     transactionId: string,
     query: Record<string, unknown>,
     res: Response,

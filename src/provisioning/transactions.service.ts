@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { TenantPrincipal } from '../auth/principal';
 import { ApiError } from '../common/api-error';
 import { currentLogContext } from '../common/log-context';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -36,7 +36,7 @@ export class TransactionsService {
     private readonly metrics: Metrics,
   ) {}
 
-  async checkpoint(principal: Principal): Promise<TransactionEntity> {
+  async checkpoint(principal: TenantPrincipal): Promise<TransactionEntity> {
     const correlationId = currentLogContext()?.correlationId ?? null;
     return this.transactions.insert(this.runner.manager, principal.tenantId, principal.credentialId, correlationId);
   }
@@ -46,7 +46,7 @@ export class TransactionsService {
    * (DATA_FORMAT / VALIDATION), so the answer and the later failures say what was wrong.
    */
   async queue(
-    principal: Principal,
+    principal: TenantPrincipal,
     transactionId: string,
     entityType: EntityType,
     body: unknown,
@@ -93,7 +93,7 @@ export class TransactionsService {
     return answer;
   }
 
-  async rollback(principal: Principal, transactionId: string): Promise<TransactionEntity> {
+  async rollback(principal: TenantPrincipal, transactionId: string): Promise<TransactionEntity> {
     return this.runner.run(async (em) => {
       const transaction = await this.require(em, principal, transactionId, true);
       if (transaction.status !== 'OPEN') {
@@ -110,14 +110,14 @@ export class TransactionsService {
     });
   }
 
-  async status(principal: Principal, transactionId: string): Promise<Record<string, unknown>> {
+  async status(principal: TenantPrincipal, transactionId: string): Promise<Record<string, unknown>> {
     const em = this.runner.manager;
     const transaction = await this.require(em, principal, transactionId);
     return statusView(transaction, await this.operations.failures(em, transactionId));
   }
 
   async list(
-    principal: Principal,
+    principal: TenantPrincipal,
     filters: TransactionFilters,
     page: number,
     pageSize: number,
@@ -135,7 +135,7 @@ export class TransactionsService {
   /** The tenant's transaction, or 404 exactly like a missing one. */
   async require(
     em: EntityManager,
-    principal: Principal,
+    principal: TenantPrincipal,
     transactionId: string,
     lock = false,
   ): Promise<TransactionEntity> {
@@ -146,7 +146,7 @@ export class TransactionsService {
 
   private async allocate(
     em: EntityManager,
-    principal: Principal,
+    principal: TenantPrincipal,
     transactionId: string,
     count: number,
   ): Promise<number> {

@@ -2,7 +2,13 @@ import type { NewRequestLog } from './capture';
 import type { LogDetailRow, LogSummaryRow } from './request-logs.repository';
 
 /** One request in full, as the row was written (bodies as stored text, already redacted). */
-export type LogDetail = { id: string; time: string } & Omit<NewRequestLog, 'time' | 'searchText'>;
+export type LogDetail = {
+  id: string;
+  time: string;
+  /** The names of the caller's credential and tenant, for people (null when unknown or gone). */
+  credentialName: string | null;
+  tenantName: string | null;
+} & Omit<NewRequestLog, 'time' | 'searchText'>;
 
 /** A list item and a stream event (ADMIN-API.md "LogSummary"): the request without headers and bodies. */
 export type LogSummary = Omit<
@@ -33,6 +39,8 @@ export function toLogSummary(row: LogSummaryRow): LogSummary {
     clientAddress: row.client_address,
     admin: row.admin,
     keepalive: row.keepalive,
+    credentialName: row.credential_name ?? null,
+    tenantName: row.tenant_name ?? null,
   };
 }
 

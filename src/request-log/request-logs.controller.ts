@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { AdminScope, adminScope, canSeeTenant, scopedTenantFilter } from '../auth/admin-scope';
 import type { AuthenticatedRequest } from '../auth/principal';
 import { DeleteRequestLogsQuery, RequestLogFiltersQuery, RequestLogsQuery } from './dto/request-logs.query';
 import { RequestLogStream } from './request-log.stream';
@@ -31,40 +32,43 @@ export class RequestLogsController {
 
   @Get()
   @OpenApiOperation(LIST_REQUEST_LOGS)
-  list(@Query() query: RequestLogsQuery): Promise<LogPage> {
-    return this.logs.list(query);
+  list(@Req() req: AuthenticatedRequest, @Query() query: RequestLogsQuery): Promise<LogPage> {
+    return this.logs.list({ ...query, tenant: scopedTenantFilter(adminScope(req), query.tenant) });
   }
 
   @Get('stream')
   @FairShareExempt()
   @OpenApiOperation(STREAM_REQUEST_LOGS)
-  async live(@Query() query: RequestLogFiltersQuery, @Res() res: Response): Promise<void> {
-    await this.stream.serve(res, toFilters(query));
+  async live(
+    @Req() req: AuthenticatedRequest,
+    @Query() query: RequestLogFiltersQuery,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.stream.serve(res, toFilters({ ...query, tenant: scopedTenantFilter(adminScope(req), query.tenant) }));
   }
 
   @Get('stats')
   @OpenApiOperation(GET_REQUEST_LOG_STATS)
-  stats(): Promise<LogStats> {
-    return this.logs.stats();
+  stats(@Req() req: AuthenticatedRequest): Promise<LogStats> {
+    return this.logs.stats(ownTenant(adminScope(req)));
   }
 
   @Get(':id')
   @OpenApiOperation(GET_REQUEST_LOG)
   find(@Req() req: AuthenticatedRequest, @Param('id') id: string): Promise<LogDetail & { related: RelatedLinks }> {
-    return this.logs.find(id, this.visibleTenants(req));
-  }
-
-  /**
-   * scope: TENANT_ADMIN — `related` links only into tenants the caller sees. At merge:
-   * `(tenantId) => canSeeTenant(adminScope(req), tenantId)` (the row itself is scoped by helper "scope").
-   */
-  private visibleTenants(_req: AuthenticatedRequest): (tenantId: string) => boolean {
-    return () => true;
+    const scope = adminScope(req);
+    // The row itself: another tenant's answers as a missing one; `related` links only into tenants it sees.
+    return this.logs.find(id, ownTenant(scope), (tenantId) => canSeeTenant(scope, tenantId));
   }
 
   @Delete()
   @OpenApiOperation(CLEAR_REQUEST_LOGS)
-  delete(@Query() query: DeleteRequestLogsQuery): Promise<{ deleted: number }> {
-    return this.logs.delete(query.before ? new Date(query.before) : undefined);
+  delete(@Req() req: AuthenticatedRequest, @Query() query: DeleteRequestLogsQuery): Promise<{ deleted: number }> {
+    return this.logs.delete(query.before ? new Date(query.before) : undefined, ownTenant(adminScope(req)));
   }
+}
+
+/** A TENANT_ADMIN's tenant; undefined for an ADMIN (every tenant). */
+function ownTenant(scope: AdminScope): string | undefined {
+  return scope.kind === 'tenant' ? scope.tenantId : undefined;
 }

@@ -27,6 +27,8 @@ const summaryExample = {
   durationMs: 75,
   tenantId: 'acme',
   credentialId: '3f1c2a9e-6b7d-4c1e-9a52-8d0e4b7f1a23',
+  credentialName: 'Microsoft Entra ID',
+  tenantName: 'Acme Ltd',
   correlationId: 'f0e1d2c3-b4a5-4968-8776-655443322110',
   identifier: 'alice@example.com',
   errorMessage: null,
@@ -79,6 +81,11 @@ const SUMMARY_PROPERTIES: Record<string, JsonSchema> = {
   durationMs: { type: 'integer', minimum: 0, description: 'How long the answer took, in milliseconds.' },
   tenantId: nullable({ type: 'string', description: "The caller's tenant; null when not authenticated." }),
   credentialId: nullable({ type: 'string', description: "The caller's credential id; null when not authenticated." }),
+  credentialName: nullable({
+    type: 'string',
+    description: "The caller's credential's name; null when not authenticated (or the credential is gone).",
+  }),
+  tenantName: nullable({ type: 'string', description: "The caller's tenant's name; null when not authenticated." }),
   correlationId: nullable({ type: 'string', description: 'The `X-Request-Id` of the exchange.' }),
   identifier: nullable({
     type: 'string',

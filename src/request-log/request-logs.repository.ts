@@ -55,6 +55,9 @@ export interface LogSummaryRow {
   client_address: string | null;
   admin: boolean;
   keepalive: boolean;
+  /** Joined: the credential's and the tenant's names (null when gone, or not authenticated). */
+  credential_name?: string | null;
+  tenant_name?: string | null;
 }
 
 export interface LogDetailRow extends LogSummaryRow {
@@ -75,6 +78,13 @@ const SUMMARY = `id, time, method, path, status, duration_ms, tenant_id, credent
   identifier, error_message, auth_failure, client_address, admin, keepalive`;
 const DETAIL = `${SUMMARY}, request_headers, request_body, request_body_truncated, response_headers,
   response_body, response_body_truncated, details_omitted`;
+
+/** The names of a page's credentials and tenants: joined to the page's rows only, in the same statement. */
+function withNames(sql: string, order = ''): string {
+  return `SELECT l.*, c.name AS credential_name, t.name AS tenant_name FROM (${sql}) l
+    LEFT JOIN credentials c ON c.id::text = l.credential_id
+    LEFT JOIN tenants t ON t.id = l.tenant_id ${order}`;
+}
 
 /** Rows a text search reads newest first before it turns to the trigram index (see findPage). */
 export const SEARCH_WINDOW_ROWS = 10_000;
@@ -165,19 +175,23 @@ export class RequestLogsRepository {
    */
   async findPage(filters: LogFilters, offset: number, limit: number): Promise<LogSummaryRow[]> {
     const order = `ORDER BY time DESC, id DESC`;
+    const named = `ORDER BY l.time DESC, l.id DESC`;
     const all = whereClause(filters);
     const plain = (): Promise<LogSummaryRow[]> =>
       this.dataSource.query<LogSummaryRow[]>(
-        `SELECT ${SUMMARY} FROM request_logs ${all.sql} ${order} LIMIT ${limit} OFFSET ${offset}`,
+        withNames(`SELECT ${SUMMARY} FROM request_logs ${all.sql} ${order} LIMIT ${limit} OFFSET ${offset}`, named),
         all.params,
       );
     if (!filters.search && !filters.path) return plain();
     const window = whereClause({ ...filters, search: undefined, path: undefined });
     const text = textConditions(filters, window.params);
     const recent = await this.dataSource.query<LogSummaryRow[]>(
-      `SELECT ${SUMMARY} FROM (
+      withNames(
+        `SELECT ${SUMMARY} FROM (
          SELECT ${SUMMARY}, search_text FROM request_logs ${window.sql} ${order} LIMIT ${SEARCH_WINDOW_ROWS}
        ) recent WHERE ${text.join(' AND ')} ${order} LIMIT ${limit} OFFSET ${offset}`,
+        named,
+      ),
       window.params,
     );
     return recent.length === limit ? recent : plain();
@@ -197,8 +211,14 @@ export class RequestLogsRepository {
     return rows ? rows[0].count : null;
   }
 
-  async findById(id: string): Promise<LogDetailRow | null> {
-    const rows = await this.dataSource.query<LogDetailRow[]>(`SELECT ${DETAIL} FROM request_logs WHERE id = $1`, [id]);
+  /** `tenantId`: only a row of this tenant (a TENANT_ADMIN's scope). */
+  async findById(id: string, tenantId?: string): Promise<LogDetailRow | null> {
+    const rows = await this.dataSource.query<LogDetailRow[]>(
+      withNames(
+        `SELECT ${DETAIL} FROM request_logs WHERE id = $1${tenantId === undefined ? '' : ' AND tenant_id = $2'}`,
+      ),
+      tenantId === undefined ? [id] : [id, tenantId],
+    );
     return rows[0] ?? null;
   }
 
@@ -246,7 +266,10 @@ export class RequestLogsRepository {
   ): Promise<StreamedRow[]> {
     const where = whereClause(filters, ['logged_at >= $1', 'NOT (id = ANY($2::uuid[]))'], [loggedSince, exclude]);
     return this.dataSource.query<StreamedRow[]>(
-      `SELECT ${SUMMARY}, logged_at FROM request_logs ${where.sql} ORDER BY logged_at, id LIMIT ${limit}`,
+      withNames(
+        `SELECT ${SUMMARY}, logged_at FROM request_logs ${where.sql} ORDER BY logged_at, id LIMIT ${limit}`,
+        'ORDER BY l.logged_at, l.id',
+      ),
       where.params,
     );
   }
@@ -259,6 +282,31 @@ export class RequestLogsRepository {
     const [{ oldest }] = await this.dataSource.query<{ oldest: Date | null }[]>(
       'SELECT min(time) AS oldest FROM request_logs',
     );
+    return this.countWithin(budgetMs, oldest);
+  }
+
+  /** A tenant's rows and its oldest request (its (tenant_id, time) index serves both). */
+  async tenantStats(
+    tenantId: string,
+    budgetMs: number,
+  ): Promise<{ rows: number; rowsEstimated: boolean; oldest: Date | null }> {
+    const [{ oldest }] = await this.dataSource.query<{ oldest: Date | null }[]>(
+      'SELECT min(time) AS oldest FROM request_logs WHERE tenant_id = $1',
+      [tenantId],
+    );
+    const counted = await this.queryWithin<{ rows: number }>(
+      budgetMs,
+      'SELECT count(*)::int AS rows FROM request_logs WHERE tenant_id = $1',
+      [tenantId],
+    );
+    // No per-tenant estimate exists: past the budget, the count stops there and says so.
+    return counted ? { rows: counted[0].rows, rowsEstimated: false, oldest } : { rows: 0, rowsEstimated: true, oldest };
+  }
+
+  private async countWithin(
+    budgetMs: number,
+    oldest: Date | null,
+  ): Promise<{ rows: number; rowsEstimated: boolean; oldest: Date | null }> {
     const counted = await this.queryWithin<{ rows: number }>(
       budgetMs,
       'SELECT count(*)::int AS rows FROM request_logs',
@@ -284,6 +332,13 @@ export class RequestLogsRepository {
   /** Deletes up to DELETE_BATCH rows older than `before`; answers how many. */
   async deleteBatchBefore(before: Date): Promise<number> {
     return this.deleteBatch('time < $1', [before]);
+  }
+
+  /** Deletes up to DELETE_BATCH rows of one tenant (older than `before` when given); answers how many. */
+  async deleteTenantBatch(tenantId: string, before?: Date): Promise<number> {
+    return before
+      ? this.deleteBatch('tenant_id = $1 AND time < $2', [tenantId, before])
+      : this.deleteBatch('tenant_id = $1', [tenantId]);
   }
 
   /** Deletes up to DELETE_BATCH rows at or before (time, id) in the list's order. */

@@ -60,12 +60,16 @@ export class RequestLogsService {
     return { ...adminPage(window, total, items), hasNext, totalIsLowerBound: lowerBound };
   }
 
-  /** `canSee`: whether the caller may see a tenant's records; links into others are left out (null). */
+  /**
+   * `tenantId`: a TENANT_ADMIN's tenant; another tenant's row answers as a missing one. `canSee`:
+   * whether the caller may see a tenant's records; links into others are left out (null).
+   */
   async find(
     id: string,
+    tenantId?: string,
     canSee: (tenantId: string) => boolean = () => true,
   ): Promise<LogDetail & { related: RelatedLinks }> {
-    const row = isUuid(id) ? await this.repository.findById(id) : null;
+    const row = isUuid(id) ? await this.repository.findById(id, tenantId) : null;
     if (!row) throw DomainError.notFound(`Request log ${id} not found`);
     const related = await this.repository.findRelated(row.path, row.correlation_id);
     return {
@@ -77,8 +81,12 @@ export class RequestLogsService {
     };
   }
 
-  /** Everything, or the rows before `before` (in batches, so writers are never held up for long). */
-  async delete(before?: Date): Promise<{ deleted: number }> {
+  /**
+   * Everything, or the rows before `before` (in batches, so writers are never held up for long).
+   * `tenantId`: only that tenant's rows (a TENANT_ADMIN's scope), in batches too.
+   */
+  async delete(before?: Date, tenantId?: string): Promise<{ deleted: number }> {
+    if (tenantId !== undefined) return { deleted: await this.deleteTenant(tenantId, before) };
     if (!before) return { deleted: await this.repository.deleteAll() };
     let deleted = 0;
     let batch: number;
@@ -89,8 +97,22 @@ export class RequestLogsService {
     return { deleted };
   }
 
-  async stats(): Promise<LogStats> {
-    const { rows, rowsEstimated, oldest } = await this.repository.stats(STATS_BUDGET_MS);
+  private async deleteTenant(tenantId: string, before?: Date): Promise<number> {
+    let deleted = 0;
+    let batch: number;
+    do {
+      batch = await this.repository.deleteTenantBatch(tenantId, before);
+      deleted += batch;
+    } while (batch === DELETE_BATCH);
+    return deleted;
+  }
+
+  /** `tenantId`: rows and oldest of that tenant only (the writer's counters are the instance's). */
+  async stats(tenantId?: string): Promise<LogStats> {
+    const { rows, rowsEstimated, oldest } =
+      tenantId === undefined
+        ? await this.repository.stats(STATS_BUDGET_MS)
+        : await this.repository.tenantStats(tenantId, STATS_BUDGET_MS);
     return { rows, rowsEstimated, ...this.writer.stats, oldest: oldest ? new Date(oldest).toISOString() : null };
   }
 }

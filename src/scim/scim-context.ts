@@ -24,7 +24,7 @@ export function isValidHost(host: string): boolean {
  * Location elsewhere with them; a Host that is not a plain host[:port] is refused.
  */
 export function scimContext(req: AuthenticatedRequest, publicBaseUrl: string | undefined): ScimContext {
-  if (!req.principal) throw new Error('scimContext used on a route without the SCIM guard');
+  if (!req.principal?.tenantId) throw new Error('scimContext used on a route without the SCIM guard');
   const origin = publicBaseUrl ?? `${req.protocol}://${requestHost(req)}`;
   const path = (req.originalUrl ?? req.url).split('?')[0];
   return { tenantId: req.principal.tenantId, base: `${origin}${scimRoot(path)}` };

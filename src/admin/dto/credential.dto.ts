@@ -1,5 +1,6 @@
 import { ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { CREDENTIAL_KINDS, CredentialKind, Role, ROLES } from '../../auth/entities/credential.entity';
+import { OPERATOR_KINDS } from '../../auth/credentials.service';
 
 /** `AdminIssueCredentialRequest` in the OpenAPI document (admin.openapi.ts). */
 export class CreateCredentialDto {
@@ -25,4 +26,14 @@ export class CreateCredentialDto {
   @IsString()
   @Length(16, 512)
   secret?: string;
+}
+
+/** `AdminIssueOperatorCredentialRequest`: an ADMIN credential outside any tenant. */
+export class CreateOperatorCredentialDto {
+  @IsIn(OPERATOR_KINDS, { message: `kind must be one of ${OPERATOR_KINDS.join(', ')}` })
+  kind!: (typeof OPERATOR_KINDS)[number];
+
+  @IsString()
+  @Length(1, 200)
+  name!: string;
 }

@@ -4,8 +4,12 @@ import { TenantEntity } from '../../directory/entities/tenant.entity';
 export const CREDENTIAL_KINDS = ['API_TOKEN', 'SCIM_SECRET', 'OAUTH_CLIENT', 'PARTNER_SECRET', 'ADMIN_TOKEN'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
-export const ROLES = ['PROVISIONING_UPDATE', 'PROVISIONING_SEARCH', 'SCIM', 'ADMIN'] as const;
+export const ROLES = ['PROVISIONING_UPDATE', 'PROVISIONING_SEARCH', 'SCIM', 'ADMIN', 'TENANT_ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** The doors a credential authenticates at, as its last use records them. */
+export const CREDENTIAL_DOORS = ['scim', 'provisioning', 'partner', 'admin', 'oauth', 'metrics'] as const;
+export type CredentialDoor = (typeof CREDENTIAL_DOORS)[number];
 
 @Entity('credentials')
 @Index('IDX_credentials_tenant', ['tenantId'])
@@ -13,8 +17,9 @@ export class CredentialEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ type: 'varchar', length: 64 })
-  tenantId!: string;
+  /** Null for operator (ADMIN) credentials, which span all tenants. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  tenantId!: string | null;
 
   @ManyToOne(() => TenantEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'tenant_id' })
@@ -52,4 +57,11 @@ export class CredentialEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   revokedOn!: Date | null;
+
+  /** The last successful authentication (recorded at most once a minute per instance). */
+  @Column({ type: 'timestamptz', nullable: true })
+  lastUsedAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  lastUsedDoor!: CredentialDoor | null;
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import type { Principal } from '../../auth/principal';
+import type { TenantPrincipal } from '../../auth/principal';
 import { ProvisioningAuthGuard } from '../../auth/provisioning-auth.guard';
 import { CurrentPrincipal, RequireRoles } from '../../auth/roles.decorator';
 import { SECURITY } from '../../openapi/components';
@@ -25,7 +25,7 @@ export class ReadsController {
   @Get('department')
   @OpenApiOperation(LIST_DEPARTMENTS)
   departments(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentPrincipal() principal: TenantPrincipal,
     @Query() query: Record<string, unknown>,
   ): Promise<DepartmentsPageDto> {
     return this.reads.listDepartments(principal.tenantId, parseReadQuery(query));
@@ -33,7 +33,10 @@ export class ReadsController {
 
   @Get('user')
   @OpenApiOperation(LIST_USERS)
-  users(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<UsersPageDto> {
+  users(
+    @CurrentPrincipal() principal: TenantPrincipal,
+    @Query() query: Record<string, unknown>,
+  ): Promise<UsersPageDto> {
     return this.reads.listUsers(principal.tenantId, parseReadQuery(query));
   }
 }

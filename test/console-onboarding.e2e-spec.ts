@@ -47,7 +47,7 @@ describe('console: onboarding a tenant (#/tenants) in Chromium', () => {
     await page.goto(`${base}/admin#/tenants`);
     await page.getByLabel('Admin token').fill(t.secrets.adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Tenants' }).waitFor();
+    await page.getByRole('heading', { name: 'Tenants', level: 2 }).waitFor();
 
     await page.getByLabel('Id').fill(tenantId);
     await page.getByLabel('Name', { exact: true }).fill(tenantName);
@@ -108,7 +108,7 @@ describe('console: onboarding a tenant (#/tenants) in Chromium', () => {
 
   it('issues an operator credential at #/operators that works on the admin API', async () => {
     await page.goto(`${base}/admin#/operators`);
-    await page.getByRole('heading', { name: 'Operators' }).waitFor();
+    await page.getByRole('heading', { name: 'Operators', level: 2 }).waitFor();
     await page.getByLabel('Kind').selectOption('ADMIN_TOKEN');
     await page.getByLabel('Credential name').fill('On-call');
     await page.getByRole('button', { name: 'Issue credential' }).click();

@@ -193,7 +193,11 @@ describe('operator console shell in Chromium', () => {
     expect(signOut.y).toBeGreaterThan(firstLink.y);
     await jobs.click();
     await waitForTrue(page, "window.location.hash === '#/jobs'");
-    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    // Following a link closes the menu (once the new route has rendered).
+    await waitForTrue(
+      page,
+      `document.querySelector('button[aria-controls="console-nav"]')?.getAttribute('aria-expanded') === 'false'`,
+    );
     await assertNoPageOverflow(page);
     await openConsole(page, base, t.secrets.adminToken, '#/overview', { width: 1400 });
   });
@@ -231,32 +235,23 @@ describe('operator console shell in Chromium', () => {
   });
 
   it('shows a tenant-scoped credential its tenant, and no Operators tab', async () => {
-    // TENANT_ADMIN credentials arrive with the scope work (helper "scope"); until they can be
-    // issued, the page is given the `/api/admin/me` answer such a credential receives.
-    const tenantAdmin = {
-      credentialId: '00000000-0000-4000-8000-000000000001',
-      name: 'Default tenant operator',
+    const issued = await call('POST', '/api/admin/tenants/default/credentials', admin(), {
       kind: 'ADMIN_TOKEN',
-      roles: ['TENANT_ADMIN'],
-      scope: 'tenant',
-      tenantId: 'default',
-      tenantName: 'Default tenant',
-    };
-    await page.route('**/api/admin/me', (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(tenantAdmin) }),
-    );
-    await openConsole(page, base, t.secrets.adminToken, '#/operators');
+      name: 'Default tenant operator',
+    });
+    expect(issued.status).toBe(201);
+    const tenantAdminToken: string = issued.body.secret;
+    await openConsole(page, base, tenantAdminToken, '#/operators');
     const nav = page.locator('nav[aria-label="Console"] a');
     expect(await nav.allTextContents()).not.toContain('Operators');
     expect(await nav.allTextContents()).toContain('Request logs');
-    expect(await page.locator('.who').textContent()).toContain('TENANT_ADMIN · Default tenant');
+    expect(await page.locator('.who').textContent()).toContain('TENANT_ADMIN · default');
     await page.getByText('Operator credentials are managed with an ADMIN credential').waitFor();
     // Its selectors offer its own tenant only.
-    await openConsole(page, base, t.secrets.adminToken, '#/transactions');
+    await openConsole(page, base, tenantAdminToken, '#/transactions');
     const options = await page.locator('select[name="tenant"] option').allTextContents();
     expect(options).toEqual(['all', 'default']);
     await screenshotViews(page, 'tenant-admin-transactions');
-    await page.unrouteAll();
   });
 
   it('signs out to the sign-in form and forgets the token', async () => {

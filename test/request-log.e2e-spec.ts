@@ -133,6 +133,8 @@ describe('request log', () => {
         }),
         responseBody: expect.stringContaining(res.body.id),
         responseBodyTruncated: false,
+        // A SCIM create belongs to no transaction and queued no job.
+        related: { transactionId: null, jobId: null },
         detailsOmitted: false,
       });
       expect(Date.now() - Date.parse(log.time)).toBeLessThan(60_000);

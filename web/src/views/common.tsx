@@ -326,3 +326,9 @@ export function openRow(href: string): (event: MouseEvent) => void {
     window.location.hash = href;
   };
 }
+
+/** A tenant as a person reads it: its name when the signed-in operator's tenant list has it, else its id. */
+export function tenantLabel(tenants: readonly Tenant[], tenantId: string | null | undefined): string {
+  if (!tenantId) return '';
+  return tenants.find((tenant) => tenant.id === tenantId)?.name ?? tenantId;
+}

@@ -11,6 +11,7 @@ import {
   Progress,
   RowToggle,
   StatusBadge,
+  tenantLabel,
   Text,
   Time,
   useInterval,
@@ -41,7 +42,7 @@ export function JobsView(props: { api: Api; tenants: Tenant[]; openId?: string; 
 
   return (
     <>
-      {openId !== undefined && <JobDetailView api={api} id={openId} />}
+      {openId !== undefined && <JobDetailView api={api} id={openId} tenants={props.tenants} />}
       <section class="jobs" hidden={openId !== undefined}>
         <form
           class="filters"
@@ -115,6 +116,7 @@ export function JobsView(props: { api: Api; tenants: Tenant[]; openId?: string; 
                     job={job}
                     open={open === job.id}
                     onToggle={() => setOpen(open === job.id ? null : job.id)}
+                    tenants={props.tenants}
                   />
                 ))}
               </tbody>
@@ -127,7 +129,17 @@ export function JobsView(props: { api: Api; tenants: Tenant[]; openId?: string; 
   );
 }
 
-function JobRows({ job, open, onToggle }: { job: RepairJob; open: boolean; onToggle: () => void }) {
+function JobRows({
+  job,
+  open,
+  onToggle,
+  tenants,
+}: {
+  job: RepairJob;
+  open: boolean;
+  onToggle: () => void;
+  tenants: Tenant[];
+}) {
   const last = job.updates.length > 0 ? job.updates[job.updates.length - 1] : undefined;
   return (
     <>
@@ -137,7 +149,7 @@ function JobRows({ job, open, onToggle }: { job: RepairJob; open: boolean; onTog
             <Time iso={job.createdOn} short />
           </RowToggle>
         </td>
-        <td title={job.tenantId}>{job.tenantName ?? job.tenantId}</td>
+        <td title={job.tenantId}>{job.tenantName ?? tenantLabel(tenants, job.tenantId)}</td>
         <td class="mono">{job.job.type}</td>
         <td>
           <StatusBadge status={job.status} />
@@ -199,7 +211,7 @@ function JobRows({ job, open, onToggle }: { job: RepairJob; open: boolean; onTog
 }
 
 /** `#/jobs/<id>`: one job, its links, and Cancel while it has not ended. */
-function JobDetailView({ api, id }: { api: Api; id: string }) {
+function JobDetailView({ api, id, tenants }: { api: Api; id: string; tenants: Tenant[] }) {
   const [tick, setTick] = useState(0);
   const { data: job, error, loading } = useLoad((signal) => jobById(api, id, signal), [api, id, tick]);
   const refresh = useCallback(() => setTick((n) => n + 1), []);
@@ -222,7 +234,7 @@ function JobDetailView({ api, id }: { api: Api; id: string }) {
             <dt>Job</dt>
             <dd class="mono">{job.id}</dd>
             <dt>Tenant</dt>
-            <dd title={job.tenantId}>{job.tenantName ?? job.tenantId}</dd>
+            <dd title={job.tenantId}>{job.tenantName ?? tenantLabel(tenants, job.tenantId)}</dd>
             <dt>Created by</dt>
             <dd>
               {job.createdByName ?? job.createdBy}

@@ -21,6 +21,7 @@ import {
   Pager,
   Progress,
   StatusBadge,
+  tenantLabel,
   Text,
   Time,
   useInterval,
@@ -49,7 +50,7 @@ export function TransactionsView(props: { api: Api; tenants: Tenant[]; openId?: 
 
   return (
     <>
-      {openId !== undefined && <TransactionDetailView api={api} id={openId} />}
+      {openId !== undefined && <TransactionDetailView api={api} id={openId} tenants={props.tenants} />}
       <section class="transactions" hidden={openId !== undefined}>
         <form class="filters" aria-label="Transaction filters" onSubmit={(event) => event.preventDefault()}>
           <Choice
@@ -110,7 +111,7 @@ export function TransactionsView(props: { api: Api; tenants: Tenant[]; openId?: 
                       <td class="nowrap">
                         <Time iso={tx.createdOn} short />
                       </td>
-                      <td title={tx.tenantId}>{tx.tenantName ?? tx.tenantId}</td>
+                      <td title={tx.tenantId}>{tx.tenantName ?? tenantLabel(tenants, tx.tenantId)}</td>
                       <td class="mono">
                         <a href={href}>{tx.id}</a>
                       </td>
@@ -141,7 +142,7 @@ export function TransactionsView(props: { api: Api; tenants: Tenant[]; openId?: 
   );
 }
 
-function TransactionDetailView({ api, id }: { api: Api; id: string }) {
+function TransactionDetailView({ api, id, tenants }: { api: Api; id: string; tenants: Tenant[] }) {
   const [tick, setTick] = useState(0);
   const [retried, setRetried] = useState<RetryAnswer | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -177,7 +178,7 @@ function TransactionDetailView({ api, id }: { api: Api; id: string }) {
           <Progress value={tx.donePercentage} label="Transaction done" />
           <dl class="facts">
             <dt>Tenant</dt>
-            <dd title={tx.tenantId}>{tx.tenantName ?? tx.tenantId}</dd>
+            <dd title={tx.tenantId}>{tx.tenantName ?? tenantLabel(tenants, tx.tenantId)}</dd>
             <dt>Operations</dt>
             <dd>
               {tx.operationCount} · {tx.completedCount} completed · {tx.failedCount} failed

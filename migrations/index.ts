@@ -13,9 +13,9 @@ import { ScimListReads1795518000000 } from './1795518000000-scim-list-reads';
 import { RetentionIndexes1795522000000 } from './1795522000000-retention-indexes';
 import { JobCorrelationId1795524000000 } from './1795524000000-job-correlation-id';
 import { RequestLogAuthFailure1795524100000 } from './1795524100000-request-log-auth-failure';
+import { OperatorCredentials1795600000000 } from './1795600000000-operator-credentials';
 import { TransactionCorrelationId1795610000000 } from './1795610000000-transaction-correlation-id';
 import { RequestActivity1795630000000 } from './1795630000000-request-activity';
-import { OperatorCredentials1795600000000 } from './1795600000000-operator-credentials';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -33,7 +33,7 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RetentionIndexes1795522000000,
   JobCorrelationId1795524000000,
   RequestLogAuthFailure1795524100000,
+  OperatorCredentials1795600000000,
   TransactionCorrelationId1795610000000,
   RequestActivity1795630000000,
-  OperatorCredentials1795600000000,
 ];

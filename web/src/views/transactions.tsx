@@ -256,11 +256,10 @@ function TransactionDetailView({ api, id, tenants }: { api: Api; id: string; ten
                     <th>Error</th>
                     <th>Message</th>
                     <th>Failed</th>
-                    <th>Item</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {tx.failures.map((failure) => (
+                  {tx.failures.map((failure) => [
                     <tr key={failure.orderId}>
                       <td class="num">{failure.orderId}</td>
                       <td>{failure.entityType}</td>
@@ -275,11 +274,15 @@ function TransactionDetailView({ api, id, tenants }: { api: Api; id: string; ten
                       <td class="nowrap">
                         <Time iso={failure.failedOn} />
                       </td>
-                      <td>
+                    </tr>,
+                    // The item and failure object on a row of their own, full width from the left,
+                    // so they are read where the row starts at any width.
+                    <tr key={`${failure.orderId}-item`} class="failure-item-row">
+                      <td colSpan={7}>
                         <FailureItem failure={failure} />
                       </td>
-                    </tr>
-                  ))}
+                    </tr>,
+                  ])}
                 </tbody>
               </table>
             </div>

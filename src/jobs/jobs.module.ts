@@ -76,12 +76,28 @@ export class JobsModule {
         {
           provide: QUEUE_HEALTH,
           inject: [getQueueToken(PROVISIONING_QUEUE)],
-          useFactory: (queue: Queue): QueueHealth => redisHealth(queue),
+          useFactory: (queue: Queue): QueueHealth => {
+            closeWithoutThrowing(queue);
+            return redisHealth(queue);
+          },
         },
       ],
       exports: [...exports, BullModule],
     };
   }
+}
+
+/**
+ * Bull's close() of a queue whose Redis never answered can reject with the connection's error (it
+ * listens for 'error' while it drops a client still connecting), which would fail the whole
+ * shutdown; the shutdown goes on, and the error is logged.
+ */
+function closeWithoutThrowing(queue: Queue): void {
+  const close = queue.close.bind(queue);
+  queue.close = (doNotWaitJobs?: boolean) =>
+    close(doNotWaitJobs).catch((error: unknown) =>
+      new Logger('Queue').warn(`Closing the queue: ${error instanceof Error ? error.message : String(error)}`),
+    );
 }
 
 function redisHealth(queue: Queue): QueueHealth {

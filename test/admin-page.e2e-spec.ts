@@ -263,7 +263,8 @@ describe('operator page (/admin) in Chromium', () => {
     expect(await row.locator('progress').getAttribute('value')).toBe('100');
     expect(await row.textContent()).toContain('COMPLETED');
     await row.click();
-    const failures = page.locator('.transaction-detail table.failures tbody tr');
+    // One row per failure; its item and failure object sit on the row under it.
+    const failures = page.locator('.transaction-detail table.failures tbody tr:not(.failure-item-row)');
     await failures.first().waitFor();
     expect(await failures.count()).toBe(1);
     const failure = await failures.first().textContent();

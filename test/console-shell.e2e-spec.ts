@@ -249,6 +249,8 @@ describe('operator console shell in Chromium', () => {
     await page.getByText('Operator credentials are managed with an ADMIN credential').waitFor();
     // Its selectors offer its own tenant only.
     await openConsole(page, base, tenantAdminToken, '#/transactions');
+    // The tenant list arrives after the view: wait for its one entry, then check there is no other.
+    await page.locator('select[name="tenant"] option', { hasText: 'default' }).waitFor({ state: 'attached' });
     const options = await page.locator('select[name="tenant"] option').allTextContents();
     expect(options).toEqual(['all', 'default']);
     await screenshotViews(page, 'tenant-admin-transactions');

@@ -3,7 +3,6 @@ import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { adminScope, canSeeTenant, scopedTenantFilter } from '../auth/admin-scope';
 import { CredentialsService } from '../auth/credentials.service';
 import type { AuthenticatedRequest, Principal } from '../auth/principal';
-import { DomainError } from '../common/domain-error';
 import { AdminPage } from '../common/admin-page';
 import { AdminTransactionsService, AdminTransactionView, TenantVisibility } from './admin-transactions.service';
 import { AdminTransactionsQuery } from './dto/admin-transactions.query';
@@ -49,9 +48,7 @@ export class AdminTransactionsController {
     @Req() req: AuthenticatedRequest,
     @Param('id') id: string,
   ): Promise<Named<AdminTransactionView & { failures: Record<string, unknown>[] }>> {
-    const transaction = await this.transactions.find(id);
-    // Another tenant's transaction answers exactly as a missing one.
-    if (!canSeeTenant(adminScope(req), transaction.tenantId)) throw DomainError.notFound('Transaction not found');
+    const transaction = await this.transactions.find(id, this.visibleTenants(req));
     const [named] = await this.credentials.withCreatorNames([transaction]);
     return named;
   }

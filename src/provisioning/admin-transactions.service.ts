@@ -114,9 +114,13 @@ export class AdminTransactionsService {
     return adminPage(window, total, rows.map(toAdminTransactionView));
   }
 
-  async find(id: string): Promise<AdminTransactionView & { failures: Record<string, unknown>[] }> {
+  /** One transaction with its failures; another tenant's (by `canSee`) answers as a missing one. */
+  async find(
+    id: string,
+    canSee: TenantVisibility = ALL_TENANTS,
+  ): Promise<AdminTransactionView & { failures: Record<string, unknown>[] }> {
     const em = this.transactions.manager;
-    const transaction = await this.require(em, id);
+    const transaction = await this.require(em, id, canSee);
     const failures = await this.operations.failures(em, id, ADMIN_FAILURES_SHOWN);
     return { ...toAdminTransactionView(transaction), failures: failures.map(failureView) };
   }

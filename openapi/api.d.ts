@@ -102,7 +102,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceProviderConfig"];
         put?: never;
@@ -122,7 +122,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceConfiguration"];
         put?: never;
@@ -142,7 +142,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceProviderConfigUnversioned"];
         put?: never;
@@ -162,7 +162,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceConfigurationUnversioned"];
         put?: never;
@@ -182,7 +182,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceProviderConfigForTenant"];
         put?: never;
@@ -202,7 +202,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceConfigurationForTenant"];
         put?: never;
@@ -3645,12 +3645,24 @@ export interface components {
             patch: {
                 supported: boolean;
             };
-            /** @description Bulk is not served. */
+            /** @description `POST /Bulk` is served (RFC 7644 §3.7). */
             bulk: {
                 supported: boolean;
+                /** @description Operations in one bulk: 1000, or the SCIM rate limit's budget when that is lower (a bulk draws one unit per operation). More answers 413. */
                 maxOperations: number;
-                /** @description The largest request body (`BODY_LIMIT`), in bytes. */
+                /** @description The largest bulk body in bytes: 4194304, or `BODY_LIMIT` when that is lower. More answers 413. */
                 maxPayloadSize: number;
+            };
+            /** @description RFC 9865 §4: index (`startIndex`) and cursor (`cursor`) pagination are both served; index is the default. */
+            pagination: {
+                cursor: boolean;
+                index: boolean;
+                /** @enum {string} */
+                defaultPaginationMethod: "cursor" | "index";
+                defaultPageSize: number;
+                maxPageSize: number;
+                /** @description Seconds a cursor stays valid. */
+                cursorTimeout: number;
             };
             /** @description Filters are supported. */
             filter: {
@@ -3691,6 +3703,11 @@ export interface components {
                 attributeBytes: number;
                 resourceBytes: number;
                 listResults: number;
+                membersPerOperation: number;
+                membersPerResponse: number;
+                bulkOperations: number;
+                bulkPayloadBytes: number;
+                cursorTimeoutSeconds: number;
             };
             meta: components["schemas"]["ScimMeta"];
         };

@@ -58,7 +58,8 @@ describe('SCIM limits: bounded work per request', () => {
       resourceBytes: 131072,
     });
     expect(res.body.filter.maxResults).toBe(1000);
-    expect(res.body.bulk.maxPayloadSize).toBe(10 * 1024 * 1024);
+    // The bulk's own bounds: 1,000 operations (within the default SCIM budget) and 4 MiB (within BODY_LIMIT).
+    expect(res.body.bulk).toEqual({ supported: true, maxOperations: 1000, maxPayloadSize: 4 * 1024 * 1024 });
   });
 
   describe('PATCH counts', () => {

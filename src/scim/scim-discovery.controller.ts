@@ -9,6 +9,7 @@ import { scimContext } from './scim-context';
 import { ScimExceptionFilter } from './scim-exception.filter';
 import { SCIM_ID_SUFFIXES, SCIM_ROOTS, sendJson } from './scim-http';
 import { ScimError } from './scim.errors';
+import { bulkLimits } from './scim-limits';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { SECURITY } from '../openapi/components';
 import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
@@ -52,7 +53,7 @@ export class ScimDiscoveryController {
   serviceProviderConfig(@Req() req: AuthenticatedRequest, @Res() res: Response): void {
     const base = this.base(req);
     sendJson(res, 200, {
-      ...serviceProviderConfig({ maxPayloadSize: this.config.bodyLimitBytes }),
+      ...serviceProviderConfig({ bulk: bulkLimits(this.config) }),
       meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
     });
   }

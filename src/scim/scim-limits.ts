@@ -1,6 +1,7 @@
 // Bounds on the work one SCIM request may ask for, in one place: the request code enforces them and
 // /ServiceProviderConfig advertises them. They bound memory and CPU per request so that one
 // tenant's largest allowed request stays short and cannot stall others.
+import type { AppConfig } from '../config/app-config';
 import { ScimError } from './scim.errors';
 
 export const SCIM_LIMITS = {
@@ -23,7 +24,30 @@ export const SCIM_LIMITS = {
   resourceBytes: 128 * 1024,
   /** Resources one list or search page answers (RFC 7643 §5 `filter.maxResults`). */
   listResults: 1_000,
+  /** Members one PATCH operation may add or remove (a group's other values stay at `valuesPerOperation`). */
+  membersPerOperation: 10_000,
+  /** Members one answer may carry across its groups; more is 400 `tooMany` (page them as `/Users?filter=groups.value eq "<id>"`). */
+  membersPerResponse: 100_000,
+  /** Operations in one `POST /Bulk` (RFC 7644 §3.7 `maxOperations`; lower when the SCIM rate limit is). */
+  bulkOperations: 1_000,
+  /** The largest `POST /Bulk` body in bytes (`maxPayloadSize`; lower when BODY_LIMIT is). */
+  bulkPayloadBytes: 4 * 1024 * 1024,
+  /** Seconds a cursor (RFC 9865) stays valid after the page that issued it. */
+  cursorTimeoutSeconds: 3_600,
 } as const;
+
+/**
+ * `POST /Bulk`'s bounds under this configuration: a bulk draws one SCIM rate-limit unit per
+ * operation, so it may not hold more operations than the SCIM budget allows at all, and its body
+ * is never larger than BODY_LIMIT lets any body be.
+ */
+export function bulkLimits(config: AppConfig): { maxOperations: number; maxPayloadSize: number } {
+  const budget = config.rateLimits ? config.fairShare.scim.limit : Infinity;
+  return {
+    maxOperations: Math.min(SCIM_LIMITS.bulkOperations, budget),
+    maxPayloadSize: Math.min(SCIM_LIMITS.bulkPayloadBytes, config.bodyLimitBytes),
+  };
+}
 
 const kb = (bytes: number): string => `${bytes / 1024} KB`;
 

@@ -1,4 +1,4 @@
-import { MAX_RESULTS } from './schemas';
+import { SCIM_LIMITS } from './scim-limits';
 import { ScimError } from './scim.errors';
 
 /** A list request (GET query string or `POST /.search` body), clamped as RFC 7644 §3.4.2.4 says. */
@@ -32,7 +32,7 @@ export function parseListQuery(source: Record<string, unknown>): ListQuery {
   return {
     filter: filter?.trim() === '' ? undefined : filter,
     startIndex: Math.max(1, startIndex),
-    count: Math.min(MAX_RESULTS, Math.max(0, count)),
+    count: Math.min(SCIM_LIMITS.listResults, Math.max(0, count)),
     sortBy: sortBy?.trim() === '' ? undefined : sortBy,
     sortOrder,
     attributes: list(get('attributes'), 'attributes'),

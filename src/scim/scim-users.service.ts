@@ -33,6 +33,23 @@ export class ScimUsersService extends ScimResources<UserRow> {
     return toUserDocument(row, context.base);
   }
 
+  /**
+   * Creates each body as `create` would, one result per body in order: the document, or the error
+   * that body alone met (a bulk's operations fail one by one, never together).
+   * SKELETON (issue 19): one create after another; to be replaced by one set-based write.
+   */
+  async createMany(context: ScimContext, bodies: readonly unknown[]): Promise<(ScimDocument | Error)[]> {
+    const results: (ScimDocument | Error)[] = [];
+    for (const body of bodies) {
+      try {
+        results.push(await this.create(context, body));
+      } catch (error) {
+        results.push(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return results;
+  }
+
   async replace(context: ScimContext, id: string, body: unknown, ifMatch?: string): Promise<ScimDocument> {
     const { document } = normaliseResource('User', withoutSecretAttributes(body), { requireSchemas: true });
     return this.transactions.run(async (em) => {

@@ -9,7 +9,11 @@ export type ScimType =
   | 'mutability'
   | 'tooMany'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  // RFC 9865 §2.2 (cursor pagination)
+  | 'invalidCursor'
+  | 'expiredCursor'
+  | 'invalidCount';
 
 /**
  * A SCIM request the service refuses, with the HTTP status and `scimType` of its SCIM Error
@@ -55,6 +59,16 @@ export class ScimError extends Error {
 
   static uniqueness(message: string): ScimError {
     return new ScimError(409, 'uniqueness', message);
+  }
+
+  /** RFC 9865: a cursor this service did not issue, or issued for another query. */
+  static invalidCursor(message: string): ScimError {
+    return new ScimError(400, 'invalidCursor', message);
+  }
+
+  /** RFC 9865: a cursor older than `pagination.cursorTimeout`. */
+  static expiredCursor(message: string): ScimError {
+    return new ScimError(400, 'expiredCursor', message);
   }
 
   static notFound(message: string): ScimError {

@@ -430,7 +430,18 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
   ScimServiceProviderConfig: {
     type: 'object',
     description: "RFC 7643 §5 ServiceProviderConfig, with this service's request limits under its own extension URN.",
-    required: ['schemas', 'patch', 'bulk', 'filter', 'changePassword', 'sort', 'etag', 'authenticationSchemes', 'meta'],
+    required: [
+      'schemas',
+      'patch',
+      'bulk',
+      'filter',
+      'pagination',
+      'changePassword',
+      'sort',
+      'etag',
+      'authenticationSchemes',
+      'meta',
+    ],
     properties: {
       schemas: {
         type: 'array',
@@ -441,16 +452,34 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
       documentationUri: { type: 'string', format: 'uri' },
       patch: supported('PATCH is supported.'),
       bulk: {
-        ...supported('Bulk is not served.'),
+        ...supported('`POST /Bulk` is served (RFC 7644 §3.7).'),
         required: ['supported', 'maxOperations', 'maxPayloadSize'],
         properties: {
           supported: { type: 'boolean' },
-          maxOperations: { type: 'integer', minimum: 0 },
+          maxOperations: {
+            type: 'integer',
+            minimum: 0,
+            description: `Operations in one bulk: ${SCIM_LIMITS.bulkOperations}, or the SCIM rate limit's budget when that is lower (a bulk draws one unit per operation). More answers 413.`,
+          },
           maxPayloadSize: {
             type: 'integer',
             minimum: 0,
-            description: 'The largest request body (`BODY_LIMIT`), in bytes.',
+            description: `The largest bulk body in bytes: ${SCIM_LIMITS.bulkPayloadBytes}, or \`BODY_LIMIT\` when that is lower. More answers 413.`,
           },
+        },
+      },
+      pagination: {
+        type: 'object',
+        description:
+          'RFC 9865 §4: index (`startIndex`) and cursor (`cursor`) pagination are both served; index is the default.',
+        required: ['cursor', 'index', 'defaultPaginationMethod', 'defaultPageSize', 'maxPageSize', 'cursorTimeout'],
+        properties: {
+          cursor: { type: 'boolean' },
+          index: { type: 'boolean' },
+          defaultPaginationMethod: { type: 'string', enum: ['cursor', 'index'] },
+          defaultPageSize: { type: 'integer', minimum: 1 },
+          maxPageSize: { type: 'integer', minimum: 1 },
+          cursorTimeout: { type: 'integer', minimum: 1, description: 'Seconds a cursor stays valid.' },
         },
       },
       filter: {
@@ -1148,16 +1177,28 @@ export const SCIM_SERVICE_PROVIDER_CONFIG: OperationDoc = {
   id: ['scimGetServiceProviderConfig', 'scimGetServiceConfiguration'],
   summary: 'What this service provider supports',
   description:
-    "RFC 7644 §4: PATCH, filter (at most `maxResults` per page), sort and ETags are supported; bulk and change-password are not. The largest body and this service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.",
+    "RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.",
   responses: {
     '200': answer('The ServiceProviderConfig.', 'ScimServiceProviderConfig', {
       config: {
-        summary: 'With `BODY_LIMIT=10mb`',
+        summary: 'With the default BODY_LIMIT and RATE_LIMIT_SCIM',
         value: {
           schemas: [URN_SERVICE_PROVIDER_CONFIG, URN_SERVICE_PROVIDER_LIMITS],
           patch: { supported: true },
-          bulk: { supported: false, maxOperations: 0, maxPayloadSize: 10485760 },
+          bulk: {
+            supported: true,
+            maxOperations: SCIM_LIMITS.bulkOperations,
+            maxPayloadSize: SCIM_LIMITS.bulkPayloadBytes,
+          },
           filter: { supported: true, maxResults: MAX_RESULTS },
+          pagination: {
+            cursor: true,
+            index: true,
+            defaultPaginationMethod: 'index',
+            defaultPageSize: DEFAULT_COUNT,
+            maxPageSize: MAX_RESULTS,
+            cursorTimeout: SCIM_LIMITS.cursorTimeoutSeconds,
+          },
           changePassword: { supported: false },
           sort: { supported: true },
           etag: { supported: true },

@@ -1,4 +1,5 @@
-export { RateLimit } from './rate-limit.decorator';
+export { RateLimit, RateLimitCost, RATE_LIMIT_COST_METADATA } from './rate-limit.decorator';
+export type { RateLimitCostOf } from './rate-limit.decorator';
 export { RateLimitGuard } from './rate-limit.guard';
 export { RateLimitModule, createRateLimitStore } from './rate-limit.module';
 export {

@@ -29,3 +29,15 @@ import { RATE_LIMIT_METADATA, RateLimitBucket } from './rate-limit.constants';
 /** Which seed-004 budget the route draws from; enforced by `RateLimitGuard`. */
 export const RateLimit = (bucket: RateLimitBucket): MethodDecorator & ClassDecorator =>
   SetMetadata(RATE_LIMIT_METADATA, bucket);
+
+/** Route metadata key set by `@RateLimitCost(cost)`. */
+export const RATE_LIMIT_COST_METADATA = 'idp:rateLimitCost';
+
+/**
+ * How many units of its bucket one request draws (default 1): a SCIM bulk draws one per
+ * operation, so that a thousand writes cost the same sent one by one or in one request.
+ */
+export type RateLimitCostOf = (req: { body?: unknown }) => number;
+
+export const RateLimitCost = (cost: RateLimitCostOf): MethodDecorator & ClassDecorator =>
+  SetMetadata(RATE_LIMIT_COST_METADATA, cost);

@@ -128,12 +128,21 @@ describe('resource types and service provider config', () => {
   });
 
   it('says what the service supports', () => {
-    const config = serviceProviderConfig();
+    const bulk = { maxOperations: 1000, maxPayloadSize: 4194304 };
+    const config = serviceProviderConfig({ bulk });
     expect(config).toMatchObject({
       schemas: [URN_SERVICE_PROVIDER_CONFIG, URN_SERVICE_PROVIDER_LIMITS],
       patch: { supported: true },
-      bulk: { supported: false },
+      bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 4194304 },
       filter: { supported: true, maxResults: 1000 },
+      pagination: {
+        cursor: true,
+        index: true,
+        defaultPaginationMethod: 'index',
+        defaultPageSize: 100,
+        maxPageSize: 1000,
+        cursorTimeout: 3600,
+      },
       changePassword: { supported: false },
       sort: { supported: true },
       etag: { supported: true },
@@ -141,7 +150,7 @@ describe('resource types and service provider config', () => {
     expect(config[URN_SERVICE_PROVIDER_LIMITS]).toMatchObject({ patchOperations: 1000, valuesPerPatch: 10000 });
     expect(config.authenticationSchemes.map((scheme) => scheme.type)).toEqual(['oauthbearertoken']);
     expect(config).not.toHaveProperty('documentationUri');
-    expect(serviceProviderConfig({ documentationUri: 'https://docs.example.com' }).documentationUri).toBe(
+    expect(serviceProviderConfig({ bulk, documentationUri: 'https://docs.example.com' }).documentationUri).toBe(
       'https://docs.example.com',
     );
   });

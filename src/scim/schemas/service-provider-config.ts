@@ -1,6 +1,7 @@
 // RFC 7643 §5 / §8.5: what this service provider supports, as `/ServiceProviderConfig` serves it
 // (the caller adds `meta`).
 import { SCIM_LIMITS } from '../scim-limits';
+import { DEFAULT_COUNT } from '../scim-list-query';
 import { URN_SERVICE_PROVIDER_CONFIG, URN_SERVICE_PROVIDER_LIMITS } from './scim.urns';
 
 /** The maximum number of resources one list or search answers (RFC 7643 §5 `filter.maxResults`). */
@@ -21,6 +22,15 @@ export interface ServiceProviderConfigDocument {
   patch: { supported: boolean };
   bulk: { supported: boolean; maxOperations: number; maxPayloadSize: number };
   filter: { supported: boolean; maxResults: number };
+  /** RFC 9865 §4: both pagination methods; index is the default, so clients that know only RFC 7644 see no change. */
+  pagination: {
+    cursor: boolean;
+    index: boolean;
+    defaultPaginationMethod: 'cursor' | 'index';
+    defaultPageSize: number;
+    maxPageSize: number;
+    cursorTimeout: number;
+  };
   changePassword: { supported: boolean };
   sort: { supported: boolean };
   etag: { supported: boolean };
@@ -29,16 +39,25 @@ export interface ServiceProviderConfigDocument {
   [URN_SERVICE_PROVIDER_LIMITS]: typeof SCIM_LIMITS;
 }
 
-export function serviceProviderConfig(
-  options: { documentationUri?: string; maxPayloadSize?: number } = {},
-): ServiceProviderConfigDocument {
+export function serviceProviderConfig(options: {
+  documentationUri?: string;
+  /** `bulkLimits(config)`. */
+  bulk: { maxOperations: number; maxPayloadSize: number };
+}): ServiceProviderConfigDocument {
   return {
     schemas: [URN_SERVICE_PROVIDER_CONFIG, URN_SERVICE_PROVIDER_LIMITS],
     ...(options.documentationUri ? { documentationUri: options.documentationUri } : {}),
     patch: { supported: true },
-    // Bulk is not served; maxPayloadSize still tells clients the largest body any SCIM request may have.
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: options.maxPayloadSize ?? 0 },
+    bulk: { supported: true, ...options.bulk },
     filter: { supported: true, maxResults: MAX_RESULTS },
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: DEFAULT_COUNT,
+      maxPageSize: MAX_RESULTS,
+      cursorTimeout: SCIM_LIMITS.cursorTimeoutSeconds,
+    },
     changePassword: { supported: false },
     sort: { supported: true },
     etag: { supported: true },

@@ -102,4 +102,49 @@ describe('MemoryRateLimitStore', () => {
     now += 600;
     await expect(store.peek('k', 2, 1000)).resolves.toMatchObject({ allowed: true, remaining: 1 });
   });
+
+  describe('with a cost', () => {
+    it('records a request of cost N as N units when used + N fits the limit, else nothing', async () => {
+      expect(await store.hit('k', 10, WINDOW, 4)).toEqual({ allowed: true, limit: 10, remaining: 6, retryAfterMs: 0 });
+      now += 1000;
+      expect(await store.hit('k', 10, WINDOW, 6)).toEqual({ allowed: true, limit: 10, remaining: 0, retryAfterMs: 0 });
+      now += 1000;
+      // Three units must leave: the first request's four leave together, 58 s from now.
+      expect(await store.hit('k', 10, WINDOW, 3)).toEqual({
+        allowed: false,
+        limit: 10,
+        remaining: 0,
+        retryAfterMs: 58_000,
+      });
+      now += 58_000;
+      expect(await store.hit('k', 10, WINDOW, 5)).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+      expect(await store.hit('k', 10, WINDOW, 4)).toMatchObject({ allowed: true, remaining: 0 });
+    });
+
+    it('answers the time until enough units leave, one request at a time', async () => {
+      for (let i = 0; i < 5; i++) {
+        await store.hit('k', 5, WINDOW);
+        now += 1000;
+      }
+      // Used 5 (at 0 s .. 4 s), now 5 s: a cost of 3 needs the third oldest gone, at 62 s.
+      expect(await store.hit('k', 5, WINDOW, 3)).toMatchObject({ allowed: false, retryAfterMs: 57_000 });
+      expect(await store.hit('k', 5, WINDOW, 1)).toMatchObject({ allowed: false, retryAfterMs: 55_000 });
+    });
+
+    it('never allows a cost above the limit, answering the whole window', async () => {
+      expect(await store.hit('k', 3, WINDOW, 4)).toEqual({
+        allowed: false,
+        limit: 3,
+        remaining: 0,
+        retryAfterMs: WINDOW,
+      });
+      expect(await store.hit('k', 3, WINDOW, 3)).toMatchObject({ allowed: true, remaining: 0 });
+    });
+
+    it('counts a cost below one, or not a number, as one unit', async () => {
+      expect(await store.hit('k', 3, WINDOW, 0)).toMatchObject({ allowed: true, remaining: 2 });
+      expect(await store.hit('k', 3, WINDOW, Number.NaN)).toMatchObject({ allowed: true, remaining: 1 });
+      expect(await store.hit('k', 3, WINDOW, 1.9)).toMatchObject({ allowed: true, remaining: 0 });
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { units } from './rate-limit.constants';
 import type { RateLimitDecision, RateLimitStore } from './rate-limit.store';
 
 export interface MemoryRateLimitStoreOptions {
@@ -10,7 +11,10 @@ export interface MemoryRateLimitStoreOptions {
 }
 
 interface Log {
-  /** Times of the allowed requests still in the window, oldest first; never longer than the limit. */
+  /**
+   * Times of the allowed units still in the window, oldest first (a request of cost N adds N);
+   * never longer than the limit.
+   */
   hits: number[];
   /** When the newest hit leaves the window: the whole entry is dead from then on. */
   expiresAt: number;
@@ -44,8 +48,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return this.logs.size;
   }
 
-  hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
-    return Promise.resolve(this.hitNow(key, limit, windowMs));
+  hit(key: string, limit: number, windowMs: number, cost = 1): Promise<RateLimitDecision> {
+    return Promise.resolve(this.hitNow(key, limit, windowMs, units(cost)));
   }
 
   peek(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
@@ -62,7 +66,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return Promise.resolve({ allowed: true, limit, remaining: limit - hits.length, retryAfterMs: 0 });
   }
 
-  private hitNow(key: string, limit: number, windowMs: number): RateLimitDecision {
+  private hitNow(key: string, limit: number, windowMs: number, cost: number): RateLimitDecision {
     const now = this.now();
     if (now - this.lastSweep >= this.sweepIntervalMs) this.sweep(now);
 
@@ -71,10 +75,13 @@ export class MemoryRateLimitStore implements RateLimitStore {
     // A hit at time T counts during [T, T + windowMs).
     while (hits.length > 0 && hits[0] <= now - windowMs) hits.shift();
 
-    if (hits.length >= limit) {
-      return { allowed: false, limit, remaining: 0, retryAfterMs: Math.max(1, hits[0] + windowMs - now) };
+    if (hits.length + cost > limit) {
+      // The hit whose leaving frees enough units; a cost above the limit never fits.
+      const freeing = hits[hits.length + cost - limit - 1];
+      const retryAfterMs = cost > limit ? windowMs : Math.max(1, freeing + windowMs - now);
+      return { allowed: false, limit, remaining: 0, retryAfterMs };
     }
-    hits.push(now);
+    for (let unit = 0; unit < cost; unit++) hits.push(now);
     // Re-inserting keeps the Map in least-recently-used order for eviction.
     this.logs.delete(key);
     if (this.logs.size >= this.maxKeys) this.evictLeastRecentlyUsed();

@@ -75,3 +75,8 @@ export function rateLimitExceededText(bucket: string, limit: number, windowMs: n
   const unit = retryAfter === 1 ? 'second' : 'seconds';
   return `Rate limit of ${limit} requests ${describeWindow(windowMs)} exceeded for ${bucket}; retry after ${retryAfter} ${unit}`;
 }
+
+/** A request's cost as the whole number of units it draws: at least one (a bad cost counts one). */
+export function units(cost: number): number {
+  return Number.isFinite(cost) ? Math.max(1, Math.floor(cost)) : 1;
+}

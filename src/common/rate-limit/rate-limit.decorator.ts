@@ -36,6 +36,9 @@ export const RATE_LIMIT_COST_METADATA = 'idp:rateLimitCost';
 /**
  * How many units of its bucket one request draws (default 1): a SCIM bulk draws one per
  * operation, so that a thousand writes cost the same sent one by one or in one request.
+ * `RateLimitGuard` reads it (method, then class) and draws `max(1, floor(cost(req)))` units at
+ * once: the request passes when they all fit in what the window has left, else 429 and nothing
+ * is drawn. A cost function that throws counts as 1.
  */
 export type RateLimitCostOf = (req: { body?: unknown }) => number;
 

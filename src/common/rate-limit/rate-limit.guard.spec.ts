@@ -5,7 +5,7 @@ import { loadConfig } from '../../config/app-config';
 import { ApiError } from '../api-error';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import type { RateLimitBucket } from './rate-limit.constants';
-import { RateLimit } from './rate-limit.decorator';
+import { RateLimit, RateLimitCost } from './rate-limit.decorator';
 import { RateLimitGuard } from './rate-limit.guard';
 import type { RateLimitStore } from './rate-limit.store';
 
@@ -40,9 +40,9 @@ interface Call {
   headers: Record<string, string>;
 }
 
-function call(target: object, method: string, who?: Principal): Call {
+function call(target: object, method: string, who?: Principal, body?: unknown): Call {
   const headers: Record<string, string> = {};
-  const req = { principal: who };
+  const req = { principal: who, body };
   const res = { setHeader: (name: string, value: string) => (headers[name] = value) };
   const handler = (target as Record<string, unknown>)[method] as () => void;
   const context = {
@@ -60,6 +60,27 @@ const guardWith = (store: RateLimitStore, rateLimits = 'on', env: Record<string,
 class ScimRoutes {
   @RateLimit('scim')
   list(): void {}
+}
+
+const operations = (req: { body?: unknown }): number => (req.body as { Operations: unknown[] }).Operations.length;
+
+class CostedRoutes {
+  @RateLimit('scim')
+  @RateLimitCost(operations)
+  bulk(): void {}
+
+  @RateLimit('scim')
+  @RateLimitCost(() => 2)
+  pair(): void {}
+}
+
+@RateLimit('scim')
+@RateLimitCost(() => 3)
+class CostedClass {
+  triple(): void {}
+
+  @RateLimitCost(() => 0.5)
+  fraction(): void {}
 }
 
 describe('RateLimitGuard', () => {
@@ -166,5 +187,56 @@ describe('RateLimitGuard', () => {
     expect(Number(refused.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
     expect(Number(refused.headers['Retry-After'])).toBeLessThanOrEqual(10);
     await expect(guard.canActivate(call(routes, 'list', principal('other')).context)).resolves.toBe(true);
+  });
+
+  describe('@RateLimitCost', () => {
+    const bulk = (n: number) => ({ Operations: Array.from({ length: n }, () => ({})) });
+
+    it('draws the cost in units at once: passes while it fits, then 429 drawing nothing', async () => {
+      const store = new MemoryRateLimitStore();
+      const hit = jest.spyOn(store, 'hit');
+      const guard = guardWith(store, 'on', { RATE_LIMIT_SCIM: '10/60s' });
+      const routes = new CostedRoutes();
+      const first = call(routes, 'bulk', principal('c1'), bulk(7));
+      await expect(guard.canActivate(first.context)).resolves.toBe(true);
+      expect(first.headers).toEqual({ 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '3' });
+      expect(hit).toHaveBeenLastCalledWith(expect.any(String), 10, 60_000, 7);
+
+      const tooMany = call(routes, 'bulk', principal('c1'), bulk(4));
+      await expect(guard.canActivate(tooMany.context)).rejects.toMatchObject({ httpStatus: 429 });
+      expect(tooMany.headers).toMatchObject({ 'X-RateLimit-Remaining': '0', 'Retry-After': '60' });
+
+      // The refused bulk drew nothing: three single units still fit, a fourth does not.
+      const pair = call(routes, 'pair', principal('c1'));
+      await expect(guard.canActivate(pair.context)).resolves.toBe(true);
+      expect(pair.headers['X-RateLimit-Remaining']).toBe('1');
+      await expect(guard.canActivate(call(routes, 'bulk', principal('c1'), bulk(1)).context)).resolves.toBe(true);
+      await expect(guard.canActivate(call(routes, 'bulk', principal('c1'), bulk(1)).context)).rejects.toMatchObject({
+        httpStatus: 429,
+      });
+    });
+
+    it('reads the cost from the method, then the class; at least one whole unit', async () => {
+      const store = new MemoryRateLimitStore();
+      const hit = jest.spyOn(store, 'hit');
+      const guard = guardWith(store);
+      await guard.canActivate(call(new CostedClass(), 'triple', principal('c1')).context);
+      expect(hit).toHaveBeenLastCalledWith(expect.any(String), expect.any(Number), expect.any(Number), 3);
+      await guard.canActivate(call(new CostedClass(), 'fraction', principal('c1')).context);
+      expect(hit).toHaveBeenLastCalledWith(expect.any(String), expect.any(Number), expect.any(Number), 1);
+      await guard.canActivate(call(new CostedRoutes(), 'bulk', principal('c1'), bulk(0)).context);
+      expect(hit).toHaveBeenLastCalledWith(expect.any(String), expect.any(Number), expect.any(Number), 1);
+      await guard.canActivate(call(routes, 'checkpoint', principal('c1')).context);
+      expect(hit).toHaveBeenLastCalledWith(expect.any(String), expect.any(Number), expect.any(Number), 1);
+    });
+
+    it('counts one unit when the cost cannot be read from the body', async () => {
+      const store = new MemoryRateLimitStore();
+      const hit = jest.spyOn(store, 'hit');
+      const guard = guardWith(store);
+      const unreadable = call(new CostedRoutes(), 'bulk', principal('c1'), 'not an object');
+      await expect(guard.canActivate(unreadable.context)).resolves.toBe(true);
+      expect(hit).toHaveBeenLastCalledWith(expect.any(String), expect.any(Number), expect.any(Number), 1);
+    });
   });
 });

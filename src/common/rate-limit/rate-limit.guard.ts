@@ -15,7 +15,9 @@ import {
   rateLimitExceededText,
   rateLimitKey,
   retryAfterSeconds,
+  units,
 } from './rate-limit.constants';
+import { RATE_LIMIT_COST_METADATA, RateLimitCostOf } from './rate-limit.decorator';
 import type { RateLimitDecision, RateLimitStore } from './rate-limit.store';
 
 const WARN_INTERVAL_MS = 60_000;
@@ -50,11 +52,13 @@ export class RateLimitGuard implements CanActivate {
       throw new Error(`@RateLimit('${String(bucket)}'): unknown bucket; use ${RATE_LIMIT_BUCKET_NAMES.join(', ')}`);
     }
     const http = context.switchToHttp();
-    const principal = http.getRequest<AuthenticatedRequest>().principal;
+    const req = http.getRequest<AuthenticatedRequest>();
+    const principal = req.principal;
     if (!principal) return true;
 
     const { limit, windowMs } = this.buckets[bucket];
-    const decision = await this.decide(rateLimitKey(bucket, principal.credentialId, windowMs), limit, windowMs);
+    const cost = this.costOf(context, req);
+    const decision = await this.decide(rateLimitKey(bucket, principal.credentialId, windowMs), limit, windowMs, cost);
     if (!decision) return true;
 
     const res = http.getResponse<Response>();
@@ -68,10 +72,25 @@ export class RateLimitGuard implements CanActivate {
     throw new ApiError(429, 'Too many requests', rateLimitExceededText(bucket, limit, windowMs, seconds));
   }
 
-  /** The store's answer; `null` (let the request through) when it cannot give one. */
-  private async decide(key: string, limit: number, windowMs: number): Promise<RateLimitDecision | null> {
+  /** The units the request draws: the route's `@RateLimitCost` (handler, then class), else 1. */
+  private costOf(context: ExecutionContext, req: { body?: unknown }): number {
+    const cost = this.reflector.getAllAndOverride<RateLimitCostOf | undefined>(RATE_LIMIT_COST_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!cost) return 1;
     try {
-      return await this.store.hit(key, limit, windowMs);
+      return units(cost(req));
+    } catch {
+      // A body the cost cannot be read from is refused by the handler; it draws one unit meanwhile.
+      return 1;
+    }
+  }
+
+  /** The store's answer; `null` (let the request through) when it cannot give one. */
+  private async decide(key: string, limit: number, windowMs: number, cost: number): Promise<RateLimitDecision | null> {
+    try {
+      return await this.store.hit(key, limit, windowMs, cost);
     } catch (error) {
       const now = Date.now();
       if (now - this.lastWarnAt >= WARN_INTERVAL_MS) {

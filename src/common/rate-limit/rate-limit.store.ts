@@ -2,9 +2,12 @@
 export interface RateLimitDecision {
   allowed: boolean;
   limit: number;
-  /** Requests still allowed in the window after this one (0 when refused). */
+  /** Units still allowed in the window after this request (0 when refused). */
   remaining: number;
-  /** When refused: milliseconds until the oldest counted request leaves the window; 0 when allowed. */
+  /**
+   * When refused: milliseconds until enough counted units leave the window for this request's
+   * cost to fit (the whole window when the cost exceeds the limit); 0 when allowed.
+   */
   retryAfterMs: number;
 }
 
@@ -15,11 +18,13 @@ export interface RateLimitDecision {
  */
 export interface RateLimitStore {
   /**
-   * Records one request under `key` if it is allowed. `null` means the store cannot answer
-   * (shared store unreachable): the caller lets the request through, since a rate limiter must
-   * never take the service down.
+   * Records one request of `cost` units (a positive integer, default 1) under `key` if it is
+   * allowed: when the units counted in the window plus `cost` stay within `limit`. All `cost`
+   * units are recorded at once or none are. `null` means the store cannot answer (shared store
+   * unreachable): the caller lets the request through, since a rate limiter must never take the
+   * service down.
    */
-  hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision | null>;
+  hit(key: string, limit: number, windowMs: number, cost?: number): Promise<RateLimitDecision | null>;
 
   /**
    * Whether a request under `key` would be allowed now, recording nothing: for budgets that only

@@ -91,6 +91,47 @@ describe('RedisRateLimitStore', () => {
         expect(await admin.zcard(k)).toBe(2);
       });
 
+      it('draws a cost of N as N entries at once, or none; the answer counts units', async () => {
+        const k = key();
+        expect(await store.hit(k, 10, 1000, 7)).toEqual({ allowed: true, limit: 10, remaining: 3, retryAfterMs: 0 });
+        expect(await admin.zcard(k)).toBe(7);
+        const refused = await store.hit(k, 10, 1000, 4);
+        expect(refused).toMatchObject({ allowed: false, limit: 10, remaining: 0 });
+        expect(refused!.retryAfterMs).toBeGreaterThan(0);
+        expect(refused!.retryAfterMs).toBeLessThanOrEqual(1000);
+        expect(await admin.zcard(k)).toBe(7);
+        expect(await store.hit(k, 10, 1000, 3)).toMatchObject({ allowed: true, remaining: 0 });
+        expect(await admin.zcard(k)).toBe(10);
+        await new Promise((resolve) => setTimeout(resolve, refused!.retryAfterMs + 20));
+        expect(await store.hit(k, 10, 1000, 4)).toMatchObject({ allowed: true });
+      });
+
+      it('answers the time until enough entries leave for the cost', async () => {
+        const k = key();
+        await store.hit(k, 4, 1000, 2);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        await store.hit(k, 4, 1000, 2);
+        // Needs 3 units: the two newest must go too, about 600 ms after the first pair.
+        const wide = await store.hit(k, 4, 1000, 3);
+        expect(wide!.retryAfterMs).toBeGreaterThan(850);
+        const narrow = await store.hit(k, 4, 1000, 1);
+        expect(narrow!.retryAfterMs).toBeLessThanOrEqual(600);
+        expect(await store.hit(k, 4, 1000, 5)).toEqual({ allowed: false, limit: 4, remaining: 0, retryAfterMs: 1000 });
+      });
+
+      it('records a thousand units in one request', async () => {
+        const k = key();
+        expect(await store.hit(k, 1000, 1000, 1000)).toMatchObject({ allowed: true, remaining: 0 });
+        expect(await admin.zcard(k)).toBe(1000);
+      });
+
+      it('is atomic with costs: of 20 concurrent requests of 3 units within 10, exactly 3 pass', async () => {
+        const k = key();
+        const decisions = await Promise.all(Array.from({ length: 20 }, () => store.hit(k, 10, 1000, 3)));
+        expect(decisions.filter((d) => d?.allowed)).toHaveLength(3);
+        expect(await admin.zcard(k)).toBe(9);
+      });
+
       it('shares counters between stores (instances of a fleet)', async () => {
         const other = new RedisRateLimitStore(url, { logger });
         await other.onModuleInit();

@@ -1,29 +1,43 @@
 import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { units } from './rate-limit.constants';
 import type { RateLimitDecision, RateLimitStore } from './rate-limit.store';
 
 /**
  * One atomic step of a sliding log kept in a sorted set (score = time in ms): drop the entries
- * that left the window, then either add this request or answer when the oldest entry leaves.
+ * that left the window, then either add this request's `cost` entries or answer when enough
+ * entries leave for it to fit (the whole window when the cost exceeds the limit).
  * Time is Redis's own (TIME), so instances whose clocks disagree still share one window.
- * KEYS[1] log; ARGV[1] limit; ARGV[2] window ms; ARGV[3] a unique member for this request.
- * Returns {allowed 1|0, remaining, retryAfterMs}.
+ * KEYS[1] log; ARGV[1] limit; ARGV[2] window ms; ARGV[3] a unique prefix for this request's
+ * members; ARGV[4] cost. Returns {allowed 1|0, remaining, retryAfterMs}.
  */
 const SLIDING_LOG_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local cost = tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local count = redis.call('ZCARD', KEYS[1])
-if count < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
+if count + cost <= limit then
+  -- ZADD in slices: unpack() of thousands of arguments would overflow Lua's C stack.
+  local i = 1
+  while i <= cost do
+    local args = {}
+    for j = i, math.min(cost, i + 499) do
+      args[#args + 1] = now
+      args[#args + 1] = ARGV[3] .. ':' .. j
+    end
+    redis.call('ZADD', KEYS[1], unpack(args))
+    i = i + 500
+  end
   redis.call('PEXPIRE', KEYS[1], window)
-  return {1, limit - count - 1, 0}
+  return {1, limit - count - cost, 0}
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local retry = tonumber(oldest[2]) + window - now
+if cost > limit then return {0, 0, window} end
+local freeing = redis.call('ZRANGE', KEYS[1], count + cost - limit - 1, count + cost - limit - 1, 'WITHSCORES')
+local retry = tonumber(freeing[2]) + window - now
 if retry < 1 then retry = 1 end
 return {0, 0, retry}
 `;
@@ -46,7 +60,13 @@ const COMMAND = 'idpRateLimitHit';
 const PEEK_COMMAND = 'idpRateLimitPeek';
 
 type ScriptedRedis = Redis & {
-  [COMMAND](key: string, limit: number, windowMs: number, member: string): Promise<[number, number, number]>;
+  [COMMAND](
+    key: string,
+    limit: number,
+    windowMs: number,
+    member: string,
+    cost: number,
+  ): Promise<[number, number, number]>;
   [PEEK_COMMAND](key: string, limit: number, windowMs: number): Promise<[number, number, number]>;
 };
 
@@ -132,8 +152,8 @@ export class RedisRateLimitStore implements RateLimitStore, OnModuleInit, OnModu
     this.client.disconnect();
   }
 
-  hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision | null> {
-    return this.decide(limit, () => this.client[COMMAND](key, limit, windowMs, randomUUID()));
+  hit(key: string, limit: number, windowMs: number, cost = 1): Promise<RateLimitDecision | null> {
+    return this.decide(limit, () => this.client[COMMAND](key, limit, windowMs, randomUUID(), units(cost)));
   }
 
   peek(key: string, limit: number, windowMs: number): Promise<RateLimitDecision | null> {

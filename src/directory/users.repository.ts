@@ -241,6 +241,63 @@ export class UsersRepository {
     return toRow(raw[0]);
   }
 
+  /**
+   * Inserts new rows with their SCIM attributes in one statement; a row whose userName (ignoring
+   * case) or externalId is taken, by a stored row, a concurrent writer's committed row or an
+   * earlier row of the same statement, is skipped rather than failing the statement. Answers the
+   * rows inserted, in no particular order: the caller finds the skipped ones by id.
+   */
+  async insertMany(
+    em: EntityManager,
+    tenantId: string,
+    rows: readonly (UserWrite & Pick<UserRow, 'attributes'>)[],
+  ): Promise<UserRow[]> {
+    if (rows.length === 0) return [];
+    const columns: unknown[][] = Array.from({ length: WRITE_COLUMNS + 1 }, () => []);
+    for (const row of rows) {
+      [...writeParameters(tenantId, row), JSON.stringify(row.attributes)].forEach((value, column) =>
+        columns[column].push(value),
+      );
+    }
+    // ON CONFLICT without a target covers every unique index (id, externalId, lower(userName)).
+    const raw: RawUser[] = await em.query(
+      `INSERT INTO users (id, tenant_id, user_name, external_id, given_name, middle_name,
+         family_name, display_name, email, emails, phone_number, active, role, metadata,
+         created_by, changed_by, attributes)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+         $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[],
+         $14::jsonb[], $15::text[], $16::text[], $17::jsonb[])
+       ON CONFLICT DO NOTHING
+       RETURNING ${COLUMNS}`,
+      columns,
+    );
+    return raw.map(toRow);
+  }
+
+  /**
+   * For each candidate, in order, which of its values a row of the tenant holds: its userName
+   * (ignoring case, as the unique index compares) and its externalId.
+   */
+  async findTaken(
+    em: EntityManager,
+    tenantId: string,
+    candidates: readonly { userName: string; externalId: string | null }[],
+  ): Promise<{ userName: boolean; externalId: boolean }[]> {
+    if (candidates.length === 0) return [];
+    // Per candidate, an index lookup on each unique index (the candidates are few: the skipped rows).
+    const rows: { ord: string; user_name: boolean; external_id: boolean }[] = await em.query(
+      `SELECT c.ord,
+              EXISTS (SELECT 1 FROM users u WHERE u.tenant_id = $1 AND lower(u.user_name) = lower(c.user_name))
+                AS user_name,
+              EXISTS (SELECT 1 FROM users u WHERE u.tenant_id = $1 AND u.external_id = c.external_id)
+                AS external_id
+         FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS c(user_name, external_id, ord)
+        ORDER BY c.ord`,
+      [tenantId, candidates.map((c) => c.userName), candidates.map((c) => c.externalId)],
+    );
+    return rows.map((row) => ({ userName: row.user_name, externalId: row.external_id }));
+  }
+
   /** Overwrites one row by id, SCIM attributes included; undefined when the tenant has no such user. */
   async updateOne(
     em: EntityManager,

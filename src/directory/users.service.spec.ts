@@ -4,8 +4,8 @@ import { DomainError } from '../common/domain-error';
 import { AssignmentsRepository } from './assignments.repository';
 import { DepartmentsRepository } from './departments.repository';
 import { DepartmentsService } from './departments.service';
-import { ItemResult, UserInput, UserKey, UserRecord } from './directory.types';
-import { UsersRepository } from './users.repository';
+import { ItemResult, UserInput, UserKey, UserRecord, UserState } from './directory.types';
+import { UserRow, UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 // The embedded database serialises connections (a second one waits for the open transaction),
@@ -530,6 +530,255 @@ describe('UsersService (real PostgreSQL)', () => {
         `SELECT count(*)::int AS count FROM users WHERE tenant_id = 't2' AND given_name = 'Updated' AND NOT active`,
       );
       expect(count).toBe(10_000);
+    });
+  });
+
+  describe('createMany', () => {
+    const state = (userName: string, extra: Partial<UserState> = {}): UserState => ({
+      userName,
+      externalId: null,
+      givenName: null,
+      middleName: null,
+      familyName: null,
+      displayName: null,
+      emails: [],
+      phoneNumber: null,
+      active: true,
+      attributes: {},
+      ...extra,
+    });
+    const createMany = (tenantId: string, states: UserState[]) =>
+      service.createMany(db.dataSource.manager, tenantId, states, 'scim');
+    /** createOne for each state in turn, each error caught: what createMany must answer. */
+    async function oneByOne(tenantId: string, states: UserState[]): Promise<(UserRow | DomainError)[]> {
+      const results: (UserRow | DomainError)[] = [];
+      for (const each of states) {
+        results.push(
+          await service.createOne(db.dataSource.manager, tenantId, each, 'scim').catch((error: DomainError) => error),
+        );
+      }
+      return results;
+    }
+    /** A result without what differs between two creates of the same state: id and times. */
+    const comparable = (result: UserRow | DomainError) =>
+      result instanceof DomainError
+        ? { error: result.code, message: result.message, details: result.details }
+        : { ...result, id: undefined, createdOn: undefined, updatedOn: undefined };
+    const outcome = (result: UserRow | DomainError) =>
+      result instanceof DomainError ? `${result.code}:${result.details[0]?.field}` : 'ok';
+
+    let tenants = 0;
+    /** A fresh tenant holding a user 'stored' (externalId 'stored-ext'), for each test. */
+    async function tenant(): Promise<string> {
+      const id = `cm${++tenants}`;
+      await db.dataSource.query(`INSERT INTO tenants (id, name) VALUES ($1, $1)`, [id]);
+      await service.createOne(db.dataSource.manager, id, state('Stored', { externalId: 'stored-ext' }), 'batch');
+      return id;
+    }
+
+    it('creates each state as createOne would: same rows, one result per state in order', async () => {
+      const states = [
+        state('Ann@example.com', {
+          externalId: 'ann',
+          givenName: 'Ann',
+          familyName: 'Lee',
+          displayName: 'Ann Lee',
+          emails: [
+            { value: 'ann.home@example.com', type: 'home', primary: false },
+            { value: 'Ann@example.com', type: 'work', primary: true },
+          ],
+          phoneNumber: '+1 555',
+          active: false,
+          attributes: {
+            title: 'Boss',
+            'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { costCenter: '7' },
+          },
+        }),
+        state('bob'),
+        // Not NFC: stored in NFC, as createOne does.
+        state('Zoe\u0301'),
+      ];
+      const [expected, actual] = [await oneByOne(await tenant(), states), await createMany(await tenant(), states)];
+      expect(actual.map(comparable)).toEqual(expected.map(comparable));
+      expect(actual.map(outcome)).toEqual(['ok', 'ok', 'ok']);
+      expect(actual[0]).toMatchObject({ email: 'Ann@example.com', createdBy: 'scim', changedBy: 'scim', version: 1 });
+      expect((actual[2] as UserRow).userName).toBe('Zo\u00e9');
+    });
+
+    it('answers DUPLICATE for values stored or taken by an earlier state of the call, the first winning', async () => {
+      const states = [
+        state('stored@x', { externalId: 'STORED-EXT' }), // externalId compares exactly: free
+        state('STORED'), // userName ignores case: taken
+        state('new-1', { externalId: 'stored-ext' }), // externalId taken
+        state('Stored', { externalId: 'stored-ext' }), // both taken: createOne meets the externalId first
+        state('twin', { externalId: 't-1' }),
+        state('TWIN', { externalId: 't-2' }), // userName taken by the state before
+        state('other', { externalId: 't-1' }), // externalId taken by the state before
+        state('TWIN', { externalId: 't-1' }), // both
+        state('free'),
+      ];
+      const [expected, actual] = [await oneByOne(await tenant(), states), await createMany(await tenant(), states)];
+      expect(actual.map(comparable)).toEqual(expected.map(comparable));
+      expect(actual.map(outcome)).toEqual([
+        'ok',
+        'DUPLICATE:userName',
+        'DUPLICATE:externalId',
+        'DUPLICATE:externalId',
+        'ok',
+        'DUPLICATE:userName',
+        'DUPLICATE:externalId',
+        'DUPLICATE:externalId',
+        'ok',
+      ]);
+      expect(actual[1]).toMatchObject({ message: "userName 'STORED' is already taken by another user" });
+    });
+
+    it('lets a later state take a value an earlier one failed to store, as one by one would', async () => {
+      const states = [
+        state('claimed', { externalId: 'stored-ext' }), // fails: externalId taken
+        state('CLAIMED'), // so this userName is still free
+        state('claimed'), // but not any more
+        state('bad\u202Ename'), // refused by the rules
+        state('after-bad'),
+      ];
+      const [expected, actual] = [await oneByOne(await tenant(), states), await createMany(await tenant(), states)];
+      expect(actual.map(comparable)).toEqual(expected.map(comparable));
+      expect(actual.map(outcome)).toEqual([
+        'DUPLICATE:externalId',
+        'ok',
+        'DUPLICATE:userName',
+        expect.stringMatching(/^VALIDATION/),
+        'ok',
+      ]);
+    });
+
+    it('fails only the row the database refuses, writing the others', async () => {
+      const tenantId = await tenant();
+      // jsonb cannot hold a NUL character: the INSERT fails for this row alone.
+      const states = [state('nul-1'), state('nul-2', { attributes: { note: 'a\u0000b' } }), state('nul-3')];
+      const actual = await createMany(tenantId, states);
+      expect(actual.map(outcome)).toEqual(['ok', 'VALIDATION:undefined', 'ok']);
+      expect((actual[1] as DomainError).message).toBe(
+        "User 'nul-2' could not be stored: a value is too long or malformed",
+      );
+      const expected = await oneByOne(await tenant(), states);
+      expect(actual.map(comparable)).toEqual(expected.map(comparable));
+      expect(await storedUser(tenantId, 'nul-3')).toBeDefined();
+      expect(await storedUser(tenantId, 'nul-2')).toBeUndefined();
+    });
+
+    it('writes 1,200 users with a fixed number of statements per chunk of 500', async () => {
+      const tenantId = await tenant();
+      const states = Array.from({ length: 1200 }, (_, i) =>
+        state(`chunk-${i}@example.com`, { externalId: i === 700 ? 'stored-ext' : `chunk-${i}` }),
+      );
+      const statements: string[] = [];
+      const results = await db.dataSource.transaction(async (em) => {
+        const query = em.query.bind(em);
+        jest.spyOn(em, 'query').mockImplementation((sql: string, parameters?: unknown[]) => {
+          statements.push(sql.trim().split(/\s+/)[0]);
+          return query(sql, parameters);
+        });
+        return service.createMany(em, tenantId, states, 'scim');
+      });
+      expect(results.filter((result) => result instanceof DomainError)).toHaveLength(1);
+      expect(outcome(results[700])).toBe('DUPLICATE:externalId');
+      // Per chunk (rows 0-499, 500-999, 1000-1199): SAVEPOINT, INSERT, RELEASE; the chunk with a skipped row looks up what took it.
+      expect(statements).toEqual([
+        ...['SAVEPOINT', 'INSERT', 'RELEASE'],
+        ...['SAVEPOINT', 'INSERT', 'RELEASE', 'SELECT'],
+        ...['SAVEPOINT', 'INSERT', 'RELEASE'],
+      ]);
+      const [{ count }] = await db.dataSource.query(
+        `SELECT count(*)::int AS count FROM users WHERE tenant_id = $1 AND user_name LIKE 'chunk-%'`,
+        [tenantId],
+      );
+      expect(count).toBe(1199);
+    });
+
+    it('answers an empty call, and a call of invalid states only', async () => {
+      const tenantId = await tenant();
+      expect(await createMany(tenantId, [])).toEqual([]);
+      const [result] = await createMany(tenantId, [state('bad\u202Ename')]);
+      expect(result).toBeInstanceOf(DomainError);
+    });
+
+    withServer('ends a race with a concurrent writer as DUPLICATE for the loser, the rest written', async () => {
+      const tenantId = await tenant();
+      const other = db.dataSource.createQueryRunner();
+      await other.connect();
+      await other.startTransaction();
+      await other.query(
+        `INSERT INTO users (tenant_id, user_name, external_id, created_by, changed_by)
+         VALUES ($1, 'racer', NULL, 'scim', 'scim'), ($1, 'racer-ext-holder', 'racer-ext', 'scim', 'scim')`,
+        [tenantId],
+      );
+      const racing = createMany(tenantId, [
+        state('race-1'),
+        state('RACER'),
+        state('race-2', { externalId: 'racer-ext' }),
+        state('race-3'),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.commitTransaction();
+      await other.release();
+      const results = await racing;
+      expect(results.map(outcome)).toEqual(['ok', 'DUPLICATE:userName', 'DUPLICATE:externalId', 'ok']);
+      expect(await storedUser(tenantId, 'race-3')).toBeDefined();
+    });
+
+    withServer('creates the value a concurrent writer held but rolled back', async () => {
+      const tenantId = await tenant();
+      const other = db.dataSource.createQueryRunner();
+      await other.connect();
+      await other.startTransaction();
+      await other.query(
+        `INSERT INTO users (tenant_id, user_name, created_by, changed_by) VALUES ($1, 'undone', 'scim', 'scim')`,
+        [tenantId],
+      );
+      const racing = createMany(tenantId, [state('UNDONE'), state('beside-undone')]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.rollbackTransaction();
+      await other.release();
+      expect((await racing).map(outcome)).toEqual(['ok', 'ok']);
+    });
+
+    withServer('survives a deadlock with another creator: each value ends with one owner, never an error', async () => {
+      const tenantId = await tenant();
+      const other = db.dataSource.createQueryRunner();
+      await other.connect();
+      await other.startTransaction();
+      // The other transaction holds 'dl-b', then wants the externalId createMany holds with 'dl-a'.
+      await other.query(
+        `INSERT INTO users (tenant_id, user_name, created_by, changed_by) VALUES ($1, 'dl-b', 'scim', 'scim')`,
+        [tenantId],
+      );
+      const racing = createMany(tenantId, [state('dl-a', { externalId: 'dl-x' }), state('dl-b')]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const crossing = other
+        .query(
+          `INSERT INTO users (tenant_id, user_name, external_id, created_by, changed_by)
+           VALUES ($1, 'dl-c', 'dl-x', 'scim', 'scim')`,
+          [tenantId],
+        )
+        .then(
+          () => 'inserted',
+          () => 'victim',
+        );
+      const otherFate = await Promise.race([crossing, racing.then(() => 'createMany done first')]);
+      // Either PostgreSQL made the other transaction the victim, or createMany (which then ran again).
+      if ((await crossing) === 'victim') await other.rollbackTransaction();
+      else await other.commitTransaction();
+      await other.release();
+      const results = await racing;
+      const [{ owners }] = await db.dataSource.query(
+        `SELECT count(*)::int AS owners FROM users WHERE tenant_id = $1 AND external_id = 'dl-x'`,
+        [tenantId],
+      );
+      expect(owners).toBe(1);
+      expect(['victim', 'inserted', 'createMany done first']).toContain(otherFate);
+      if ((await crossing) === 'victim') expect(results.map(outcome)).toEqual(['ok', 'ok']);
+      else expect(results.map(outcome)).toEqual(['DUPLICATE:externalId', 'DUPLICATE:userName']);
     });
   });
 });

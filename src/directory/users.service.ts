@@ -12,6 +12,7 @@ import {
   mergeAscending,
   RaceRetries,
   splitFirstRound,
+  sqlStateOf,
   writeIsolated,
 } from './batch';
 import { DepartmentsRepository } from './departments.repository';
@@ -29,9 +30,9 @@ import {
   UserRecord,
   UserState,
 } from './directory.types';
-import { normaliseUserName } from './identifiers';
+import { normaliseUserName, userNameKey } from './identifiers';
 import type { PageOf, SearchPage } from './search-page';
-import { UserGroup, UserRow, UsersRepository } from './users.repository';
+import { UserGroup, UserRow, UsersRepository, UserWrite } from './users.repository';
 import {
   checkClaims,
   checkUserFields,
@@ -45,6 +46,7 @@ import {
   resolveItemAssignments,
   roundKeys,
   StoredUsers,
+  taken,
   toRecord,
   uniquenessError,
   validateInput,
@@ -52,6 +54,19 @@ import {
 } from './users.rules';
 
 type Results = (ItemResult<UserRecord> | undefined)[];
+
+/** A user `createMany` is to insert, whole. */
+type NewUser = UserWrite & Pick<UserRow, 'attributes'>;
+
+/** One result per state of a `createMany` call; unset while the state waits for a later round. */
+type Created = (UserRow | DomainError | undefined)[];
+
+/**
+ * How often `createMany`, when it owns its transaction, runs it again after PostgreSQL chose it
+ * as a deadlock victim (two callers inserting each other's values in different orders): the
+ * other one has gone through, so the next run sees its rows and answers DUPLICATE for them.
+ */
+const DEADLOCK_RETRIES = 3;
 
 /** One `upsertMany` call: its input and the results filled in as rounds complete. */
 interface UpsertCall {
@@ -151,6 +166,55 @@ export class UsersService {
     return this.writeOne(row, () => this.users.insertOne(em, tenantId, { ...row, changedBy: frontDoor }));
   }
 
+  /**
+   * Creates each state as `createOne` would, set-based: one result per state, in order, the row
+   * or the DomainError that state alone met (VALIDATION for a value no column holds, DUPLICATE
+   * for a userName or externalId taken by a stored user or by an earlier state of the same call:
+   * the first wins). A fixed number of statements per chunk of `rowsPerWrite` users: one INSERT
+   * that skips taken values, and one lookup of what the skipped rows collided with. A row the
+   * database refuses otherwise fails alone (writeIsolated); a concurrent writer that commits a
+   * value first makes it DUPLICATE here, as createOne's unique index would.
+   */
+  async createMany(
+    em: EntityManager,
+    tenantId: string,
+    states: readonly UserState[],
+    frontDoor: FrontDoor,
+  ): Promise<(UserRow | DomainError)[]> {
+    const checked: Created = [];
+    const rows: (NewUser | undefined)[] = states.map((state, index) => {
+      try {
+        return {
+          ...checkedStateRow(state),
+          id: randomUUID(),
+          role: null,
+          metadata: null,
+          createdBy: frontDoor,
+          changedBy: frontDoor,
+        };
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        checked[index] = error;
+        return undefined;
+      }
+    });
+    const valid = rows.flatMap((row, index) => (row ? [index] : []));
+    if (valid.length === 0) return checked as (UserRow | DomainError)[];
+    const create = async (tx: EntityManager): Promise<(UserRow | DomainError)[]> => {
+      const results: Created = [...checked];
+      await this.createRounds(tx, tenantId, rows, valid, results);
+      return results as (UserRow | DomainError)[];
+    };
+    if (em.queryRunner?.isTransactionActive) return create(em);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await em.transaction(create);
+      } catch (error) {
+        if (sqlStateOf(error) !== '40P01' || attempt > DEADLOCK_RETRIES) throw error;
+      }
+    }
+  }
+
   /** Replaces one user's state (partner sync's `role` and `metadata` stay); undefined when not found. */
   async replaceOne(
     em: EntityManager,
@@ -177,6 +241,93 @@ export class UsersService {
     const rows = await this.assignments.findByUserIds(em, tenantId, distinct(userIds));
     for (const { userId, ...assignment } of rows) byUser.get(userId)?.push(assignment);
     return byUser;
+  }
+
+  /**
+   * Inserts the rows at `pending` round by round: a round holds no two rows sharing a userName
+   * or externalId, so the first of them is decided before the next is tried; a later row whose
+   * value an earlier row of the call stored fails without a statement, as createOne would.
+   */
+  private async createRounds(
+    tx: EntityManager,
+    tenantId: string,
+    rows: readonly (NewUser | undefined)[],
+    pending: readonly number[],
+    results: Created,
+  ): Promise<void> {
+    const retries = new RaceRetries();
+    const stored = { userNames: new Set<string>(), externalIds: new Set<string>() };
+    let rest = [...pending];
+    while (rest.length > 0) {
+      rest = rest.filter((index) => {
+        const row = rows[index] as NewUser;
+        const error = takenError(row, {
+          userName: stored.userNames.has(userNameKey(row.userName)),
+          externalId: row.externalId !== null && stored.externalIds.has(row.externalId),
+        });
+        if (error) results[index] = error;
+        return !error;
+      });
+      const { now, later } = splitFirstRound(rest, (index) => createKeys(rows[index] as NewUser));
+      const raced = await this.createRound(tx, tenantId, rows, now, results, retries);
+      for (const index of now) {
+        const row = results[index];
+        if (row instanceof DomainError || row === undefined) continue;
+        stored.userNames.add(userNameKey(row.userName));
+        if (row.externalId !== null) stored.externalIds.add(row.externalId);
+      }
+      rest = mergeAscending(later, raced);
+    }
+  }
+
+  /**
+   * Inserts one round in chunks; answers the rows skipped for a value that no stored row holds
+   * any more when looked up (the holder was deleted meanwhile): they are tried again.
+   */
+  private async createRound(
+    tx: EntityManager,
+    tenantId: string,
+    rows: readonly (NewUser | undefined)[],
+    indices: readonly number[],
+    results: Created,
+    retries: RaceRetries,
+  ): Promise<number[]> {
+    const again: number[] = [];
+    for (const part of chunk(indices, this.users.rowsPerWrite)) {
+      // One order for every caller: two concurrent calls then take their userName locks alike.
+      const ordered = part
+        .map((index) => ({ index, row: rows[index] as NewUser }))
+        .sort((a, b) => compareText(userNameKey(a.row.userName), userNameKey(b.row.userName)));
+      const outcome = await writeIsolated(tx, ordered, (chunkRows) =>
+        this.users.insertMany(
+          tx,
+          tenantId,
+          chunkRows.map((entry) => entry.row),
+        ),
+      );
+      const written = new Map(outcome.written.map((row) => [row.id, row]));
+      const refused = new Set(outcome.failures.map((failure) => failure.row.index));
+      for (const failure of outcome.failures)
+        results[failure.row.index] = uniquenessError(failure.error, failure.row.row);
+      const skipped = ordered.filter((entry) => !written.has(entry.row.id) && !refused.has(entry.index));
+      const holders = await this.users.findTaken(
+        tx,
+        tenantId,
+        skipped.map((entry) => entry.row),
+      );
+      for (const entry of ordered) {
+        const row = written.get(entry.row.id);
+        if (row) results[entry.index] = row;
+      }
+      skipped.forEach((entry, position) => {
+        const error = takenError(entry.row, holders[position]);
+        if (error) results[entry.index] = error;
+        else if (retries.take(entry.index)) again.push(entry.index);
+        // The value keeps being taken and freed under us: as createOne would have met it, taken.
+        else results[entry.index] = taken('userName', entry.row.userName);
+      });
+    }
+    return again.sort((a, b) => a - b);
   }
 
   /** Runs one write; a value the database refuses (taken, too long) becomes the caller's error. */
@@ -279,6 +430,28 @@ function checkedStateRow(
   const invalid = checkUserFields(row);
   if (invalid) throw invalid;
   return row;
+}
+
+/** What createOne's unique indexes answer for a row whose values are taken as `holders` says. */
+function takenError(
+  row: { userName: string; externalId: string | null },
+  holders: { userName: boolean; externalId: boolean },
+): DomainError | undefined {
+  // PostgreSQL checks the externalId index first (the older index): createOne meets that one.
+  if (holders.externalId && row.externalId !== null) return taken('externalId', row.externalId);
+  if (holders.userName) return taken('userName', row.userName);
+  return undefined;
+}
+
+/** The values two users of one createMany call may not share. */
+function createKeys(row: NewUser): string[] {
+  const keys = [`name:${userNameKey(row.userName)}`];
+  if (row.externalId !== null) keys.push(`externalId:${row.externalId}`);
+  return keys;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

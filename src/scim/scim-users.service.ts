@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner';
-import type { UserRow } from '../directory/directory.types';
+import type { UserRow, UserState } from '../directory/directory.types';
 import type { PageOf, SearchPage } from '../directory/search-page';
 import type { UserGroup } from '../directory/users.repository';
 import { GroupsService } from '../directory/groups.service';
@@ -35,18 +35,27 @@ export class ScimUsersService extends ScimResources<UserRow> {
 
   /**
    * Creates each body as `create` would, one result per body in order: the document, or the error
-   * that body alone met (a bulk's operations fail one by one, never together).
-   * SKELETON (issue 19): one create after another; to be replaced by one set-based write.
+   * that body alone met (a bulk's operations fail one by one, never together). The bodies that
+   * pass the schema go to the directory in one set-based call (UsersService.createMany).
    */
   async createMany(context: ScimContext, bodies: readonly unknown[]): Promise<(ScimDocument | Error)[]> {
-    const results: (ScimDocument | Error)[] = [];
-    for (const body of bodies) {
+    const results: (ScimDocument | Error)[] = new Array<ScimDocument | Error>(bodies.length);
+    const states: UserState[] = [];
+    const positions: number[] = [];
+    bodies.forEach((body, position) => {
       try {
-        results.push(await this.create(context, body));
+        const { document } = normaliseResource('User', withoutSecretAttributes(body), { requireSchemas: true });
+        states.push(toUserState(document));
+        positions.push(position);
       } catch (error) {
-        results.push(error instanceof Error ? error : new Error(String(error)));
+        results[position] = error instanceof Error ? error : new Error(String(error));
       }
-    }
+    });
+    if (states.length === 0) return results;
+    const created = await this.users.createMany(this.transactions.manager, context.tenantId, states, 'scim');
+    created.forEach((row, at) => {
+      results[positions[at]] = row instanceof Error ? row : toUserDocument(row, context.base);
+    });
     return results;
   }
 

@@ -675,7 +675,7 @@ describe('UsersService (real PostgreSQL)', () => {
       const statements: string[] = [];
       const results = await db.dataSource.transaction(async (em) => {
         const query = em.query.bind(em);
-        jest.spyOn(em, 'query').mockImplementation((sql: string, parameters?: unknown[]) => {
+        jest.spyOn(em, 'query').mockImplementation((sql: string, parameters?: Parameters<typeof query>[1]) => {
           statements.push(sql.trim().split(/\s+/)[0]);
           return query(sql, parameters);
         });

@@ -98,7 +98,11 @@ async function main(): Promise<void> {
       line('cursor page 1 (baseline)', cursorFirst, cursorFirst);
       line(`cursor page ${DEEP_PAGE} (target < 1.5x page 1)`, cursorDeep, cursorFirst);
       line('index page 1 (startIndex=1)', indexFirst, cursorFirst);
-      line(`index page ${DEEP_PAGE} (startIndex=${(DEEP_PAGE - 1) * COUNT + 1}) vs index page 1`, indexDeep, indexFirst);
+      line(
+        `index page ${DEEP_PAGE} (startIndex=${(DEEP_PAGE - 1) * COUNT + 1}) vs index page 1`,
+        indexDeep,
+        indexFirst,
+      );
       console.log(
         `\nwalk of ${DEEP_PAGE - 1} cursor pages (attributes=id): ${walkSeconds.toFixed(1)} s, ` +
           `${((walkSeconds * 1000) / (DEEP_PAGE - 1)).toFixed(1)} ms a page`,

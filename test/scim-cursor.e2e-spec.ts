@@ -178,8 +178,8 @@ describe('SCIM cursor pagination', () => {
         .send({ schemas: [SEARCH], filter, attributes: ['userName'], count: 2, Cursor: cursor })
         .expect(200);
       expect(res.body.totalResults).toBe(5);
-      seen.push(...(res.body as Page).Resources);
-      cursor = (res.body as Page).nextCursor;
+      seen.push(...res.body.Resources);
+      cursor = res.body.nextCursor;
     }
     expect(seen).toEqual(reference.Resources);
 
@@ -200,9 +200,13 @@ describe('SCIM cursor pagination', () => {
     const seen = [...(first.body as Page).Resources];
     let cursor = (first.body as Page).nextCursor;
     while (cursor !== undefined) {
-      const res: { body: Page } = await t.http.get('/scim/v2/Users').set(auth()).query({ cursor, count: 5 }).expect(200);
-      seen.push(...(res.body as Page).Resources);
-      cursor = (res.body as Page).nextCursor;
+      const res: { body: Page } = await t.http
+        .get('/scim/v2/Users')
+        .set(auth())
+        .query({ cursor, count: 5 })
+        .expect(200);
+      seen.push(...res.body.Resources);
+      cursor = res.body.nextCursor;
     }
     const ids = seen.map((user) => user.id);
     expect(ids).toEqual([...userIds.filter((id) => id !== doomed), added.body.id]);
@@ -250,7 +254,10 @@ describe('SCIM cursor pagination', () => {
     const altered = Buffer.from(payload, 'base64url').toString('utf8').replace(/"b":0/, '"b":1');
     await refused(
       '/scim/v2/Users',
-      { cursor: `${version}.${Buffer.from(altered).toString('base64url')}.${signature}`, filter: 'userName sw "walker"' },
+      {
+        cursor: `${version}.${Buffer.from(altered).toString('base64url')}.${signature}`,
+        filter: 'userName sw "walker"',
+      },
       'invalidCursor',
     );
     await refused('/scim/v2/Users', { cursor: 'not-a-cursor' }, 'invalidCursor');

@@ -10,7 +10,10 @@ const binding: CursorBinding = {
   sortBy: 'userName',
   sortOrder: 'ascending',
 };
-const position = { key: ['alice', '2026-12-07T09:50:10.123456+00:00', '6f1c2a34-0d5e-4f6a-8b7c-9d0e1f2a3b4c'], backward: false };
+const position = {
+  key: ['alice', '2026-12-07T09:50:10.123456+00:00', '6f1c2a34-0d5e-4f6a-8b7c-9d0e1f2a3b4c'],
+  backward: false,
+};
 
 function scimType(run: () => unknown): string | undefined {
   try {

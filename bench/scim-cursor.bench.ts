@@ -3,7 +3,8 @@
 // page, measured in the same run (target: page 1,000 < 1.5x page 1); and, for contrast, the index
 // page at startIndex=99901 against index page 1. The service runs in this process (Nest app on a
 // free port, RATE_LIMITS=off, REQUEST_LOG=off) on a scratch database; requests go over HTTP one at a
-// time; each figure is the median of RUNS (default 31) requests, after a few unmeasured ones.
+// time; each figure is the median of RUNS (default 31) requests, after a few unmeasured ones, the four
+// queries timed in turn in each round.
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:cursor
 // (USERS=100000 RUNS=31 by default; the database idp_test_cursor_<random> is created and dropped after.)
 import { randomBytes } from 'node:crypto';
@@ -65,17 +66,19 @@ async function main(): Promise<void> {
         if (res.status !== 200) throw new Error(`GET ?${query} answered ${res.status}: ${await res.text()}`);
         return (await res.json()) as Page;
       };
-      const timed = async (query: string): Promise<number> => {
-        for (let i = 0; i < WARMUP; i++) await get(query);
-        const times: number[] = [];
-        for (let i = 0; i < RUNS; i++) {
-          const started = performance.now();
-          const page = await get(query);
-          times.push(performance.now() - started);
-          if (page.itemsPerPage !== COUNT) throw new Error(`?${query} answered ${page.itemsPerPage} resources`);
+      // Interleaved: each round times every query once, so a busy moment of the machine falls on all alike.
+      const timeAll = async (queries: string[]): Promise<number[]> => {
+        for (const query of queries) for (let i = 0; i < WARMUP; i++) await get(query);
+        const times: number[][] = queries.map(() => []);
+        for (let round = 0; round < RUNS; round++) {
+          for (const [i, query] of queries.entries()) {
+            const started = performance.now();
+            const page = await get(query);
+            times[i].push(performance.now() - started);
+            if (page.itemsPerPage !== COUNT) throw new Error(`?${query} answered ${page.itemsPerPage} resources`);
+          }
         }
-        times.sort((a, b) => a - b);
-        return times[Math.floor(times.length / 2)];
+        return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]);
       };
 
       // Walk to page 1,000 (ids only: attributes do not bind a cursor), keeping the cursor that opens it.
@@ -88,10 +91,12 @@ async function main(): Promise<void> {
       }
       const walkSeconds = (performance.now() - walking) / 1000;
 
-      const cursorFirst = await timed(`cursor=&count=${COUNT}`);
-      const cursorDeep = await timed(`cursor=${cursor}&count=${COUNT}`);
-      const indexFirst = await timed(`startIndex=1&count=${COUNT}`);
-      const indexDeep = await timed(`startIndex=${(DEEP_PAGE - 1) * COUNT + 1}&count=${COUNT}`);
+      const [cursorFirst, cursorDeep, indexFirst, indexDeep] = await timeAll([
+        `cursor=&count=${COUNT}`,
+        `cursor=${cursor}&count=${COUNT}`,
+        `startIndex=1&count=${COUNT}`,
+        `startIndex=${(DEEP_PAGE - 1) * COUNT + 1}&count=${COUNT}`,
+      ]);
       const line = (label: string, ms: number, baseline: number) =>
         console.log(`${label.padEnd(52)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / baseline).toFixed(2)}x`);
       console.log(`\nGET /Users, ${COUNT} a page (all attributes, groups included), median of ${RUNS}:`);

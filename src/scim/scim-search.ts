@@ -78,24 +78,17 @@ function keysetPage(
   const stable = `${table}.created_on ${direction}, ${table}.id ${direction}`;
   const orderBy = sortBy === undefined ? stable : `${sortBy} ${direction} ${nulls}, ${stable}`;
   const key = `json_build_array(${sortBy === undefined ? '' : `${sortBy}, `}${table}.created_on, ${table}.id)`;
-  const keyset: Keyset = position
+  const from = position
     ? after(position.key, { table, sortBy, past, nullsLast, first: parameters.length + 2 })
-    : { after: 'TRUE', parameters: [], key };
-  return {
-    condition,
-    parameters,
-    orderBy,
-    limit: query.count + 1,
-    offset: 0,
-    keyset: { ...keyset, key },
-  };
+    : { after: 'TRUE', parameters: [] };
+  return { condition, parameters, orderBy, limit: query.count + 1, offset: 0, keyset: { ...from, key } };
 }
 
 /** The rows past `key` (`[sortBy value,] created_on, id`) in the page's order; parameters from `$first`. */
 function after(
   key: unknown[],
   order: { table: string; sortBy?: string; past: string; nullsLast: boolean; first: number },
-): Keyset {
+): Omit<Keyset, 'key'> {
   const { table, sortBy, past, nullsLast, first } = order;
   const expected = sortBy === undefined ? 2 : 3;
   const [created, id] = key.slice(-2);
@@ -104,16 +97,16 @@ function after(
   }
   const parameters: unknown[] = [created, id];
   const stable = `(${table}.created_on, ${table}.id) ${past} ($${first}::timestamptz, $${first + 1}::uuid)`;
-  if (sortBy === undefined) return { after: stable, parameters, key: '' };
+  if (sortBy === undefined) return { after: stable, parameters };
   const value = key[0];
   if (value === null) {
     // Past a row without a sort value: the rest of those (forward), or every row with one and the
     // earlier of those (backward).
     const rest = nullsLast ? `${sortBy} IS NULL AND ${stable}` : `${sortBy} IS NOT NULL OR ${stable}`;
-    return { after: rest, parameters, key: '' };
+    return { after: rest, parameters };
   }
   parameters.push(typeof value === 'object' ? JSON.stringify(value) : value);
   const v = `$${first + 2}`;
   const beyond = `${sortBy} ${past} ${v} OR (${sortBy} = ${v} AND ${stable})`;
-  return { after: nullsLast ? `${beyond} OR ${sortBy} IS NULL` : beyond, parameters, key: '' };
+  return { after: nullsLast ? `${beyond} OR ${sortBy} IS NULL` : beyond, parameters };
 }

@@ -3486,15 +3486,19 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description RFC 7644 §3.4.2 ListResponse: one page of results. */
+        /** @description RFC 7644 §3.4.2 ListResponse: one page of results. An index page (`startIndex`) carries `startIndex`; a cursor page (RFC 9865, `cursor` given) carries none, and names its neighbours by `nextCursor` and `previousCursor`. */
         ScimListResponse: {
             schemas: "urn:ietf:params:scim:api:messages:2.0:ListResponse"[];
             /** @description How many resources match the filter in all. */
             totalResults: number;
-            /** @description The 1-based index of the first resource of this page. */
-            startIndex: number;
+            /** @description The 1-based index of the first resource of this page (index pagination only). */
+            startIndex?: number;
             /** @description How many resources this page holds. */
             itemsPerPage: number;
+            /** @description RFC 9865: the `cursor` of the next page, when there is one (absent on the last page). Opaque, URL-safe, valid for `pagination.cursorTimeout` seconds, and only for the same resource type, filter, sortBy and sortOrder. */
+            nextCursor?: string;
+            /** @description RFC 9865: the `cursor` of the page before this one; absent on the first page. */
+            previousCursor?: string;
             /** @description The resources of this page. */
             Resources: {
                 [key: string]: unknown;
@@ -3631,6 +3635,8 @@ export interface components {
             sortOrder?: string | null;
             /** @description The 1-based index of the first result; below 1 counts as 1. */
             startIndex?: number | string | null;
+            /** @description RFC 9865 cursor pagination: `""` for the first page, then a `nextCursor` or `previousCursor` of the last answer (the same filter, sortBy and sortOrder). Not with `startIndex`. A cursor this service did not issue for this query answers 400 `invalidCursor`; one older than `pagination.cursorTimeout` seconds 400 `expiredCursor`. */
+            cursor?: string | null;
             /** @description Results per page (default 100, at most 1000); negative counts as 0. */
             count?: number | string | null;
         };
@@ -5812,6 +5818,11 @@ export interface operations {
                  */
                 startIndex?: number;
                 /**
+                 * @description RFC 9865 cursor pagination: given without a value (`?cursor` or `cursor=`), the first page; then the `nextCursor` or `previousCursor` of the last answer, with the same filter, sortBy and sortOrder (count, attributes and excludedAttributes may change). Pages are keyset pages: page 1,000 costs what page 1 costs, and a walk meets every resource that exists throughout exactly once, whatever is created or deleted meanwhile. `count` is clamped as for index pages. Not with `startIndex` (400 `invalidValue`). A cursor this service did not issue for this tenant, resource type and query, or altered, answers 400 `invalidCursor`; one older than `pagination.cursorTimeout` seconds, 400 `expiredCursor`.
+                 * @example
+                 */
+                cursor?: string;
+                /**
                  * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
                  * @example 50
                  */
@@ -5923,6 +5934,11 @@ export interface operations {
                  */
                 startIndex?: number;
                 /**
+                 * @description RFC 9865 cursor pagination: given without a value (`?cursor` or `cursor=`), the first page; then the `nextCursor` or `previousCursor` of the last answer, with the same filter, sortBy and sortOrder (count, attributes and excludedAttributes may change). Pages are keyset pages: page 1,000 costs what page 1 costs, and a walk meets every resource that exists throughout exactly once, whatever is created or deleted meanwhile. `count` is clamped as for index pages. Not with `startIndex` (400 `invalidValue`). A cursor this service did not issue for this tenant, resource type and query, or altered, answers 400 `invalidCursor`; one older than `pagination.cursorTimeout` seconds, 400 `expiredCursor`.
+                 * @example
+                 */
+                cursor?: string;
+                /**
                  * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
                  * @example 50
                  */
@@ -6033,6 +6049,11 @@ export interface operations {
                  * @example 1
                  */
                 startIndex?: number;
+                /**
+                 * @description RFC 9865 cursor pagination: given without a value (`?cursor` or `cursor=`), the first page; then the `nextCursor` or `previousCursor` of the last answer, with the same filter, sortBy and sortOrder (count, attributes and excludedAttributes may change). Pages are keyset pages: page 1,000 costs what page 1 costs, and a walk meets every resource that exists throughout exactly once, whatever is created or deleted meanwhile. `count` is clamped as for index pages. Not with `startIndex` (400 `invalidValue`). A cursor this service did not issue for this tenant, resource type and query, or altered, answers 400 `invalidCursor`; one older than `pagination.cursorTimeout` seconds, 400 `expiredCursor`.
+                 * @example
+                 */
+                cursor?: string;
                 /**
                  * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
                  * @example 50
@@ -6960,6 +6981,11 @@ export interface operations {
                  */
                 startIndex?: number;
                 /**
+                 * @description RFC 9865 cursor pagination: given without a value (`?cursor` or `cursor=`), the first page; then the `nextCursor` or `previousCursor` of the last answer, with the same filter, sortBy and sortOrder (count, attributes and excludedAttributes may change). Pages are keyset pages: page 1,000 costs what page 1 costs, and a walk meets every resource that exists throughout exactly once, whatever is created or deleted meanwhile. `count` is clamped as for index pages. Not with `startIndex` (400 `invalidValue`). A cursor this service did not issue for this tenant, resource type and query, or altered, answers 400 `invalidCursor`; one older than `pagination.cursorTimeout` seconds, 400 `expiredCursor`.
+                 * @example
+                 */
+                cursor?: string;
+                /**
                  * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
                  * @example 50
                  */
@@ -7071,6 +7097,11 @@ export interface operations {
                  */
                 startIndex?: number;
                 /**
+                 * @description RFC 9865 cursor pagination: given without a value (`?cursor` or `cursor=`), the first page; then the `nextCursor` or `previousCursor` of the last answer, with the same filter, sortBy and sortOrder (count, attributes and excludedAttributes may change). Pages are keyset pages: page 1,000 costs what page 1 costs, and a walk meets every resource that exists throughout exactly once, whatever is created or deleted meanwhile. `count` is clamped as for index pages. Not with `startIndex` (400 `invalidValue`). A cursor this service did not issue for this tenant, resource type and query, or altered, answers 400 `invalidCursor`; one older than `pagination.cursorTimeout` seconds, 400 `expiredCursor`.
+                 * @example
+                 */
+                cursor?: string;
+                /**
                  * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
                  * @example 50
                  */
@@ -7181,6 +7212,11 @@ export interface operations {
                  * @example 1
                  */
                 startIndex?: number;
+                /**
+                 * @description RFC 9865 cursor pagination: given without a value (`?cursor` or `cursor=`), the first page; then the `nextCursor` or `previousCursor` of the last answer, with the same filter, sortBy and sortOrder (count, attributes and excludedAttributes may change). Pages are keyset pages: page 1,000 costs what page 1 costs, and a walk meets every resource that exists throughout exactly once, whatever is created or deleted meanwhile. `count` is clamped as for index pages. Not with `startIndex` (400 `invalidValue`). A cursor this service did not issue for this tenant, resource type and query, or altered, answers 400 `invalidCursor`; one older than `pagination.cursorTimeout` seconds, 400 `expiredCursor`.
+                 * @example
+                 */
+                cursor?: string;
                 /**
                  * @description How many results per page (default 100, more than 1000 counts as 1000); a negative count counts as 0, which answers `totalResults` alone (RFC 7644 §3.4.2.4).
                  * @example 50

@@ -9,7 +9,7 @@ import { OAuthGuessingLimiter } from './oauth-guessing.limiter';
 import { OAuthController } from './oauth.controller';
 import { ProvisioningAuthGuard } from './provisioning-auth.guard';
 import { ScimAuthGuard } from './scim-auth.guard';
-import { serverKeyProvider } from './server-key.provider';
+import { SERVER_KEY, serverKeyProvider } from './server-key.provider';
 import { TokenService } from './token.service';
 
 @Module({
@@ -27,6 +27,6 @@ import { TokenService } from './token.service';
     ScimAuthGuard,
     AdminAuthGuard,
   ],
-  exports: [CredentialsService, TokenService, ProvisioningAuthGuard, ScimAuthGuard, AdminAuthGuard],
+  exports: [SERVER_KEY, CredentialsService, TokenService, ProvisioningAuthGuard, ScimAuthGuard, AdminAuthGuard],
 })
 export class AuthModule {}

@@ -9,6 +9,20 @@ export interface SearchPage {
   reverseOrderBy?: string;
   limit: number;
   offset: number;
+  /**
+   * Keyset paging (RFC 9865 cursors) instead of `offset` (then 0): only the rows past a position
+   * in `orderBy` order, found through the order's index as a first page is, whatever the depth.
+   */
+  keyset?: Keyset;
+}
+
+/** The position of a keyset page, in SQL over the table's alias built by the caller from constants. */
+export interface Keyset {
+  /** The rows past the position (`TRUE` on a first page); its parameters follow `parameters`. */
+  after: string;
+  parameters: readonly unknown[];
+  /** A row's sort key as a JSON array, answered as each row's `page_key` (where the next page starts). */
+  key: string;
 }
 
 /** A page's rows, and how many rows match in all when the page's statement could tell. */
@@ -16,6 +30,8 @@ export interface PageOf<Row> {
   rows: Row[];
   /** undefined: the page came back empty past the first, so the caller counts. */
   total: number | undefined;
+  /** A keyset page's sort key of each row (`Keyset.key`), in the rows' order. */
+  keys?: unknown[][];
 }
 
 /**
@@ -56,6 +72,7 @@ export function pageQuery(
   page: SearchPage,
   options: PageQueryOptions = {},
 ): [string, unknown[]] {
+  if (page.keyset) return keysetPageQuery(table, alias, columns, tenantId, page, page.keyset, options);
   const n = page.parameters.length;
   const parameters = [tenantId, ...page.parameters, page.limit, page.offset];
   const where = `${alias}.tenant_id = $1 AND (${page.condition})`;
@@ -119,12 +136,45 @@ function bothEnds(
     ORDER BY ${page.orderBy}`;
 }
 
+/**
+ * A keyset page: the ids past the position, in order, over the `(tenant_id, created_on, id)` index
+ * when the order is the creation order (a range scan from the position: page 1,000 reads what
+ * page 1 reads), then those rows with their sort keys. The total is the whole match, not what lies
+ * past the position: the tenant's tally, or a count of the filter in a scalar subquery (its alias
+ * shadows the outer one, so the condition reads the subquery's rows).
+ */
+function keysetPageQuery(
+  table: string,
+  alias: string,
+  columns: string,
+  tenantId: string,
+  page: SearchPage,
+  keyset: Keyset,
+  options: PageQueryOptions,
+): [string, unknown[]] {
+  const parameters = [tenantId, ...page.parameters, ...keyset.parameters, page.limit];
+  const where = `${alias}.tenant_id = $1 AND (${page.condition})`;
+  const total =
+    page.condition !== 'TRUE'
+      ? `(SELECT count(*) FROM ${table} ${alias} WHERE ${where})`
+      : (options.tenantTotal ?? `(SELECT count(*) FROM ${table} c WHERE c.tenant_id = $1)`);
+  const ids = `page AS (SELECT ${alias}.id, ${keyset.key} AS page_key FROM ${table} ${alias}
+    WHERE ${where} AND (${keyset.after}) ORDER BY ${page.orderBy} LIMIT $${parameters.length})`;
+  const { ctes = '', columns: relatedColumns = '', joins = '' } = options.related ?? {};
+  return [
+    `WITH ${ids}${ctes} SELECT ${columns}, ${total} AS total, page.page_key${relatedColumns}
+       FROM page JOIN ${table} ${alias} USING (id) ${joins} ORDER BY ${page.orderBy}`,
+    parameters,
+  ];
+}
+
 /** The rows of a page statement, and the total they carry. */
-export function pageOf<Raw extends { total?: string | number }, Row>(
+export function pageOf<Raw extends { total?: string | number; page_key?: unknown[] }, Row>(
   page: SearchPage,
   raw: readonly Raw[],
   toRow: (raw: Raw) => Row,
 ): PageOf<Row> {
-  if (raw.length === 0) return { rows: [], total: page.offset === 0 ? 0 : undefined };
-  return { rows: raw.map(toRow), total: Number(raw[0].total) };
+  if (raw.length === 0) return { rows: [], total: page.offset === 0 && !page.keyset ? 0 : undefined };
+  const keys = page.keyset ? raw.map((row) => row.page_key ?? []) : undefined;
+  return { rows: raw.map(toRow), total: Number(raw[0].total), ...(keys ? { keys } : {}) };
 }

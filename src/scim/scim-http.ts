@@ -17,6 +17,17 @@ export const SCIM_ID_SUFFIXES = ['', 'Unversioned', 'ForTenant'];
 export const scimRoutes = (resource: string): string[] => SCIM_ROOTS.map((root) => `${root}/${resource}`);
 
 export function listResponse(query: ListQuery, result: ListResult): Record<string, unknown> {
+  if (query.cursor !== undefined) {
+    // RFC 9865: a cursor page has no startIndex; its neighbours are named by cursor.
+    return {
+      schemas: [URN_LIST_RESPONSE],
+      totalResults: result.totalResults,
+      itemsPerPage: result.resources.length,
+      ...(result.previousCursor ? { previousCursor: result.previousCursor } : {}),
+      ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}),
+      Resources: result.resources,
+    };
+  }
   return {
     schemas: [URN_LIST_RESPONSE],
     totalResults: result.totalResults,

@@ -48,3 +48,22 @@ describe('parseListQuery', () => {
     expect(() => parseListQuery(query)).toThrow(new RegExp(name));
   });
 });
+
+describe('parseListQuery: cursor (RFC 9865)', () => {
+  it('reads a cursor in any key case; given without a value, the first page in cursor mode', () => {
+    expect(parseListQuery({ cursor: '' })).toMatchObject({ cursor: '', startIndex: 1 });
+    expect(parseListQuery({ Cursor: 'c1.abc.def' }).cursor).toBe('c1.abc.def');
+    expect(parseListQuery({ count: '10' }).cursor).toBeUndefined();
+    expect(parseListQuery({ cursor: '', count: '5000' }).count).toBe(1000);
+  });
+
+  it('refuses cursor with startIndex, and a cursor given twice', () => {
+    expect(() => parseListQuery({ cursor: '', startIndex: '1' })).toThrow(
+      expect.objectContaining({ status: 400, scimType: 'invalidValue' }),
+    );
+    expect(() => parseListQuery({ cursor: ['a', 'b'] })).toThrow(
+      expect.objectContaining({ status: 400, scimType: 'invalidValue' }),
+    );
+    expect(parseListQuery({ cursor: '', startIndex: '' }).cursor).toBe('');
+  });
+});

@@ -11,6 +11,11 @@ export interface ListQuery {
   sortOrder: 'ascending' | 'descending';
   attributes?: string[];
   excludedAttributes?: string[];
+  /**
+   * RFC 9865 cursor pagination: the cursor of the page asked for, `''` for the first page (the
+   * parameter given without a value); undefined for index pagination.
+   */
+  cursor?: string;
 }
 
 export const DEFAULT_COUNT = 100;
@@ -27,8 +32,13 @@ export function parseListQuery(source: Record<string, unknown>): ListQuery {
   if (sortOrder !== 'ascending' && sortOrder !== 'descending') {
     throw ScimError.invalidValue(`sortOrder must be "ascending" or "descending", not "${sortOrder}"`);
   }
-  const startIndex = integer(get('startIndex'), 'startIndex') ?? 1;
+  const givenStartIndex = integer(get('startIndex'), 'startIndex');
   const count = integer(get('count'), 'count') ?? DEFAULT_COUNT;
+  const cursor = text(get('cursor'), 'cursor')?.trim();
+  if (cursor !== undefined && givenStartIndex !== undefined) {
+    throw ScimError.invalidValue('cursor and startIndex cannot both be given: a page is asked for by one or the other');
+  }
+  const startIndex = givenStartIndex ?? 1;
   return {
     filter: filter?.trim() === '' ? undefined : filter,
     startIndex: Math.max(1, startIndex),
@@ -37,6 +47,7 @@ export function parseListQuery(source: Record<string, unknown>): ListQuery {
     sortOrder,
     attributes: list(get('attributes'), 'attributes'),
     excludedAttributes: list(get('excludedAttributes'), 'excludedAttributes'),
+    ...(cursor === undefined ? {} : { cursor }),
   };
 }
 

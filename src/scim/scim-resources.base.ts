@@ -1,7 +1,10 @@
+import { Inject } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { isUuid } from '../common/ids';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { PageOf, SearchPage } from '../directory/search-page';
+import type { CursorBinding, CursorPosition } from './cursor/scim-cursor';
+import { ScimCursors } from './cursor/scim-cursors';
 import { SqlResolver } from './filter';
 import { ScimDocument, ScimResourceName } from './schemas';
 import { ListQuery } from './scim-list-query';
@@ -20,6 +23,10 @@ export interface ScimContext {
 export interface ListResult {
   totalResults: number;
   resources: ScimDocument[];
+  /** Cursor pagination (RFC 9865): the page after this one, when there is one. */
+  nextCursor?: string;
+  /** Cursor pagination: the page before this one, unless this is the first. */
+  previousCursor?: string;
 }
 
 /** The directory service behind a resource type (UsersService, GroupsService). */
@@ -43,6 +50,9 @@ export function assertVersion(ifMatch: string | undefined, version: number): voi
 
 /** What every resource type does alike: list, read, delete, and lock a resource for a write. */
 export abstract class ScimResources<Row extends { id: string; version: number }> {
+  // A property, so the resource types' constructors stay as they are: only listing uses it.
+  @Inject(ScimCursors) private readonly cursors!: ScimCursors;
+
   protected constructor(
     protected readonly transactions: TransactionRunner,
     private readonly store: DirectoryStore<Row>,
@@ -58,6 +68,7 @@ export abstract class ScimResources<Row extends { id: string; version: number }>
   ): Promise<ScimDocument[]>;
 
   async list(context: ScimContext, query: ListQuery): Promise<ListResult> {
+    if (query.cursor !== undefined) return this.listByCursor(context, query);
     const projection = new Projection(query.attributes, query.excludedAttributes);
     const page = searchPage(query, this.type.resolver, this.type.table);
     const em = this.transactions.manager;
@@ -67,6 +78,55 @@ export abstract class ScimResources<Row extends { id: string; version: number }>
       page.limit === 0 ? { rows: [], total: undefined } : await this.search(em, context.tenantId, page, projection);
     const totalResults = found.total ?? (await this.store.count(em, context.tenantId, page.condition, page.parameters));
     return { totalResults, resources: await this.render(em, context, found.rows, projection) };
+  }
+
+  /**
+   * RFC 9865: a keyset page from the cursor's position (none: the first page). A page walked
+   * backwards that reaches the start is answered as the first page, whole and without a
+   * `previousCursor`. Pages are read as any page is (`search`), one statement each.
+   */
+  private async listByCursor(context: ScimContext, query: ListQuery): Promise<ListResult> {
+    const binding: CursorBinding = {
+      tenantId: context.tenantId,
+      resourceType: this.type.name,
+      filter: query.filter,
+      sortBy: query.sortBy,
+      sortOrder: query.sortOrder,
+    };
+    const position = query.cursor ? this.cursors.decode(query.cursor, binding) : undefined;
+    const projection = new Projection(query.attributes, query.excludedAttributes);
+    const em = this.transactions.manager;
+    const read = async (from: CursorPosition | undefined) => {
+      const page = searchPage(query, this.type.resolver, this.type.table, from);
+      if (query.count === 0) return { page, found: { rows: [], total: undefined } as PageOf<Row> };
+      return { page, found: await this.search(em, context.tenantId, page, projection) };
+    };
+    let from = position;
+    let { page, found } = await read(from);
+    if (from?.backward && found.rows.length <= query.count) {
+      from = undefined;
+      ({ page, found } = await read(from));
+    }
+    const more = found.rows.length > query.count;
+    const rows = found.rows.slice(0, query.count);
+    const keys = (found.keys ?? []).slice(0, query.count);
+    if (from?.backward) {
+      rows.reverse();
+      keys.reverse();
+    }
+    const totalResults = found.total ?? (await this.store.count(em, context.tenantId, page.condition, page.parameters));
+    const [first, last] = [keys[0], keys[keys.length - 1]];
+    const cursor = (key: unknown[] | undefined, backward: boolean): string | undefined =>
+      key && this.cursors.encode({ key, backward }, binding);
+    // Forward, a next page exists when the extra row came back; backward, the page we came from is next.
+    const next = from?.backward || more ? cursor(last, false) : undefined;
+    const previous = from === undefined ? undefined : !from.backward || more ? cursor(first, true) : undefined;
+    return {
+      totalResults,
+      resources: await this.render(em, context, rows, projection),
+      ...(next ? { nextCursor: next } : {}),
+      ...(previous ? { previousCursor: previous } : {}),
+    };
   }
 
   /** A page of rows and their total; a resource type may read alongside what the projection asks for. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { DirectoryModule } from '../directory/directory.module';
+import { ScimCursors } from './cursor/scim-cursors';
 import { ScimDiscoveryController } from './scim-discovery.controller';
 import { ScimGroupsController } from './scim-groups.controller';
 import { ScimGroupsService } from './scim-groups.service';
@@ -11,6 +12,6 @@ import { ScimUsersService } from './scim-users.service';
 @Module({
   imports: [AuthModule, DirectoryModule],
   controllers: [ScimDiscoveryController, ScimUsersController, ScimGroupsController],
-  providers: [ScimUsersService, ScimGroupsService],
+  providers: [ScimCursors, ScimUsersService, ScimGroupsService],
 })
 export class ScimModule {}

@@ -340,13 +340,29 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
   },
   ScimListResponse: {
     type: 'object',
-    description: 'RFC 7644 §3.4.2 ListResponse: one page of results.',
-    required: ['schemas', 'totalResults', 'startIndex', 'itemsPerPage', 'Resources'],
+    description:
+      'RFC 7644 §3.4.2 ListResponse: one page of results. An index page (`startIndex`) carries `startIndex`; a cursor page (RFC 9865, `cursor` given) carries none, and names its neighbours by `nextCursor` and `previousCursor`.',
+    required: ['schemas', 'totalResults', 'itemsPerPage', 'Resources'],
     properties: {
       schemas: { type: 'array', items: { const: URN_LIST_RESPONSE }, minItems: 1, maxItems: 1 },
       totalResults: { type: 'integer', minimum: 0, description: 'How many resources match the filter in all.' },
-      startIndex: { type: 'integer', minimum: 1, description: 'The 1-based index of the first resource of this page.' },
+      startIndex: {
+        type: 'integer',
+        minimum: 1,
+        description: 'The 1-based index of the first resource of this page (index pagination only).',
+      },
       itemsPerPage: { type: 'integer', minimum: 0, description: 'How many resources this page holds.' },
+      nextCursor: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9_.-]+$',
+        description:
+          'RFC 9865: the `cursor` of the next page, when there is one (absent on the last page). Opaque, URL-safe, valid for `pagination.cursorTimeout` seconds, and only for the same resource type, filter, sortBy and sortOrder.',
+      },
+      previousCursor: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9_.-]+$',
+        description: 'RFC 9865: the `cursor` of the page before this one; absent on the first page.',
+      },
       Resources: {
         type: 'array',
         items: { type: 'object', additionalProperties: true },
@@ -419,6 +435,11 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
         type: ['integer', 'string', 'null'],
         pattern: '^\\s*[-+]?\\d+\\s*$',
         description: 'The 1-based index of the first result; below 1 counts as 1.',
+      },
+      cursor: {
+        type: ['string', 'null'],
+        description:
+          'RFC 9865 cursor pagination: `""` for the first page, then a `nextCursor` or `previousCursor` of the last answer (the same filter, sortBy and sortOrder). Not with `startIndex`. A cursor this service did not issue for this query answers 400 `invalidCursor`; one older than `pagination.cursorTimeout` seconds 400 `expiredCursor`.',
       },
       count: {
         type: ['integer', 'string', 'null'],
@@ -658,6 +679,14 @@ const LIST_PARAMETERS: Parameter[] = [
     description: 'The 1-based index of the first result (default 1); below 1 counts as 1 (RFC 7644 §3.4.2.4).',
     schema: { type: 'integer', default: 1 },
     example: 1,
+  },
+  {
+    name: 'cursor',
+    in: 'query',
+    description:
+      'RFC 9865 cursor pagination: given without a value (`?cursor` or `cursor=`), the first page; then the `nextCursor` or `previousCursor` of the last answer, with the same filter, sortBy and sortOrder (count, attributes and excludedAttributes may change). Pages are keyset pages: page 1,000 costs what page 1 costs, and a walk meets every resource that exists throughout exactly once, whatever is created or deleted meanwhile. `count` is clamped as for index pages. Not with `startIndex` (400 `invalidValue`). A cursor this service did not issue for this tenant, resource type and query, or altered, answers 400 `invalidCursor`; one older than `pagination.cursorTimeout` seconds, 400 `expiredCursor`.',
+    schema: { type: 'string' },
+    example: '',
   },
   {
     name: 'count',

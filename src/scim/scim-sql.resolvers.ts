@@ -113,8 +113,15 @@ const isCore = (path: AttributePath, resource: ScimResourceName): boolean =>
   path.uri === undefined ||
   path.uri.toLowerCase() === `urn:ietf:params:scim:schemas:core:2.0:${resource.toLowerCase()}`;
 
+/** What /Schemas marks `"filterable": false` is refused (400 invalidFilter), whatever could be read for it. */
+function markedUnfilterable(resource: ScimResourceName, path: AttributePath): boolean {
+  const match = findAttribute(resource, path);
+  return (match?.sub ?? match?.definition)?.filterable === false;
+}
+
 /** `users u`: columns for what has one, the `attributes` jsonb for the rest. */
 export const userResolver: SqlResolver = (path) => {
+  if (markedUnfilterable('User', path)) return undefined;
   const name = path.name.toLowerCase();
   const sub = path.subAttr?.toLowerCase();
   if (isCore(path, 'User')) {
@@ -153,6 +160,7 @@ export const userResolver: SqlResolver = (path) => {
 
 /** `departments d`: a group's members are its users (assignments) and child departments. */
 export const groupResolver: SqlResolver = (path) => {
+  if (markedUnfilterable('Group', path)) return undefined;
   const name = path.name.toLowerCase();
   const sub = path.subAttr?.toLowerCase();
   if (isCore(path, 'Group')) {

@@ -72,6 +72,8 @@ const STRINGS: (string | undefined)[] = [
   'a%b_c\\d',
   'İstanbul',
   'ẞ ǅ \u212a',
+  // Decomposed (NFD): a userName is stored composed (NFC), other strings as sent.
+  'Ame\u0301lie',
   undefined,
 ];
 const REFERENCES: (string | undefined)[] = ['https://example.com/Alpha', 'HTTPS://EXAMPLE.COM/alpha', '', undefined];
@@ -217,6 +219,8 @@ function operandsFor(leaf: Leaf, docs: Doc[]): unknown[] {
           return [text, text.toUpperCase(), [...text].slice(1, 4).join('')];
         }),
         '',
+        'e\u0301',
+        'Am\u00e9lie',
         'ß',
         'σ',
         '%',
@@ -416,10 +420,9 @@ describe('SCIM filter completeness: every filterable attribute, SQL against the 
       nickName: true,
       active: 'True',
       emails: [{ value: 'Odd@Example.com', primary: 'true', type: 7 }],
-      roles: ['plain', { value: 'Plain' }],
       [extensionUrn]: { employeeNumber: 42, manager: 'bare-id' },
     });
-    expect([201, 400]).toContain(odd.status);
+    expect(odd.status).toBe(201);
     // A manager that is a user of the tenant, written in capitals.
     const managed = await t.http
       .patch(`/scim/v2/Users/${userIds[1]}`)

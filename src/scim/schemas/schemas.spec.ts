@@ -209,7 +209,10 @@ describe('findAttribute', () => {
 
 describe('attributeInfo', () => {
   it('gives the type and case-exactness filters need', () => {
-    expect(attributeInfo('User', { name: 'userName' })).toEqual({ type: 'string', caseExact: false });
+    // Stored composed (NFC): filters compose the value they compare with it.
+    expect(attributeInfo('User', { name: 'userName' })).toEqual({ type: 'string', caseExact: false, nfc: true });
+    expect(attributeInfo('User', { uri: URN_USER, name: 'USERNAME' })?.nfc).toBe(true);
+    expect(attributeInfo('User', { name: 'displayName' })?.nfc).toBeUndefined();
     expect(attributeInfo('User', { name: 'emails', subAttr: 'value' })).toEqual({ type: 'string', caseExact: false });
     expect(attributeInfo('User', { name: 'id' })).toEqual({ type: 'string', caseExact: true });
     expect(attributeInfo('User', { name: 'externalId' })).toEqual({ type: 'string', caseExact: true });

@@ -423,6 +423,13 @@ describe('SCIM filter completeness: every filterable attribute, SQL against the 
       [extensionUrn]: { employeeNumber: 42, manager: 'bare-id' },
     });
     expect(odd.status).toBe(201);
+    // A phone number the provisioning API wrote into its column while SCIM's stored list is empty:
+    // GET answers it from the column (scim-users.mapper.ts), so filters must find it there.
+    await db.query(
+      `UPDATE users SET phone_number = '+1 555 0100',
+         attributes = jsonb_set(attributes, '{phoneNumbers}', '[]'::jsonb) WHERE id = $1`,
+      [userIds[4]],
+    );
     // A manager that is a user of the tenant, written in capitals.
     const managed = await t.http
       .patch(`/scim/v2/Users/${userIds[1]}`)

@@ -139,7 +139,9 @@ export const userResolver: SqlResolver = (path) => {
       return { ...emails, substringIndex: (sub) => (sub === 'value' ? 'scim_email_values(u.emails)' : undefined) };
     }
     if (name === 'phonenumbers') {
-      const stored = `CASE WHEN jsonb_typeof(u.attributes -> 'phoneNumbers') = 'array' THEN u.attributes -> 'phoneNumbers'
+      // As the mapper answers them: the stored array unless it is empty, else the phone_number column.
+      const stored = `CASE WHEN jsonb_typeof(u.attributes -> 'phoneNumbers') = 'array'
+          AND jsonb_array_length(u.attributes -> 'phoneNumbers') > 0 THEN u.attributes -> 'phoneNumbers'
         WHEN u.phone_number IS NOT NULL THEN jsonb_build_array(jsonb_build_object('value', u.phone_number, 'type', 'work', 'primary', true))
         ELSE '[]'::jsonb END`;
       return jsonArray(`(${stored})`, findAttribute('User', { name: 'phoneNumbers' })?.definition);

@@ -1,7 +1,7 @@
 import { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { compileFilter, matchesFilter, parseFilter } from '../src/scim/filter';
-import { Filter, ScimFilterError } from '../src/scim/filter/filter.types';
+import { ScimFilterError } from '../src/scim/filter/filter.types';
 import { COMMON_ATTRIBUTES } from '../src/scim/schemas/common.attributes';
 import { attributeInfo } from '../src/scim/schemas/schema.lookup';
 import { groupResolver, userResolver } from '../src/scim/scim-sql.resolvers';
@@ -115,7 +115,8 @@ function complexValue(attribute: SchemaAttribute, n: number, element = 0): Recor
         if (sub.name === 'primary') return [sub.name, element === 0 ? pick(BOOLEANS, n + k) : undefined];
         const value = scalarValue(sub, n + 3 * k + element);
         // An email is kept by its address: every element has one.
-        if (attribute.name === 'emails' && sub.name === 'value') return [sub.name, `${value ?? 'x'}${n}@Example.com`];
+        if (attribute.name === 'emails' && sub.name === 'value')
+          return [sub.name, `${typeof value === 'string' ? value : 'x'}${n}@Example.com`];
         return [sub.name, value];
       }),
     ),
@@ -191,6 +192,9 @@ function valuesOf(leaf: Leaf, docs: Doc[]): unknown[] {
 
 const quote = (value: unknown): string => JSON.stringify(value);
 
+/** A stored scalar as text (values read from documents are strings, numbers or booleans). */
+const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
 /** A few stored values (first, middle, last) and what is near them: case, substrings, neighbours. */
 function operandsFor(leaf: Leaf, docs: Doc[]): unknown[] {
   const known = valuesOf(leaf, docs);
@@ -206,7 +210,7 @@ function operandsFor(leaf: Leaf, docs: Doc[]): unknown[] {
     case 'dateTime':
       return [
         ...chosen.flatMap((iso) => {
-          const at = Date.parse(String(iso));
+          const at = Date.parse(asText(iso));
           return [iso, new Date(at + 1).toISOString(), new Date(at - 1).toISOString()];
         }),
         '2000-01-01',
@@ -215,7 +219,7 @@ function operandsFor(leaf: Leaf, docs: Doc[]): unknown[] {
     default:
       return [
         ...chosen.flatMap((value) => {
-          const text = String(value);
+          const text = asText(value);
           return [text, text.toUpperCase(), [...text].slice(1, 4).join('')];
         }),
         '',

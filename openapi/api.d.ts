@@ -3610,6 +3610,11 @@ export interface components {
             canonicalValues?: string[];
             referenceTypes?: string[];
             subAttributes?: components["schemas"]["ScimSchemaAttribute"][];
+            /**
+             * @description Present (false) when a filter may not name this attribute: such a filter answers 400 invalidFilter. Absent means the attribute can be filtered on (a complex one through its sub-attributes, or its `value`). Not an RFC 7643 characteristic: an addition of this service.
+             * @constant
+             */
+            filterable?: false;
         };
         /** @description A ListResponse of schemas. */
         ScimSchemaListResponse: components["schemas"]["ScimListResponse"] & {

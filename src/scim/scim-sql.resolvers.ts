@@ -113,8 +113,15 @@ const isCore = (path: AttributePath, resource: ScimResourceName): boolean =>
   path.uri === undefined ||
   path.uri.toLowerCase() === `urn:ietf:params:scim:schemas:core:2.0:${resource.toLowerCase()}`;
 
+/** What /Schemas marks `"filterable": false` is refused (400 invalidFilter), whatever could be read for it. */
+function markedUnfilterable(resource: ScimResourceName, path: AttributePath): boolean {
+  const match = findAttribute(resource, path);
+  return (match?.sub ?? match?.definition)?.filterable === false;
+}
+
 /** `users u`: columns for what has one, the `attributes` jsonb for the rest. */
 export const userResolver: SqlResolver = (path) => {
+  if (markedUnfilterable('User', path)) return undefined;
   const name = path.name.toLowerCase();
   const sub = path.subAttr?.toLowerCase();
   if (isCore(path, 'User')) {
@@ -132,7 +139,9 @@ export const userResolver: SqlResolver = (path) => {
       return { ...emails, substringIndex: (sub) => (sub === 'value' ? 'scim_email_values(u.emails)' : undefined) };
     }
     if (name === 'phonenumbers') {
-      const stored = `CASE WHEN jsonb_typeof(u.attributes -> 'phoneNumbers') = 'array' THEN u.attributes -> 'phoneNumbers'
+      // As the mapper answers them: the stored array unless it is empty, else the phone_number column.
+      const stored = `CASE WHEN jsonb_typeof(u.attributes -> 'phoneNumbers') = 'array'
+          AND jsonb_array_length(u.attributes -> 'phoneNumbers') > 0 THEN u.attributes -> 'phoneNumbers'
         WHEN u.phone_number IS NOT NULL THEN jsonb_build_array(jsonb_build_object('value', u.phone_number, 'type', 'work', 'primary', true))
         ELSE '[]'::jsonb END`;
       return jsonArray(`(${stored})`, findAttribute('User', { name: 'phoneNumbers' })?.definition);
@@ -153,6 +162,7 @@ export const userResolver: SqlResolver = (path) => {
 
 /** `departments d`: a group's members are its users (assignments) and child departments. */
 export const groupResolver: SqlResolver = (path) => {
+  if (markedUnfilterable('Group', path)) return undefined;
   const name = path.name.toLowerCase();
   const sub = path.subAttr?.toLowerCase();
   if (isCore(path, 'Group')) {

@@ -603,6 +603,13 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
       canonicalValues: { type: 'array', items: { type: 'string' } },
       referenceTypes: { type: 'array', items: { type: 'string' } },
       subAttributes: { type: 'array', items: ref('ScimSchemaAttribute') },
+      filterable: {
+        const: false,
+        description:
+          'Present (false) when a filter may not name this attribute: such a filter answers 400 invalidFilter. ' +
+          'Absent means the attribute can be filtered on (a complex one through its sub-attributes, or its `value`). ' +
+          'Not an RFC 7643 characteristic: an addition of this service.',
+      },
     },
   },
 };

@@ -311,4 +311,26 @@ describe('matchesFilter', () => {
       expect(() => matches('emails[primary eq "maybe"]', {})).toThrow(ScimFilterError);
     });
   });
+
+  // Found by test/scim-filter-completeness.e2e-spec.ts: SQL composed the value for userName (stored
+  // NFC) and the evaluator did not, so `userName co "e\u0301"` found Amélie in SQL only.
+  describe('an attribute stored composed (NFC)', () => {
+    const composed = (path: AttributePath): AttributeInfo | undefined =>
+      path.name.toLowerCase() === 'username' ? { type: 'string', caseExact: false, nfc: true } : undefined;
+    const amelie = { userName: 'Am\u00e9lie', displayName: 'Am\u00e9lie' };
+
+    it.each([
+      'userName eq "Ame\u0301lie"',
+      'userName co "E\u0301"',
+      'userName sw "AME\u0301"',
+      'userName ge "Ame\u0301lie"',
+    ])('composes the compared value first: %s', (filter) => {
+      expect(matchesFilter(parseFilter(filter), amelie, composed)).toBe(true);
+    });
+
+    it('leaves other attributes as sent: a decomposed value is another string there', () => {
+      expect(matchesFilter(parseFilter('displayName co "e\u0301"'), amelie, composed)).toBe(false);
+      expect(matchesFilter(parseFilter('userName co "e\u0301"'), amelie, userAttributes)).toBe(false);
+    });
+  });
 });

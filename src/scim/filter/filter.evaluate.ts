@@ -69,7 +69,8 @@ export function normaliseOperand(op: CompareOperator, value: FilterValue, info: 
     case 'string':
     case 'reference':
     case 'binary': {
-      const text = String(value);
+      // NFC before folding: the stored value was composed before lower() or foldCase read it.
+      const text = info.nfc ? String(value).normalize('NFC') : String(value);
       return { kind: 'string', value: info.caseExact ? text : foldCase(text) };
     }
     case 'boolean':

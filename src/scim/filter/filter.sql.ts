@@ -108,8 +108,7 @@ class Compiler {
     if (operand.kind !== 'string' || sub.caseExact || sub.uuid || [...operand.value].length < 3) return '';
     const indexed = target.substringIndex?.(subAttr.toLowerCase());
     if (indexed === undefined) return '';
-    const value = sub.nfc ? operand.value.normalize('NFC') : operand.value;
-    return `${this.like(indexed, `%${escapeLike(value)}%`)} AND `;
+    return `${this.like(indexed, `%${escapeLike(operand.value)}%`)} AND `;
   }
 
   /** `emails[type eq "work" and value co "@x"]`: one EXISTS, so every condition applies to the same element. */
@@ -139,12 +138,8 @@ class Compiler {
         return op === 'eq' ? `(${sql} IS NULL)` : `(${sql} IS NOT NULL)`;
       case 'string':
         if (target.uuid && (op === 'eq' || op === 'ne')) return this.uuidEquality(op, target, operand.value);
-        return this.stringCompare(
-          op,
-          target.uuid ? `(${sql})::text` : sql,
-          target.caseExact,
-          target.nfc ? operand.value.normalize('NFC') : operand.value,
-        );
+        // normaliseOperand already composed the value (NFC) when the target is stored composed.
+        return this.stringCompare(op, target.uuid ? `(${sql})::text` : sql, target.caseExact, operand.value);
       case 'boolean':
         return this.typedCompare(op, sql, `${this.param(operand.value)}::boolean`);
       case 'number':

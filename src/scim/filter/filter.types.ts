@@ -41,6 +41,11 @@ export type ScalarType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTim
 export interface AttributeInfo {
   type: ScalarType;
   caseExact: boolean;
+  /**
+   * Stored in Unicode NFC (userName): a string compared with it is normalised the same way first,
+   * before case is folded, by both evaluators (normaliseOperand).
+   */
+  nfc?: boolean;
 }
 
 /** A filter or path that does not parse or cannot be applied; answered 400 invalidFilter / invalidPath. */
@@ -63,7 +68,7 @@ export interface ScalarTarget {
   caseExact: boolean;
   /** `sql` is a uuid column: `eq` compares `sql = $n::uuid` (index-friendly), and a value that is not a UUID matches nothing. */
   uuid?: boolean;
-  /** Stored in Unicode NFC (userName): a string compared with it is normalised the same way first. */
+  /** As AttributeInfo.nfc. */
   nfc?: boolean;
 }
 

@@ -35,15 +35,18 @@ export const COMMON_ATTRIBUTES: readonly AttributeDefinition[] = [
           mutability: 'readOnly',
         },
       ),
+      // Derived when answering (from the request's base URL, from the row's version): not filterable.
       attribute('location', 'reference', 'The URI of the resource being returned.', {
         caseExact: true,
         mutability: 'readOnly',
+        filterable: false,
       }),
       attribute('version', 'string', 'The version of the resource being returned.', {
         caseExact: true,
         mutability: 'readOnly',
+        filterable: false,
       }),
     ],
-    { mutability: 'readOnly' },
+    { mutability: 'readOnly', filterable: false },
   ),
 ];

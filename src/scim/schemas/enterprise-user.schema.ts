@@ -29,6 +29,8 @@ export const ENTERPRISE_USER_SCHEMA: SchemaDocument = {
           mutability: 'readOnly',
         }),
       ],
+      // No comparison of the whole: filter on `manager.value`.
+      { filterable: false },
     ),
   ],
 };

@@ -18,9 +18,13 @@ export const GROUP_SCHEMA: SchemaDocument = {
         attribute('$ref', 'reference', 'The URI corresponding to a SCIM resource that is a member of this Group.', {
           referenceTypes: ['User', 'Group'],
           mutability: 'immutable',
+          // Derived from `value` and `type` when answering, not stored: filter on `members.value`.
+          filterable: false,
         }),
+        // The member's name is read when answering, not kept with the membership.
         attribute('display', 'string', 'A human-readable name for the member, primarily used for display purposes.', {
           mutability: 'readOnly',
+          filterable: false,
         }),
         attribute('type', 'string', "A label indicating the type of resource, e.g., 'User' or 'Group'.", {
           canonicalValues: ['User', 'Group'],

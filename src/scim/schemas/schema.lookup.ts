@@ -119,5 +119,7 @@ export function attributeInfo(resource: ScimResourceName, path: AttributePath): 
   let definition: AttributeDefinition | undefined = match.sub ?? match.definition;
   if (definition.type === 'complex') definition = findSubAttribute(definition, 'value');
   if (!definition || definition.type === 'complex') return undefined;
-  return { type: definition.type, caseExact: definition.caseExact };
+  // The directory keeps a userName composed (identifiers.ts), and the SQL resolver says so too.
+  const nfc = resource === 'User' && match.sub === undefined && match.definition.name === 'userName';
+  return { type: definition.type, caseExact: definition.caseExact, ...(nfc ? { nfc } : {}) };
 }

@@ -21,6 +21,13 @@ export interface AttributeDefinition {
   uniqueness: Uniqueness;
   canonicalValues?: string[];
   referenceTypes?: string[];
+  /**
+   * `false` when a filter may not name the attribute (400 invalidFilter): it is not stored where
+   * SQL can reach it (password, meta.version), or it is a singular complex attribute without a
+   * `value` to compare (name, manager). Absent means filterable; not an RFC 7643 characteristic,
+   * served so clients know beforehand. The resolvers (scim-sql.resolvers.ts) refuse what is marked.
+   */
+  filterable?: false;
   /** Only on `complex` attributes; sub-attributes are never complex themselves. */
   subAttributes?: AttributeDefinition[];
 }

@@ -1,5 +1,6 @@
 import {
   attributeInfo,
+  COMMON_ATTRIBUTES,
   AttributeDefinition,
   coreSchemaUrn,
   ENTERPRISE_USER_SCHEMA,
@@ -52,6 +53,31 @@ describe('schema documents (RFC 7643 §8.7.1)', () => {
       for (const sub of attribute.subAttributes ?? []) check(sub, true);
     };
     for (const schema of SCHEMAS) for (const attribute of schema.attributes) check(attribute, false);
+  });
+
+  it('marks what a filter may not name "filterable": false, and nothing else', () => {
+    const marked: string[] = [];
+    const walk = (schema: string, attributes: readonly AttributeDefinition[], parent = ''): void => {
+      for (const attribute of attributes) {
+        expect([undefined, false]).toContain(attribute.filterable);
+        if (attribute.filterable === false) marked.push(`${schema}:${parent}${attribute.name}`);
+        walk(schema, attribute.subAttributes ?? [], `${attribute.name}.`);
+      }
+    };
+    for (const schema of SCHEMAS) walk(schema.name, schema.attributes);
+    walk('common', COMMON_ATTRIBUTES);
+    expect(marked).toEqual([
+      'User:name',
+      'User:password',
+      'User:groups.$ref',
+      'User:groups.type',
+      'EnterpriseUser:manager',
+      'Group:members.$ref',
+      'Group:members.display',
+      'common:meta',
+      'common:meta.location',
+      'common:meta.version',
+    ]);
   });
 
   it('lists the core User attributes of the RFC', () => {
@@ -209,7 +235,10 @@ describe('findAttribute', () => {
 
 describe('attributeInfo', () => {
   it('gives the type and case-exactness filters need', () => {
-    expect(attributeInfo('User', { name: 'userName' })).toEqual({ type: 'string', caseExact: false });
+    // Stored composed (NFC): filters compose the value they compare with it.
+    expect(attributeInfo('User', { name: 'userName' })).toEqual({ type: 'string', caseExact: false, nfc: true });
+    expect(attributeInfo('User', { uri: URN_USER, name: 'USERNAME' })?.nfc).toBe(true);
+    expect(attributeInfo('User', { name: 'displayName' })?.nfc).toBeUndefined();
     expect(attributeInfo('User', { name: 'emails', subAttr: 'value' })).toEqual({ type: 'string', caseExact: false });
     expect(attributeInfo('User', { name: 'id' })).toEqual({ type: 'string', caseExact: true });
     expect(attributeInfo('User', { name: 'externalId' })).toEqual({ type: 'string', caseExact: true });

@@ -66,6 +66,8 @@ export const USER_SCHEMA: SchemaDocument = {
           `The honorific suffix(es) of the User, or suffix in most Western languages.`,
         ),
       ],
+      // No `value` to compare: filter on its sub-attributes (`name.familyName`).
+      { filterable: false },
     ),
     attribute(
       'displayName',
@@ -105,7 +107,7 @@ export const USER_SCHEMA: SchemaDocument = {
       'password',
       'string',
       `The User's cleartext password.  This attribute is intended to be used as a means to specify an initial password when creating a new User or to reset an existing User's password.`,
-      { mutability: 'writeOnly', returned: 'never' },
+      { mutability: 'writeOnly', returned: 'never', filterable: false },
     ),
     multiValued('emails', 'Email addresses for the user.', 'the email address', { types: ['work', 'home', 'other'] }),
     multiValued('phoneNumbers', 'Phone numbers for the User.', 'the phone number', {
@@ -153,9 +155,11 @@ export const USER_SCHEMA: SchemaDocument = {
       `A list of groups to which the user belongs, either through direct membership, through nested groups, or dynamically calculated.`,
       [
         attribute('value', 'string', `The identifier of the User's group.`, { mutability: 'readOnly' }),
+        // Derived from `value` when answering, not stored: filter on `groups.value`.
         attribute('$ref', 'reference', `The URI of the corresponding 'Group' resource to which the user belongs.`, {
           referenceTypes: ['User', 'Group'],
           mutability: 'readOnly',
+          filterable: false,
         }),
         attribute('display', 'string', 'A human-readable name, primarily used for display purposes.  READ-ONLY.', {
           mutability: 'readOnly',
@@ -163,6 +167,8 @@ export const USER_SCHEMA: SchemaDocument = {
         attribute('type', 'string', `A label indicating the attribute's function, e.g., 'direct' or 'indirect'.`, {
           canonicalValues: ['direct', 'indirect'],
           mutability: 'readOnly',
+          // Always 'direct' here (no nested or dynamic membership is answered), so nothing to filter.
+          filterable: false,
         }),
       ],
       { multiValued: true, mutability: 'readOnly' },

@@ -133,7 +133,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         const row = (way: string, ms: number) => [way, formatNumber(ms), formatNumber((users * 1000) / ms)];
         const table = [
           ['way', 'median ms', 'users/s'],
-          row('one Bulk of 1,000 POST operations', bulk),
+          row(`one Bulk of ${n} POST operations`, bulk),
           row('POST /Users one after another', sequential),
           row(`POST /Users, ${CONCURRENCY} in flight`, concurrent),
         ];
@@ -145,7 +145,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
           title: 'SCIM Bulk',
           command: 'npm run bench:bulk',
           notes: [
-            `${n} users created through one \`POST /scim/v2/Bulk\` (1,000 POST operations), against the same through single \`POST /scim/v2/Users\` sent one after another and with ${CONCURRENCY} in flight, measured on the built service (\`node dist/src/main.js\`, request log on, \`RATE_LIMITS=off\`) over a fresh database, ${RUNS} interleaved rounds after a warm-up, medians. A ratio below 1 means the Bulk is faster.`,
+            `${n} users created through one \`POST /scim/v2/Bulk\` (${n} POST operations), against the same through single \`POST /scim/v2/Users\` sent one after another and with ${CONCURRENCY} in flight, measured on the built service (\`node dist/src/main.js\`, request log on, \`RATE_LIMITS=off\`) over a fresh database, ${RUNS} interleaved rounds after a warm-up, medians. A ratio below 1 means the Bulk is faster.`,
             "The Bulk's user POSTs go through one `ScimUsersService.createMany`: the figure is whatever createMany is on the branch measured (one `create` after another on the `bulk` branch; set-based once the `creates` work lands), so its gain here is the saved HTTP round trips, authentication, rate limiting and request logging per user.",
           ],
           figures,

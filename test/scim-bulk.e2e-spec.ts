@@ -313,6 +313,15 @@ describe('SCIM Bulk', () => {
     expect(await findUser(names[4])).toHaveLength(0);
     expect(await findUser(names[2])).toHaveLength(1);
 
+    // After a failure the next batch is cut to what may still fail: nothing past the limit is created.
+    const later = [1, 2].map((n) => `${unique(`later${n}`)}@example.com`);
+    const cut = await run(
+      [userPost('l1', stored), userPost('l2', later[0]), userPost('l3', stored), userPost('l4', later[1])],
+      { failOnErrors: 2 },
+    );
+    expect(cut.map((answer) => answer.status)).toEqual(['409', '201', '409']);
+    expect(await findUser(later[1])).toHaveLength(0);
+
     const once = await run([userPost('o1', stored), userPost('o2', `${unique('o2')}@example.com`)], {
       failOnErrors: 1,
     });

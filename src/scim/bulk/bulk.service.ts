@@ -187,9 +187,10 @@ class BulkRun {
    */
   private async createUsers(batch: BulkOperation[]): Promise<void> {
     const limit = this.request.failOnErrors;
-    const size = limit === undefined ? batch.length : Math.max(1, limit - this.errors);
-    for (let start = 0; start < batch.length && !this.stopped; start += size) {
+    for (let start = 0; start < batch.length && !this.stopped;) {
+      const size = limit === undefined ? batch.length : Math.max(1, limit - this.errors);
       const chunk = batch.slice(start, start + size);
+      start += chunk.length;
       const bodies = chunk.map((operation) => resolveReferences(operation.data, this.ids));
       const documents = await this.users.createMany(this.context, bodies);
       chunk.forEach((operation, i) => {

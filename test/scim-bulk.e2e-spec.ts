@@ -410,13 +410,13 @@ describe('SCIM Bulk under a small SCIM rate budget', () => {
     await t.close();
   });
 
-  it('refuses with 413 more operations than maxOperations, which /ServiceProviderConfig states', async () => {
-    const config = await t.http.get('/scim/v2/ServiceProviderConfig').set(bearer()).expect(200);
-    expect(config.body.bulk).toMatchObject({ supported: true, maxOperations: 20 });
+  it('refuses with 413 more operations than maxOperations (the SCIM budget), drawing no unit', async () => {
+    // No other request first: once a bulk draws a unit per operation, 20 more would not fit.
     const res = await bulk(users(21)).expect(413);
     expect(res.body).toMatchObject({ schemas: [ERROR], status: '413' });
     expect(res.body.detail).toContain('maxOperations is 20');
-    await bulk(users(20)).expect(200);
+    const whole = await bulk(users(20)).expect(200);
+    expect(whole.body.Operations).toHaveLength(20);
   });
 
   // AWAITS the `creates` branch: RateLimitGuard does not read @RateLimitCost on main yet, so here a

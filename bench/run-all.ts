@@ -26,6 +26,7 @@ const BENCHMARKS = [
   { name: 'Request log', file: 'bench/request-log-search.bench.ts' },
   { name: 'Tenant isolation', file: 'bench/tenant-isolation.bench.ts' },
   { name: 'Metrics cost', file: 'bench/metrics-cost.bench.ts' },
+  { name: 'SCIM Bulk', file: 'bench/scim-bulk.bench.ts' },
 ];
 const RESULTS = path.join(ROOT, 'bench', 'RESULTS.md');
 /** Lines of a failed benchmark's stderr kept for RESULTS.md. */

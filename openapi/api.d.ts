@@ -909,6 +909,66 @@ export interface paths {
         patch: operations["scimPatchGroupForTenant"];
         trace?: never;
     };
+    "/scim/v2/Bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run many writes in one request
+         * @description RFC 7644 §3.7: POST, PUT, PATCH and DELETE of users and groups, each answered on its own in a BulkResponse, each meeting the rules it meets alone (uniqueness, ETags via `version`, `password` dropped, the bounds). Operations run in request order, except that one referring to `bulkId:<x>` runs once the POST with bulkId `x` has; POSTs that refer to each other (two groups each a member of the other) are created without those references, which are then added. A reference to a POST that failed fails with 409, to no POST of the request with 400 `invalidValue`. The whole request is refused with 413 over `maxOperations` or `maxPayloadSize`, with 400 for a body that is not a BulkRequest or repeats a bulkId, and with 429 when its operations exceed the remaining SCIM rate budget (one unit per operation).
+         */
+        post: operations["scimBulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/Bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run many writes in one request
+         * @description RFC 7644 §3.7: POST, PUT, PATCH and DELETE of users and groups, each answered on its own in a BulkResponse, each meeting the rules it meets alone (uniqueness, ETags via `version`, `password` dropped, the bounds). Operations run in request order, except that one referring to `bulkId:<x>` runs once the POST with bulkId `x` has; POSTs that refer to each other (two groups each a member of the other) are created without those references, which are then added. A reference to a POST that failed fails with 409, to no POST of the request with 400 `invalidValue`. The whole request is refused with 413 over `maxOperations` or `maxPayloadSize`, with 400 for a body that is not a BulkRequest or repeats a bulkId, and with 429 when its operations exceed the remaining SCIM rate budget (one unit per operation).
+         */
+        post: operations["scimBulkUnversioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/endpoints/{tenantId}/Bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run many writes in one request
+         * @description RFC 7644 §3.7: POST, PUT, PATCH and DELETE of users and groups, each answered on its own in a BulkResponse, each meeting the rules it meets alone (uniqueness, ETags via `version`, `password` dropped, the bounds). Operations run in request order, except that one referring to `bulkId:<x>` runs once the POST with bulkId `x` has; POSTs that refer to each other (two groups each a member of the other) are created without those references, which are then added. A reference to a POST that failed fails with 409, to no POST of the request with 400 `invalidValue`. The whole request is refused with 413 over `maxOperations` or `maxPayloadSize`, with 400 for a body that is not a BulkRequest or repeats a bulkId, and with 429 when its operations exceed the remaining SCIM rate budget (one unit per operation).
+         */
+        post: operations["scimBulkForTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/me": {
         parameters: {
             query?: never;
@@ -8128,6 +8188,285 @@ export interface operations {
             404: components["responses"]["ScimNotFound"];
             409: components["responses"]["ScimConflict"];
             412: components["responses"]["ScimPreconditionFailed"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimBulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The BulkRequest. */
+        requestBody: {
+            content: {
+                "application/scim+json": {
+                    /** @description Must list `urn:ietf:params:scim:api:messages:2.0:BulkRequest` (else 400 `invalidSyntax`). */
+                    schemas?: string[];
+                    /** @description Stop after this many failed operations; operations not run are not in the answer. */
+                    failOnErrors?: number;
+                    /** @description At most `maxOperations` (1000, fewer when RATE_LIMIT_SCIM is lower; see /ServiceProviderConfig), else 413. Each draws one SCIM rate-limit unit. */
+                    Operations?: {
+                        /** @description `POST`, `PUT`, `PATCH` or `DELETE`, in any case. */
+                        method?: string;
+                        /** @description Required for POST; unique in the request. `bulkId:<bulkId>` in another operation's `path` or in any string value of its `data` stands for the id this POST creates, in any order, cycles included. */
+                        bulkId?: string;
+                        /** @description The ETag the operation's `If-Match` would carry (412 otherwise). */
+                        version?: string;
+                        /** @description `/Users` or `/Groups` for POST; `/Users/{id}` or `/Groups/{id}` else (`{id}` may be `bulkId:<bulkId>`). */
+                        path?: string;
+                        /** @description The body the same request alone would carry: a User or Group (POST, PUT) or a PatchOp. */
+                        data?: {
+                            [key: string]: unknown;
+                        };
+                    }[];
+                };
+                "application/json": {
+                    /** @description Must list `urn:ietf:params:scim:api:messages:2.0:BulkRequest` (else 400 `invalidSyntax`). */
+                    schemas?: string[];
+                    /** @description Stop after this many failed operations; operations not run are not in the answer. */
+                    failOnErrors?: number;
+                    /** @description At most `maxOperations` (1000, fewer when RATE_LIMIT_SCIM is lower; see /ServiceProviderConfig), else 413. Each draws one SCIM rate-limit unit. */
+                    Operations?: {
+                        /** @description `POST`, `PUT`, `PATCH` or `DELETE`, in any case. */
+                        method?: string;
+                        /** @description Required for POST; unique in the request. `bulkId:<bulkId>` in another operation's `path` or in any string value of its `data` stands for the id this POST creates, in any order, cycles included. */
+                        bulkId?: string;
+                        /** @description The ETag the operation's `If-Match` would carry (412 otherwise). */
+                        version?: string;
+                        /** @description `/Users` or `/Groups` for POST; `/Users/{id}` or `/Groups/{id}` else (`{id}` may be `bulkId:<bulkId>`). */
+                        path?: string;
+                        /** @description The body the same request alone would carry: a User or Group (POST, PUT) or a PatchOp. */
+                        data?: {
+                            [key: string]: unknown;
+                        };
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The BulkResponse: each operation run, with its status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": {
+                        schemas: "urn:ietf:params:scim:api:messages:2.0:BulkResponse"[];
+                        Operations: {
+                            method: string;
+                            bulkId?: string;
+                            /**
+                             * Format: uri
+                             * @description The resource's `meta.location`.
+                             */
+                            location?: string;
+                            /** @description The resource's ETag after the operation. */
+                            version?: string;
+                            /** @description The HTTP status, as a string. */
+                            status: string;
+                            /** @description On failure: the SCIM Error the same request alone would have answered. */
+                            response?: components["schemas"]["ScimError"];
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimBulkUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The BulkRequest. */
+        requestBody: {
+            content: {
+                "application/scim+json": {
+                    /** @description Must list `urn:ietf:params:scim:api:messages:2.0:BulkRequest` (else 400 `invalidSyntax`). */
+                    schemas?: string[];
+                    /** @description Stop after this many failed operations; operations not run are not in the answer. */
+                    failOnErrors?: number;
+                    /** @description At most `maxOperations` (1000, fewer when RATE_LIMIT_SCIM is lower; see /ServiceProviderConfig), else 413. Each draws one SCIM rate-limit unit. */
+                    Operations?: {
+                        /** @description `POST`, `PUT`, `PATCH` or `DELETE`, in any case. */
+                        method?: string;
+                        /** @description Required for POST; unique in the request. `bulkId:<bulkId>` in another operation's `path` or in any string value of its `data` stands for the id this POST creates, in any order, cycles included. */
+                        bulkId?: string;
+                        /** @description The ETag the operation's `If-Match` would carry (412 otherwise). */
+                        version?: string;
+                        /** @description `/Users` or `/Groups` for POST; `/Users/{id}` or `/Groups/{id}` else (`{id}` may be `bulkId:<bulkId>`). */
+                        path?: string;
+                        /** @description The body the same request alone would carry: a User or Group (POST, PUT) or a PatchOp. */
+                        data?: {
+                            [key: string]: unknown;
+                        };
+                    }[];
+                };
+                "application/json": {
+                    /** @description Must list `urn:ietf:params:scim:api:messages:2.0:BulkRequest` (else 400 `invalidSyntax`). */
+                    schemas?: string[];
+                    /** @description Stop after this many failed operations; operations not run are not in the answer. */
+                    failOnErrors?: number;
+                    /** @description At most `maxOperations` (1000, fewer when RATE_LIMIT_SCIM is lower; see /ServiceProviderConfig), else 413. Each draws one SCIM rate-limit unit. */
+                    Operations?: {
+                        /** @description `POST`, `PUT`, `PATCH` or `DELETE`, in any case. */
+                        method?: string;
+                        /** @description Required for POST; unique in the request. `bulkId:<bulkId>` in another operation's `path` or in any string value of its `data` stands for the id this POST creates, in any order, cycles included. */
+                        bulkId?: string;
+                        /** @description The ETag the operation's `If-Match` would carry (412 otherwise). */
+                        version?: string;
+                        /** @description `/Users` or `/Groups` for POST; `/Users/{id}` or `/Groups/{id}` else (`{id}` may be `bulkId:<bulkId>`). */
+                        path?: string;
+                        /** @description The body the same request alone would carry: a User or Group (POST, PUT) or a PatchOp. */
+                        data?: {
+                            [key: string]: unknown;
+                        };
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The BulkResponse: each operation run, with its status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": {
+                        schemas: "urn:ietf:params:scim:api:messages:2.0:BulkResponse"[];
+                        Operations: {
+                            method: string;
+                            bulkId?: string;
+                            /**
+                             * Format: uri
+                             * @description The resource's `meta.location`.
+                             */
+                            location?: string;
+                            /** @description The resource's ETag after the operation. */
+                            version?: string;
+                            /** @description The HTTP status, as a string. */
+                            status: string;
+                            /** @description On failure: the SCIM Error the same request alone would have answered. */
+                            response?: components["schemas"]["ScimError"];
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
+            413: components["responses"]["ScimPayloadTooLarge"];
+            415: components["responses"]["ScimUnsupportedMediaType"];
+            429: components["responses"]["ScimTooManyRequests"];
+            500: components["responses"]["ScimInternalError"];
+            503: components["responses"]["ScimUnavailable"];
+        };
+    };
+    scimBulkForTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant this SCIM endpoint serves. The bearer credential must belong to it: another tenant's credential answers 403 (the data of one tenant is never reached with another's).
+                 * @example default
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The BulkRequest. */
+        requestBody: {
+            content: {
+                "application/scim+json": {
+                    /** @description Must list `urn:ietf:params:scim:api:messages:2.0:BulkRequest` (else 400 `invalidSyntax`). */
+                    schemas?: string[];
+                    /** @description Stop after this many failed operations; operations not run are not in the answer. */
+                    failOnErrors?: number;
+                    /** @description At most `maxOperations` (1000, fewer when RATE_LIMIT_SCIM is lower; see /ServiceProviderConfig), else 413. Each draws one SCIM rate-limit unit. */
+                    Operations?: {
+                        /** @description `POST`, `PUT`, `PATCH` or `DELETE`, in any case. */
+                        method?: string;
+                        /** @description Required for POST; unique in the request. `bulkId:<bulkId>` in another operation's `path` or in any string value of its `data` stands for the id this POST creates, in any order, cycles included. */
+                        bulkId?: string;
+                        /** @description The ETag the operation's `If-Match` would carry (412 otherwise). */
+                        version?: string;
+                        /** @description `/Users` or `/Groups` for POST; `/Users/{id}` or `/Groups/{id}` else (`{id}` may be `bulkId:<bulkId>`). */
+                        path?: string;
+                        /** @description The body the same request alone would carry: a User or Group (POST, PUT) or a PatchOp. */
+                        data?: {
+                            [key: string]: unknown;
+                        };
+                    }[];
+                };
+                "application/json": {
+                    /** @description Must list `urn:ietf:params:scim:api:messages:2.0:BulkRequest` (else 400 `invalidSyntax`). */
+                    schemas?: string[];
+                    /** @description Stop after this many failed operations; operations not run are not in the answer. */
+                    failOnErrors?: number;
+                    /** @description At most `maxOperations` (1000, fewer when RATE_LIMIT_SCIM is lower; see /ServiceProviderConfig), else 413. Each draws one SCIM rate-limit unit. */
+                    Operations?: {
+                        /** @description `POST`, `PUT`, `PATCH` or `DELETE`, in any case. */
+                        method?: string;
+                        /** @description Required for POST; unique in the request. `bulkId:<bulkId>` in another operation's `path` or in any string value of its `data` stands for the id this POST creates, in any order, cycles included. */
+                        bulkId?: string;
+                        /** @description The ETag the operation's `If-Match` would carry (412 otherwise). */
+                        version?: string;
+                        /** @description `/Users` or `/Groups` for POST; `/Users/{id}` or `/Groups/{id}` else (`{id}` may be `bulkId:<bulkId>`). */
+                        path?: string;
+                        /** @description The body the same request alone would carry: a User or Group (POST, PUT) or a PatchOp. */
+                        data?: {
+                            [key: string]: unknown;
+                        };
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The BulkResponse: each operation run, with its status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": {
+                        schemas: "urn:ietf:params:scim:api:messages:2.0:BulkResponse"[];
+                        Operations: {
+                            method: string;
+                            bulkId?: string;
+                            /**
+                             * Format: uri
+                             * @description The resource's `meta.location`.
+                             */
+                            location?: string;
+                            /** @description The resource's ETag after the operation. */
+                            version?: string;
+                            /** @description The HTTP status, as a string. */
+                            status: string;
+                            /** @description On failure: the SCIM Error the same request alone would have answered. */
+                            response?: components["schemas"]["ScimError"];
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ScimBadRequest"];
+            401: components["responses"]["ScimUnauthorized"];
+            403: components["responses"]["ScimForbidden"];
             413: components["responses"]["ScimPayloadTooLarge"];
             415: components["responses"]["ScimUnsupportedMediaType"];
             429: components["responses"]["ScimTooManyRequests"];

@@ -8,6 +8,10 @@ export const TAGS = {
     description:
       'RFC 7644 §3: groups pushed by an identity provider. A group is a department; its members are its users.',
   },
+  scimBulk: {
+    name: 'SCIM Bulk',
+    description: 'RFC 7644 §3.7: many user and group writes in one request, each answered on its own.',
+  },
   scimDiscovery: {
     name: 'SCIM discovery',
     description: 'RFC 7644 §4: what this service provider supports, as identity providers read it before provisioning.',
@@ -62,7 +66,10 @@ export const TAGS = {
 } satisfies Record<string, Tag>;
 
 export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
-  { name: 'Identity providers', tags: [TAGS.scimUsers, TAGS.scimGroups, TAGS.scimDiscovery, TAGS.oauth] },
+  {
+    name: 'Identity providers',
+    tags: [TAGS.scimUsers, TAGS.scimGroups, TAGS.scimBulk, TAGS.scimDiscovery, TAGS.oauth],
+  },
   {
     name: 'Integration partners',
     tags: [TAGS.transactions, TAGS.operations, TAGS.reads, TAGS.jobs, TAGS.partnerSync],

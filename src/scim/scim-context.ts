@@ -4,7 +4,7 @@ import type { ScimContext } from './scim-resources.base';
 
 /** The SCIM root the request came in under: `/scim/v2`, `/scim` or `/scim/endpoints/{tenantId}`. */
 function scimRoot(path: string): string {
-  const match = /^(.*?)\/(Users|Groups|\.search)(\/|$)/i.exec(path);
+  const match = /^(.*?)\/(Users|Groups|Bulk|\.search)(\/|$)/i.exec(path);
   return match ? match[1] : path.replace(/\/+$/, '');
 }
 

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ScimBulkController } from './bulk/bulk.controller';
+import { ScimBulkService } from './bulk/bulk.service';
 import { DirectoryModule } from '../directory/directory.module';
 import { ScimCursors } from './cursor/scim-cursors';
 import { ScimDiscoveryController } from './scim-discovery.controller';
@@ -11,7 +13,7 @@ import { ScimUsersService } from './scim-users.service';
 /** The SCIM 2.0 front door (RFC 7643/7644) for Entra ID and Okta, over the shared directory. */
 @Module({
   imports: [AuthModule, DirectoryModule],
-  controllers: [ScimDiscoveryController, ScimUsersController, ScimGroupsController],
-  providers: [ScimCursors, ScimUsersService, ScimGroupsService],
+  controllers: [ScimDiscoveryController, ScimUsersController, ScimGroupsController, ScimBulkController],
+  providers: [ScimCursors, ScimUsersService, ScimGroupsService, ScimBulkService],
 })
 export class ScimModule {}

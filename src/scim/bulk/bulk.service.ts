@@ -1,3 +1,4 @@
+import { DomainError } from '../../common/domain-error';
 import { Injectable } from '@nestjs/common';
 import { ScimDocument, URN_PATCH_OP } from '../schemas';
 import { ScimGroupsService } from '../scim-groups.service';
@@ -240,7 +241,7 @@ class BulkRun {
         const document = await service.patch(this.context, this.ids.get(pending.bulkId!)!, patch, ONLY_META);
         this.created(pending, document!);
       } catch (error) {
-        await this.undo(pending, error);
+        await this.undo(pending, circularConflict(error));
       }
     }
   }
@@ -299,4 +300,20 @@ class BulkRun {
     this.errors += 1;
     if (this.request.failOnErrors !== undefined && this.errors >= this.request.failOnErrors) this.stopped = true;
   }
+}
+
+/**
+ * RFC 7644 §3.7.1 lets a provider that cannot resolve a circular reference answer 409. Here a
+ * group member that is a group is a child department, and departments form a tree: two groups
+ * cannot contain each other, so such a cycle is that 409, saying why.
+ */
+function circularConflict(error: unknown): unknown {
+  const cyclic =
+    error instanceof DomainError && error.details.some((detail) => detail.key === 'directory.group.members.cycle');
+  if (!cyclic) return error;
+  return new ScimError(
+    409,
+    undefined,
+    `${error.message}: a group's group members are its child departments, and departments form a tree, so groups cannot contain each other`,
+  );
 }

@@ -48,14 +48,19 @@ function jsonArray(arraySql: string, definition: AttributeDefinition | undefined
  * Rows of a subquery as elements; `columns` maps sub-attribute names to the subquery's columns.
  * They compare case-insensitively, as the schemas define `groups.value`, `members.value` and their
  * `display` (caseExact false), so `groups.value eq "<ID IN CAPITALS>"` finds what the evaluator finds.
+ * A `uuid` column is compared as a uuid for `eq`/`ne` (a value that is not a UUID equals nothing,
+ * as no id is anything but a UUID) and as its text otherwise, so its index serves `eq`.
  */
-function subquery(select: (alias: string) => string, columns: Record<string, ScalarType>): MultiTarget {
+function subquery(select: (alias: string) => string, columns: Record<string, ScalarType | 'uuid'>): MultiTarget {
   return {
     kind: 'multi',
     from: (alias) => `(${select(alias)}) AS ${alias}`,
     sub: (name, alias) => {
       const type = columns[name];
-      return type === undefined ? undefined : scalar(`${alias}.${name}`, type);
+      if (type === undefined) return undefined;
+      return type === 'uuid'
+        ? { ...scalar(`${alias}.${name}`, 'string'), uuid: true }
+        : scalar(`${alias}.${name}`, type);
     },
   };
 }
@@ -138,12 +143,15 @@ export const userResolver: SqlResolver = (path) => {
       return jsonArray(`(${stored})`, findAttribute('User', { name: 'phoneNumbers' })?.definition);
     }
     if (name === 'groups') {
+      // Plain rows, no DISTINCT: a filter asks whether any element matches, which repeats do not
+      // change, and a subquery PostgreSQL can pull up lets `groups.value eq "<id>"` run as a
+      // semi-join from the assignments' department index (a group's members, not every user).
       return subquery(
         (alias) =>
-          `SELECT DISTINCT ${alias}a.department_id::text AS value, ${alias}d.name AS display
+          `SELECT ${alias}a.department_id AS value, ${alias}d.name AS display
              FROM assignments ${alias}a JOIN departments ${alias}d ON ${alias}d.id = ${alias}a.department_id
             WHERE ${alias}a.user_id = u.id`,
-        { value: 'string', display: 'string' },
+        { value: 'uuid', display: 'string' },
       );
     }
     if (name === 'meta') return meta('u', 'User', path);
@@ -160,11 +168,12 @@ export const groupResolver: SqlResolver = (path) => {
     if (name === 'externalid' && sub === undefined) return scalar('d.external_id', 'string', true);
     if (name === 'displayname' && sub === undefined) return scalar('d.name', 'string');
     if (name === 'members') {
+      // UNION ALL of plain rows (repeats change no filter's answer) keeps both arms indexable.
       return subquery(
         (alias) =>
-          `SELECT ${alias}a.user_id::text AS value, 'User'::text AS type FROM assignments ${alias}a WHERE ${alias}a.department_id = d.id
-           UNION SELECT ${alias}c.id::text, 'Group' FROM departments ${alias}c WHERE ${alias}c.parent_id = d.id`,
-        { value: 'string', type: 'string' },
+          `SELECT ${alias}a.user_id AS value, 'User'::text AS type FROM assignments ${alias}a WHERE ${alias}a.department_id = d.id
+           UNION ALL SELECT ${alias}c.id, 'Group' FROM departments ${alias}c WHERE ${alias}c.parent_id = d.id`,
+        { value: 'uuid', type: 'string' },
       );
     }
     if (name === 'meta') return meta('d', 'Group', path);

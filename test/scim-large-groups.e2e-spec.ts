@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { usersPageQuery } from '../src/directory/users.repository';
 import { ListQuery } from '../src/scim/scim-list-query';
 import { searchPage } from '../src/scim/scim-search';
@@ -107,6 +107,40 @@ describe('SCIM groups: member caps (both modes)', () => {
       expect(await scim.memberCount(id)).toBe(1_000);
     }
   }, 300_000);
+
+  it('runs a fixed number of statements whatever the number of members (10 or 10,000, add or remove)', async () => {
+    const scim = client(h);
+    // Counted, not changed: every statement the app sends about groups and their members.
+    const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+    const statements = async (op: 'add' | 'remove', id: string, members: string[]): Promise<number> => {
+      spy.mockClear();
+      const res = await scim.patch(`/Groups/${id}`, [
+        { op, path: 'members', value: members.map((value) => ({ value })) },
+      ]);
+      expect(res.status).toBe(204);
+      return spy.mock.calls.filter(([sql]) => /assignments|departments/.test(String(sql))).length;
+    };
+    try {
+      const small = await createGroup(h);
+      const large = await createGroup(h);
+      const counts = {
+        add: [
+          await statements('add', small, users.slice(0, 10)),
+          await statements('add', large, users.slice(0, 10_000)),
+        ],
+        remove: [
+          await statements('remove', small, users.slice(0, 10)),
+          await statements('remove', large, users.slice(0, 10_000)),
+        ],
+      };
+      expect(counts.add[1]).toBe(counts.add[0]);
+      expect(counts.remove[1]).toBe(counts.remove[0]);
+      expect(counts.add[0]).toBeGreaterThan(0);
+      expect(counts.add[0]).toBeLessThanOrEqual(8);
+    } finally {
+      spy.mockRestore();
+    }
+  }, 120_000);
 
   it('takes 10,000 members as a no-path value, and a members filter naming many ids', async () => {
     const scim = client(h);
@@ -255,22 +289,38 @@ onServer('SCIM groups of 100,000 members (server mode)', () => {
     expect(await scim.memberCount(groupId)).toBe(MEMBERS);
   }, 300_000);
 
-  it('pages the members by the filter, and the statement starts from the assignments of the group', async () => {
+  it('pages the members by the filter: a semi-join, from the department index for a small group', async () => {
     const scim = client(h);
     const filter = encodeURIComponent(`groups.value eq "${groupId}"`);
     const page = await scim.get(`/Users?filter=${filter}&startIndex=50001&count=1000&attributes=userName`).expect(200);
     expect(page.body).toMatchObject({ totalResults: MEMBERS, itemsPerPage: 1000, startIndex: 50001 });
 
-    const listQuery: ListQuery = {
-      filter: `groups.value eq "${groupId}"`,
-      startIndex: 1,
-      count: 100,
-      sortOrder: 'ascending',
+    const small = await createGroup(h);
+    await h.db.query(
+      `INSERT INTO assignments (user_id, department_id, user_type_id, tenant_id)
+       SELECT id, $2::uuid, '1', $1::text FROM users WHERE tenant_id = $1::text ORDER BY created_on DESC LIMIT 10`,
+      [TENANT, small],
+    );
+    await h.db.query('ANALYZE assignments');
+    expect(await scim.memberCount(small)).toBe(10);
+    const planOf = async (id: string): Promise<string> => {
+      const listQuery: ListQuery = {
+        filter: `groups.value eq "${id}"`,
+        startIndex: 1,
+        count: 100,
+        sortOrder: 'ascending',
+      };
+      const [sql, parameters] = usersPageQuery(TENANT, searchPage(listQuery, userResolver, 'u'), false);
+      const rows: { 'QUERY PLAN': string }[] = await h.db.query(`EXPLAIN ${sql}`, parameters);
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
     };
-    const [sql, parameters] = usersPageQuery(TENANT, searchPage(listQuery, userResolver, 'u'), false);
-    const rows: { 'QUERY PLAN': string }[] = await h.db.query(`EXPLAIN ${sql}`, parameters);
-    const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
-    expect(plan).toMatch(/IDX_assignments_department/);
-    expect(plan).not.toMatch(/SubPlan/);
+    // Most of the tenant: a hashed semi-join over one scan of each table, never a probe per user.
+    const largePlan = await planOf(groupId);
+    expect(largePlan).toMatch(/Semi Join/);
+    expect(largePlan).not.toMatch(/SubPlan/);
+    // Ten members: found from the group's assignments by the department index.
+    const smallPlan = await planOf(small);
+    expect(smallPlan).toMatch(/IDX_assignments_department/);
+    expect(smallPlan).not.toMatch(/SubPlan/);
   }, 300_000);
 });

@@ -93,8 +93,8 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       const extra = await seedUsers(db, 'extra', patchMembers);
       await db.query(
         `INSERT INTO assignments (user_id, department_id, user_type_id, tenant_id)
-         SELECT id, $2, '1', $1 FROM unnest($3::uuid[]) AS given(id)
-         UNION ALL SELECT id, $4, '1', $1 FROM unnest($5::uuid[]) AS given(id)`,
+         SELECT id, $2::uuid, '1', $1::text FROM unnest($3::uuid[]) AS given(id)
+         UNION ALL SELECT id, $4::uuid, '1', $1::text FROM unnest($5::uuid[]) AS given(id)`,
         [TENANT, large, users, small, users.slice(0, SMALL)],
       );
       await db.query('VACUUM ANALYZE users, departments, assignments');

@@ -109,7 +109,7 @@ export class ScimGroupsService extends ScimResources<DepartmentRow> {
     if (total <= limit) return;
     const how =
       ids.length === 1
-        ? `Read the group with excludedAttributes=members and page its members with GET /Users?filter=groups.value eq "${ids[0]}" (startIndex and count, or cursor)`
+        ? `Read the group with excludedAttributes=members and page its members with GET /Users?filter=groups.value eq "${ids[0]}" (startIndex and count)`
         : 'Read the groups with excludedAttributes=members, or a smaller page (count), and page each group\'s members with GET /Users?filter=groups.value eq "<group id>"';
     throw ScimError.tooMany(`The answer would carry ${total} members; one answer carries at most ${limit}. ${how}`);
   }

@@ -16,6 +16,7 @@ import { RequestLogAuthFailure1795524100000 } from './1795524100000-request-log-
 import { OperatorCredentials1795600000000 } from './1795600000000-operator-credentials';
 import { TransactionCorrelationId1795610000000 } from './1795610000000-transaction-correlation-id';
 import { RequestActivity1795630000000 } from './1795630000000-request-activity';
+import { AssignmentsDepartmentUser1795700000000 } from './1795700000000-assignments-department-user';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -36,4 +37,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   OperatorCredentials1795600000000,
   TransactionCorrelationId1795610000000,
   RequestActivity1795630000000,
+  AssignmentsDepartmentUser1795700000000,
 ];

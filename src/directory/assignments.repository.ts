@@ -158,6 +158,22 @@ export class AssignmentsRepository {
     return rows.map((raw) => ({ groupId: raw.group_id, id: raw.id, display: raw.display, type: raw.type }));
   }
 
+  /**
+   * How many members the departments have in all (each department's users, once each, and its
+   * child departments), read from the indexes alone: this is what a caller checks before reading
+   * the members themselves.
+   */
+  async countMembers(em: EntityManager, tenantId: string, departmentIds: readonly string[]): Promise<number> {
+    if (departmentIds.length === 0) return 0;
+    const rows: { total: string }[] = await em.query(
+      `SELECT (SELECT count(*) FROM (SELECT DISTINCT department_id, user_id FROM assignments
+                                      WHERE tenant_id = $1 AND department_id = ANY($2::uuid[])) m)
+            + (SELECT count(*) FROM departments WHERE tenant_id = $1 AND parent_id = ANY($2::uuid[])) AS total`,
+      [tenantId, departmentIds],
+    );
+    return Number(rows[0].total);
+  }
+
   /** The departments each user has any assignment to (SCIM's `groups`). */
   async findGroupsOfUsers(
     em: EntityManager,

@@ -97,6 +97,11 @@ export class GroupsService {
     return byGroup;
   }
 
+  /** How many members the departments have in all, counted without reading them. */
+  countMembers(em: EntityManager, tenantId: string, ids: readonly string[]): Promise<number> {
+    return this.assignments.countMembers(em, tenantId, distinct(ids));
+  }
+
   /** The departments each user is assigned to, by user id. */
   async findGroupsOfUsers(
     em: EntityManager,

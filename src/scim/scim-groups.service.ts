@@ -11,6 +11,8 @@ import { toGroupDocument, toGroupState } from './scim-groups.mapper';
 import { Projection } from './scim-projection';
 import { ScimContext, ScimResources } from './scim-resources.base';
 import { groupResolver } from './scim-sql.resolvers';
+import { SCIM_LIMITS } from './scim-limits';
+import { ScimError } from './scim.errors';
 
 const toMembership = (change: MemberChange): MembershipChange =>
   change.op === 'removeAll' ? change : { op: change.op, ids: change.values };
@@ -88,8 +90,28 @@ export class ScimGroupsService extends ScimResources<DepartmentRow> {
   ): Promise<ScimDocument[]> {
     // `excludedAttributes=members` (Entra ID's usual read) reads no memberships at all.
     const ids = rows.map((row) => row.id);
-    const members = projection.wants('members') ? await this.groups.findMembers(em, context.tenantId, ids) : undefined;
-    return rows.map((row) => projection.apply(toGroupDocument(row, context.base, members?.get(row.id))));
+    if (!projection.wants('members')) return rows.map((row) => projection.apply(toGroupDocument(row, context.base)));
+    await this.assertMembersFit(em, context, ids);
+    const members = await this.groups.findMembers(em, context.tenantId, ids);
+    return rows.map((row) => projection.apply(toGroupDocument(row, context.base, members.get(row.id))));
+  }
+
+  /**
+   * An answer carries at most `membersPerResponse` members across its groups (RFC 7644 §3.4.2.4
+   * lets a service refuse too many results with 400 `tooMany`). They are counted before any is
+   * read, so a refusal costs a count of the index, not the members. Inside a write's transaction
+   * the refusal undoes the write: the client sees an error and nothing changed.
+   */
+  private async assertMembersFit(em: EntityManager, context: ScimContext, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const total = await this.groups.countMembers(em, context.tenantId, ids);
+    const limit = SCIM_LIMITS.membersPerResponse;
+    if (total <= limit) return;
+    const how =
+      ids.length === 1
+        ? `Read the group with excludedAttributes=members and page its members with GET /Users?filter=groups.value eq "${ids[0]}" (startIndex and count)`
+        : 'Read the groups with excludedAttributes=members, or a smaller page (count), and page each group\'s members with GET /Users?filter=groups.value eq "<group id>"';
+    throw ScimError.tooMany(`The answer would carry ${total} members; one answer carries at most ${limit}. ${how}`);
   }
 
   private async answer(

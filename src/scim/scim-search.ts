@@ -53,8 +53,11 @@ function sortExpression(sortBy: string, resolve: SqlResolver): string {
   return sortable(target);
 }
 
-const sortable = (target: ScalarTarget): string =>
-  target.type === 'string' && !target.caseExact ? `lower(${target.sql})` : target.sql;
+// A case-insensitive uuid (`groups.value`) sorts as its text, lower-case already (min() takes no uuid).
+const sortable = (target: ScalarTarget): string => {
+  if (target.type !== 'string' || target.caseExact) return target.sql;
+  return target.uuid ? `(${target.sql})::text` : `lower(${target.sql})`;
+};
 
 /**
  * A cursor page: the order of an index page (`sortBy` then creation then id, NULLS LAST), or its

@@ -47,15 +47,43 @@ function jsonArray(arraySql: string, definition: AttributeDefinition | undefined
 /**
  * Rows of a subquery as elements; `columns` maps sub-attribute names to the subquery's columns.
  * They compare case-insensitively, as the schemas define `groups.value`, `members.value` and their
- * `display` (caseExact false), so `groups.value eq "<ID IN CAPITALS>"` finds what the evaluator finds.
+ * `display` (caseExact false), so `members.value eq "<ID IN CAPITALS>"` finds what the evaluator
+ * finds. A `uuid` column is compared as a uuid for `eq`/`ne` (a value that is not a UUID equals
+ * nothing, as no id is anything but a UUID) and as its text otherwise.
  */
-function subquery(select: (alias: string) => string, columns: Record<string, ScalarType>): MultiTarget {
+function subquery(select: (alias: string) => string, columns: Record<string, ScalarType | 'uuid'>): MultiTarget {
   return {
     kind: 'multi',
     from: (alias) => `(${select(alias)}) AS ${alias}`,
     sub: (name, alias) => {
       const type = columns[name];
-      return type === undefined ? undefined : scalar(`${alias}.${name}`, type);
+      if (type === undefined) return undefined;
+      return type === 'uuid'
+        ? { ...scalar(`${alias}.${name}`, 'string'), uuid: true }
+        : scalar(`${alias}.${name}`, type);
+    },
+  };
+}
+
+/**
+ * A user's `groups`: the departments of its assignments (a department twice over two user types
+ * is one more element, which changes no filter's answer). `value` is the department id, compared
+ * as a uuid (see `subquery`), and the link to the user sits in the EXISTS's own WHERE, so
+ * `groups.value eq "<id>"` runs as a semi-join from the assignments' department index: a group's
+ * members are found from the group, not by a probe per user of the tenant.
+ */
+function userGroups(): MultiTarget {
+  const join = (alias: string) =>
+    `assignments ${alias}a JOIN departments ${alias}d ON ${alias}d.id = ${alias}a.department_id`;
+  const link = (alias: string) => `${alias}a.user_id = u.id`;
+  return {
+    kind: 'multi',
+    from: (alias) => `${join(alias)} AND ${link(alias)}`,
+    exists: (alias, condition) =>
+      `EXISTS (SELECT 1 FROM ${join(alias)} WHERE ${link(alias)}${condition === undefined ? '' : ` AND ${condition}`})`,
+    sub: (name, alias) => {
+      if (name === 'value') return { ...scalar(`${alias}a.department_id`, 'string'), uuid: true };
+      return name === 'display' ? scalar(`${alias}d.name`, 'string') : undefined;
     },
   };
 }
@@ -146,15 +174,7 @@ export const userResolver: SqlResolver = (path) => {
         ELSE '[]'::jsonb END`;
       return jsonArray(`(${stored})`, findAttribute('User', { name: 'phoneNumbers' })?.definition);
     }
-    if (name === 'groups') {
-      return subquery(
-        (alias) =>
-          `SELECT DISTINCT ${alias}a.department_id::text AS value, ${alias}d.name AS display
-             FROM assignments ${alias}a JOIN departments ${alias}d ON ${alias}d.id = ${alias}a.department_id
-            WHERE ${alias}a.user_id = u.id`,
-        { value: 'string', display: 'string' },
-      );
-    }
+    if (name === 'groups') return userGroups();
     if (name === 'meta') return meta('u', 'User', path);
   }
   return storedAttribute('u', 'User', path);
@@ -170,11 +190,12 @@ export const groupResolver: SqlResolver = (path) => {
     if (name === 'externalid' && sub === undefined) return scalar('d.external_id', 'string', true);
     if (name === 'displayname' && sub === undefined) return scalar('d.name', 'string');
     if (name === 'members') {
+      // UNION ALL of plain rows (repeats change no filter's answer) keeps both arms indexable.
       return subquery(
         (alias) =>
-          `SELECT ${alias}a.user_id::text AS value, 'User'::text AS type FROM assignments ${alias}a WHERE ${alias}a.department_id = d.id
-           UNION SELECT ${alias}c.id::text, 'Group' FROM departments ${alias}c WHERE ${alias}c.parent_id = d.id`,
-        { value: 'string', type: 'string' },
+          `SELECT ${alias}a.user_id AS value, 'User'::text AS type FROM assignments ${alias}a WHERE ${alias}a.department_id = d.id
+           UNION ALL SELECT ${alias}c.id, 'Group' FROM departments ${alias}c WHERE ${alias}c.parent_id = d.id`,
+        { value: 'uuid', type: 'string' },
       );
     }
     if (name === 'meta') return meta('d', 'Group', path);

@@ -376,7 +376,7 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
   ScimSchemaListResponse: listOf('ScimSchema', 'schemas'),
   ScimPatchOp: {
     type: 'object',
-    description: `RFC 7644 §3.5.2 PATCH request. The whole request applies or nothing does. Required: \`schemas\` listing the PatchOp URN and a non-empty \`Operations\`, each with an \`op\`; keys and \`op\` values are matched ignoring case (Entra ID sends \`"Replace"\`), which \`required\` cannot say. At most ${SCIM_LIMITS.patchOperations} operations, ${SCIM_LIMITS.valuesPerOperation} values in one operation and ${SCIM_LIMITS.valuesPerPatch} in the whole request (more answers 400 \`tooMany\`).`,
+    description: `RFC 7644 §3.5.2 PATCH request. The whole request applies or nothing does. Required: \`schemas\` listing the PatchOp URN and a non-empty \`Operations\`, each with an \`op\`; keys and \`op\` values are matched ignoring case (Entra ID sends \`"Replace"\`), which \`required\` cannot say. At most ${SCIM_LIMITS.patchOperations} operations, ${SCIM_LIMITS.valuesPerOperation} values in one operation (${SCIM_LIMITS.membersPerOperation} for a Group's \`members\`) and ${SCIM_LIMITS.valuesPerPatch} in the whole request (more answers 400 \`tooMany\`).`,
     properties: {
       schemas: {
         type: 'array',
@@ -1117,6 +1117,12 @@ export const SCIM_GROUPS_DOC: ScimResourceDoc = {
 // ---------------------------------------------------------------------------------------------
 // Operations of ScimResourceController, one per resource type through the controller's context
 
+/** What a Group answer says of its members' cap (the same sentence wherever a Group is answered). */
+const membersCap = (r: ScimResourceDoc): string =>
+  r.name === 'Group'
+    ? ` One answer carries at most ${SCIM_LIMITS.membersPerResponse.toLocaleString('en-GB')} members across its groups; more answers 400 \`tooMany\` (counted before any member is read; a write asked to answer so is undone). Read a larger group with \`excludedAttributes=members\` (which reads no members at all) and page its members with \`GET /Users?filter=groups.value eq "<id>"\`.`
+    : '';
+
 const UNIQUE: Record<ScimResourceDoc['name'], string> = {
   User: '`userName` (ignoring case) or `externalId`',
   Group: '`displayName` (ignoring case) or `externalId`',
@@ -1125,7 +1131,7 @@ const UNIQUE: Record<ScimResourceDoc['name'], string> = {
 export const SCIM_LIST = (r: ScimResourceDoc): OperationDoc => ({
   id: `scimList${r.plural}`,
   summary: `List ${r.plural.toLowerCase()}`,
-  description: `RFC 7644 §3.4.2: a page of the tenant's ${r.plural.toLowerCase()}, filtered, sorted and projected. Identity providers look a ${r.what} up by filter before creating it (\`${r.name === 'User' ? 'userName eq "…"' : 'displayName eq "…"'}\`).`,
+  description: `RFC 7644 §3.4.2: a page of the tenant's ${r.plural.toLowerCase()}, filtered, sorted and projected. Identity providers look a ${r.what} up by filter before creating it (\`${r.name === 'User' ? 'userName eq "…"' : 'displayName eq "…"'}\`).${membersCap(r)}`,
   parameters: LIST_PARAMETERS,
   responses: {
     '200': answer(`The page of ${r.plural.toLowerCase()}.`, r.listSchema, r.listExamples),
@@ -1158,7 +1164,7 @@ export const SCIM_CREATE = (r: ScimResourceDoc): OperationDoc => ({
 export const SCIM_GET = (r: ScimResourceDoc): OperationDoc => ({
   id: `scimGet${r.name}`,
   summary: `Read a ${r.name.toLowerCase()}`,
-  description: `RFC 7644 §3.4.1: the ${r.what}, projected by \`attributes\`/\`excludedAttributes\`. With \`If-None-Match\` naming its current version, 304.`,
+  description: `RFC 7644 §3.4.1: the ${r.what}, projected by \`attributes\`/\`excludedAttributes\`. With \`If-None-Match\` naming its current version, 304.${membersCap(r)}`,
   parameters: [idParameter(r.name), ATTRIBUTES, EXCLUDED_ATTRIBUTES, IF_NONE_MATCH],
   responses: {
     '200': answer(`The ${r.name.toLowerCase()}.`, r.schema, r.getExamples),
@@ -1170,7 +1176,7 @@ export const SCIM_GET = (r: ScimResourceDoc): OperationDoc => ({
 export const SCIM_REPLACE = (r: ScimResourceDoc): OperationDoc => ({
   id: `scimReplace${r.name}`,
   summary: `Replace a ${r.name.toLowerCase()}`,
-  description: `RFC 7644 §3.5.1: the ${r.what} becomes the body; attributes it leaves out are unassigned${r.name === 'Group' ? ', except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members)' : ''}. A taken ${UNIQUE[r.name]} answers 409 \`uniqueness\`; \`If-Match\` with another version, 412.`,
+  description: `RFC 7644 §3.5.1: the ${r.what} becomes the body; attributes it leaves out are unassigned${r.name === 'Group' ? ', except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members)' : ''}. A taken ${UNIQUE[r.name]} answers 409 \`uniqueness\`; \`If-Match\` with another version, 412.${membersCap(r)}`,
   parameters: [idParameter(r.name), IF_MATCH],
   requestBody: requestBody(`The whole ${r.name}.`, r.requestSchema, r.replaceExamples),
   responses: {
@@ -1182,7 +1188,7 @@ export const SCIM_REPLACE = (r: ScimResourceDoc): OperationDoc => ({
 export const SCIM_PATCH = (r: ScimResourceDoc): OperationDoc => ({
   id: `scimPatch${r.name}`,
   summary: `Change a ${r.name.toLowerCase()}`,
-  description: `RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the ${r.name.toLowerCase()} when \`attributes\` or \`excludedAttributes\` is given. A taken ${UNIQUE[r.name]} answers 409 \`uniqueness\`; \`If-Match\` with another version, 412; too many operations or values, 400 \`tooMany\`.`,
+  description: `RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the ${r.name.toLowerCase()} when \`attributes\` or \`excludedAttributes\` is given. A taken ${UNIQUE[r.name]} answers 409 \`uniqueness\`; \`If-Match\` with another version, 412; too many operations or values, 400 \`tooMany\`.${r.name === 'Group' ? ` One operation adds or removes up to ${SCIM_LIMITS.membersPerOperation.toLocaleString('en-GB')} members, applied in a fixed number of statements.` : ''}${membersCap(r)}`,
   parameters: [idParameter(r.name), ATTRIBUTES, EXCLUDED_ATTRIBUTES, IF_MATCH],
   requestBody: requestBody('The PatchOp.', 'ScimPatchOp', r.patchExamples),
   responses: {

@@ -5,7 +5,7 @@ import { UserEntity } from './user.entity';
 
 /** A user's membership of a department with a user type. */
 @Entity('assignments')
-@Index('IDX_assignments_department', ['departmentId'])
+@Index('IDX_assignments_department_user', ['departmentId', 'userId'])
 export class AssignmentEntity {
   @PrimaryColumn({ type: 'uuid' })
   userId!: string;

@@ -697,8 +697,18 @@ describe('regressions found by fuzzing', () => {
   });
 
   it('compares groups.value and members.value case-insensitively, as the schemas define them', () => {
-    expect(sqlOf('groups.value eq "ABC"').sql).toContain('lower(e1.value)');
-    expect(sqlOf('members.value eq "ABC"', groupResolver).sql).toContain('lower(e1.value)');
+    // Ids are UUIDs: `eq` compares as uuid (capitals or not), text operators the lower-cased text.
+    const id = 'A1B2C3D4-0000-4000-8000-00000000000F';
+    for (const resolve of [userResolver, groupResolver]) {
+      const attribute = resolve === userResolver ? 'groups' : 'members';
+      const eq = sqlOf(`${attribute}.value eq "${id}"`, resolve);
+      expect(eq.sql).toMatch(/\(e1a?\.(value|department_id) = \$1::uuid\)/);
+      expect(eq.params).toEqual([id.toLowerCase()]);
+      expect(sqlOf(`${attribute}.value eq "ABC"`, resolve).sql).toContain('(FALSE)');
+      expect(sqlOf(`${attribute}.value co "ABC"`, resolve).sql).toMatch(
+        /lower\(\(e1a?\.(value|department_id)\)::text\)/,
+      );
+    }
   });
 
   it('finds a client attribute written with the core URN or in another case', () => {

@@ -66,10 +66,9 @@ class Compiler {
     const resolved = this.resolveTarget(path, scope);
     if (resolved.kind === 'scalar') return presentCondition(resolved.target);
     const alias = this.nextAlias();
-    const from = resolved.target.from(alias);
-    if (resolved.subAttr === undefined) return `(EXISTS (SELECT 1 FROM ${from}))`;
+    if (resolved.subAttr === undefined) return `(${anyOf(resolved.target, alias)})`;
     const sub = this.subTarget(resolved.target, resolved.subAttr, alias, path, scope);
-    return `(EXISTS (SELECT 1 FROM ${from} WHERE ${presentCondition(sub)}))`;
+    return `(${anyOf(resolved.target, alias, presentCondition(sub))})`;
   }
 
   private compare({ op, path, value }: Extract<Filter, { kind: 'compare' }>, scope: Scope): string {
@@ -81,13 +80,12 @@ class Compiler {
     const alias = this.nextAlias();
     const sub = this.subTarget(resolved.target, resolved.subAttr ?? 'value', alias, path, scope);
     const operand = normaliseOperand(op, value, sub, scope.label(path));
-    const from = resolved.target.from(alias);
     const prefilter = this.substringPrefilter(op, resolved.target, resolved.subAttr ?? 'value', sub, operand);
-    const anyElement = `${prefilter}EXISTS (SELECT 1 FROM ${from} WHERE ${this.scalarCompare(op, sub, operand)})`;
+    const anyElement = `${prefilter}${anyOf(resolved.target, alias, this.scalarCompare(op, sub, operand))}`;
     // With no element at all the attribute is absent, and absent satisfies `ne "v"` and `eq null`
     // (as in the evaluator), which no element can witness; it never satisfies `ne null`.
     const trueWhenAbsent = operand.kind === 'null' ? op === 'eq' : op === 'ne';
-    return trueWhenAbsent ? `(NOT EXISTS (SELECT 1 FROM ${from}) OR ${anyElement})` : `(${anyElement})`;
+    return trueWhenAbsent ? `(NOT ${anyOf(resolved.target, alias)} OR ${anyElement})` : `(${anyElement})`;
   }
 
   /**
@@ -126,7 +124,7 @@ class Compiler {
         sub.uri === undefined && sub.subAttr === undefined ? target.sub(sub.name.toLowerCase(), alias) : undefined,
       label: (sub) => `${scope.label(path)}.${describePath(sub)}`,
     };
-    return `(EXISTS (SELECT 1 FROM ${target.from(alias)} WHERE ${this.compile(inner, elementScope)}))`;
+    return `(${anyOf(target, alias, this.compile(inner, elementScope))})`;
   }
 
   // ---- one comparison on a scalar -----------------------------------------------------------
@@ -279,4 +277,11 @@ function escapeLike(value: string): string {
 
 function unknownAttribute(label: string): ScimFilterError {
   return new ScimFilterError(`Unknown attribute '${label}': it cannot be used in a filter`);
+}
+
+/** `EXISTS` over the elements (meeting `condition` when given), in the target's own form when it has one. */
+function anyOf(target: MultiTarget, alias: string, condition?: string): string {
+  const own = target.exists?.(alias, condition);
+  if (own !== undefined) return own;
+  return `EXISTS (SELECT 1 FROM ${target.from(alias)}${condition === undefined ? '' : ` WHERE ${condition}`})`;
 }

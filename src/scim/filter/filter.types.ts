@@ -90,6 +90,13 @@ export interface MultiTarget {
    * test on the elements after it. e.g. (name) => name === 'value' ? 'scim_email_values(u.emails)' : undefined
    */
   substringIndex?: (name: string) => string | undefined;
+  /**
+   * `EXISTS (...)` over the elements (meeting `condition`, SQL over `sub(..., alias)`, when given), when the
+   * target words it better than `EXISTS (SELECT 1 FROM from(alias) WHERE condition)`: with the
+   * link to the resource in the EXISTS's own WHERE, PostgreSQL turns it into a semi-join (a
+   * correlation inside a FROM item keeps it a per-row SubPlan).
+   */
+  exists?: (alias: string, condition?: string) => string;
 }
 
 /** Maps an attribute path of one resource type to SQL; undefined = not filterable (400 invalidFilter). */

@@ -63,11 +63,42 @@ describe('PATCH counts', () => {
     expect(applyPatch('Group', group(), patch(ops.slice(0, 10))).members).toHaveLength(10);
   });
 
-  it('refuses a members filter naming more than 1,000 ids (the path length limit already does)', () => {
-    const path = `members[${many(1001, (i) => `value eq "${i}"`).join(' or ')}]`;
+  it('refuses a members filter naming more than 10,000 ids (the path length limit already does)', () => {
+    const path = `members[${many(10_001, (i) => `value eq "${i}"`).join(' or ')}]`;
     expect(refusal(() => applyPatch('Group', group(), patch([{ op: 'remove', path }])))).toMatchObject({
       status: 400,
-      message: expect.stringMatching(/longer than the maximum|at most 1000/),
+      message: expect.stringMatching(/longer than the maximum|at most 10000/),
+    });
+  });
+
+  it('takes 10,000 members in one operation (path, core URN path or no-path value) and refuses 10,001', () => {
+    const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const members = (count: number) => many(count, (i) => ({ value: id(i) }));
+    const shapes = (value: unknown[]) => [
+      { op: 'add', path: 'members', value },
+      { op: 'Remove', path: `${URN_GROUP}:Members`, value },
+      { op: 'add', value: { members: value } },
+    ];
+    for (const operation of shapes(members(10_000))) {
+      const [change] = applyPatch('Group', group(), patch([operation])).members;
+      expect(change).toMatchObject({ values: expect.arrayContaining([id(0), id(9_999)]) });
+    }
+    for (const operation of shapes(members(10_001))) {
+      expect(refusal(() => applyPatch('Group', group(), patch([operation])))).toEqual({
+        status: 400,
+        scimType: 'tooMany',
+        message: 'Members in Operations[0]: 10001 given, at most 10000 are allowed',
+      });
+    }
+  });
+
+  it('counts the other keys of a no-path value beside its members at 1,000', () => {
+    const keys = Object.fromEntries(many(1001, (i) => [`k${i}`, i]));
+    expect(
+      refusal(() => applyPatch('Group', group(), patch([{ op: 'add', value: { ...keys, members: [] } }]))),
+    ).toMatchObject({
+      scimType: 'tooMany',
+      message: 'Values in Operations[0]: 1001 given, at most 1000 are allowed',
     });
   });
 

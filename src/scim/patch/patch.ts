@@ -92,9 +92,10 @@ export function parsePatchBody(body: unknown): PatchOperation[] {
       throw ScimError.invalidPath(`Operations[${index}].path must be a string`);
     }
     const value = field(operation, 'value');
-    const count = valueCount(value);
-    assertCount(count, SCIM_LIMITS.valuesPerOperation, `Values in Operations[${index}]`);
-    values += count;
+    const count = valueCount(typeof path === 'string' ? path : undefined, value);
+    assertCount(count.others, SCIM_LIMITS.valuesPerOperation, `Values in Operations[${index}]`);
+    assertCount(count.members, SCIM_LIMITS.membersPerOperation, `Members in Operations[${index}]`);
+    values += count.others + count.members;
     assertCount(values, SCIM_LIMITS.valuesPerPatch, 'Values across one PATCH');
     const result: PatchOperation = { op: name };
     if (typeof path === 'string' && path.trim() !== '') result.path = path.trim();
@@ -103,16 +104,30 @@ export function parsePatchBody(body: unknown): PatchOperation[] {
   });
 }
 
+/** `members` or `urn:...:core:2.0:Group:members`, in any case: a group's members, whole. */
+const MEMBERS_PATH = /^\s*(urn:ietf:params:scim:schemas:core:2\.0:group:)?members\s*$/i;
+
+const lengthOf = (value: unknown): number => (Array.isArray(value) ? value.length : 1);
+
 /**
  * How many values an operation carries: the elements of an array, or for an object of attributes
- * (a no-path or extension value) the values of each of its attributes.
+ * (a no-path or extension value) the values of each of its attributes. Members are counted apart:
+ * one operation may add or remove `membersPerOperation` of them (they are applied set-based in SQL),
+ * where other values stay at `valuesPerOperation` (they are scanned in memory). A User's `members`
+ * would be a client's own attribute, which `valuesPerAttribute` bounds when it is applied.
  */
-function valueCount(value: unknown): number {
-  if (Array.isArray(value)) return value.length;
-  if (!isPlainObject(value)) return 1;
-  let count = 0;
-  for (const key in value) count += Array.isArray(value[key]) ? (value[key] as unknown[]).length : 1;
-  return Math.max(count, 1);
+function valueCount(path: string | undefined, value: unknown): { members: number; others: number } {
+  if (path !== undefined && path.trim() !== '') {
+    return MEMBERS_PATH.test(path) ? { members: lengthOf(value), others: 0 } : { members: 0, others: lengthOf(value) };
+  }
+  if (!isPlainObject(value)) return { members: 0, others: 1 };
+  let members = 0;
+  let others = 0;
+  for (const key in value) {
+    if (MEMBERS_PATH.test(key)) members += lengthOf(value[key]);
+    else others += lengthOf(value[key]);
+  }
+  return { members, others: members === 0 ? Math.max(others, 1) : others };
 }
 
 /** A key of a JSON object in any case: an exact match wins. */
@@ -576,7 +591,7 @@ function memberIdsOf(filter: Filter, text: string): string[] {
   if (!collect(filter)) {
     throw ScimError.invalidFilter(`'${text}': members can only be selected by id, as members[value eq "id"]`);
   }
-  assertCount(ids.length, SCIM_LIMITS.valuesPerOperation, 'Members named by one filter');
+  assertCount(ids.length, SCIM_LIMITS.membersPerOperation, 'Members named by one filter');
   return [...new Set(ids)];
 }
 

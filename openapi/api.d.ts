@@ -690,7 +690,7 @@ export interface paths {
         };
         /**
          * List groups
-         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`). One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`). One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         get: operations["scimListGroups"];
         put?: never;
@@ -714,7 +714,7 @@ export interface paths {
         };
         /**
          * List groups
-         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`). One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`). One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         get: operations["scimListGroupsUnversioned"];
         put?: never;
@@ -738,7 +738,7 @@ export interface paths {
         };
         /**
          * List groups
-         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`). One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.4.2: a page of the tenant's groups, filtered, sorted and projected. Identity providers look a group (a department) up by filter before creating it (`displayName eq "…"`). One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         get: operations["scimListGroupsForTenant"];
         put?: never;
@@ -822,12 +822,12 @@ export interface paths {
         };
         /**
          * Read a group
-         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         get: operations["scimGetGroup"];
         /**
          * Replace a group
-         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         put: operations["scimReplaceGroup"];
         post?: never;
@@ -840,7 +840,7 @@ export interface paths {
         head?: never;
         /**
          * Change a group
-         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`. One operation adds or removes up to 10,000 members, applied in a fixed number of statements. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`. One operation adds or removes up to 10,000 members, applied in a fixed number of statements. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         patch: operations["scimPatchGroup"];
         trace?: never;
@@ -854,12 +854,12 @@ export interface paths {
         };
         /**
          * Read a group
-         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         get: operations["scimGetGroupUnversioned"];
         /**
          * Replace a group
-         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         put: operations["scimReplaceGroupUnversioned"];
         post?: never;
@@ -872,7 +872,7 @@ export interface paths {
         head?: never;
         /**
          * Change a group
-         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`. One operation adds or removes up to 10,000 members, applied in a fixed number of statements. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`. One operation adds or removes up to 10,000 members, applied in a fixed number of statements. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         patch: operations["scimPatchGroupUnversioned"];
         trace?: never;
@@ -886,12 +886,12 @@ export interface paths {
         };
         /**
          * Read a group
-         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.4.1: the group (a department), projected by `attributes`/`excludedAttributes`. With `If-None-Match` naming its current version, 304. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         get: operations["scimGetGroupForTenant"];
         /**
          * Replace a group
-         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.5.1: the group (a department) becomes the body; attributes it leaves out are unassigned, except `members`, kept when the body does not name them (Okta and Entra ID rename with a PUT without members). A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         put: operations["scimReplaceGroupForTenant"];
         post?: never;
@@ -904,7 +904,7 @@ export interface paths {
         head?: never;
         /**
          * Change a group
-         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`. One operation adds or removes up to 10,000 members, applied in a fixed number of statements. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a write asked to answer so is undone). Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
+         * @description RFC 7644 §3.5.2: applies the operations in order, all or none. Answers 204 without a body, or 200 with the group when `attributes` or `excludedAttributes` is given. A taken `displayName` (ignoring case) or `externalId` answers 409 `uniqueness`; `If-Match` with another version, 412; too many operations or values, 400 `tooMany`. One operation adds or removes up to 10,000 members, applied in a fixed number of statements. One answer carries at most 100,000 members across its groups; more answers 400 `tooMany` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without `members`. Read a larger group with `excludedAttributes=members` (which reads no members at all) and page its members with `GET /Users?filter=groups.value eq "<id>"`.
          */
         patch: operations["scimPatchGroupForTenant"];
         trace?: never;

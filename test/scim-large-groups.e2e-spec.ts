@@ -281,6 +281,13 @@ onServer('SCIM groups of 100,000 members (server mode)', () => {
     const listed = await scim.get(`/Groups?filter=${filter}&excludedAttributes=members`).expect(200);
     expect(listed.body.Resources[0].displayName).not.toBe('Renamed');
     await scim.get(`/Groups/${groupId}?excludedAttributes=members`).expect(200);
+    // A PUT (a rename without members, as Okta sends) is kept, and answers the group without members.
+    const renamed = unique('Renamed by PUT');
+    const put = await client(h).send('put', `/Groups/${groupId}`, { schemas: [GROUP], displayName: renamed });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ id: groupId, displayName: renamed });
+    expect(put.body.members).toBeUndefined();
+    expect(await scim.memberCount(groupId)).toBe(MEMBERS + 10_000);
 
     const remove = await scim.patch(`/Groups/${groupId}`, [
       { op: 'remove', path: 'members', value: extra.map((value) => ({ value })) },

@@ -39,7 +39,7 @@ export class ScimGroupsService extends ScimResources<DepartmentRow> {
       if (members && members.length > 0) {
         await this.groups.changeMembers(em, context.tenantId, created, [{ op: 'add', ids: members }]);
       }
-      return this.answer(em, context, created.id, new Projection());
+      return this.writeAnswer(em, context, created.id);
     });
   }
 
@@ -52,7 +52,7 @@ export class ScimGroupsService extends ScimResources<DepartmentRow> {
       if (members !== undefined) {
         await this.groups.changeMembers(em, context.tenantId, row, [{ op: 'replace', ids: members }]);
       }
-      return this.answer(em, context, id, new Projection());
+      return this.writeAnswer(em, context, id);
     });
   }
 
@@ -112,6 +112,17 @@ export class ScimGroupsService extends ScimResources<DepartmentRow> {
         ? `Read the group with excludedAttributes=members and page its members with GET /Users?filter=groups.value eq "${ids[0]}" (startIndex and count)`
         : 'Read the groups with excludedAttributes=members, or a smaller page (count), and page each group\'s members with GET /Users?filter=groups.value eq "<group id>"';
     throw ScimError.tooMany(`The answer would carry ${total} members; one answer carries at most ${limit}. ${how}`);
+  }
+
+  /**
+   * The answer of a POST or PUT, which the client did not shape: the whole group, or the group
+   * without `members` when they are more than one answer carries. The write is kept either way;
+   * refusing it for the size of its answer would leave the client unable to rename a large group.
+   */
+  private async writeAnswer(em: EntityManager, context: ScimContext, id: string): Promise<ScimDocument> {
+    const total = await this.groups.countMembers(em, context.tenantId, [id]);
+    const whole = total <= SCIM_LIMITS.membersPerResponse;
+    return this.answer(em, context, id, whole ? new Projection() : new Projection(undefined, ['members']));
   }
 
   private async answer(

@@ -1120,7 +1120,7 @@ export const SCIM_GROUPS_DOC: ScimResourceDoc = {
 /** What a Group answer says of its members' cap (the same sentence wherever a Group is answered). */
 const membersCap = (r: ScimResourceDoc): string =>
   r.name === 'Group'
-    ? ` One answer carries at most ${SCIM_LIMITS.membersPerResponse.toLocaleString('en-GB')} members across its groups; more answers 400 \`tooMany\` (counted before any member is read; a write asked to answer so is undone). Read a larger group with \`excludedAttributes=members\` (which reads no members at all) and page its members with \`GET /Users?filter=groups.value eq "<id>"\`.`
+    ? ` One answer carries at most ${SCIM_LIMITS.membersPerResponse.toLocaleString('en-GB')} members across its groups; more answers 400 \`tooMany\` (counted before any member is read; a PATCH asked to answer so is undone), except that a POST or PUT is kept and answers the group without \`members\`. Read a larger group with \`excludedAttributes=members\` (which reads no members at all) and page its members with \`GET /Users?filter=groups.value eq "<id>"\`.`
     : '';
 
 const UNIQUE: Record<ScimResourceDoc['name'], string> = {

@@ -845,7 +845,7 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
     expect(problems).toEqual([]);
   });
 
-  it('enforces the SCIM PATCH caps: 1,001 operations, 1,001 values in one operation, a resource over 128 KB', async () => {
+  it('enforces the SCIM PATCH caps: 1,001 operations, 1,001 values or 10,001 members in one operation, a resource over 128 KB', async () => {
     const problems: string[] = [];
     const patch = (input: string, operations: unknown[]) =>
       sendBody(
@@ -864,12 +864,12 @@ describe('hostile input: every door answers 4xx in its own format, stores no sec
     const groupDoor = BODY_DOORS.find((door) => door.door === 'SCIM PATCH /scim/v2/Groups/{id}')!;
     await sendBody(
       groupDoor,
-      '1,001 members in one operation',
+      '10,001 members in one operation',
       Buffer.from(
         JSON.stringify({
           schemas: [PATCH_OP],
           Operations: [
-            { op: 'add', path: 'members', value: Array.from({ length: 1001 }, () => ({ value: fixtures.userA })) },
+            { op: 'add', path: 'members', value: Array.from({ length: 10_001 }, () => ({ value: fixtures.userA })) },
           ],
         }),
       ),

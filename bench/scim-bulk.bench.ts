@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import { withCleanup } from './support/cleanup';
 import { withScratchDatabase } from './support/database';
-import { freePort, Server, startServer } from './support/processes';
+import { Server, startScimService } from './support/processes';
 import { BenchOptions, BenchReport, figure, formatNumber, scaled, standalone } from './support/report';
 
 const USERS = 1_000;
@@ -46,21 +46,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       },
       async () => {
         const secret = `scim-${randomBytes(16).toString('hex')}`;
-        const service = await startServer(
-          'service',
-          ['dist/src/main.js'],
-          {
-            DATABASE_URL: url,
-            REDIS_URL: options.redisUrl ?? '',
-            RATE_LIMITS: 'off',
-            SCIM_SHARED_SECRET: secret,
-            ADMIN_TOKEN: `admin-${randomBytes(16).toString('hex')}`,
-            PROVISIONING_API_TOKEN: `provisioning-${randomBytes(16).toString('hex')}`,
-            JWT_SECRET: randomBytes(32).toString('hex'),
-          },
-          await freePort(),
-          '/health',
-        );
+        const service = await startScimService(url, options.redisUrl, secret);
         servers.push(service);
         const headers = { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/scim+json' };
         const failures: string[] = [];

@@ -1,6 +1,7 @@
 // Child processes of a benchmark: servers started on a free port, waited for, stopped, and the CPU
 // time they (and anything else on the machine) used, read from /proc (Linux).
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -72,6 +73,28 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * The built service (`dist/src/main.js`) on `databaseUrl` with rate limits off and fresh
+ * credentials, SCIM answering `scimSecret`: what the SCIM door benchmarks measure.
+ */
+export async function startScimService(
+  databaseUrl: string,
+  redisUrl: string | undefined,
+  scimSecret: string,
+): Promise<Server> {
+  const token = (prefix: string) => `${prefix}-${randomBytes(16).toString('hex')}`;
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl ?? '',
+    RATE_LIMITS: 'off',
+    SCIM_SHARED_SECRET: scimSecret,
+    ADMIN_TOKEN: token('admin'),
+    PROVISIONING_API_TOKEN: token('provisioning'),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+  };
+  return startServer('service', ['dist/src/main.js'], env, await freePort(), '/health');
+}
 
 /** User + system CPU time a process has used, in ms; 0 once it is gone. */
 export function processCpuMs(pid: number): number {

@@ -21,6 +21,7 @@ import {
   URN_SERVICE_PROVIDER_LIMITS,
   URN_USER,
   USER_SCHEMA,
+  serviceProviderConfig,
 } from './schemas';
 import { DEFAULT_COUNT } from './scim-list-query';
 import { SCIM_LIMITS } from './scim-limits';
@@ -1225,35 +1226,9 @@ export const SCIM_SERVICE_PROVIDER_CONFIG: OperationDoc = {
       config: {
         summary: 'With the default BODY_LIMIT and RATE_LIMIT_SCIM',
         value: {
-          schemas: [URN_SERVICE_PROVIDER_CONFIG, URN_SERVICE_PROVIDER_LIMITS],
-          patch: { supported: true },
-          bulk: {
-            supported: true,
-            maxOperations: SCIM_LIMITS.bulkOperations,
-            maxPayloadSize: SCIM_LIMITS.bulkPayloadBytes,
-          },
-          filter: { supported: true, maxResults: MAX_RESULTS },
-          pagination: {
-            cursor: true,
-            index: true,
-            defaultPaginationMethod: 'index',
-            defaultPageSize: DEFAULT_COUNT,
-            maxPageSize: MAX_RESULTS,
-            cursorTimeout: SCIM_LIMITS.cursorTimeoutSeconds,
-          },
-          changePassword: { supported: false },
-          sort: { supported: true },
-          etag: { supported: true },
-          authenticationSchemes: [
-            {
-              type: 'oauthbearertoken',
-              name: 'OAuth Bearer Token',
-              description: 'Authentication scheme using the OAuth Bearer Token Standard',
-              specUri: 'https://www.rfc-editor.org/info/rfc6750',
-              primary: true,
-            },
-          ],
-          [URN_SERVICE_PROVIDER_LIMITS]: SCIM_LIMITS,
+          ...serviceProviderConfig({
+            bulk: { maxOperations: SCIM_LIMITS.bulkOperations, maxPayloadSize: SCIM_LIMITS.bulkPayloadBytes },
+          }),
           meta: discoveryMeta('ServiceProviderConfig', 'ServiceProviderConfig'),
         },
       },

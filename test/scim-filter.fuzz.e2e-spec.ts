@@ -414,7 +414,7 @@ function refusedAsUnsupported(filter: Filter): boolean {
     return false;
   } catch (error) {
     const message = error instanceof ScimFilterError ? error.message : '';
-    return /^Unknown attribute|is not multi-valued|has no sub-attribute/.test(message);
+    return /^Attribute '.*' cannot be used in a filter|is not multi-valued|has no sub-attribute/.test(message);
   }
 }
 

@@ -344,10 +344,18 @@ describe('compileFilter (SQL text)', () => {
     });
 
     it.each([
-      ['an unknown attribute', 'nickName eq "x"', "Unknown attribute 'nickName'"],
-      ['an unknown extension', 'urn:x:ext:1.0:User:title eq "x"', "Unknown attribute 'urn:x:ext:1.0:User:title'"],
-      ['an unknown sub-attribute', 'emails.display eq "x"', "Unknown attribute 'emails.display'"],
-      ['an unknown sub-attribute in a value path', 'emails[display eq "x"]', "Unknown attribute 'emails.display'"],
+      ['an unknown attribute', 'nickName eq "x"', "Attribute 'nickName' cannot be used in a filter"],
+      [
+        'an unknown extension',
+        'urn:x:ext:1.0:User:title eq "x"',
+        "Attribute 'urn:x:ext:1.0:User:title' cannot be used in a filter",
+      ],
+      ['an unknown sub-attribute', 'emails.display eq "x"', "Attribute 'emails.display' cannot be used in a filter"],
+      [
+        'an unknown sub-attribute in a value path',
+        'emails[display eq "x"]',
+        "Attribute 'emails.display' cannot be used in a filter",
+      ],
       ['a value path on a scalar', 'userName[value eq "x"]', 'is not multi-valued'],
       ['a sub-attribute of a scalar', 'userName.first eq "x"', "'userName' has no sub-attribute 'first'"],
       ['misuse inside a value path', 'emails[primary gt true]', "cannot be applied to 'emails.primary'"],

@@ -276,7 +276,9 @@ function escapeLike(value: string): string {
 }
 
 function unknownAttribute(label: string): ScimFilterError {
-  return new ScimFilterError(`Unknown attribute '${label}': it cannot be used in a filter`);
+  return new ScimFilterError(
+    `Attribute '${label}' cannot be used in a filter: it is unknown, or /Schemas marks it "filterable": false`,
+  );
 }
 
 /** `EXISTS` over the elements (meeting `condition` when given), in the target's own form when it has one. */

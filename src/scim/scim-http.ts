@@ -80,7 +80,6 @@ export function weakEtag(text: string, length = Buffer.byteLength(text)): string
   return `W/"${length.toString(16)}-${hash}"`;
 }
 
-/** A `POST /.search` body: a SearchRequest object (its `schemas` is not required to be exact). */
 /** The SearchRequest of `POST /.search` (RFC 7644 §3.4.3): a JSON object; no body at all searches everything. */
 export function searchRequest(body: unknown): Record<string, unknown> {
   if (body === undefined) return {};

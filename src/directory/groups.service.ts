@@ -177,7 +177,6 @@ export function foldMembership(changes: readonly MembershipChange[]): {
   return { removeAll, remove, add };
 }
 
-/** A value the database refuses (an externalId another department has, text too long) is the caller's error. */
 /** A group's name is a department name, its externalId a department's: the same identifier rule. */
 function assertGroupState(state: GroupState): void {
   assertValid(
@@ -186,6 +185,7 @@ function assertGroupState(state: GroupState): void {
   );
 }
 
+/** A value the database refuses (an externalId another department has, text too long) is the caller's error. */
 async function refusedValues<T>(state: GroupState, write: () => Promise<T>): Promise<T> {
   try {
     return await write();

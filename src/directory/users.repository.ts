@@ -47,7 +47,11 @@ interface RawUser {
 const COLUMNS = `id, user_name, external_id, given_name, middle_name, family_name, display_name,
   email, emails, phone_number, active, role, metadata, attributes, created_by, changed_by, version,
   created_on, updated_on`;
-const WRITE_COLUMNS = 16;
+/** The columns a write sets, in `writeParameters` order, and the array types `unnest` reads them from. */
+const WRITE_COLUMNS = `id, tenant_id, user_name, external_id, given_name, middle_name, family_name, display_name,
+  email, emails, phone_number, active, role, metadata, created_by, changed_by`;
+const WRITE_ARRAYS = `$1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+  $9::text[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[], $14::jsonb[], $15::text[], $16::text[]`;
 
 /** A group the user is a member of (a department the user has an assignment in). */
 export interface UserGroup {
@@ -105,6 +109,23 @@ function toRow(raw: RawUser): UserRow {
   };
 }
 
+/**
+ * One array per column (`writeParameters` order, then what `more` adds), unnested server-side:
+ * 16 parameters instead of 16 per row, which measured about a third faster than a VALUES list on
+ * 10,000 users (parse and bind dominate).
+ */
+function columnArrays<Row extends UserWrite>(
+  tenantId: string,
+  rows: readonly Row[],
+  more: (row: Row) => unknown[] = () => [],
+): unknown[][] {
+  const columns: unknown[][] = [];
+  for (const row of rows) {
+    [...writeParameters(tenantId, row), ...more(row)].forEach((value, column) => (columns[column] ??= []).push(value));
+  }
+  return columns;
+}
+
 function writeParameters(tenantId: string, row: UserWrite): unknown[] {
   return [
     row.id,
@@ -156,19 +177,9 @@ export class UsersRepository {
    */
   async upsert(em: EntityManager, tenantId: string, rows: readonly UserWrite[]): Promise<UserRow[]> {
     if (rows.length === 0) return [];
-    // One array per column, unnested server-side: 16 parameters instead of 16 per row, which
-    // measured about a third faster than a VALUES list on 10,000 users (parse and bind dominate).
-    const columns: unknown[][] = Array.from({ length: WRITE_COLUMNS }, () => []);
-    for (const row of rows) {
-      writeParameters(tenantId, row).forEach((value, column) => columns[column].push(value));
-    }
     const raw: RawUser[] = await em.query(
-      `INSERT INTO users (id, tenant_id, user_name, external_id, given_name, middle_name,
-         family_name, display_name, email, emails, phone_number, active, role, metadata,
-         created_by, changed_by)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-         $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[],
-         $14::jsonb[], $15::text[], $16::text[])
+      `INSERT INTO users (${WRITE_COLUMNS})
+       SELECT * FROM unnest(${WRITE_ARRAYS})
        ON CONFLICT (id) DO UPDATE SET
          user_name = EXCLUDED.user_name,
          external_id = EXCLUDED.external_id,
@@ -187,7 +198,7 @@ export class UsersRepository {
          updated_on = now()
        WHERE users.tenant_id = EXCLUDED.tenant_id
        RETURNING ${COLUMNS}`,
-      columns,
+      columnArrays(tenantId, rows),
     );
     return raw.map(toRow);
   }
@@ -253,23 +264,13 @@ export class UsersRepository {
     rows: readonly (UserWrite & Pick<UserRow, 'attributes'>)[],
   ): Promise<UserRow[]> {
     if (rows.length === 0) return [];
-    const columns: unknown[][] = Array.from({ length: WRITE_COLUMNS + 1 }, () => []);
-    for (const row of rows) {
-      [...writeParameters(tenantId, row), JSON.stringify(row.attributes)].forEach((value, column) =>
-        columns[column].push(value),
-      );
-    }
     // ON CONFLICT without a target covers every unique index (id, externalId, lower(userName)).
     const raw: RawUser[] = await em.query(
-      `INSERT INTO users (id, tenant_id, user_name, external_id, given_name, middle_name,
-         family_name, display_name, email, emails, phone_number, active, role, metadata,
-         created_by, changed_by, attributes)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-         $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::boolean[], $13::text[],
-         $14::jsonb[], $15::text[], $16::text[], $17::jsonb[])
+      `INSERT INTO users (${WRITE_COLUMNS}, attributes)
+       SELECT * FROM unnest(${WRITE_ARRAYS}, $17::jsonb[])
        ON CONFLICT DO NOTHING
        RETURNING ${COLUMNS}`,
-      columns,
+      columnArrays(tenantId, rows, (row) => [JSON.stringify(row.attributes)]),
     );
     return raw.map(toRow);
   }

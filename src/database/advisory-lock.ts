@@ -10,6 +10,8 @@ export const ADVISORY_LOCKS = {
   transactionRetention: 4_207_310_003,
   /** Retention of finished jobs (src/jobs). */
   jobRetention: 4_207_310_004,
+  /** Retention of change events (src/events/feed). */
+  eventRetention: 4_207_310_020,
 } as const;
 
 /**

@@ -37,20 +37,21 @@ export class ChangesService implements OnApplicationShutdown {
 
   async changes(tenantId: string, query: FeedQuery): Promise<ChangesPageView> {
     const deadline = Date.now() + query.waitSeconds * 1000;
-    for (;;) {
-      const rows = await this.page(tenantId, query);
-      if (rows.length > 0 || Date.now() >= deadline || this.stop.signal.aborted) {
-        const hasMore = rows.length > query.limit;
-        const changes = rows.slice(0, query.limit).map(toChangeView);
-        return { status: true, changes, next: changes.at(-1)?.seq ?? query.after, hasMore };
-      }
-      await sleep(Math.min(FEED_POLL_MS, deadline - Date.now()), this.stop.signal);
+    // The first read numbers what has committed; a held request then relies on the sequencer's
+    // own passes (every 100 ms in every process) and only reads, so held requests add no passes.
+    let rows = await this.page(tenantId, query, true);
+    while (rows.length === 0 && Date.now() < deadline && !this.stop.signal.aborted) {
+      await this.sequencedOrTimeout(tenantId, Math.min(FEED_POLL_MS, deadline - Date.now()));
+      rows = await this.page(tenantId, query, false);
     }
+    const hasMore = rows.length > query.limit;
+    const changes = rows.slice(0, query.limit).map(toChangeView);
+    return { status: true, changes, next: changes.at(-1)?.seq ?? query.after, hasMore };
   }
 
   /** One more row than the limit: it says whether there is more, and is not answered. */
-  private async page(tenantId: string, query: FeedQuery): Promise<ChangeRow[]> {
-    await this.sequencer.catchUp();
+  private async page(tenantId: string, query: FeedQuery, catchUp: boolean): Promise<ChangeRow[]> {
+    if (catchUp) await this.sequencer.catchUp();
     return this.repository.findAfter(
       this.transactions.manager,
       tenantId,
@@ -59,18 +60,26 @@ export class ChangesService implements OnApplicationShutdown {
       query.form === 'full',
     );
   }
-}
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done, { once: true });
-  });
+  /**
+   * Resolves after `ms`, when this process numbers events of the tenant (a prompt answer), or at
+   * once when the instance stops. No connection is held meanwhile.
+   */
+  private sequencedOrTimeout(tenantId: string, ms: number): Promise<void> {
+    const signal = this.stop.signal;
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      const unsubscribe = this.sequencer.onSequenced((sequenced) => {
+        if (sequenced.has(tenantId)) done();
+      });
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
 }

@@ -23,7 +23,7 @@ export class EventRetention extends RetentionTask {
   ) {
     super(config, periodic, {
       name: 'event-retention',
-      lockKey: ADVISORY_LOCKS.eventRetention,
+      lockKey: ADVISORY_LOCKS.changeEventRetention,
       logger: new Logger('Events'),
       days: config.retention.eventDays,
     });

@@ -40,7 +40,7 @@ export function parseFeedQuery(raw: Record<string, unknown>): FeedQuery {
     after: attempt('after', () => parseAfter(raw.after), '0'),
     limit: attempt('limit', () => parseLimit(raw.limit), DEFAULT_FEED_LIMIT),
     waitSeconds: attempt('wait', () => parseWait(raw.wait), 0),
-    form: attempt('form', () => parseForm(raw.form), 'notice' as FeedForm),
+    form: attempt('form', () => parseForm(raw.form), 'notice'),
   };
   if (details.length > 0) throw new DomainError('VALIDATION', details[0].message, details);
   return query;

@@ -36,13 +36,14 @@ const columns = (withData: boolean): string => (withData ? `${COLUMNS}, data` : 
 export class FeedRepository {
   /**
    * Up to `limit` sequenced changes of a tenant with seq > `after`, in seq order. One range scan
-   * of the (tenant_id, seq) index: as fast at the millionth event as at the first.
+   * of the (tenant_id, seq) index: as fast at the millionth event as at the first. ORDER BY names
+   * the table's column: the bare name would be the output's `seq`, a text, in text order ('10' < '9').
    */
   findAfter(em: EntityManager, tenantId: string, after: string, limit: number, withData: boolean): Promise<ChangeRow[]> {
     return em.query(
       `SELECT ${columns(withData)} FROM change_events
        WHERE tenant_id = $1 AND seq IS NOT NULL AND seq > $2::bigint
-       ORDER BY seq LIMIT $3`,
+       ORDER BY change_events.seq LIMIT $3`,
       [tenantId, after, limit],
     );
   }

@@ -65,13 +65,47 @@ async function main(): Promise<void> {
         [TENANT, EVENTS],
       );
       await db.query('ANALYZE change_events');
-      await db.end();
       console.log(`filled ${EVENTS} events in ${((performance.now() - filling) / 1000).toFixed(1)} s`);
 
+      // The feed's statement alone (FeedRepository.findAfter, form=full), as PostgreSQL runs it.
+      const feedSql = `SELECT seq::text AS "seq", event_id, resource_type, resource_id, member_id, user_type_id,
+          external_id, version, event_type, attributes, door, credential_id, credential_name, correlation_id,
+          transaction_id, occurred_on, data
+        FROM change_events WHERE tenant_id = $1 AND seq IS NOT NULL AND seq > $2::bigint
+        ORDER BY change_events.seq LIMIT $3`;
+      const plan = (await db.query(`EXPLAIN ${feedSql}`, [TENANT, EVENTS / 2, LIMIT + 1])).rows
+        .map((row: Record<string, string>) => row['QUERY PLAN'])
+        .join('\n');
+      console.log(`\nplan of the page read (after=${EVENTS / 2}):\n${plan}`);
+      if (!plan.includes('UQ_change_events_tenant_seq'))
+        throw new Error('the page read does not use the (tenant_id, seq) index');
+      for (const [label, after] of [
+        ['start', 0],
+        ['middle', EVENTS / 2],
+        ['end', EVENTS - LIMIT],
+      ] as const) {
+        const times: number[] = [];
+        for (let i = 0; i < RUNS + WARMUP; i++) {
+          const started = performance.now();
+          const { rows } = await db.query(feedSql, [TENANT, after, LIMIT + 1]);
+          if (i >= WARMUP) times.push(performance.now() - started);
+          if (rows.length !== Math.min(LIMIT + 1, EVENTS - after))
+            throw new Error(`SQL after=${after}: ${rows.length} rows`);
+        }
+        const median = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+        console.log(
+          `SQL only, ${label.padEnd(7)} ${median.toFixed(1).padStart(7)} ms (median of ${RUNS}, rows read by node-postgres)`,
+        );
+      }
+      await db.end();
+
       const get = async (after: number, form: string): Promise<void> => {
-        const res = await fetch(`${service.base}/api/provisioning/iam/changes?after=${after}&limit=${LIMIT}&form=${form}`, {
-          headers: { 'auth-tenant-id': TENANT, 'auth-token': token },
-        });
+        const res = await fetch(
+          `${service.base}/api/provisioning/iam/changes?after=${after}&limit=${LIMIT}&form=${form}`,
+          {
+            headers: { 'auth-tenant-id': TENANT, 'auth-token': token },
+          },
+        );
         if (res.status !== 200) throw new Error(`after=${after} answered ${res.status}: ${await res.text()}`);
         const body = (await res.json()) as { changes: unknown[] };
         if (body.changes.length !== LIMIT) throw new Error(`after=${after} answered ${body.changes.length} changes`);

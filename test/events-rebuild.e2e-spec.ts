@@ -42,7 +42,10 @@ d('change feed: a consumer rebuilds the directory from the events alone', () => 
   const partner = (body: unknown) =>
     t.http
       .post('/api/admin/users/sync')
-      .set('Authorization', `Bearer ${jwt.sign({ orgCode: 'test-org' }, partnerSecret, { algorithm: 'HS256', expiresIn: 300 })}`)
+      .set(
+        'Authorization',
+        `Bearer ${jwt.sign({ orgCode: 'test-org' }, partnerSecret, { algorithm: 'HS256', expiresIn: 300 })}`,
+      )
       .send(body as object);
 
   beforeAll(async () => {
@@ -78,7 +81,7 @@ d('change feed: a consumer rebuilds the directory from the events alone', () => 
             { op: 'replace', path: 'name.familyName', value: `Changed${i}` },
             ...(i % 2 === 0 ? [{ op: 'replace', path: 'active', value: false }] : []),
           ],
-        }).expect(200),
+        }).expect((res) => expect([200, 204]).toContain(res.status)),
       ),
       scim('patch', `/Groups/${group.body.id}`, {
         schemas: [PATCH_OP],
@@ -157,6 +160,7 @@ d('change feed: a consumer rebuilds the directory from the events alone', () => 
     const seen: bigint[] = [];
     let after = '0';
     let loadDone = false;
+    let pagesDuringLoad = 0;
 
     const apply = (change: Change): void => {
       if (change.resourceType === 'assignment') {
@@ -186,12 +190,17 @@ d('change feed: a consumer rebuilds the directory from the events alone', () => 
 
     const consume = async (): Promise<void> => {
       for (;;) {
-        const res = await t.http.get(CHANGES).query({ after, limit: '97', form: 'full', wait: '1' }).set(api()).expect(200);
+        const res = await t.http
+          .get(CHANGES)
+          .query({ after, limit: '97', form: 'full', wait: '1' })
+          .set(api())
+          .expect(200);
         for (const change of res.body.changes as Change[]) {
           seen.push(BigInt(change.seq));
           apply(change);
         }
         after = res.body.next;
+        if (!loadDone && res.body.changes.length > 0) pagesDuringLoad++;
         if (loadDone && !res.body.hasMore && res.body.changes.length === 0) return;
       }
     };
@@ -201,6 +210,8 @@ d('change feed: a consumer rebuilds the directory from the events alone', () => 
     loadDone = true;
     await consumer;
 
+    // The consumer read while the doors wrote, not only after.
+    expect(pagesDuringLoad).toBeGreaterThan(2);
     // Every seq from 1 to the last, each once.
     expect(seen.length).toBeGreaterThan(100);
     expect(seen).toEqual(seen.map((_, i) => BigInt(i + 1)));
@@ -223,9 +234,21 @@ d('change feed: a consumer rebuilds the directory from the events alone', () => 
 });
 
 function camelKeys(row: Row): Row {
-  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), value]));
+  return Object.fromEntries(
+    Object.entries(row).map(([key, value]) => [key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), value]),
+  );
 }
 
+/**
+ * A create carries the attributes a resource has: none that is null or an empty object (design
+ * §1). Both sides are compared in that form, so an attribute patched to null and one never set
+ * compare alike, as they are alike in the database.
+ */
 function sorted(map: Map<string, Row>): [string, Row][] {
-  return [...map.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const present = (value: unknown): boolean =>
+    value !== null &&
+    !(typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
+  return [...map.entries()]
+    .map(([id, row]): [string, Row] => [id, Object.fromEntries(Object.entries(row).filter(([, v]) => present(v)))])
+    .sort(([a], [b]) => a.localeCompare(b));
 }

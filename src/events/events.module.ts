@@ -17,14 +17,7 @@ import { HistoryService } from './feed/history.service';
 @Module({
   imports: [DirectoryModule, AuthModule],
   controllers: [ChangesController, HistoryController],
-  providers: [
-    ChangeEventsRepository,
-    EventSequencer,
-    FeedRepository,
-    ChangesService,
-    HistoryService,
-    EventRetention,
-  ],
+  providers: [ChangeEventsRepository, EventSequencer, FeedRepository, ChangesService, HistoryService, EventRetention],
   exports: [ChangeEventsRepository, EventSequencer],
 })
 export class EventsModule {}

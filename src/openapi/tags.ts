@@ -31,7 +31,8 @@ export const TAGS = {
   reads: { name: 'Directory reads', description: 'Departments and users as the provisioning API reads them.' },
   changes: {
     name: 'Change feed',
-    description: "Every change to a tenant's users, departments and assignments, from any door, in order, to resume after.",
+    description:
+      "Every change to a tenant's users, departments and assignments, from any door, in order, to resume after.",
   },
   jobs: { name: 'Jobs', description: 'The background job of a commit: its state, progress and result.' },
   partnerSync: {
@@ -60,7 +61,10 @@ export const TAGS = {
     name: 'Identity providers',
     description: 'Connecting Entra ID or Okta to a tenant: the values to enter, and a test of the credential.',
   },
-  history: { name: 'Change history', description: "One user's or department's changes, newest first, with their values." },
+  history: {
+    name: 'Change history',
+    description: "One user's or department's changes, newest first, with their values.",
+  },
   adminJobs: { name: 'Admin jobs', description: 'Background jobs of every tenant.' },
   adminTransactions: { name: 'Admin transactions', description: 'Provisioning transactions of every tenant.' },
   service: { name: 'Service', description: 'Health and this document.' },

@@ -31,7 +31,10 @@ export class ChangesController {
   // A held request (wait > 0) mostly sleeps: it must not keep one of the tenant's fair-share slots.
   @FairShareExempt()
   @OpenApiOperation(LIST_CHANGES)
-  list(@CurrentPrincipal() principal: TenantPrincipal, @Query() query: Record<string, unknown>): Promise<ChangesPageView> {
+  list(
+    @CurrentPrincipal() principal: TenantPrincipal,
+    @Query() query: Record<string, unknown>,
+  ): Promise<ChangesPageView> {
     return this.changes.changes(principal.tenantId, parseFeedQuery(query));
   }
 }

@@ -1,4 +1,11 @@
-import { adminPageSchema, jsonAnswer, notFound, OPERATORS_ONLY, PAGE_PARAMETERS, TENANT_ID_PARAMETER } from '../../admin/admin.openapi';
+import {
+  adminPageSchema,
+  jsonAnswer,
+  notFound,
+  OPERATORS_ONLY,
+  PAGE_PARAMETERS,
+  TENANT_ID_PARAMETER,
+} from '../../admin/admin.openapi';
 import { RATE_LIMIT_BUCKETS } from '../../common/rate-limit/rate-limit.constants';
 import { MEDIA_JSON, nullable, ref } from '../../openapi/components';
 import type { OperationDoc } from '../../openapi/openapi.decorators';
@@ -107,7 +114,8 @@ const FEED_PARAMETERS: Parameter[] = [
     name: 'after',
     in: 'query',
     required: false,
-    description: 'Answer the changes with a seq above this: `0` (the default) from the start, then `next` of the last answer.',
+    description:
+      'Answer the changes with a seq above this: `0` (the default) from the start, then `next` of the last answer.',
     schema: { type: 'string', pattern: '^[0-9]+$' },
     example: '1041',
   },
@@ -147,7 +155,10 @@ export const LIST_CHANGES: OperationDoc = {
         [MEDIA_JSON]: {
           schema: ref('ChangesPage'),
           examples: {
-            page: { summary: 'One change', value: { status: true, changes: [EXAMPLE_CHANGE], next: '1042', hasMore: false } },
+            page: {
+              summary: 'One change',
+              value: { status: true, changes: [EXAMPLE_CHANGE], next: '1042', hasMore: false },
+            },
           },
         },
       },
@@ -179,7 +190,11 @@ const historyOf = (what: 'user' | 'department', includes: string): OperationDoc 
   id: what === 'user' ? 'getUserHistory' : 'getDepartmentHistory',
   summary: `A ${what}'s change history`,
   description: `The ${what}'s changes, newest first, with their values (\`data\`): ${includes}. A deleted ${what} keeps its history until retention (\`EVENT_RETENTION_DAYS\`) removes it. ${OPERATORS_ONLY}`,
-  parameters: [TENANT_ID_PARAMETER, id(what === 'user' ? 'userId' : 'departmentId', what, what === 'user' ? USER : DEPARTMENT), ...PAGE_PARAMETERS],
+  parameters: [
+    TENANT_ID_PARAMETER,
+    id(what === 'user' ? 'userId' : 'departmentId', what, what === 'user' ? USER : DEPARTMENT),
+    ...PAGE_PARAMETERS,
+  ],
   responses: {
     '200': jsonAnswer('A page of changes.', ref('ChangeHistoryPage')),
     '404': notFound(`No tenant has this id, or the tenant has no such ${what} and no change of one.`),

@@ -39,7 +39,13 @@ export class FeedRepository {
    * of the (tenant_id, seq) index: as fast at the millionth event as at the first. ORDER BY names
    * the table's column: the bare name would be the output's `seq`, a text, in text order ('10' < '9').
    */
-  findAfter(em: EntityManager, tenantId: string, after: string, limit: number, withData: boolean): Promise<ChangeRow[]> {
+  findAfter(
+    em: EntityManager,
+    tenantId: string,
+    after: string,
+    limit: number,
+    withData: boolean,
+  ): Promise<ChangeRow[]> {
     return em.query(
       `SELECT ${columns(withData)} FROM change_events
        WHERE tenant_id = $1 AND seq IS NOT NULL AND seq > $2::bigint

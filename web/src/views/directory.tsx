@@ -443,7 +443,8 @@ function eventLabel(change: ChangeEntry): string {
 
 /** What changed: the attribute names, or for an assignment its department and user type. */
 function changedText(change: ChangeEntry): string {
-  if (change.resourceType === 'assignment') return `department ${change.resourceId}, user type ${change.userTypeId ?? ''}`;
+  if (change.resourceType === 'assignment')
+    return `department ${change.resourceId}, user type ${change.userTypeId ?? ''}`;
   return change.attributes.join(', ');
 }
 
@@ -451,10 +452,7 @@ function changedText(change: ChangeEntry): string {
 function UserHistory(props: { api: Api; tenantId: string; userId: string }) {
   const { api, tenantId, userId } = props;
   const [page, setPage] = useState(1);
-  const history = useLoad(
-    (signal) => userHistory(api, tenantId, userId, page, signal),
-    [api, tenantId, userId, page],
-  );
+  const history = useLoad((signal) => userHistory(api, tenantId, userId, page, signal), [api, tenantId, userId, page]);
   const data = history.data;
   return (
     <>

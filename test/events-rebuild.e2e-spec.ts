@@ -246,8 +246,7 @@ function camelKeys(row: Row): Row {
  */
 function sorted(map: Map<string, Row>): [string, Row][] {
   const present = (value: unknown): boolean =>
-    value !== null &&
-    !(typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
+    value !== null && !(typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
   return [...map.entries()]
     .map(([id, row]): [string, Row] => [id, Object.fromEntries(Object.entries(row).filter(([, v]) => present(v)))])
     .sort(([a], [b]) => a.localeCompare(b));

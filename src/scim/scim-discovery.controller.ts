@@ -10,7 +10,7 @@ import { ScimExceptionFilter } from './scim-exception.filter';
 import { SCIM_ID_SUFFIXES, SCIM_ROOTS, sendJson } from './scim-http';
 import { ScimError } from './scim.errors';
 import { bulkLimits } from './scim-limits';
-import { SCIM_EVENT_URIS } from '../events/streams/event-uris';
+import { SCIM_EVENT_URIS } from '../events/sets/set-token';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { SECURITY } from '../openapi/components';
 import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';

@@ -25,7 +25,7 @@ import {
 } from './schemas';
 import { DEFAULT_COUNT } from './scim-list-query';
 import { SCIM_LIMITS } from './scim-limits';
-import { SCIM_EVENT_URIS } from '../events/streams/event-uris';
+import { SCIM_EVENT_URIS } from '../events/sets/set-token';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas

@@ -67,11 +67,7 @@ export interface EventStreamView {
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 /** `origin`: PUBLIC_BASE_URL or the request's own, for the JWKS and poll URLs. */
-export function toEventStreamView(
-  stream: EventStreamRecord,
-  state: EventStreamState,
-  origin: string,
-): EventStreamView {
+export function toEventStreamView(stream: EventStreamRecord, state: EventStreamState, origin: string): EventStreamView {
   return {
     id: stream.id,
     tenantId: stream.tenantId,

@@ -60,6 +60,8 @@ const EVENT_COLUMNS = `e.seq::text AS seq, e.event_id, e.resource_type, e.resour
   e.correlation_id, e.transaction_id, e.occurred_on`;
 
 type Row = Record<string, unknown>;
+/** UPDATE and DELETE answer [rows, rowCount] through TypeORM's postgres driver. */
+type Changed = [unknown, number];
 
 @Injectable()
 export class EventStreamsRepository {
@@ -67,8 +69,8 @@ export class EventStreamsRepository {
     const rows: Row[] = await em.query(
       `INSERT INTO event_streams (tenant_id, name, delivery, endpoint_url, event_types, resource_types, form, cursor,
          acked, signing_kid, signing_key_sealed, public_jwk)
-       VALUES ($1, $2, $3, $4, $5, $6, $7,
-         COALESCE($8::bigint, (SELECT last_seq FROM change_sequences WHERE tenant_id = $1), 0),
+       VALUES ($1::varchar, $2, $3, $4, $5::text[], $6::text[], $7,
+         COALESCE($8::bigint, (SELECT last_seq FROM change_sequences WHERE tenant_id = $1::varchar), 0),
          '{}', $9, $10, $11)
        RETURNING id`,
       [
@@ -88,7 +90,18 @@ export class EventStreamsRepository {
     return rows[0].id as string;
   }
 
-  async list(em: EntityManager, tenantId: string): Promise<Array<{ stream: EventStreamRecord; state: EventStreamState }>> {
+  /** The tenant's last numbered seq ('0' before its first event). */
+  async lastSeq(em: EntityManager, tenantId: string): Promise<string> {
+    const rows: Row[] = await em.query(`SELECT last_seq::text AS last_seq FROM change_sequences WHERE tenant_id = $1`, [
+      tenantId,
+    ]);
+    return (rows[0]?.last_seq as string | undefined) ?? '0';
+  }
+
+  async list(
+    em: EntityManager,
+    tenantId: string,
+  ): Promise<Array<{ stream: EventStreamRecord; state: EventStreamState }>> {
     const rows: Row[] = await em.query(`${STREAM_WITH_STATE} WHERE s.tenant_id = $1 ORDER BY s.created_on, s.id`, [
       tenantId,
     ]);
@@ -130,20 +143,21 @@ export class EventStreamsRepository {
       values.push(changes[key]);
       sets.push(`${column} = $${values.length}`);
     }
-    const rows: Row[] = await em.query(
-      `UPDATE event_streams SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 RETURNING id`,
+    if (!isUuid(id)) return false;
+    const [, affected] = await em.query<Changed>(
+      `UPDATE event_streams SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2`,
       values,
     );
-    return rows.length > 0;
+    return affected > 0;
   }
 
   async delete(em: EntityManager, tenantId: string, id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
-    const rows: Row[] = await em.query(`DELETE FROM event_streams WHERE tenant_id = $1 AND id = $2 RETURNING id`, [
+    const [, affected] = await em.query<Changed>(`DELETE FROM event_streams WHERE tenant_id = $1 AND id = $2`, [
       tenantId,
       id,
     ]);
-    return rows.length > 0;
+    return affected > 0;
   }
 
   /** The new key becomes current; the current one stays in the JWKS as the previous (the one before is dropped). */
@@ -153,14 +167,15 @@ export class EventStreamsRepository {
     id: string,
     key: { kid: string; sealed: string; publicJwk: Record<string, unknown> },
   ): Promise<boolean> {
-    const rows: Row[] = await em.query(
+    if (!isUuid(id)) return false;
+    const [, affected] = await em.query<Changed>(
       `UPDATE event_streams
           SET previous_kid = signing_kid, previous_public_jwk = public_jwk,
               signing_kid = $3, signing_key_sealed = $4, public_jwk = $5, updated_on = now()
-        WHERE tenant_id = $1 AND id = $2 RETURNING id`,
+        WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id, key.kid, key.sealed, JSON.stringify(key.publicJwk)],
     );
-    return rows.length > 0;
+    return affected > 0;
   }
 
   /** Public JWKs of every stream of the tenant, current and previous. */

@@ -1,5 +1,6 @@
 import {
   ArrayMaxSize,
+  ArrayNotEmpty,
   ArrayUnique,
   IsArray,
   IsBoolean,
@@ -44,12 +45,14 @@ export class CreateEventStreamDto {
 
   @IsOptional()
   @IsArray()
+  @ArrayNotEmpty()
   @ArrayUnique()
   @IsIn(STREAM_EVENT_TYPES, { each: true, message: `eventTypes must hold only: ${STREAM_EVENT_TYPES.join(', ')}` })
   eventTypes?: StreamEventType[];
 
   @IsOptional()
   @IsArray()
+  @ArrayNotEmpty()
   @ArrayUnique()
   @IsIn(STREAM_RESOURCE_TYPES, {
     each: true,
@@ -83,12 +86,14 @@ export class UpdateEventStreamDto {
 
   @IsOptional()
   @IsArray()
+  @ArrayNotEmpty()
   @ArrayUnique()
   @IsIn(STREAM_EVENT_TYPES, { each: true, message: `eventTypes must hold only: ${STREAM_EVENT_TYPES.join(', ')}` })
   eventTypes?: StreamEventType[];
 
   @IsOptional()
   @IsArray()
+  @ArrayNotEmpty()
   @ArrayUnique()
   @IsIn(STREAM_RESOURCE_TYPES, {
     each: true,

@@ -1,5 +1,12 @@
 // Event streams (issue 20, design §3): the operators' CRUD, the receivers' JWKS and RFC 8936 poll.
-import { adminController, jsonAnswer, notFound, OPERATORS_ONLY, TENANT_ID_PARAMETER } from '../../admin/admin.openapi';
+import {
+  adminController,
+  jsonAnswer,
+  notFound,
+  OPERATORS_ONLY,
+  TENANT_ID_PARAMETER,
+  WORKER_NOT_FOUND,
+} from '../../admin/admin.openapi';
 import { MEDIA_JSON, nullable, ref, SECURITY } from '../../openapi/components';
 import type { ControllerDoc, OperationDoc } from '../../openapi/openapi.decorators';
 import type { JsonSchema, Parameter } from '../../openapi/openapi.types';
@@ -411,6 +418,7 @@ export const GET_EVENT_JWKS: OperationDoc = {
         },
       },
     },
+    '404': WORKER_NOT_FOUND,
   },
 };
 

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import type { TenantPrincipal } from '../../auth/principal';
-import type { AuthenticatedRequest } from '../../auth/principal';
 import { ProvisioningAuthGuard } from '../../auth/provisioning-auth.guard';
 import { CurrentPrincipal, RequireRoles } from '../../auth/roles.decorator';
 import { FairShareExempt } from '../../common/fair-share/fair-share.decorator';
@@ -38,13 +38,14 @@ export class EventPollController {
   @FairShareExempt()
   @OpenApiOperation(POLL_EVENT_STREAM)
   poll(
-    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: TenantPrincipal,
     @Param('streamId') streamId: string,
     @Body() body: PollRequestDto,
   ): Promise<PollAnswer> {
+    // The response closes early only when the client goes away (the request's own 'close' comes once its body is read).
     let closed = false;
-    req.once('close', () => (closed = true));
+    res.once('close', () => (closed = true));
     return this.polls.poll(principal.tenantId, streamId, body, { closed: () => closed });
   }
 }

@@ -468,6 +468,33 @@ describe('event streams: admin CRUD, JWKS and RFC 8936 poll', () => {
       expect(new Set(consumer.received.map((claims) => claims.jti)).size).toBe(consumer.received.length);
     });
 
+    it('moves the cursor only over the contiguous acknowledged prefix (out-of-order acks are kept)', async () => {
+      const stream = await createStream({ name: 'Out of order' });
+      await createUser(A);
+      await createUser(A);
+      const poll = (body: Record<string, unknown>) =>
+        t.http
+          .post(`/api/events/streams/${stream.id}/poll`)
+          .set(api[A])
+          .send({ returnImmediately: true, ...body })
+          .expect(200);
+      const [first, second] = Object.keys((await poll({ maxEvents: 10 })).body.sets);
+      const lag = async () =>
+        (
+          await t.http
+            .get(`${streams(A)}/${stream.id}`)
+            .set(admin)
+            .expect(200)
+        ).body.lag;
+      expect(await lag()).toBe(2);
+      const afterSecond = await poll({ ack: [second], maxEvents: 10 });
+      expect(Object.keys(afterSecond.body.sets)).toEqual([first]);
+      expect(await lag()).toBe(2);
+      const afterFirst = await poll({ ack: [first], maxEvents: 10 });
+      expect(afterFirst.body).toEqual({ sets: {}, moreAvailable: false });
+      expect(await lag()).toBe(0);
+    });
+
     it('a tampered SET does not verify', async () => {
       const stream = await createStream({ name: 'Tamper' });
       await createUser(A);

@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { DirectoryModule } from '../directory/directory.module';
 import { ChangeEventsRepository } from './change-events.repository';
+import { ChangesController } from './feed/changes.controller';
+import { ChangesService } from './feed/changes.service';
+import { EventRetention } from './feed/event-retention';
 import { EventSequencer } from './feed/event-sequencer';
 import { ReceiverClient } from './receivers/receiver-client';
 import { EventPollService } from './streams/event-poll.service';
@@ -10,6 +13,9 @@ import { EventStreamsRepository } from './streams/event-streams.repository';
 import { EventStreamsService } from './streams/event-streams.service';
 import { EventJwksController, EventPollController } from './streams/security-events.controller';
 import { StreamSigner } from './streams/stream-signer';
+import { FeedRepository } from './feed/feed.repository';
+import { HistoryController } from './feed/history.controller';
+import { HistoryService } from './feed/history.service';
 
 /**
  * The change feed (issue 20): change events captured by triggers in the writer's transaction,
@@ -17,10 +23,14 @@ import { StreamSigner } from './streams/stream-signer';
  */
 @Module({
   imports: [DirectoryModule, AuthModule],
-  controllers: [EventStreamsController, EventJwksController, EventPollController],
+  controllers: [ChangesController, HistoryController, EventStreamsController, EventJwksController, EventPollController],
   providers: [
     ChangeEventsRepository,
     EventSequencer,
+    FeedRepository,
+    ChangesService,
+    HistoryService,
+    EventRetention,
     EventStreamsRepository,
     EventStreamsService,
     EventPollService,

@@ -102,7 +102,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served; RFC 9967's `securityEvents` lists the event URIs of the SCIM event streams. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceProviderConfig"];
         put?: never;
@@ -122,7 +122,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served; RFC 9967's `securityEvents` lists the event URIs of the SCIM event streams. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceConfiguration"];
         put?: never;
@@ -142,7 +142,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served; RFC 9967's `securityEvents` lists the event URIs of the SCIM event streams. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceProviderConfigUnversioned"];
         put?: never;
@@ -162,7 +162,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served; RFC 9967's `securityEvents` lists the event URIs of the SCIM event streams. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceConfigurationUnversioned"];
         put?: never;
@@ -182,7 +182,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served; RFC 9967's `securityEvents` lists the event URIs of the SCIM event streams. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceProviderConfigForTenant"];
         put?: never;
@@ -202,7 +202,7 @@ export interface paths {
         };
         /**
          * What this service provider supports
-         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
+         * @description RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served; RFC 9967's `securityEvents` lists the event URIs of the SCIM event streams. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.
          */
         get: operations["scimGetServiceConfigurationForTenant"];
         put?: never;
@@ -1757,6 +1757,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/tenants/{tenantId}/event-streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List event streams
+         * @description Every event stream of the tenant with its delivery state. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listEventStreams"];
+        put?: never;
+        /**
+         * Create an event stream
+         * @description Registers a receiver of the tenant's changes as signed SCIM events (RFC 9967 SETs), pushed to `endpointUrl` (RFC 8935) or polled at `pollUrl` (RFC 8936). A new ES256 key signs its SETs; its public half is in `signingKey.jwksUri`. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["createEventStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/event-streams/{streamId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an event stream
+         * @description One event stream: filters, cursor and lag, errors, dead letters, signing key. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getEventStream"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an event stream
+         * @description Stops the stream and forgets it, its dead letters and its keys (they leave the JWKS). Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        delete: operations["deleteEventStream"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an event stream
+         * @description Changes the name, the push endpoint or the filters; later SETs follow them. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        patch: operations["updateEventStream"];
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/event-streams/{streamId}/signing-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an event stream's signing key
+         * @description New SETs are signed with a new key; the previous key stays in the JWKS (until the next rotation) so SETs already sent still verify. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["rotateEventStreamKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{tenantId}/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's SET verification keys
+         * @description The JWK Set of the tenant's event streams: each stream's current key and the one before its last rotation (`kid` is in every SET's header). Public: no credentials. An unknown tenant has no keys.
+         */
+        get: operations["getEventJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/streams/{streamId}/poll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Poll a stream for SETs (RFC 8936)
+         * @description For a receiver of a poll stream, with an API token of the stream's tenant (`PROVISIONING_SEARCH`). Acknowledges `ack`, records `setErrs`, then answers the SETs not yet acknowledged, oldest first; with `returnImmediately: false` (the default) it waits up to 25 s for one. A push stream answers 409.
+         */
+        post: operations["pollEventStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/logs": {
         parameters: {
             query?: never;
@@ -3063,6 +3175,163 @@ export interface components {
              */
             action: "CREATE" | "UPDATE" | "DELETE";
         };
+        /** @description RFC 7517 JWK Set: the public keys of every event stream of the tenant, current and previous. */
+        EventJwks: {
+            keys: {
+                /** @constant */
+                kty: "EC";
+                /** @constant */
+                crv: "P-256";
+                x: string;
+                y: string;
+                kid: string;
+                /** @constant */
+                alg: "ES256";
+                /** @constant */
+                use: "sig";
+            }[];
+        };
+        /** @description RFC 8936 §2.3. */
+        EventPollAnswer: {
+            /** @description `jti` -> SET (compact JWS, ES256, `typ` `secevent+jwt`): the events after the cursor not yet acknowledged, in change-feed order; sent again until acknowledged. Event URIs: `urn:ietf:params:scim:event:prov:create:notice`, `urn:ietf:params:scim:event:prov:create:full`, `urn:ietf:params:scim:event:prov:patch:notice`, `urn:ietf:params:scim:event:prov:patch:full`, `urn:ietf:params:scim:event:prov:delete`, `urn:ietf:params:scim:event:prov:activate`, `urn:ietf:params:scim:event:prov:deactivate`. */
+            sets: {
+                [key: string]: string;
+            };
+            /** @description More unacknowledged SETs wait beyond `maxEvents`. */
+            moreAvailable: boolean;
+        };
+        /** @description RFC 8936 §2.4; every member is optional, `{}` is a long poll for up to 100 SETs. */
+        EventPollRequest: {
+            /** @description The most SETs to answer (default 100); `0` acknowledges only. */
+            maxEvents?: number;
+            /** @description `true`: answer at once; `false` (default): wait up to 25 s for an event (long poll). */
+            returnImmediately?: boolean;
+            /** @description `jti`s of this stream's SETs the receiver has stored; others are ignored. */
+            ack?: string[];
+            /** @description `jti` -> `{err, description}` (RFC 8935 error codes): SETs the receiver refused; kept as the stream's `lastError`. */
+            setErrs?: {
+                [key: string]: {
+                    err: string;
+                    description?: string;
+                };
+            };
+        };
+        /** @description An event stream, its delivery state and its signing key (never the private key). */
+        EventStream: {
+            /** Format: uuid */
+            id: string;
+            tenantId: string;
+            name: string;
+            /** @enum {string} */
+            delivery: "push" | "poll";
+            /** @description Push: the receiver. */
+            endpointUrl: string | null;
+            /** @description Poll: where the receiver polls (RFC 8936). */
+            pollUrl: string | null;
+            eventTypes: ("create" | "patch" | "delete" | "activate" | "deactivate")[];
+            resourceTypes: ("user" | "department" | "assignment")[];
+            /** @enum {string} */
+            form: "notice" | "full";
+            /** @enum {string} */
+            status: "active" | "paused";
+            /** @description Every event of the change feed with seq <= cursor is delivered (acknowledged, filtered out or dead-lettered). */
+            cursor: string;
+            /** @description The tenant's last seq minus the cursor. */
+            lag: number;
+            /** @description Push: failed attempts in a row. */
+            attempts: number;
+            /** @description The last failure, or the receiver's last `setErrs`. */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            lastErrorOn: string | null;
+            /**
+             * Format: date-time
+             * @description When a SET was last delivered (push) or acknowledged (poll).
+             */
+            lastDeliveredOn: string | null;
+            /**
+             * Format: date-time
+             * @description Push: since when delivery fails.
+             */
+            failingSince: string | null;
+            /**
+             * Format: date-time
+             * @description Push: the next attempt after a failure.
+             */
+            nextAttemptOn: string | null;
+            /** @description SETs given up on. */
+            deadLetters: number;
+            signingKey: {
+                /** @description The `kid` of the current key (the header of every new SET). */
+                kid: string;
+                /** @enum {string} */
+                alg: "ES256";
+                /** @description The tenant's JWKS: current and previous public keys. */
+                jwksUri: string;
+                /** @description The key before the last rotation, still in the JWKS. */
+                previousKid: string | null;
+            };
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            createdOn: string;
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updatedOn: string;
+        };
+        EventStreamCreateRequest: {
+            name: string;
+            /**
+             * @description `push` (RFC 8935) or `poll` (RFC 8936).
+             * @enum {string}
+             */
+            delivery: "push" | "poll";
+            /**
+             * Format: uri
+             * @description Push only (required there, refused for poll): the receiver. Must be `https` and every address its host resolves to public (not loopback, private, link-local, CGNAT, unique-local, multicast or a metadata address), unless `EVENT_RECEIVER_ALLOWLIST` names the host, address or network (then `http` is allowed too). No user info. Checked again at every connection; redirects are never followed.
+             */
+            endpointUrl?: string | null;
+            /** @description The changes the stream carries (default: all). */
+            eventTypes?: ("create" | "patch" | "delete" | "activate" | "deactivate")[];
+            /** @description The resources whose changes it carries: users, departments (SCIM groups), assignments (group members). Default: all. */
+            resourceTypes?: ("user" | "department" | "assignment")[];
+            /**
+             * @description `notice`: SETs name the changed attributes (`prov:*:notice`); `full`: they carry the values (`prov:*:full`). Default `notice`.
+             * @enum {string}
+             */
+            form?: "notice" | "full";
+            /** @description Where the stream starts: after this seq of the change feed (`0`: every event kept). Default: the tenant's last seq, so the stream carries the changes made from now on. */
+            startAfter?: number;
+        };
+        /** @description Every event stream of the tenant, oldest first (not paged). */
+        EventStreamList: {
+            items: components["schemas"]["EventStream"][];
+            total: number;
+        };
+        /** @description The members to change; the delivery method cannot change (make another stream). */
+        EventStreamUpdateRequest: {
+            name?: string;
+            /**
+             * Format: uri
+             * @description Push streams only. Push only (required there, refused for poll): the receiver. Must be `https` and every address its host resolves to public (not loopback, private, link-local, CGNAT, unique-local, multicast or a metadata address), unless `EVENT_RECEIVER_ALLOWLIST` names the host, address or network (then `http` is allowed too). No user info. Checked again at every connection; redirects are never followed.
+             */
+            endpointUrl?: string;
+            /** @description The changes the stream carries (default: all). */
+            eventTypes?: ("create" | "patch" | "delete" | "activate" | "deactivate")[];
+            /** @description The resources whose changes it carries: users, departments (SCIM groups), assignments (group members). Default: all. */
+            resourceTypes?: ("user" | "department" | "assignment")[];
+            /**
+             * @description `notice`: SETs name the changed attributes (`prov:*:notice`); `full`: they carry the values (`prov:*:full`). Default `notice`.
+             * @enum {string}
+             */
+            form?: "notice" | "full";
+        };
         /** @description The same shape whether the service is ready (200) or not (503). */
         Health: {
             /**
@@ -3898,6 +4167,12 @@ export interface components {
                 documentationUri?: string;
                 primary?: boolean;
             }[];
+            /** @description RFC 9967 §4: the SCIM events (SETs) an event stream (`/api/admin/tenants/{tenantId}/event-streams`) can carry, pushed (RFC 8935) or polled (RFC 8936). SCIM requests are never answered asynchronously. */
+            securityEvents: {
+                /** @enum {string} */
+                asyncRequest: "none" | "long" | "request";
+                eventUris: string[];
+            };
             /** @description This service's bounds on one SCIM request (sizes in bytes). */
             "urn:identity-provisioning-hub:scim:schemas:extension:limits:1.0:ServiceProviderConfig"?: {
                 patchOperations: number;
@@ -11385,6 +11660,408 @@ export interface operations {
             413: components["responses"]["ProvisioningPayloadTooLarge"];
             415: components["responses"]["ProvisioningUnsupportedMediaType"];
             429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listEventStreams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The streams. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventStreamList"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    createEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The stream. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventStreamCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The stream, created. */
+            201: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventStream"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The event stream id (404 when the tenant has no such stream).
+                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+                 */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventStream"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    deleteEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The event stream id (404 when the tenant has no such stream).
+                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+                 */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    updateEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The event stream id (404 when the tenant has no such stream).
+                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+                 */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The members to change. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventStreamUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The stream as it is now. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventStream"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    rotateEventStreamKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The event stream id (404 when the tenant has no such stream).
+                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+                 */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream with its new key (`signingKey.previousKid` is the old one). */
+            201: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventStream"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getEventJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id.
+                 * @example acme
+                 */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventJwks"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            /** @description This instance runs background jobs only (`APP_ROLE=worker`) and serves the `/health` routes alone: send API requests to an api instance. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    pollEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The event stream id (404 when the tenant has no such stream).
+                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+                 */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The poll. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EventPollRequest"];
+            };
+        };
+        responses: {
+            /** @description SETs, or none. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPollAnswer"];
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description The tenant has no event stream with this id (another tenant's answers the same). A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            /** @description A push stream: its SETs are pushed, it cannot be polled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
             500: components["responses"]["ProvisioningInternalError"];
             503: components["responses"]["ProvisioningUnavailable"];
         };

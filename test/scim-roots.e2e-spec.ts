@@ -37,6 +37,8 @@ describe('SCIM roots', () => {
         // The body names the host (meta.location), and supertest listens on a new port each request.
         const config = await get(path).set('Host', 'scim.example.com').expect(200);
         expect(config.headers['content-type']).toMatch(/^application\/scim\+json/);
+        expect(config.body.securityEvents).toMatchObject({ asyncRequest: 'none' });
+        expect(config.body.securityEvents.eventUris).toContain('urn:ietf:params:scim:event:prov:patch:notice');
         await get(path).set('Host', 'scim.example.com').set('If-None-Match', String(config.headers.etag)).expect(304);
       }
       const types = await get('/ResourceTypes').expect(200);
@@ -44,8 +46,9 @@ describe('SCIM roots', () => {
       await get('/ResourceTypes/group').expect(200);
       await get('/ResourceTypes/Device').expect(404);
       const schemas = await get('/Schemas').expect(200);
-      expect(schemas.body.totalResults).toBe(3);
+      expect(schemas.body.totalResults).toBe(4);
       await get(`/Schemas/${ENTERPRISE}`).expect(200);
+      await get('/Schemas/urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig').expect(200);
       await get('/Schemas/urn:example:nothing').expect(404);
     });
 

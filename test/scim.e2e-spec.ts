@@ -5,6 +5,7 @@ import { randomSecret, startTestApp, TestApp } from './support/test-app';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const SPC = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -108,13 +109,25 @@ describe('SCIM 2.0 (/scim/v2)', () => {
       for (const path of ['/ServiceProviderConfig', '/serviceConfiguration']) {
         const res = await get(path).expect(200);
         expect(res.body).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 1000 } });
+        expect(res.body.securityEvents).toEqual({
+          asyncRequest: 'none',
+          eventUris: expect.arrayContaining([
+            'urn:ietf:params:scim:event:prov:create:notice',
+            'urn:ietf:params:scim:event:prov:create:full',
+            'urn:ietf:params:scim:event:prov:delete',
+          ]),
+        });
       }
       const types = await get('/ResourceTypes').expect(200);
       expect(types.body.schemas).toEqual([LIST]);
       expect(types.body.Resources.map((type: { endpoint: string }) => type.endpoint)).toEqual(['/Users', '/Groups']);
       const schemas = await get('/Schemas').expect(200);
-      expect(schemas.body.Resources.map((schema: { id: string }) => schema.id)).toEqual([USER, ENTERPRISE, GROUP]);
+      expect(schemas.body.Resources.map((schema: { id: string }) => schema.id)).toEqual([USER, ENTERPRISE, GROUP, SPC]);
       await get(`/Schemas/${USER}`).expect(200);
+      const spc = await get(`/Schemas/${SPC}`).expect(200);
+      const events = spc.body.attributes.find((attribute: { name: string }) => attribute.name === 'securityEvents');
+      expect(events).toMatchObject({ type: 'complex', mutability: 'readOnly', returned: 'default' });
+      expect(events.subAttributes.map((sub: { name: string }) => sub.name)).toEqual(['asyncRequest', 'eventUris']);
     });
   });
 

@@ -47,7 +47,16 @@ describe('loadConfig', () => {
         tenantQueueWaitMs: 5000,
       },
       metrics: { token: undefined, port: undefined, host: '0.0.0.0' },
+      eventReceiverAllowlist: [],
     });
+  });
+
+  it('reads EVENT_RECEIVER_ALLOWLIST and refuses an entry that is no host, IP or CIDR', () => {
+    expect(
+      loadConfig({ EVENT_RECEIVER_ALLOWLIST: ' 127.0.0.1, 10.0.0.0/8 ,hooks.internal,' }).eventReceiverAllowlist,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', 'hooks.internal']);
+    expect(() => loadConfig({ EVENT_RECEIVER_ALLOWLIST: '10.0.0.0/33' })).toThrow(/EVENT_RECEIVER_ALLOWLIST.*CIDR/);
+    expect(() => loadConfig({ EVENT_RECEIVER_ALLOWLIST: 'http://x' })).toThrow(/EVENT_RECEIVER_ALLOWLIST/);
   });
 
   it('reads the metrics token, port and host', () => {

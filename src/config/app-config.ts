@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { LOG_LEVEL_NAMES, LogLevelName } from '../common/json-logger';
+import { parseReceiverAllowlist } from '../events/receivers/receiver-url';
 
 export type AppRole = 'api' | 'worker' | 'all';
 
@@ -42,6 +43,11 @@ export interface AppConfig {
   retention: RetentionConfig;
   fairShare: FairShareConfig;
   metrics: MetricsConfig;
+  /**
+   * EVENT_RECEIVER_ALLOWLIST: hosts, IPs and CIDRs an event stream may push to although they are
+   * not public (and over plain http); validated by src/events/receivers/receiver-url.
+   */
+  eventReceiverAllowlist: string[];
 }
 
 /** Prometheus metrics (src/metrics); off, and nothing collected, unless one of the two is set. */
@@ -219,7 +225,21 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
       tenantQueueWaitMs: wholeNumber('TENANT_QUEUE_WAIT_MS', read('TENANT_QUEUE_WAIT_MS'), 5000, 0, 60_000),
     },
     metrics: metricsConfig(read),
+    eventReceiverAllowlist: receiverAllowlist(read('EVENT_RECEIVER_ALLOWLIST')),
   };
+}
+
+function receiverAllowlist(value: string | undefined): string[] {
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  try {
+    parseReceiverAllowlist(entries);
+  } catch (error) {
+    throw new ConfigError('EVENT_RECEIVER_ALLOWLIST', (error as Error).message);
+  }
+  return entries;
 }
 
 function metricsConfig(read: (name: string) => string | undefined): MetricsConfig {

@@ -6,6 +6,13 @@ import { ChangesController } from './feed/changes.controller';
 import { ChangesService } from './feed/changes.service';
 import { EventRetention } from './feed/event-retention';
 import { EventSequencer } from './feed/event-sequencer';
+import { ReceiverClient } from './receivers/receiver-client';
+import { EventPollService } from './streams/event-poll.service';
+import { EventStreamsController } from './streams/event-streams.controller';
+import { EventStreamsRepository } from './streams/event-streams.repository';
+import { EventStreamsService } from './streams/event-streams.service';
+import { EventJwksController, EventPollController } from './streams/security-events.controller';
+import { StreamSigner } from './streams/stream-signer';
 import { FeedRepository } from './feed/feed.repository';
 import { HistoryController } from './feed/history.controller';
 import { HistoryService } from './feed/history.service';
@@ -16,8 +23,20 @@ import { HistoryService } from './feed/history.service';
  */
 @Module({
   imports: [DirectoryModule, AuthModule],
-  controllers: [ChangesController, HistoryController],
-  providers: [ChangeEventsRepository, EventSequencer, FeedRepository, ChangesService, HistoryService, EventRetention],
-  exports: [ChangeEventsRepository, EventSequencer],
+  controllers: [ChangesController, HistoryController, EventStreamsController, EventJwksController, EventPollController],
+  providers: [
+    ChangeEventsRepository,
+    EventSequencer,
+    FeedRepository,
+    ChangesService,
+    HistoryService,
+    EventRetention,
+    EventStreamsRepository,
+    EventStreamsService,
+    EventPollService,
+    StreamSigner,
+    ReceiverClient,
+  ],
+  exports: [ChangeEventsRepository, EventSequencer, EventStreamsRepository, StreamSigner, ReceiverClient],
 })
 export class EventsModule {}

@@ -1,6 +1,7 @@
 import { AppModule } from '../app.module';
 import { ADMIN_SCHEMAS } from '../admin/admin.openapi';
 import { CONSOLE_SCHEMAS } from '../console/console.openapi';
+import { EVENT_STREAM_SCHEMAS } from '../events/streams/event-streams.openapi';
 import { OAUTH_SCHEMAS } from '../auth/oauth.openapi';
 import { OVERVIEW_SCHEMAS } from '../console/overview.openapi';
 import { loadConfig } from '../config/app-config';
@@ -40,6 +41,7 @@ export function openApiDocument(): OpenApiDocument {
       ...OVERVIEW_SCHEMAS,
       ...CONSOLE_SCHEMAS,
       ...FEED_SCHEMAS,
+      ...EVENT_STREAM_SCHEMAS,
     },
   });
   return built;

@@ -61,6 +61,15 @@ export const TAGS = {
     name: 'Identity providers',
     description: 'Connecting Entra ID or Okta to a tenant: the values to enter, and a test of the credential.',
   },
+  eventStreams: {
+    name: 'Event streams',
+    description:
+      "A tenant's SCIM event streams (RFC 9967 SETs, signed ES256): pushed to a receiver (RFC 8935) or polled by it (RFC 8936).",
+  },
+  securityEvents: {
+    name: 'Security events',
+    description: 'Where receivers of SCIM events poll for SETs (RFC 8936) and fetch the keys that verify them.',
+  },
   history: {
     name: 'Change history',
     description: "One user's or department's changes, newest first, with their values.",
@@ -81,7 +90,15 @@ export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
   },
   {
     name: 'Integration partners',
-    tags: [TAGS.transactions, TAGS.operations, TAGS.reads, TAGS.changes, TAGS.jobs, TAGS.partnerSync],
+    tags: [
+      TAGS.transactions,
+      TAGS.operations,
+      TAGS.reads,
+      TAGS.changes,
+      TAGS.jobs,
+      TAGS.partnerSync,
+      TAGS.securityEvents,
+    ],
   },
   {
     name: 'Operators',
@@ -94,6 +111,7 @@ export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
       TAGS.history,
       TAGS.identityProviders,
       TAGS.requestLogs,
+      TAGS.eventStreams,
       TAGS.adminJobs,
       TAGS.adminTransactions,
       TAGS.service,

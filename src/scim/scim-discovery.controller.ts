@@ -10,6 +10,7 @@ import { ScimExceptionFilter } from './scim-exception.filter';
 import { SCIM_ID_SUFFIXES, SCIM_ROOTS, sendJson } from './scim-http';
 import { ScimError } from './scim.errors';
 import { bulkLimits } from './scim-limits';
+import { SCIM_EVENT_URIS } from '../events/sets/set-token';
 import { RateLimit, RateLimitGuard } from '../common/rate-limit';
 import { SECURITY } from '../openapi/components';
 import { OpenApiController, OpenApiOperation } from '../openapi/openapi.decorators';
@@ -53,7 +54,7 @@ export class ScimDiscoveryController {
   serviceProviderConfig(@Req() req: AuthenticatedRequest, @Res() res: Response): void {
     const base = this.base(req);
     sendJson(res, 200, {
-      ...serviceProviderConfig({ bulk: bulkLimits(this.config) }),
+      ...serviceProviderConfig({ bulk: bulkLimits(this.config), eventUris: SCIM_EVENT_URIS }),
       meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
     });
   }

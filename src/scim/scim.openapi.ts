@@ -25,6 +25,7 @@ import {
 } from './schemas';
 import { DEFAULT_COUNT } from './scim-list-query';
 import { SCIM_LIMITS } from './scim-limits';
+import { SCIM_EVENT_URIS } from '../events/sets/set-token';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -462,6 +463,7 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
       'sort',
       'etag',
       'authenticationSchemes',
+      'securityEvents',
       'meta',
     ],
     properties: {
@@ -528,6 +530,16 @@ export const SCIM_SCHEMAS: Record<string, JsonSchema> = {
             documentationUri: { type: 'string', format: 'uri' },
             primary: { type: 'boolean' },
           },
+        },
+      },
+      securityEvents: {
+        type: 'object',
+        description:
+          'RFC 9967 §4: the SCIM events (SETs) an event stream (`/api/admin/tenants/{tenantId}/event-streams`) can carry, pushed (RFC 8935) or polled (RFC 8936). SCIM requests are never answered asynchronously.',
+        required: ['asyncRequest', 'eventUris'],
+        properties: {
+          asyncRequest: { type: 'string', enum: ['none', 'long', 'request'] },
+          eventUris: { type: 'array', items: { type: 'string', examples: [SCIM_EVENT_URIS[0]] } },
         },
       },
       [URN_SERVICE_PROVIDER_LIMITS]: {
@@ -1220,7 +1232,7 @@ export const SCIM_SERVICE_PROVIDER_CONFIG: OperationDoc = {
   id: ['scimGetServiceProviderConfig', 'scimGetServiceConfiguration'],
   summary: 'What this service provider supports',
   description:
-    "RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.",
+    "RFC 7644 §4: PATCH, bulk, filter (at most `maxResults` per page), sort and ETags are supported; change-password is not. RFC 9865's `pagination` says both index and cursor pagination are served; RFC 9967's `securityEvents` lists the event URIs of the SCIM event streams. This service's per-request bounds are stated too. `/serviceConfiguration` is the same answer, under the name Microsoft's SCIM reference client reads.",
   responses: {
     '200': answer('The ServiceProviderConfig.', 'ScimServiceProviderConfig', {
       config: {
@@ -1228,6 +1240,7 @@ export const SCIM_SERVICE_PROVIDER_CONFIG: OperationDoc = {
         value: {
           ...serviceProviderConfig({
             bulk: { maxOperations: SCIM_LIMITS.bulkOperations, maxPayloadSize: SCIM_LIMITS.bulkPayloadBytes },
+            eventUris: SCIM_EVENT_URIS,
           }),
           meta: discoveryMeta('ServiceProviderConfig', 'ServiceProviderConfig'),
         },

@@ -6,4 +6,5 @@ export * from './enterprise-user.schema';
 export * from './group.schema';
 export * from './resource-types';
 export * from './service-provider-config';
+export * from './service-provider-config.schema';
 export * from './schema.lookup';

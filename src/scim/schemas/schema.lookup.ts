@@ -5,10 +5,16 @@ import { COMMON_ATTRIBUTES } from './common.attributes';
 import { ENTERPRISE_USER_SCHEMA } from './enterprise-user.schema';
 import { GROUP_SCHEMA } from './group.schema';
 import { AttributeDefinition, ScimResourceName, SchemaDocument } from './schema.types';
+import { SERVICE_PROVIDER_CONFIG_SCHEMA } from './service-provider-config.schema';
 import { USER_SCHEMA } from './user.schema';
 
-/** Every schema `/Schemas` serves. */
-export const SCHEMAS: readonly SchemaDocument[] = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA];
+/** Every schema `/Schemas` serves: the resources', then the ServiceProviderConfig's (RFC 7643 §8.7.2). */
+export const SCHEMAS: readonly SchemaDocument[] = [
+  USER_SCHEMA,
+  ENTERPRISE_USER_SCHEMA,
+  GROUP_SCHEMA,
+  SERVICE_PROVIDER_CONFIG_SCHEMA,
+];
 
 interface IndexedSchema {
   urn: string;

@@ -32,8 +32,13 @@ function byName(attributes: AttributeDefinition[] | undefined, name: string): At
 }
 
 describe('schema documents (RFC 7643 §8.7.1)', () => {
-  it('serves the User, Enterprise User and Group schemas as Schema resources', () => {
-    expect(SCHEMAS.map((schema) => schema.id)).toEqual([URN_USER, URN_ENTERPRISE_USER, URN_GROUP]);
+  it('serves the User, Enterprise User, Group and ServiceProviderConfig schemas as Schema resources', () => {
+    expect(SCHEMAS.map((schema) => schema.id)).toEqual([
+      URN_USER,
+      URN_ENTERPRISE_USER,
+      URN_GROUP,
+      URN_SERVICE_PROVIDER_CONFIG,
+    ]);
     for (const schema of SCHEMAS) expect(schema.schemas).toEqual([URN_SCHEMA]);
     expect(JSON.parse(JSON.stringify(SCHEMAS))).toEqual(SCHEMAS);
   });
@@ -155,7 +160,8 @@ describe('resource types and service provider config', () => {
 
   it('says what the service supports', () => {
     const bulk = { maxOperations: 1000, maxPayloadSize: 4194304 };
-    const config = serviceProviderConfig({ bulk });
+    const eventUris = ['urn:ietf:params:scim:event:prov:create:notice', 'urn:ietf:params:scim:event:prov:delete'];
+    const config = serviceProviderConfig({ bulk, eventUris });
     expect(config).toMatchObject({
       schemas: [URN_SERVICE_PROVIDER_CONFIG, URN_SERVICE_PROVIDER_LIMITS],
       patch: { supported: true },
@@ -172,13 +178,38 @@ describe('resource types and service provider config', () => {
       changePassword: { supported: false },
       sort: { supported: true },
       etag: { supported: true },
+      securityEvents: { asyncRequest: 'none', eventUris },
     });
     expect(config[URN_SERVICE_PROVIDER_LIMITS]).toMatchObject({ patchOperations: 1000, valuesPerPatch: 10000 });
     expect(config.authenticationSchemes.map((scheme) => scheme.type)).toEqual(['oauthbearertoken']);
     expect(config).not.toHaveProperty('documentationUri');
-    expect(serviceProviderConfig({ bulk, documentationUri: 'https://docs.example.com' }).documentationUri).toBe(
-      'https://docs.example.com',
-    );
+    expect(
+      serviceProviderConfig({ bulk, eventUris, documentationUri: 'https://docs.example.com' }).documentationUri,
+    ).toBe('https://docs.example.com');
+  });
+});
+
+describe('the ServiceProviderConfig schema', () => {
+  it('describes every attribute the ServiceProviderConfig serves, securityEvents included, all read-only', () => {
+    const config = serviceProviderConfig({ bulk: { maxOperations: 1, maxPayloadSize: 1 }, eventUris: [] });
+    const schema = SCHEMAS.find((candidate) => candidate.id === URN_SERVICE_PROVIDER_CONFIG)!;
+    const described = schema.attributes.map((attribute) => attribute.name);
+    for (const key of Object.keys(config).filter((key) => key !== 'schemas' && !key.startsWith('urn:'))) {
+      expect(described).toContain(key);
+    }
+    const walk = (attributes: readonly AttributeDefinition[]): void => {
+      for (const attribute of attributes) {
+        expect(attribute.mutability).toBe('readOnly');
+        walk(attribute.subAttributes ?? []);
+      }
+    };
+    walk(schema.attributes);
+    const events = schema.attributes.find((attribute) => attribute.name === 'securityEvents')!;
+    expect(events).toMatchObject({ type: 'complex', multiValued: false, required: false });
+    expect(events.subAttributes).toEqual([
+      expect.objectContaining({ name: 'asyncRequest', type: 'string', canonicalValues: ['none', 'long', 'request'] }),
+      expect.objectContaining({ name: 'eventUris', type: 'string', multiValued: true, caseExact: true }),
+    ]);
   });
 });
 

@@ -35,6 +35,8 @@ export interface ServiceProviderConfigDocument {
   sort: { supported: boolean };
   etag: { supported: boolean };
   authenticationSchemes: AuthenticationScheme[];
+  /** RFC 9967 §4: the SETs the event streams (src/events) can carry; no asynchronous SCIM requests. */
+  securityEvents: { asyncRequest: 'none' | 'long' | 'request'; eventUris: string[] };
   /** SCIM has no standard place for PATCH and size limits, so they are listed under an extension URN. */
   [URN_SERVICE_PROVIDER_LIMITS]: typeof SCIM_LIMITS;
 }
@@ -43,6 +45,8 @@ export function serviceProviderConfig(options: {
   documentationUri?: string;
   /** `bulkLimits(config)`. */
   bulk: { maxOperations: number; maxPayloadSize: number };
+  /** The event URIs the service generates (src/events/sets). */
+  eventUris: readonly string[];
 }): ServiceProviderConfigDocument {
   return {
     schemas: [URN_SERVICE_PROVIDER_CONFIG, URN_SERVICE_PROVIDER_LIMITS],
@@ -70,6 +74,7 @@ export function serviceProviderConfig(options: {
         primary: true,
       },
     ],
+    securityEvents: { asyncRequest: 'none', eventUris: [...options.eventUris] },
     [URN_SERVICE_PROVIDER_LIMITS]: SCIM_LIMITS,
   };
 }

@@ -6,6 +6,17 @@ export interface LogContext {
   correlationId?: string;
   jobId?: string;
   tenantId?: string;
+  /** Who the request or job acts for; change events record it (set by each door's guard or job). */
+  actor?: ChangeActor;
+  /** The provisioning transaction a batch commit applies; change events record it. */
+  transactionId?: string;
+}
+
+/** The door and credential behind a change. */
+export interface ChangeActor {
+  door: 'scim' | 'batch' | 'direct' | 'partner' | 'admin' | 'system';
+  credentialId: string | null;
+  credentialName: string | null;
 }
 
 const storage = new AsyncLocalStorage<LogContext>();

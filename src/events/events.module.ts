@@ -3,6 +3,12 @@ import { AuthModule } from '../auth/auth.module';
 import { DirectoryModule } from '../directory/directory.module';
 import { ChangeEventsRepository } from './change-events.repository';
 import { EventSequencer } from './feed/event-sequencer';
+import { DeliveryScheduler } from './delivery/delivery-scheduler';
+import { DeliverySigner } from './delivery/delivery-signer';
+import { EventDeliveryHandler } from './delivery/event-delivery.handler';
+import { EventDeliveryRepository } from './delivery/event-delivery.repository';
+// TEMPORARY (H4): H3's ReceiverClient (src/events/receivers/receiver-client.ts) replaces it.
+import { ReceiverClient } from './delivery/temporary-receiver-client';
 
 /**
  * The change feed (issue 20): change events captured by triggers in the writer's transaction,
@@ -11,7 +17,15 @@ import { EventSequencer } from './feed/event-sequencer';
 @Module({
   imports: [DirectoryModule, AuthModule],
   controllers: [],
-  providers: [ChangeEventsRepository, EventSequencer],
+  providers: [
+    ChangeEventsRepository,
+    EventSequencer,
+    EventDeliveryRepository,
+    DeliverySigner,
+    EventDeliveryHandler,
+    DeliveryScheduler,
+    ReceiverClient,
+  ],
   exports: [ChangeEventsRepository, EventSequencer],
 })
 export class EventsModule {}

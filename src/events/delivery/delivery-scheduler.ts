@@ -52,14 +52,18 @@ export class DeliveryScheduler implements OnApplicationBootstrap, OnModuleDestro
   tick(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     this.ticking ??= this.startDue()
-      .then(() => (this.lastError = ''))
+      .then(() => {
+        this.lastError = '';
+      })
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         if (message !== this.lastError) this.logger.warn(`Event delivery scheduling failed: ${message}`);
         this.lastError = message;
       })
-      .finally(() => (this.ticking = null));
-    return this.ticking;
+      .finally(() => {
+        this.ticking = null;
+      });
+    return this.ticking ?? Promise.resolve();
   }
 
   private async startDue(): Promise<void> {

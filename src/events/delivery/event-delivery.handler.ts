@@ -136,12 +136,21 @@ export class EventDeliveryHandler implements JobHandler, OnModuleInit {
         error: failure.error,
         attempts,
       });
-      this.logger.warn(`Stream ${stream.id}: event ${failure.seq} dead-lettered after ${attempts} attempts: ${failure.error}`);
+      this.logger.warn(
+        `Stream ${stream.id}: event ${failure.seq} dead-lettered after ${attempts} attempts: ${failure.error}`,
+      );
       await this.repository.delivered(em, stream.id, failure.seq, advanced);
       return 'continue';
     }
     const delayMs = retryDelayMs(attempts, this.settings.retryBaseMs, this.settings.retryMaxBackoffMs);
-    await this.repository.failed(em, stream.id, { cursor, advanced, attempts, failingSince, error: failure.error, delayMs });
+    await this.repository.failed(em, stream.id, {
+      cursor,
+      advanced,
+      attempts,
+      failingSince,
+      error: failure.error,
+      delayMs,
+    });
     await this.repository.releaseDeliveryJob(em, stream.id, stream.deliveryJobId!);
     return 'stop';
   }
@@ -150,7 +159,10 @@ export class EventDeliveryHandler implements JobHandler, OnModuleInit {
 function subscribed(stream: DeliveryStream, event: PendingEvent): boolean {
   const types = stream.eventTypes ?? [];
   const resources = stream.resourceTypes ?? [];
-  return (types.length === 0 || types.includes(event.eventType)) && (resources.length === 0 || resources.includes(event.resourceType));
+  return (
+    (types.length === 0 || types.includes(event.eventType)) &&
+    (resources.length === 0 || resources.includes(event.resourceType))
+  );
 }
 
 function describeBody(body: string): string {

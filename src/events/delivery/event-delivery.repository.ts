@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { StreamForm } from '../entities/event-stream.entity';
+import type { SetEvent } from '../sets/set-token';
 
 /** The delivery state of a stream, as the delivery job reads it. */
 export interface DeliveryStream {
@@ -8,6 +10,9 @@ export interface DeliveryStream {
   delivery: 'push' | 'poll';
   status: 'active' | 'paused';
   endpointUrl: string | null;
+  form: StreamForm;
+  signingKid: string;
+  signingKeySealed: string;
   eventTypes: string[];
   resourceTypes: string[];
   cursor: string;
@@ -25,7 +30,7 @@ export interface PendingEvent {
   resourceType: string;
   resourceId: string;
   eventType: string;
-  row: Record<string, unknown>;
+  set: SetEvent;
 }
 
 export interface DeadLetterRow {
@@ -38,8 +43,8 @@ export interface DeadLetterRow {
   deadOn: Date;
 }
 
-
-const STREAM_COLUMNS = `id, tenant_id AS "tenantId", delivery, status, endpoint_url AS "endpointUrl",
+const STREAM_COLUMNS = `id, tenant_id AS "tenantId", delivery, status, endpoint_url AS "endpointUrl", form,
+  signing_kid AS "signingKid", signing_key_sealed AS "signingKeySealed",
   event_types AS "eventTypes", resource_types AS "resourceTypes", cursor::text AS cursor, attempts,
   failing_since AS "failingSince", delivery_job_id AS "deliveryJobId", now() AS now`;
 
@@ -98,14 +103,31 @@ export class EventDeliveryRepository {
       `SELECT * FROM change_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
       [tenantId, after, limit],
     );
-    return rows.map((row) => ({
-      seq: String(row.seq),
-      eventId: String(row.event_id),
-      resourceType: String(row.resource_type),
-      resourceId: String(row.resource_id),
-      eventType: String(row.event_type),
-      row,
-    }));
+    return rows.map((row) => {
+      const set: SetEvent = {
+        eventId: String(row.event_id),
+        seq: String(row.seq),
+        resourceType: row.resource_type as SetEvent['resourceType'],
+        resourceId: String(row.resource_id),
+        memberId: (row.member_id as string | null) ?? null,
+        externalId: (row.external_id as string | null) ?? null,
+        version: row.version === null || row.version === undefined ? null : Number(row.version),
+        eventType: row.event_type as SetEvent['eventType'],
+        attributes: (row.attributes as string[] | null) ?? [],
+        data: (row.data as Record<string, unknown> | null) ?? null,
+        correlationId: (row.correlation_id as string | null) ?? null,
+        transactionId: (row.transaction_id as string | null) ?? null,
+        occurredOn: new Date(row.occurred_on as string),
+      };
+      return {
+        seq: set.seq,
+        eventId: set.eventId,
+        resourceType: set.resourceType,
+        resourceId: set.resourceId,
+        eventType: set.eventType,
+        set,
+      };
+    });
   }
 
   /** The tenant's highest sequenced seq ('0' when none). */
@@ -138,26 +160,50 @@ export class EventDeliveryRepository {
          next_attempt_on = now() + $6 * interval '1 millisecond',
          last_delivered_on = CASE WHEN $7::boolean THEN now() ELSE last_delivered_on END, updated_on = now()
        WHERE id = $1`,
-      [streamId, change.cursor, change.attempts, change.failingSince, change.error.slice(0, 2000), change.delayMs, change.advanced],
+      [
+        streamId,
+        change.cursor,
+        change.attempts,
+        change.failingSince,
+        change.error.slice(0, 2000),
+        change.delayMs,
+        change.advanced,
+      ],
     );
   }
 
   async insertDeadLetter(
     em: EntityManager,
-    letter: { streamId: string; tenantId: string; seq: string; eventId: string; setToken: string; error: string; attempts: number },
+    letter: {
+      streamId: string;
+      tenantId: string;
+      seq: string;
+      eventId: string;
+      setToken: string;
+      error: string;
+      attempts: number;
+    },
   ): Promise<void> {
     await em.query(
       `INSERT INTO event_dead_letters (stream_id, tenant_id, seq, event_id, set_token, error, attempts, dead_on)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
-      [letter.streamId, letter.tenantId, letter.seq, letter.eventId, letter.setToken, letter.error.slice(0, 2000), letter.attempts],
+      [
+        letter.streamId,
+        letter.tenantId,
+        letter.seq,
+        letter.eventId,
+        letter.setToken,
+        letter.error.slice(0, 2000),
+        letter.attempts,
+      ],
     );
   }
 
   async setStatus(em: EntityManager, streamId: string, status: 'active' | 'paused'): Promise<void> {
-    await em.query(
-      `UPDATE event_streams SET status = $2, next_attempt_on = NULL, updated_on = now() WHERE id = $1`,
-      [streamId, status],
-    );
+    await em.query(`UPDATE event_streams SET status = $2, next_attempt_on = NULL, updated_on = now() WHERE id = $1`, [
+      streamId,
+      status,
+    ]);
   }
 
   /** cursor := after; the failure record and poll acks start over. */
@@ -188,4 +234,3 @@ export class EventDeliveryRepository {
     return { rows, total: Number(count?.n ?? 0) };
   }
 }
-

@@ -27,7 +27,10 @@ export class ReceiverError extends Error {
 
 @Injectable()
 export class ReceiverClient implements OnModuleDestroy {
-  private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 32 }), https: new https.Agent({ keepAlive: true, maxSockets: 32 }) };
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 32 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 32 }),
+  };
 
   onModuleDestroy(): void {
     this.agents.http.destroy();
@@ -58,10 +61,13 @@ export class ReceiverClient implements OnModuleDestroy {
           response.on('data', (chunk: string) => (text = (text + chunk).slice(0, 65536)));
           response.on('end', () => {
             clearTimeout(timer);
-            if (status >= 300 && status < 400) reject(new ReceiverError(`receiver answered ${status} (redirects are not followed)`, 'REDIRECT'));
+            if (status >= 300 && status < 400)
+              reject(new ReceiverError(`receiver answered ${status} (redirects are not followed)`, 'REDIRECT'));
             else resolve({ status, body: text });
           });
-          response.on('error', (error) => reject(new ReceiverError(`receiver answer broke off: ${error.message}`, 'NETWORK')));
+          response.on('error', (error) =>
+            reject(new ReceiverError(`receiver answer broke off: ${error.message}`, 'NETWORK')),
+          );
         },
       );
       const timer = setTimeout(() => {

@@ -29,9 +29,9 @@ describe('deliverInLanes', () => {
   it('stops starting events after a failure and never sends a later event of the failed resource', async () => {
     const items = [item(1, 'a'), item(2, 'a'), item(3, 'b'), item(4, 'a')];
     const sent: string[] = [];
-    const outcome = await deliverInLanes(items, 1, async (it): Promise<SendResult> => {
+    const outcome = await deliverInLanes(items, 1, (it): Promise<SendResult> => {
       sent.push(it.seq);
-      return it.seq === '2' ? { ok: false, error: 'receiver answered 500' } : { ok: true };
+      return Promise.resolve(it.seq === '2' ? { ok: false, error: 'receiver answered 500' } : { ok: true });
     });
     expect(sent).toEqual(['1', '2']);
     expect(outcome).toEqual({ delivered: new Set(['1']), firstError: { seq: '2', error: 'receiver answered 500' } });

@@ -24,6 +24,8 @@ d('event push delivery (RFC 8935, server mode)', () => {
   let db: DataSource;
   let receiver: Awaited<ReturnType<typeof startSetReceiver>>;
   const scim = () => ({ Authorization: `Bearer ${t.secrets.scimSecret}` });
+  const admin = () => ({ Authorization: `Bearer ${t.secrets.adminToken}` });
+  const ops = (stream: string, op: string) => `/api/admin/tenants/default/event-streams/${stream}/${op}`;
 
   /** A push stream of the default tenant, inserted as H3's create route would (until it is merged). */
   async function createStream(endpointUrl: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -126,7 +128,7 @@ d('event push delivery (RFC 8935, server mode)', () => {
       (rows: { cursor: string; last: string }[]) => rows[0].cursor === rows[0].last,
     );
     expect(row).toMatchObject({ delivered: true, attempts: 0 });
-    await db.query(`UPDATE event_streams SET status = 'paused' WHERE id = $1`, [stream]);
+    await t.http.post(ops(stream, 'pause')).set(admin()).expect(200);
   });
 
   it('counts events a stream does not subscribe to as delivered', async () => {
@@ -140,7 +142,53 @@ d('event push delivery (RFC 8935, server mode)', () => {
       (s) => s.length >= 1,
     );
     expect(sets.map((s) => Object.keys(s.events))).toEqual([['urn:ietf:params:scim:event:prov:delete']]);
-    await db.query(`UPDATE event_streams SET status = 'paused' WHERE id = $1`, [stream]);
+    await t.http.post(ops(stream, 'pause')).set(admin()).expect(200);
+  });
+
+  it('pauses (nothing delivered), resumes from the cursor, and replays with the same jti', async () => {
+    const stream = await createStream(receiver.url('/ops'));
+    const mine = () => receiver.received.filter((r) => r.path === '/ops');
+    const paused = await t.http.post(ops(stream, 'pause')).set(admin()).expect(200);
+    expect(paused.body).toMatchObject({ id: stream, status: 'paused', delivery: 'push', attempts: 0 });
+    const start = String(paused.body.cursor);
+    const id = await createUser('d.paused');
+    await patchUser(id, 'WhilePaused');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(mine()).toEqual([]);
+
+    const resumed = await t.http.post(ops(stream, 'resume')).set(admin()).expect(200);
+    expect(resumed.body).toMatchObject({ status: 'active', cursor: start });
+    const first = await until('both events after resume', mine, (sets) => sets.length >= 2);
+    expect(first.map((s) => Object.keys(s.events)[0].split(':').slice(-2).join(':'))).toEqual([
+      'create:notice',
+      'patch:notice',
+    ]);
+
+    await until(
+      'the cursor moved',
+      () => db.query(`SELECT cursor::text AS c FROM event_streams WHERE id = $1`, [stream]),
+      (rows: { c: string }[]) => rows[0].c !== start,
+    );
+    const replayed = await t.http.post(ops(stream, 'replay')).set(admin()).send({ after: start }).expect(200);
+    expect(replayed.body).toMatchObject({ cursor: start, status: 'active' });
+    const again = await until('the replay', mine, (sets) => sets.length >= 4);
+    expect(again.slice(2).map((s) => s.jti)).toEqual(first.map((s) => s.jti));
+
+    const [{ last }] = await db.query<{ last: string }[]>(
+      `SELECT max(seq)::text AS last FROM change_events WHERE tenant_id = 'default'`,
+    );
+    await t.http
+      .post(ops(stream, 'replay'))
+      .set(admin())
+      .send({ after: String(BigInt(last) + 1n) })
+      .expect(400);
+    await t.http.post(ops(stream, 'replay')).set(admin()).send({ after: '-1' }).expect(400);
+    await t.http.post(ops(stream, 'replay')).set(admin()).send({}).expect(400);
+    await t.http.post(ops('6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f', 'pause')).set(admin()).expect(404);
+    await t.http.post(ops('not-a-uuid', 'resume')).set(admin()).expect(404);
+    await t.http.post(`/api/admin/tenants/nobody/event-streams/${stream}/pause`).set(admin()).expect(404);
+    await t.http.post(ops(stream, 'pause')).expect(401);
+    await t.http.post(ops(stream, 'pause')).set(admin()).expect(200);
   });
 
   it('retries a failing receiver with a clear lastError, then dead-letters what fails longer than allowed', async () => {
@@ -167,6 +215,10 @@ d('event push delivery (RFC 8935, server mode)', () => {
       (rows) => rows.length >= 1,
     );
     expect(letters[0]).toMatchObject({ error: 'receiver answered 503' });
+    const page = await t.http.get(ops(stream, 'dead-letters')).query({ pageSize: 1 }).set(admin()).expect(200);
+    expect(page.body).toMatchObject({ page: 1, pageSize: 1, total: expect.any(Number) });
+    expect(page.body.items[0]).toMatchObject({ error: 'receiver answered 503', set: expect.stringMatching(/^ey/) });
+    await t.http.get(ops(stream, 'dead-letters')).query({ page: 0 }).set(admin()).expect(400);
     expect(letters[0].attempts).toBeGreaterThan(1);
     const claims = JSON.parse(Buffer.from(String(letters[0].set_token).split('.')[1], 'base64url').toString());
     expect(claims.sub_id.uri).toBe(`/Users/${id}`);

@@ -7,6 +7,8 @@ import { DeliveryScheduler } from './delivery/delivery-scheduler';
 import { DeliverySigner } from './delivery/delivery-signer';
 import { EventDeliveryHandler } from './delivery/event-delivery.handler';
 import { EventDeliveryRepository } from './delivery/event-delivery.repository';
+import { StreamOperationsController } from './delivery/stream-operations.controller';
+import { StreamOperationsService } from './delivery/stream-operations.service';
 // TEMPORARY (H4): H3's ReceiverClient (src/events/receivers/receiver-client.ts) replaces it.
 import { ReceiverClient } from './delivery/temporary-receiver-client';
 
@@ -16,7 +18,7 @@ import { ReceiverClient } from './delivery/temporary-receiver-client';
  */
 @Module({
   imports: [DirectoryModule, AuthModule],
-  controllers: [],
+  controllers: [StreamOperationsController],
   providers: [
     ChangeEventsRepository,
     EventSequencer,
@@ -25,6 +27,7 @@ import { ReceiverClient } from './delivery/temporary-receiver-client';
     EventDeliveryHandler,
     DeliveryScheduler,
     ReceiverClient,
+    StreamOperationsService,
   ],
   exports: [ChangeEventsRepository, EventSequencer],
 })

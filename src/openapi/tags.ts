@@ -56,6 +56,15 @@ export const TAGS = {
     name: 'Identity providers',
     description: 'Connecting Entra ID or Okta to a tenant: the values to enter, and a test of the credential.',
   },
+  eventStreams: {
+    name: 'Event streams',
+    description:
+      "A tenant's SCIM event streams (RFC 9967 SETs, signed ES256): pushed to a receiver (RFC 8935) or polled by it (RFC 8936).",
+  },
+  securityEvents: {
+    name: 'Security events',
+    description: 'Where receivers of SCIM events poll for SETs (RFC 8936) and fetch the keys that verify them.',
+  },
   adminJobs: { name: 'Admin jobs', description: 'Background jobs of every tenant.' },
   adminTransactions: { name: 'Admin transactions', description: 'Provisioning transactions of every tenant.' },
   service: { name: 'Service', description: 'Health and this document.' },
@@ -72,7 +81,7 @@ export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
   },
   {
     name: 'Integration partners',
-    tags: [TAGS.transactions, TAGS.operations, TAGS.reads, TAGS.jobs, TAGS.partnerSync],
+    tags: [TAGS.transactions, TAGS.operations, TAGS.reads, TAGS.jobs, TAGS.partnerSync, TAGS.securityEvents],
   },
   {
     name: 'Operators',
@@ -84,6 +93,7 @@ export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
       TAGS.directoryBrowser,
       TAGS.identityProviders,
       TAGS.requestLogs,
+      TAGS.eventStreams,
       TAGS.adminJobs,
       TAGS.adminTransactions,
       TAGS.service,

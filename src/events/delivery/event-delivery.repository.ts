@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { isUuid } from '../../common/ids';
 import type { StreamForm } from '../entities/event-stream.entity';
 import type { SetEvent } from '../sets/set-token';
 
@@ -90,6 +91,7 @@ export class EventDeliveryRepository {
   }
 
   async findTenantStream(em: EntityManager, tenantId: string, streamId: string, lock = false) {
+    if (!isUuid(streamId)) return null;
     const rows = await em.query<DeliveryStream[]>(
       `SELECT ${STREAM_COLUMNS} FROM event_streams WHERE id = $1 AND tenant_id = $2${lock ? ' FOR UPDATE' : ''}`,
       [streamId, tenantId],

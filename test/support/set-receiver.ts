@@ -19,9 +19,11 @@ export interface ReceivedSet {
  * (by kid), and answers `answer(path)` (default 202). A SET that fails a check is answered 400
  * and recorded in `rejected`.
  */
-export async function startSetReceiver(keys: () => Promise<JsonWebKey[]>) {
+export async function startSetReceiver(keys: () => Promise<JsonWebKey[]>, port = 0) {
   const received: ReceivedSet[] = [];
   const rejected: string[] = [];
+  /** When each jti first arrived (ms since the epoch). */
+  const receivedAt = new Map<string, number>();
   const state = { answer: (_path: string): number | Promise<number> => 202 };
   const server = http.createServer((req, res) => {
     let body = '';
@@ -39,16 +41,21 @@ export async function startSetReceiver(keys: () => Promise<JsonWebKey[]>) {
           return;
         }
         const status = await state.answer(path);
-        if (status >= 200 && status < 300) received.push({ ...problem, path, token: body });
+        if (status >= 200 && status < 300) {
+          received.push({ ...problem, path, token: body });
+          if (!receivedAt.has(problem.jti)) receivedAt.set(problem.jti, Date.now());
+        }
         res.writeHead(status).end();
       })();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: (path = '/events') => `http://127.0.0.1:${port}${path}`,
+    port: bound,
+    url: (path = '/events') => `http://127.0.0.1:${bound}${path}`,
     received,
+    receivedAt,
     rejected,
     /** What the receiver answers from now on, per path (a status, or a promise of one to answer late). */
     answer(fn: (path: string) => number | Promise<number>) {

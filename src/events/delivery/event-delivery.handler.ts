@@ -12,9 +12,9 @@ import { ReceiverClient } from './temporary-receiver-client';
 
 export const EVENT_DELIVERY = 'EVENT_DELIVERY';
 /** Events one round of a job loads, signs and pushes before it moves the cursor. */
-export const DELIVERY_BATCH = 500;
-/** Resources of one stream pushed at once. */
-export const DELIVERY_LANES = 8;
+export const DELIVERY_BATCH = 1000;
+/** Resources of one stream pushed at once (8 made 1,188 events/s in bench:delivery, 16 made 1,897). */
+export const DELIVERY_LANES = 16;
 
 /**
  * Pushes a stream's events after its cursor to its receiver (RFC 8935), round after round until it

@@ -37,6 +37,12 @@ export class ChangeEventsRepository {
     return sequenced;
   }
 
+  /** True when some committed event has no seq yet (one probe of the pending index). */
+  async hasPending(em: EntityManager): Promise<boolean> {
+    const rows = await em.query<unknown[]>(`SELECT 1 FROM change_events WHERE seq IS NULL LIMIT 1`);
+    return rows.length > 0;
+  }
+
   /** Takes the sequencer's transaction-level advisory lock, waiting for another holder to finish. */
   async lockSequencer(em: EntityManager, key: number): Promise<void> {
     await em.query(`SELECT pg_advisory_xact_lock($1)`, [key]);

@@ -68,6 +68,8 @@ export class EventSequencer implements OnApplicationBootstrap, OnModuleDestroy {
   private async tick(): Promise<void> {
     if (this.running) return;
     try {
+      // Most ticks find nothing: one probe, not a transaction.
+      if (!(await this.events.hasPending(this.transactions.manager))) return;
       await this.catchUp();
       this.lastError = '';
     } catch (error) {

@@ -191,7 +191,8 @@ describe('event push delivery under faults', () => {
     const slowReceiver = await receiver();
     slowReceiver.answer(() => pause(5000).then(() => 202));
     const fast = await receiver();
-    await createStream(slowReceiver.url('/a'));
+    // Three slow streams: more than JOB_CONCURRENCY (2) slots, so B is on time only in a pool of its own.
+    for (const path of ['/a1', '/a2', '/a3']) await createStream(slowReceiver.url(path));
     const b = await createStream(fast.url('/b'));
     // Warm the write path, then measure it while A's deliveries hang.
     await createUser('warm.0');

@@ -1697,67 +1697,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/admin/tenants/{tenantId}/event-streams/{streamId}/pause": {
+    "/api/provisioning/iam/changes": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
-         * Pause an event stream
-         * @description Stops delivering: a push stream sends nothing more (a SET in flight may still arrive) and a poll answers nothing new until the stream is resumed. Events keep being recorded; the cursor stays. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * The tenant's change feed
+         * @description Every change to the tenant's users, departments and assignments, from any door (SCIM, batch, direct, partner, admin), in seq order. Resume with `after` = `next` of the last answer: nothing is missed and nothing is answered twice. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it). Unknown query parameters are ignored.
          */
-        post: operations["pauseEventStream"];
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/admin/tenants/{tenantId}/event-streams/{streamId}/resume": {
+    "/api/admin/tenants/{tenantId}/users/{userId}/history": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
-         * Resume an event stream
-         * @description Delivers again from the cursor, at once (a pending retry wait is dropped). Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * A user's change history
+         * @description The user's changes, newest first, with their values (`data`): its own and its assignments' (to or from any department). A deleted user keeps its history until retention (`EVENT_RETENTION_DAYS`) removes it. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
-        post: operations["resumeEventStream"];
+        get: operations["getUserHistory"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/admin/tenants/{tenantId}/event-streams/{streamId}/replay": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Replay an event stream
-         * @description Sets the cursor to `after`: every later event is delivered again (same jti as before), acknowledgements and the failure count start over. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
-         */
-        post: operations["replayEventStream"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/admin/tenants/{tenantId}/event-streams/{streamId}/dead-letters": {
+    "/api/admin/tenants/{tenantId}/departments/{departmentId}/history": {
         parameters: {
             query?: never;
             header?: never;
@@ -1765,10 +1745,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List an event stream's dead letters
-         * @description Events the stream gave up on after failing for longer than `EVENT_RETRY_MAX_SECONDS`, newest first, with the SET as last sent and the last error. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         * A department's change history
+         * @description The department's changes, newest first, with their values (`data`): its own and its members' assignments. A deleted department keeps its history until retention (`EVENT_RETENTION_DAYS`) removes it. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
          */
-        get: operations["listEventStreamDeadLetters"];
+        get: operations["getDepartmentHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2551,6 +2531,80 @@ export interface components {
             } | null;
             /** @description Operators only (absent for a provisioning token): the `X-Request-Id` of the request that queued it, which the request log filters by. */
             correlationId?: string | null;
+        };
+        /** @description A page of a resource’s changes, newest first. */
+        ChangeHistoryPage: {
+            /** @description How many items match the filters, over every page. */
+            total: number;
+            /** @description This page, counting from 1. */
+            page: number;
+            /** @description Items per page asked. */
+            pageSize: number;
+            /** @description This page of items, newest first. */
+            items: components["schemas"]["ChangeView"][];
+            /** @description Whether a later page holds more items. */
+            hasNext: boolean;
+        };
+        ChangesPage: {
+            /** @constant */
+            status: true;
+            /** @description Changes after `after`, in seq order. */
+            changes: components["schemas"]["ChangeView"][];
+            /** @description The seq to pass as `after` next: the last change’s, or the `after` given when none. */
+            next: string;
+            /** @description Whether changes after `next` exist already (ask again at once). */
+            hasMore: boolean;
+        };
+        /** @description One change of a user, a department or an assignment, from any door, recorded in the transaction that made it. */
+        ChangeView: {
+            /** @description The change's number in its tenant's feed (a decimal bigint): the cursor to resume after. */
+            seq: string;
+            /**
+             * Format: uuid
+             * @description Stable id of the event.
+             */
+            eventId: string;
+            /** @enum {string} */
+            type: "create" | "patch" | "delete" | "activate" | "deactivate";
+            /** @enum {string} */
+            resourceType: "user" | "department" | "assignment";
+            /**
+             * Format: uuid
+             * @description The user or department; for an assignment, its department.
+             */
+            resourceId: string;
+            /**
+             * Format: uuid
+             * @description Assignment only: the assigned user.
+             */
+            userId?: string;
+            /** @description Assignment only: its user type. */
+            userTypeId?: string;
+            /** @description The subject's externalId at the time. */
+            externalId: string | null;
+            /** @description The resource version after the change (its ETag `W/"n"`); null for a delete and an assignment. */
+            version: number | null;
+            /** @description The changed attributes (camelCase; extension attributes by their own key). */
+            attributes: string[];
+            /** @description Only with `form=full` (and in the history): create: the whole resource; patch: `{attribute: new value}` (null: removed); activate/deactivate: `{active}`; delete: null; assignment: `{userId, departmentId, userTypeId}`. */
+            data?: unknown;
+            /** @enum {string} */
+            door: "scim" | "batch" | "direct" | "partner" | "admin" | "system";
+            credential: {
+                /** @description The credential that made the change. */
+                id: string;
+                /** @description Its name. */
+                name: string | null;
+            } | null;
+            /** @description X-Request-Id of the request that made the change (or queued its job). */
+            correlationId: string | null;
+            /** @description The provisioning transaction, for a batch commit. */
+            transactionId: string | null;
+            /**
+             * Format: date-time
+             * @description When the writing transaction ran.
+             */
+            occurredOn: string;
         };
         CheckpointAnswer: {
             /** @constant */
@@ -11157,254 +11211,57 @@ export interface operations {
             503: components["responses"]["PartnerUnavailable"];
         };
     };
-    pauseEventStream: {
+    listChanges: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /**
-                 * @description The tenant id (404 when no tenant has it).
-                 * @example acme
+                 * @description Answer the changes with a seq above this: `0` (the default) from the start, then `next` of the last answer.
+                 * @example 1041
                  */
-                tenantId: string;
-                /**
-                 * @description The event stream id (404 when the tenant has no such stream).
-                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
-                 */
-                streamId: string;
+                after?: string;
+                /** @description At most this many changes (1 to 1000, default 100). */
+                limit?: number;
+                /** @description Seconds (0 to 30) to hold the answer while there is nothing after `after`: it comes as soon as a change is recorded, or empty when the time is up (or the instance stops). */
+                wait?: number;
+                /** @description `notice` (default): which attributes changed; `full`: their values too (`data`). */
+                form?: "notice" | "full";
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The stream, paused. */
+            /** @description Changes after `after`. */
             200: {
                 headers: {
-                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description Requests left in the current window. Absent when rate limits are off. */
-                    "X-RateLimit-Remaining"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description The stream.
-                         */
-                        id: string;
-                        /**
-                         * @description A paused stream delivers nothing.
-                         * @enum {string}
-                         */
-                        status: "active" | "paused";
-                        /**
-                         * @description Pushed to its receiver, or polled by it.
-                         * @enum {string}
-                         */
-                        delivery: "push" | "poll";
-                        /** @description Every event with a seq up to this one is delivered (or acknowledged, or dead-lettered). */
-                        cursor: string;
-                        /** @description Failed attempts in a row on the first undelivered event. */
-                        attempts: number;
-                        /**
-                         * Format: date-time
-                         * @description Since when the first undelivered event has been failing; null when nothing fails.
-                         */
-                        failingSince: string | null;
-                    };
+                    "application/json": components["schemas"]["ChangesPage"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
-            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
-            404: {
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description The route's rate limit (100 requests per minute per credential) is spent; retry after `Retry-After` seconds. */
+            429: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProvisioningError"];
                 };
             };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            429: components["responses"]["ProvisioningTooManyRequests"];
             500: components["responses"]["ProvisioningInternalError"];
             503: components["responses"]["ProvisioningUnavailable"];
         };
     };
-    resumeEventStream: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant id (404 when no tenant has it).
-                 * @example acme
-                 */
-                tenantId: string;
-                /**
-                 * @description The event stream id (404 when the tenant has no such stream).
-                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
-                 */
-                streamId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The stream, active. */
-            200: {
-                headers: {
-                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description Requests left in the current window. Absent when rate limits are off. */
-                    "X-RateLimit-Remaining"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description The stream.
-                         */
-                        id: string;
-                        /**
-                         * @description A paused stream delivers nothing.
-                         * @enum {string}
-                         */
-                        status: "active" | "paused";
-                        /**
-                         * @description Pushed to its receiver, or polled by it.
-                         * @enum {string}
-                         */
-                        delivery: "push" | "poll";
-                        /** @description Every event with a seq up to this one is delivered (or acknowledged, or dead-lettered). */
-                        cursor: string;
-                        /** @description Failed attempts in a row on the first undelivered event. */
-                        attempts: number;
-                        /**
-                         * Format: date-time
-                         * @description Since when the first undelivered event has been failing; null when nothing fails.
-                         */
-                        failingSince: string | null;
-                    };
-                };
-            };
-            400: components["responses"]["ProvisioningBadRequest"];
-            401: components["responses"]["ProvisioningUnauthorized"];
-            403: components["responses"]["ProvisioningForbidden"];
-            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            429: components["responses"]["ProvisioningTooManyRequests"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
-        };
-    };
-    replayEventStream: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description The tenant id (404 when no tenant has it).
-                 * @example acme
-                 */
-                tenantId: string;
-                /**
-                 * @description The event stream id (404 when the tenant has no such stream).
-                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
-                 */
-                streamId: string;
-            };
-            cookie?: never;
-        };
-        /** @description Where to start again. */
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description Deliver the events after this seq: 0 for all, at most the tenant's last seq. */
-                    after: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The stream, its cursor moved. */
-            200: {
-                headers: {
-                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
-                    "X-RateLimit-Limit"?: string;
-                    /** @description Requests left in the current window. Absent when rate limits are off. */
-                    "X-RateLimit-Remaining"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description The stream.
-                         */
-                        id: string;
-                        /**
-                         * @description A paused stream delivers nothing.
-                         * @enum {string}
-                         */
-                        status: "active" | "paused";
-                        /**
-                         * @description Pushed to its receiver, or polled by it.
-                         * @enum {string}
-                         */
-                        delivery: "push" | "poll";
-                        /** @description Every event with a seq up to this one is delivered (or acknowledged, or dead-lettered). */
-                        cursor: string;
-                        /** @description Failed attempts in a row on the first undelivered event. */
-                        attempts: number;
-                        /**
-                         * Format: date-time
-                         * @description Since when the first undelivered event has been failing; null when nothing fails.
-                         */
-                        failingSince: string | null;
-                    };
-                };
-            };
-            /** @description `after` is not a seq, or is beyond the tenant's last seq. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            401: components["responses"]["ProvisioningUnauthorized"];
-            403: components["responses"]["ProvisioningForbidden"];
-            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProvisioningError"];
-                };
-            };
-            413: components["responses"]["ProvisioningPayloadTooLarge"];
-            415: components["responses"]["ProvisioningUnsupportedMediaType"];
-            429: components["responses"]["ProvisioningTooManyRequests"];
-            500: components["responses"]["ProvisioningInternalError"];
-            503: components["responses"]["ProvisioningUnavailable"];
-        };
-    };
-    listEventStreamDeadLetters: {
+    getUserHistory: {
         parameters: {
             query?: {
                 /**
@@ -11426,16 +11283,16 @@ export interface operations {
                  */
                 tenantId: string;
                 /**
-                 * @description The event stream id (404 when the tenant has no such stream).
-                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+                 * @description The user id (404 when the tenant has neither such a user nor a change of one).
+                 * @example 2819c223-7f76-453a-919d-413861904646
                  */
-                streamId: string;
+                userId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of dead letters. */
+            /** @description A page of changes. */
             200: {
                 headers: {
                     /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
@@ -11445,44 +11302,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Dead letters of the stream. */
-                        total: number;
-                        /** @description This page. */
-                        page: number;
-                        /** @description Items per page. */
-                        pageSize: number;
-                        /** @description Another page follows. */
-                        hasNext: boolean;
-                        /** @description Newest first. */
-                        items: {
-                            /** @description The event it was. */
-                            seq: string;
-                            /**
-                             * Format: uuid
-                             * @description The change event.
-                             */
-                            eventId: string;
-                            /** @description The SET as last sent (compact JWS). */
-                            set: string;
-                            /** @description The last failure, e.g. `receiver answered 503`. */
-                            error: string;
-                            /** @description Attempts made on it. */
-                            attempts: number;
-                            /**
-                             * Format: date-time
-                             * @description When it was given up on.
-                             */
-                            deadOn: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ChangeHistoryPage"];
                 };
             };
             304: components["responses"]["NotModified"];
             400: components["responses"]["ProvisioningBadRequest"];
             401: components["responses"]["ProvisioningUnauthorized"];
             403: components["responses"]["ProvisioningForbidden"];
-            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            /** @description No tenant has this id, or the tenant has no such user and no change of one. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getDepartmentHistory: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to answer, counting from 1.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Items per page, at most 1000.
+                 * @example 50
+                 */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The department id (404 when the tenant has neither such a department nor a change of one).
+                 * @example 6fa459ea-ee8a-4ca4-894e-db77e160355e
+                 */
+                departmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeHistoryPage"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no such department and no change of one. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
             404: {
                 headers: {
                     [name: string]: unknown;

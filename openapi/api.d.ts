@@ -1869,6 +1869,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/tenants/{tenantId}/event-streams/{streamId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause an event stream
+         * @description Stops delivering: a push stream sends nothing more (a SET in flight may still arrive) and a poll answers nothing new until the stream is resumed. Events keep being recorded; the cursor stays. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["pauseEventStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/event-streams/{streamId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume an event stream
+         * @description Delivers again from the cursor, at once (a pending retry wait is dropped). Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["resumeEventStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/event-streams/{streamId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay an event stream
+         * @description Sets the cursor to `after`: every later event is delivered again (same jti as before), acknowledgements and the failure count start over. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        post: operations["replayEventStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/event-streams/{streamId}/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an event stream's dead letters
+         * @description Events the stream gave up on after failing for longer than `EVENT_RETRY_MAX_SECONDS`, newest first, with the SET as last sent and the last error. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["listEventStreamDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/logs": {
         parameters: {
             query?: never;
@@ -12062,6 +12142,347 @@ export interface operations {
             };
             413: components["responses"]["ProvisioningPayloadTooLarge"];
             415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    pauseEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The event stream id (404 when the tenant has no such stream).
+                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+                 */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream, paused. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The stream.
+                         */
+                        id: string;
+                        /**
+                         * @description A paused stream delivers nothing.
+                         * @enum {string}
+                         */
+                        status: "active" | "paused";
+                        /**
+                         * @description Pushed to its receiver, or polled by it.
+                         * @enum {string}
+                         */
+                        delivery: "push" | "poll";
+                        /** @description Every event with a seq up to this one is delivered (or acknowledged, or dead-lettered). */
+                        cursor: string;
+                        /** @description Failed attempts in a row on the first undelivered event. */
+                        attempts: number;
+                        /**
+                         * Format: date-time
+                         * @description Since when the first undelivered event has been failing; null when nothing fails.
+                         */
+                        failingSince: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    resumeEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The event stream id (404 when the tenant has no such stream).
+                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+                 */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream, active. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The stream.
+                         */
+                        id: string;
+                        /**
+                         * @description A paused stream delivers nothing.
+                         * @enum {string}
+                         */
+                        status: "active" | "paused";
+                        /**
+                         * @description Pushed to its receiver, or polled by it.
+                         * @enum {string}
+                         */
+                        delivery: "push" | "poll";
+                        /** @description Every event with a seq up to this one is delivered (or acknowledged, or dead-lettered). */
+                        cursor: string;
+                        /** @description Failed attempts in a row on the first undelivered event. */
+                        attempts: number;
+                        /**
+                         * Format: date-time
+                         * @description Since when the first undelivered event has been failing; null when nothing fails.
+                         */
+                        failingSince: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    replayEventStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The event stream id (404 when the tenant has no such stream).
+                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+                 */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        /** @description Where to start again. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Deliver the events after this seq: 0 for all, at most the tenant's last seq. */
+                    after: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The stream, its cursor moved. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The stream.
+                         */
+                        id: string;
+                        /**
+                         * @description A paused stream delivers nothing.
+                         * @enum {string}
+                         */
+                        status: "active" | "paused";
+                        /**
+                         * @description Pushed to its receiver, or polled by it.
+                         * @enum {string}
+                         */
+                        delivery: "push" | "poll";
+                        /** @description Every event with a seq up to this one is delivered (or acknowledged, or dead-lettered). */
+                        cursor: string;
+                        /** @description Failed attempts in a row on the first undelivered event. */
+                        attempts: number;
+                        /**
+                         * Format: date-time
+                         * @description Since when the first undelivered event has been failing; null when nothing fails.
+                         */
+                        failingSince: string | null;
+                    };
+                };
+            };
+            /** @description `after` is not a seq, or is beyond the tenant's last seq. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    listEventStreamDeadLetters: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to answer, counting from 1.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Items per page, at most 1000.
+                 * @example 50
+                 */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The event stream id (404 when the tenant has no such stream).
+                 * @example 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+                 */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of dead letters. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dead letters of the stream. */
+                        total: number;
+                        /** @description This page. */
+                        page: number;
+                        /** @description Items per page. */
+                        pageSize: number;
+                        /** @description Another page follows. */
+                        hasNext: boolean;
+                        /** @description Newest first. */
+                        items: {
+                            /** @description The event it was. */
+                            seq: string;
+                            /**
+                             * Format: uuid
+                             * @description The change event.
+                             */
+                            eventId: string;
+                            /** @description The SET as last sent (compact JWS). */
+                            set: string;
+                            /** @description The last failure, e.g. `receiver answered 503`. */
+                            error: string;
+                            /** @description Attempts made on it. */
+                            attempts: number;
+                            /**
+                             * Format: date-time
+                             * @description When it was given up on.
+                             */
+                            deadOn: string;
+                        }[];
+                    };
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no event stream with this id. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
             500: components["responses"]["ProvisioningInternalError"];
             503: components["responses"]["ProvisioningUnavailable"];
         };

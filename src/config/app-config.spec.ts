@@ -48,7 +48,29 @@ describe('loadConfig', () => {
       },
       metrics: { token: undefined, port: undefined, host: '0.0.0.0' },
       eventReceiverAllowlist: [],
+      eventDelivery: {
+        concurrency: 16,
+        timeoutMs: 10_000,
+        retryBaseMs: 1000,
+        retryMaxBackoffMs: 300_000,
+        retryMaxMs: 86_400_000,
+      },
     });
+  });
+
+  it('reads the event delivery settings, durations in seconds with decimals', () => {
+    expect(
+      loadConfig({
+        EVENT_DELIVERY_CONCURRENCY: '4',
+        EVENT_DELIVERY_TIMEOUT_MS: '2500',
+        EVENT_RETRY_BASE: '0.2',
+        EVENT_RETRY_MAX_BACKOFF: '30',
+        EVENT_RETRY_MAX_SECONDS: '0',
+      }).eventDelivery,
+    ).toEqual({ concurrency: 4, timeoutMs: 2500, retryBaseMs: 200, retryMaxBackoffMs: 30_000, retryMaxMs: 0 });
+    expect(() => loadConfig({ EVENT_DELIVERY_CONCURRENCY: '0' })).toThrow(/EVENT_DELIVERY_CONCURRENCY/);
+    expect(() => loadConfig({ EVENT_RETRY_BASE: '-1' })).toThrow(/EVENT_RETRY_BASE/);
+    expect(() => loadConfig({ EVENT_RETRY_MAX_SECONDS: '1d' })).toThrow(/EVENT_RETRY_MAX_SECONDS/);
   });
 
   it('reads EVENT_RECEIVER_ALLOWLIST and refuses an entry that is no host, IP or CIDR', () => {

@@ -48,6 +48,21 @@ export interface AppConfig {
    * not public (and over plain http); validated by src/events/receivers/receiver-url.
    */
   eventReceiverAllowlist: string[];
+  eventDelivery: EventDeliveryConfig;
+}
+
+/** Push delivery of change events to receivers (src/events/delivery). */
+export interface EventDeliveryConfig {
+  /** EVENT_DELIVERY_CONCURRENCY: delivery jobs one worker runs at once, in slots of their own. */
+  concurrency: number;
+  /** EVENT_DELIVERY_TIMEOUT_MS: one POST to a receiver, connection to answer. */
+  timeoutMs: number;
+  /** EVENT_RETRY_BASE (seconds): the first retry's delay; doubled at every failure. */
+  retryBaseMs: number;
+  /** EVENT_RETRY_MAX_BACKOFF (seconds): the longest delay between two attempts. */
+  retryMaxBackoffMs: number;
+  /** EVENT_RETRY_MAX_SECONDS: an event failing this long is dead-lettered and skipped. */
+  retryMaxMs: number;
 }
 
 /** Prometheus metrics (src/metrics); off, and nothing collected, unless one of the two is set. */
@@ -226,7 +241,24 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     },
     metrics: metricsConfig(read),
     eventReceiverAllowlist: receiverAllowlist(read('EVENT_RECEIVER_ALLOWLIST')),
+    eventDelivery: {
+      concurrency: wholeNumber('EVENT_DELIVERY_CONCURRENCY', read('EVENT_DELIVERY_CONCURRENCY'), 16, 1, 256),
+      timeoutMs: wholeNumber('EVENT_DELIVERY_TIMEOUT_MS', read('EVENT_DELIVERY_TIMEOUT_MS'), 10_000, 100, 120_000),
+      retryBaseMs: secondsSetting('EVENT_RETRY_BASE', read('EVENT_RETRY_BASE'), 1, 0.01, 3600),
+      retryMaxBackoffMs: secondsSetting('EVENT_RETRY_MAX_BACKOFF', read('EVENT_RETRY_MAX_BACKOFF'), 300, 0.01, 86_400),
+      retryMaxMs: secondsSetting('EVENT_RETRY_MAX_SECONDS', read('EVENT_RETRY_MAX_SECONDS'), 86_400, 0, 31_536_000),
+    },
   };
+}
+
+/** A duration in seconds (decimals allowed: "0.5"), answered in milliseconds. */
+function secondsSetting(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback * 1000;
+  const parsed = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || parsed < min || parsed > max) {
+    throw new ConfigError(name, `must be a number of seconds from ${min} to ${max}, got "${value}"`);
+  }
+  return Math.round(parsed * 1000);
 }
 
 function receiverAllowlist(value: string | undefined): string[] {

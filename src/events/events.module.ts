@@ -12,7 +12,12 @@ import { EventStreamsController } from './streams/event-streams.controller';
 import { EventStreamsRepository } from './streams/event-streams.repository';
 import { EventStreamsService } from './streams/event-streams.service';
 import { EventJwksController, EventPollController } from './streams/security-events.controller';
-import { StreamSigner } from './streams/stream-signer';
+import { StreamSigner } from './sets/stream-signer';
+import { DeliveryScheduler } from './delivery/delivery-scheduler';
+import { EventDeliveryHandler } from './delivery/event-delivery.handler';
+import { EventDeliveryRepository } from './delivery/event-delivery.repository';
+import { StreamOperationsController } from './delivery/stream-operations.controller';
+import { StreamOperationsService } from './delivery/stream-operations.service';
 import { FeedRepository } from './feed/feed.repository';
 import { HistoryController } from './feed/history.controller';
 import { HistoryService } from './feed/history.service';
@@ -23,7 +28,14 @@ import { HistoryService } from './feed/history.service';
  */
 @Module({
   imports: [DirectoryModule, AuthModule],
-  controllers: [ChangesController, HistoryController, EventStreamsController, EventJwksController, EventPollController],
+  controllers: [
+    ChangesController,
+    HistoryController,
+    EventStreamsController,
+    EventJwksController,
+    EventPollController,
+    StreamOperationsController,
+  ],
   providers: [
     ChangeEventsRepository,
     EventSequencer,
@@ -36,6 +48,10 @@ import { HistoryService } from './feed/history.service';
     EventPollService,
     StreamSigner,
     ReceiverClient,
+    EventDeliveryRepository,
+    EventDeliveryHandler,
+    DeliveryScheduler,
+    StreamOperationsService,
   ],
   exports: [ChangeEventsRepository, EventSequencer, EventStreamsRepository, StreamSigner, ReceiverClient],
 })

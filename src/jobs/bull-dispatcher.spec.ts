@@ -25,7 +25,8 @@ class CountingHandler implements JobHandler {
   }
 }
 
-const config = (appRole: AppConfig['appRole']): AppConfig => ({ appRole, jobConcurrency: 2 }) as AppConfig;
+const config = (appRole: AppConfig['appRole']): AppConfig =>
+  ({ appRole, jobConcurrency: 2, eventDelivery: { concurrency: 2 } }) as AppConfig;
 
 // Redis down is a closed port: Bull's add() then waits for a connection forever.
 describe('BullDispatcher while Redis is unreachable (real PostgreSQL)', () => {
@@ -34,9 +35,10 @@ describe('BullDispatcher while Redis is unreachable (real PostgreSQL)', () => {
   let runner: JobRunner;
   let jobs: JobsService;
   const handler = new CountingHandler();
+  const registry = new JobRegistry();
 
   const dispatcherFor = (appRole: AppConfig['appRole']): BullDispatcher =>
-    new BullDispatcher(queue, config(appRole), runner);
+    new BullDispatcher(queue, queue, config(appRole), runner, registry);
   /** A sweep now, whatever round the fleet is in: the last round is forgotten first. */
   async function sweepNow(appRole: AppConfig['appRole']): Promise<void> {
     await db.dataSource.query('DELETE FROM periodic_tasks');
@@ -72,7 +74,6 @@ describe('BullDispatcher while Redis is unreachable (real PostgreSQL)', () => {
       redis: { disconnectTimeout: 10 },
     });
     queue.on('error', () => undefined);
-    const registry = new JobRegistry();
     registry.register(handler);
     const transactions = new TransactionRunner(db.dataSource);
     runner = new JobRunner(transactions, new JobsRepository(), registry, new Metrics(loadConfig({})));

@@ -7,7 +7,9 @@ import { JobDispatcher } from './job-dispatcher';
 import { JobRunner } from './job-runner';
 import { ENQUEUE_TIMEOUT_MS } from './job-timing';
 import type { UnattendedJob } from './jobs.repository';
-import { PROVISIONING_QUEUE } from './queue-health';
+import { EVENTS_QUEUE, PROVISIONING_QUEUE } from './queue-health';
+import type { JobPool } from './job-handler';
+import { JobRegistry } from './job-registry';
 
 export interface QueueMessage {
   jobId: string;
@@ -23,43 +25,53 @@ export class BullDispatcher extends JobDispatcher implements OnApplicationBootst
   readonly claimsFromDatabase = false;
   private readonly logger = new Logger('Jobs');
   private readonly worker: boolean;
-  private readonly concurrency: number;
-  /** Jobs run without Redis, bounded like the queue's own concurrency. */
-  private readonly local = new Set<Promise<void>>();
+  /** Per pool: its queue, the queue's concurrency, and the jobs run without Redis (bounded alike). */
+  private readonly pools: Record<
+    JobPool,
+    { queue: Queue<QueueMessage>; concurrency: number; local: Set<Promise<void>> }
+  >;
   private stopped = false;
   private lastError = '';
 
   constructor(
-    @InjectQueue(PROVISIONING_QUEUE) private readonly queue: Queue<QueueMessage>,
+    @InjectQueue(PROVISIONING_QUEUE) queue: Queue<QueueMessage>,
+    @InjectQueue(EVENTS_QUEUE) eventsQueue: Queue<QueueMessage>,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly runner: JobRunner,
+    private readonly registry: JobRegistry,
   ) {
     super();
     this.worker = config.appRole !== 'api';
-    this.concurrency = config.jobConcurrency;
+    this.pools = {
+      default: { queue, concurrency: config.jobConcurrency, local: new Set() },
+      events: { queue: eventsQueue, concurrency: config.eventDelivery.concurrency, local: new Set() },
+    };
   }
 
   /** After every module's onModuleInit, so every handler is registered before a job arrives. */
   onApplicationBootstrap(): void {
     if (!this.worker) return;
-    // process() settles only when the queue closes; its failures are the queue's own 'error's.
-    this.queue
-      .process(this.concurrency, (message: Job<QueueMessage>) =>
-        this.stopped ? Promise.resolve() : this.runner.run(message.data.jobId),
-      )
-      .catch((error: unknown) => this.logger.warn(`Bull processor stopped: ${describe(error)}`));
+    for (const { queue, concurrency } of Object.values(this.pools)) {
+      // process() settles only when the queue closes; its failures are the queue's own 'error's.
+      queue
+        .process(concurrency, (message: Job<QueueMessage>) =>
+          this.stopped ? Promise.resolve() : this.runner.run(message.data.jobId),
+        )
+        .catch((error: unknown) => this.logger.warn(`Bull processor stopped: ${describe(error)}`));
+    }
   }
 
   onModuleDestroy(): void {
     this.stopped = true;
   }
 
-  dispatch(jobId: string, attempts = 0): void {
-    void this.enqueue(jobId, attempts);
+  dispatch(jobId: string, attempts = 0, type?: string): void {
+    void this.enqueue(jobId, attempts, type);
   }
 
   /** True once Redis holds the message; false after a failure or ENQUEUE_TIMEOUT_MS (then the sweeper retries). */
-  async enqueue(jobId: string, attempts: number): Promise<boolean> {
+  async enqueue(jobId: string, attempts: number, type?: string): Promise<boolean> {
+    const { queue } = this.pools[type === undefined ? 'default' : this.registry.poolOf(type)];
     const options: JobOptions = {
       // One id per claim count: a re-dispatch is not deduplicated against a message already
       // consumed, while the sweeper re-adding a message still waiting in Redis is a no-op.
@@ -78,7 +90,7 @@ export class BullDispatcher extends JobDispatcher implements OnApplicationBootst
     try {
       // Bull's add() waits for Redis forever while it is down; the race bounds it. A late add is
       // harmless: the lease makes a job delivered twice run once.
-      await Promise.race([this.queue.add({ jobId }, options), timeout]);
+      await Promise.race([queue.add({ jobId }, options), timeout]);
       this.lastError = '';
       return true;
     } catch (error) {
@@ -95,16 +107,17 @@ export class BullDispatcher extends JobDispatcher implements OnApplicationBootst
     let redisDown = false;
     for (const job of jobs) {
       if (this.stopped) return;
-      if (!redisDown && (await this.enqueue(job.id, job.attempts))) continue;
+      if (!redisDown && (await this.enqueue(job.id, job.attempts, job.type))) continue;
       // Once Redis has failed in this sweep, do not pay its timeout for every job.
       redisDown = true;
       if (!this.worker) return;
-      if (this.local.size >= this.concurrency) return;
+      const { local, concurrency } = this.pools[this.registry.poolOf(job.type)];
+      if (local.size >= concurrency) continue;
       const execution = this.runner
         .run(job.id)
         .catch((error: unknown) => this.logger.warn(`Job ${job.id}: ${describe(error)}`))
-        .finally(() => this.local.delete(execution));
-      this.local.add(execution);
+        .finally(() => local.delete(execution));
+      local.add(execution);
     }
   }
 }

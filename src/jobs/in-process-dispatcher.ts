@@ -3,20 +3,21 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { outsideLogContext } from '../common/log-context';
 import { JobDispatcher } from './job-dispatcher';
+import { JOB_POOLS, JobPool } from './job-handler';
 import { JobRunner } from './job-runner';
 
 /**
  * No Redis: this process claims runnable jobs straight from PostgreSQL (FOR UPDATE SKIP LOCKED),
- * up to JOB_CONCURRENCY at once. It pumps when a job is dispatched, when a job ends (to take the
+ * up to JOB_CONCURRENCY at once, and event deliveries up to EVENT_DELIVERY_CONCURRENCY in slots of
+ * their own (each pool claims only its job types). It pumps when a job is dispatched, when a job ends (to take the
  * next queued one) and on every sweep (the poll loop), so nothing waits on a lost signal.
  */
 @Injectable()
 export class InProcessDispatcher extends JobDispatcher implements OnModuleDestroy {
   readonly claimsFromDatabase = true;
   private readonly logger = new Logger('Jobs');
-  private readonly active = new Set<Promise<void>>();
+  private readonly pools: { pool: JobPool; concurrency: number; active: Set<Promise<void>> }[];
   private readonly worker: boolean;
-  private readonly concurrency: number;
   private pumping = false;
   private pumpAgain = false;
   private stopped = false;
@@ -28,7 +29,11 @@ export class InProcessDispatcher extends JobDispatcher implements OnModuleDestro
   ) {
     super();
     this.worker = config.appRole !== 'api';
-    this.concurrency = config.jobConcurrency;
+    this.pools = JOB_POOLS.map((pool) => ({
+      pool,
+      concurrency: pool === 'events' ? config.eventDelivery.concurrency : config.jobConcurrency,
+      active: new Set<Promise<void>>(),
+    }));
     if (!this.worker) {
       this.logger.warn('APP_ROLE=api without REDIS_URL: this process runs no jobs; a worker on the same database must');
     }
@@ -77,18 +82,20 @@ export class InProcessDispatcher extends JobDispatcher implements OnModuleDestro
   }
 
   private async fill(): Promise<void> {
-    while (!this.stopped) {
-      const free = this.concurrency - this.active.size;
-      if (free <= 0) return;
-      const jobs = await this.runner.claimRunnable(free);
-      for (const job of jobs) {
-        const execution = this.runner.execute(job).finally(() => {
-          this.active.delete(execution);
-          this.pump();
-        });
-        this.active.add(execution);
+    for (const { pool, concurrency, active } of this.pools) {
+      while (!this.stopped) {
+        const free = concurrency - active.size;
+        if (free <= 0) break;
+        const jobs = await this.runner.claimRunnable(free, pool);
+        for (const job of jobs) {
+          const execution = this.runner.execute(job).finally(() => {
+            active.delete(execution);
+            this.pump();
+          });
+          active.add(execution);
+        }
+        if (jobs.length < free) break;
       }
-      if (jobs.length < free) return;
     }
   }
 }

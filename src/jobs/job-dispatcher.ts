@@ -9,8 +9,11 @@ export abstract class JobDispatcher {
   /** True when the dispatcher claims runnable jobs from PostgreSQL itself: the sweeper need not list them. */
   abstract readonly claimsFromDatabase: boolean;
 
-  /** Call after the job's transaction committed. Never throws and never waits on the network. */
-  abstract dispatch(jobId: string, attempts?: number): void;
+  /**
+   * Call after the job's transaction committed. Never throws and never waits on the network.
+   * `type` routes the job to its pool's queue; without it the job goes to the default pool's.
+   */
+  abstract dispatch(jobId: string, attempts?: number, type?: string): void;
 
   /** Jobs the sweeper found that nobody is running (none are listed when claimsFromDatabase). */
   abstract redeliver(jobs: UnattendedJob[]): Promise<void>;

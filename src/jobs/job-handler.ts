@@ -35,8 +35,18 @@ export interface AbandonedJob {
   payload: Record<string, unknown>;
 }
 
+/**
+ * A job's concurrency pool: each has its own slots in every worker, so the jobs of one pool never
+ * wait for (nor take) the slots of the other. 'default' (JOB_CONCURRENCY) runs commits and the
+ * rest; 'events' (EVENT_DELIVERY_CONCURRENCY) runs event deliveries, whose receivers may be slow.
+ */
+export type JobPool = 'default' | 'events';
+export const JOB_POOLS: readonly JobPool[] = ['default', 'events'];
+
 export interface JobHandler {
   readonly type: string;
+  /** The pool whose slots run this type; 'default' when absent. */
+  readonly pool?: JobPool;
   /**
    * Does the job's work in steps and says how it ended. It must be safe to run again from the
    * start after a crash: load what is left to do from PostgreSQL, never from memory.

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { JobHandler } from './job-handler';
+import type { JobHandler, JobPool } from './job-handler';
 
 /** Job types and their handlers; each handler's module registers it in its own onModuleInit. */
 @Injectable()
@@ -15,5 +15,20 @@ export class JobRegistry {
 
   get(type: string): JobHandler | undefined {
     return this.handlers.get(type);
+  }
+
+  /** The pool a job type runs in; an unknown type runs in 'default' (where it fails for want of a handler). */
+  poolOf(type: string): JobPool {
+    return this.handlers.get(type)?.pool ?? 'default';
+  }
+
+  /** The job types outside the 'default' pool, the ones a pool's claim filters on. */
+  pooledTypes(): Map<JobPool, string[]> {
+    const pools = new Map<JobPool, string[]>();
+    for (const handler of this.handlers.values()) {
+      const pool = handler.pool ?? 'default';
+      if (pool !== 'default') pools.set(pool, [...(pools.get(pool) ?? []), handler.type]);
+    }
+    return pools;
   }
 }

@@ -12,12 +12,13 @@ import {
   CANCELLED_BY_OPERATOR,
   JobHandler,
   JobOutcome,
+  JobPool,
   LeaseLostError,
   ShutdownError,
 } from './job-handler';
 import { JobRegistry } from './job-registry';
 import { HEARTBEAT_MS, LEASE_MS, MAX_ATTEMPTS, SHUTDOWN_GRACE_MS } from './job-timing';
-import { JobEnd, JobsRepository } from './jobs.repository';
+import { JobEnd, JobsRepository, TypeFilter } from './jobs.repository';
 
 /**
  * Runs jobs under a lease. Whoever delivers a job (Bull, the in-process loop, the sweeper), this
@@ -55,10 +56,15 @@ export class JobRunner implements OnModuleDestroy {
     if (job) await this.execute(job);
   }
 
-  /** Claims up to `limit` runnable jobs (for the in-process loop); run each with execute(). */
-  claimRunnable(limit: number): Promise<BackendJobEntity[]> {
+  /** Claims up to `limit` runnable jobs of `pool` (for the in-process loop); run each with execute(). */
+  claimRunnable(limit: number, pool: JobPool = 'default'): Promise<BackendJobEntity[]> {
     if (this.stopping || limit <= 0) return Promise.resolve([]);
-    return this.transactions.run((em) => this.jobs.claimRunnable(em, this.workerId, LEASE_MS, limit));
+    const pooled = this.registry.pooledTypes();
+    let filter: TypeFilter;
+    if (pool === 'default') filter = { types: [...pooled.values()].flat(), exclude: true };
+    else filter = { types: pooled.get(pool) ?? [], exclude: false };
+    if (!filter.exclude && filter.types.length === 0) return Promise.resolve([]);
+    return this.transactions.run((em) => this.jobs.claimRunnable(em, this.workerId, LEASE_MS, limit, filter));
   }
 
   /**

@@ -16,7 +16,7 @@ import { AdminJobsController } from './admin-jobs.controller';
 import { JobsController } from './jobs.controller';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
-import { PROVISIONING_QUEUE, QUEUE_HEALTH, QueueHealth } from './queue-health';
+import { EVENTS_QUEUE, PROVISIONING_QUEUE, QUEUE_HEALTH, QueueHealth } from './queue-health';
 import { queuePrefix } from './queue-namespace';
 
 const PING_TIMEOUT_MS = 2000;
@@ -67,7 +67,7 @@ export class JobsModule {
             prefix: await queuePrefix(dataSource),
           }),
         }),
-        BullModule.registerQueue({ name: PROVISIONING_QUEUE }),
+        BullModule.registerQueue({ name: PROVISIONING_QUEUE }, { name: EVENTS_QUEUE }),
       ],
       controllers: [JobsController, AdminJobsController],
       providers: [
@@ -75,9 +75,12 @@ export class JobsModule {
         { provide: JobDispatcher, useClass: BullDispatcher },
         {
           provide: QUEUE_HEALTH,
-          inject: [getQueueToken(PROVISIONING_QUEUE)],
-          useFactory: (queue: Queue): QueueHealth => {
+          inject: [getQueueToken(PROVISIONING_QUEUE), getQueueToken(EVENTS_QUEUE)],
+          useFactory: (queue: Queue, eventsQueue: Queue): QueueHealth => {
             closeWithoutThrowing(queue);
+            closeWithoutThrowing(eventsQueue);
+            // Both queues share the Redis; the provisioning queue's health speaks for both.
+            eventsQueue.on('error', () => undefined);
             return redisHealth(queue);
           },
         },

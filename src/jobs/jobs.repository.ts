@@ -33,6 +33,13 @@ export interface JobBacklog {
 export interface UnattendedJob {
   id: string;
   attempts: number;
+  type: string;
+}
+
+/** Which job types a claim may take: only `types`, or (exclude) any type but them. */
+export interface TypeFilter {
+  types: string[];
+  exclude: boolean;
 }
 
 /** A job nobody runs: unclaimed, or claimed by a worker whose lease ran out (or was released). */
@@ -126,15 +133,28 @@ export class JobsRepository {
     return rows.length === 0 ? null : em.findOneBy(BackendJobEntity, { id });
   }
 
-  /** Claims up to `limit` runnable jobs, highest priority and oldest first, skipping rows others are claiming. */
-  async claimRunnable(em: EntityManager, owner: string, leaseMs: number, limit: number): Promise<BackendJobEntity[]> {
+  /**
+   * Claims up to `limit` runnable jobs, highest priority and oldest first, skipping rows others are
+   * claiming; with `filter`, only jobs of those types (or of any other type).
+   */
+  async claimRunnable(
+    em: EntityManager,
+    owner: string,
+    leaseMs: number,
+    limit: number,
+    filter?: TypeFilter,
+  ): Promise<BackendJobEntity[]> {
+    const byType =
+      filter && (filter.types.length > 0 || !filter.exclude)
+        ? `AND ${filter.exclude ? 'NOT ' : ''}(type = ANY ($4::varchar[]))`
+        : '';
     const [rows] = await em.query<UpdateResult<{ id: string }>>(
       `WITH next AS (
-         SELECT id FROM backend_jobs WHERE ${RUNNABLE}
+         SELECT id FROM backend_jobs WHERE ${RUNNABLE} ${byType}
          ORDER BY priority DESC, created_on LIMIT $3 FOR UPDATE SKIP LOCKED
        )
        UPDATE backend_jobs j SET ${CLAIM} FROM next WHERE j.id = next.id RETURNING j.id`,
-      [owner, leaseMs, limit],
+      byType ? [owner, leaseMs, limit, filter!.types] : [owner, leaseMs, limit],
     );
     if (rows.length === 0) return [];
     return em.find(BackendJobEntity, {
@@ -231,7 +251,7 @@ export class JobsRepository {
   /** Jobs that should be running but that no live worker holds, for the sweeper to hand out again. */
   async findUnattended(em: EntityManager, unclaimedGraceMs: number, limit: number): Promise<UnattendedJob[]> {
     return await em.query<UnattendedJob[]>(
-      `SELECT id, attempts FROM backend_jobs
+      `SELECT id, attempts, type FROM backend_jobs
        WHERE (status = 'NOT_STARTED' AND start_on < now() - $1 * interval '1 millisecond')
           OR (status = 'STARTED' AND (lease_owner IS NULL OR lease_expires_at < now()))
        ORDER BY priority DESC, created_on LIMIT $2`,

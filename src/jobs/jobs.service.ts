@@ -60,10 +60,13 @@ export class JobsService {
     });
   }
 
-  /** Never blocks or throws into the request: a failed hand-off is left to the sweeper. */
-  dispatch(jobId: string): void {
+  /**
+   * Never blocks or throws into the request: a failed hand-off is left to the sweeper. A job of a
+   * pool other than 'default' must name its `type`, so that it rings its own pool's doorbell.
+   */
+  dispatch(jobId: string, type?: string): void {
     try {
-      this.dispatcher.dispatch(jobId);
+      this.dispatcher.dispatch(jobId, 0, type);
     } catch (error) {
       this.logger.warn(`Could not dispatch job ${jobId}: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -6,3 +6,5 @@ export interface QueueHealth {
 
 export const QUEUE_HEALTH = Symbol('QUEUE_HEALTH');
 export const PROVISIONING_QUEUE = 'provisioning';
+/** Event deliveries: a queue of their own, so its processor's concurrency is theirs alone. */
+export const EVENTS_QUEUE = 'events';

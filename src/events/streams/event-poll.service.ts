@@ -9,7 +9,7 @@ import { POLL_DEFAULT_EVENTS, PollRequestDto } from './dto/event-stream.dto';
 import type { EventStreamRecord } from './event-stream.view';
 import { EventStreamsRepository } from './event-streams.repository';
 import { streamNotFound } from './event-streams.service';
-import { StreamSigner } from './stream-signer';
+import { StreamSigner } from '../sets/stream-signer';
 
 /** How long a long poll (`returnImmediately: false`) waits for an event before answering empty. */
 export const LONG_POLL_MS = 25_000;

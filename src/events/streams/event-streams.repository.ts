@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { ChangeEventType, ChangeResourceType } from '../entities/change-event.entity';
 import type { StreamEventType, StreamResourceType } from './dto/event-stream.dto';
 import type { EventStreamRecord, EventStreamState } from './event-stream.view';
 
@@ -27,15 +28,15 @@ export type EventStreamChanges = Partial<
 export interface StreamEventRow {
   seq: string;
   eventId: string;
-  resourceType: string;
+  resourceType: ChangeResourceType;
   resourceId: string;
   memberId: string | null;
   userTypeId: string | null;
   externalId: string | null;
   version: number | null;
-  eventType: string;
+  eventType: ChangeEventType;
   attributes: string[];
-  data: unknown;
+  data: Record<string, unknown> | null;
   door: string;
   credentialId: string | null;
   credentialName: string | null;
@@ -301,15 +302,15 @@ function toEvent(row: Row): StreamEventRow {
   return {
     seq: row.seq as string,
     eventId: row.event_id as string,
-    resourceType: row.resource_type as string,
+    resourceType: row.resource_type as ChangeResourceType,
     resourceId: row.resource_id as string,
     memberId: row.member_id as string | null,
     userTypeId: row.user_type_id as string | null,
     externalId: row.external_id as string | null,
     version: row.version as number | null,
-    eventType: row.event_type as string,
+    eventType: row.event_type as ChangeEventType,
     attributes: row.attributes as string[],
-    data: row.data,
+    data: row.data as Record<string, unknown> | null,
     door: row.door as string,
     credentialId: row.credential_id as string | null,
     credentialName: row.credential_name as string | null,

@@ -6,6 +6,17 @@ export interface LogContext {
   correlationId?: string;
   jobId?: string;
   tenantId?: string;
+  /** Who makes the directory changes of this request or job (change events record it). */
+  actor?: ChangeActor;
+  /** The provisioning transaction a commit job applies. */
+  transactionId?: string;
+}
+
+/** Which door a change came through, and the credential that made it. */
+export interface ChangeActor {
+  door: 'scim' | 'batch' | 'direct' | 'partner' | 'admin' | 'system';
+  credentialId: string | null;
+  credentialName: string | null;
 }
 
 const storage = new AsyncLocalStorage<LogContext>();

@@ -17,6 +17,7 @@ import { OperatorCredentials1795600000000 } from './1795600000000-operator-crede
 import { TransactionCorrelationId1795610000000 } from './1795610000000-transaction-correlation-id';
 import { RequestActivity1795630000000 } from './1795630000000-request-activity';
 import { AssignmentsDepartmentUser1795700000000 } from './1795700000000-assignments-department-user';
+import { ChangeEvents1795800000000 } from './1795800000000-change-events';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -38,4 +39,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   TransactionCorrelationId1795610000000,
   RequestActivity1795630000000,
   AssignmentsDepartmentUser1795700000000,
+  ChangeEvents1795800000000,
 ];

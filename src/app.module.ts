@@ -17,6 +17,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { WorkerOnlyMiddleware } from './lifecycle/worker-only.middleware';
 import { PartnerSyncModule } from './partner-sync/partner-sync.module';
+import { EventsModule } from './events/events.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { RequestLogModule } from './request-log/request-log.module';
 import { FairShareModule } from './common/fair-share/fair-share.module';
@@ -46,6 +47,7 @@ export class AppModule implements NestModule {
         FairShareModule,
         ProvisioningModule,
         PartnerSyncModule,
+        EventsModule,
         RequestLogModule,
         HealthModule,
         MetricsModule,

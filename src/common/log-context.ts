@@ -6,13 +6,13 @@ export interface LogContext {
   correlationId?: string;
   jobId?: string;
   tenantId?: string;
-  /** Who makes the directory changes of this request or job (change events record it). */
+  /** Who the request or job acts for; change events record it (set by each door's guard or job). */
   actor?: ChangeActor;
-  /** The provisioning transaction a commit job applies. */
+  /** The provisioning transaction a batch commit applies; change events record it. */
   transactionId?: string;
 }
 
-/** Which door a change came through, and the credential that made it. */
+/** The door and credential behind a change. */
 export interface ChangeActor {
   door: 'scim' | 'batch' | 'direct' | 'partner' | 'admin' | 'system';
   credentialId: string | null;

@@ -10,6 +10,10 @@ export const ADVISORY_LOCKS = {
   transactionRetention: 4_207_310_003,
   /** Retention of finished jobs (src/jobs). */
   jobRetention: 4_207_310_004,
+  /** Numbering change events (src/events/feed/event-sequencer.ts): one sequencer at a time. */
+  changeSequencer: 4_207_310_005,
+  /** Retention of change events (src/events). */
+  changeEventRetention: 4_207_310_006,
 } as const;
 
 /**

@@ -9,6 +9,10 @@ import { OperationEntity } from '../provisioning/entities/operation.entity';
 import { TransactionEntity } from '../provisioning/entities/transaction.entity';
 import { RequestActivityEntity } from '../request-log/entities/request-activity.entity';
 import { RequestLogEntity } from '../request-log/entities/request-log.entity';
+import { ChangeEventEntity } from '../events/entities/change-event.entity';
+import { ChangeSequenceEntity } from '../events/entities/change-sequence.entity';
+import { EventDeadLetterEntity } from '../events/entities/event-dead-letter.entity';
+import { EventStreamEntity } from '../events/entities/event-stream.entity';
 import { PeriodicTaskEntity } from './periodic-task.entity';
 import { ServerSettingEntity } from './server-setting.entity';
 
@@ -27,4 +31,8 @@ export const ENTITIES = [
   RequestLogEntity,
   RequestActivityEntity,
   PeriodicTaskEntity,
+  ChangeEventEntity,
+  ChangeSequenceEntity,
+  EventStreamEntity,
+  EventDeadLetterEntity,
 ];

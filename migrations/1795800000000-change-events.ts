@@ -1,0 +1,220 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The change feed (issue 20). Statement-level triggers with transition tables on users,
+ * departments and assignments write one `change_events` row per changed resource, set-based (one
+ * INSERT ... SELECT per statement, a 10,000-row upsert included), in the transaction that made the
+ * change, whichever door made it: no writer can forget, and a rolled-back change leaves no event.
+ * Deletes cascaded by foreign keys fire them too.
+ *
+ * Who made the change comes from the transaction's `idp.change` setting (JSON: door,
+ * credentialId, credentialName, correlationId, transactionId), which TransactionRunner sets before
+ * a transaction's first write; without it the door is 'system'.
+ *
+ * Writers share no counter: `seq`, the tenant's cursor, is given after commit by the
+ * EventSequencer (src/events/feed/event-sequencer.ts), so concurrent writers never wait on
+ * each other here.
+ */
+export class ChangeEvents1795800000000 implements MigrationInterface {
+  name = 'ChangeEvents1795800000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE TABLE "change_events" ("id" BIGSERIAL NOT NULL, "tenant_id" character varying(64) NOT NULL, "seq" bigint, "event_id" uuid NOT NULL DEFAULT gen_random_uuid(), "resource_type" character varying(16) NOT NULL, "resource_id" uuid NOT NULL, "member_id" uuid, "user_type_id" character varying(64), "external_id" character varying(255), "version" integer, "event_type" character varying(16) NOT NULL, "attributes" text array NOT NULL DEFAULT '{}', "data" jsonb, "door" character varying(16) NOT NULL, "credential_id" character varying(64), "credential_name" character varying(255), "correlation_id" character varying(128), "transaction_id" character varying(64), "occurred_on" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_b879f7f031c15bf2821d94ccd63" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_change_events_member" ON "change_events"  ("tenant_id", "member_id", "id") WHERE member_id IS NOT NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_change_events_resource" ON "change_events"  ("tenant_id", "resource_id", "id") `,
+    );
+    await queryRunner.query(`CREATE INDEX "IDX_change_events_pending" ON "change_events"  ("id") WHERE seq IS NULL`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_change_events_tenant_seq" ON "change_events"  ("tenant_id", "seq") WHERE seq IS NOT NULL`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "change_sequences" ("tenant_id" character varying(64) NOT NULL, "last_seq" bigint NOT NULL DEFAULT '0', CONSTRAINT "PK_89d88ff00d882b673ac4b6716ae" PRIMARY KEY ("tenant_id"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "event_streams" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "tenant_id" character varying(64) NOT NULL, "name" character varying(255) NOT NULL, "delivery" character varying(8) NOT NULL, "endpoint_url" character varying(2048), "event_types" text array NOT NULL, "resource_types" text array NOT NULL, "form" character varying(8) NOT NULL DEFAULT 'notice', "status" character varying(8) NOT NULL DEFAULT 'active', "cursor" bigint NOT NULL DEFAULT '0', "acked" bigint array NOT NULL DEFAULT '{}', "signing_kid" character varying(64) NOT NULL, "signing_key_sealed" text NOT NULL, "public_jwk" jsonb NOT NULL, "previous_kid" character varying(64), "previous_public_jwk" jsonb, "attempts" integer NOT NULL DEFAULT '0', "failing_since" TIMESTAMP WITH TIME ZONE, "next_attempt_on" TIMESTAMP WITH TIME ZONE, "last_error" text, "last_error_on" TIMESTAMP WITH TIME ZONE, "last_delivered_on" TIMESTAMP WITH TIME ZONE, "delivery_job_id" uuid, "created_on" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_on" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_58a9c777323c51e32bfad87b30d" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(`CREATE INDEX "IDX_event_streams_tenant" ON "event_streams"  ("tenant_id") `);
+    await queryRunner.query(
+      `CREATE TABLE "event_dead_letters" ("id" BIGSERIAL NOT NULL, "stream_id" uuid NOT NULL, "tenant_id" character varying(64) NOT NULL, "seq" bigint NOT NULL, "event_id" uuid NOT NULL, "set_token" text NOT NULL, "error" text NOT NULL, "attempts" integer NOT NULL, "dead_on" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_1470bf2029e6a1b574f356b74e6" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_event_dead_letters_stream" ON "event_dead_letters"  ("stream_id", "id") `,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "event_streams" ADD CONSTRAINT "FK_17a653e87a7a97144597df98c76" FOREIGN KEY ("tenant_id") REFERENCES "tenants"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "event_dead_letters" ADD CONSTRAINT "FK_26ef3c1e0d45c96c78458da6d17" FOREIGN KEY ("stream_id") REFERENCES "event_streams"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
+    await this.createCapture(queryRunner);
+  }
+
+  private async createCapture(queryRunner: QueryRunner): Promise<void> {
+    // given_name -> givenName: the attribute names events carry are the directory's own.
+    await queryRunner.query(
+      `CREATE FUNCTION change_attribute_name(column_name text) RETURNS text
+         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+         RETURN lower(left(column_name, 1)) || substr(replace(initcap(replace(column_name, '_', ' ')), ' ', ''), 2)`,
+    );
+    await queryRunner.query(
+      `CREATE FUNCTION change_context() RETURNS jsonb LANGUAGE sql STABLE PARALLEL SAFE
+         RETURN coalesce(nullif(current_setting('idp.change', true), '')::jsonb, '{}'::jsonb)`,
+    );
+    // A new row: the names of the attributes it has (those of the `attributes` column by their own
+    // keys) and its values, keyed as the columns are.
+    await queryRunner.query(
+      `CREATE FUNCTION change_created(n jsonb, OUT attributes text[], OUT data jsonb)
+         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+         WITH columns AS (
+           SELECT change_attribute_name(k) AS name, v FROM jsonb_each(n) AS e(k, v)
+            WHERE k NOT IN ('tenant_id', 'version', 'created_on', 'updated_on', 'created_by', 'changed_by')
+              AND v <> 'null'::jsonb AND v <> '{}'::jsonb)
+         SELECT ARRAY(SELECT name FROM columns WHERE name <> 'attributes'
+                      UNION ALL SELECT jsonb_object_keys(coalesce(n -> 'attributes', '{}')) ORDER BY 1),
+                coalesce((SELECT jsonb_object_agg(name, v) FROM columns), '{}')
+       $$`,
+    );
+    // A changed row: a 'patch' for what changed besides `active` (extension keys one by one,
+    // a removed one as null), and an 'activate' or 'deactivate' when `active` changed.
+    // Bookkeeping alone (version, updated_on, changed_by) is no change.
+    await queryRunner.query(
+      `CREATE FUNCTION change_updated(o jsonb, n jsonb, OUT ordinal int, OUT event_type text, OUT attributes text[], OUT data jsonb)
+         RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+         WITH columns AS (
+           SELECT change_attribute_name(k) AS name, n -> k AS v FROM jsonb_object_keys(n) AS k
+            WHERE k NOT IN ('id', 'tenant_id', 'version', 'created_on', 'updated_on', 'created_by', 'changed_by', 'attributes', 'active')
+              AND (o -> k) IS DISTINCT FROM (n -> k)),
+         extension AS (
+           SELECT k AS name, n -> 'attributes' -> k AS v
+             FROM (SELECT jsonb_object_keys(coalesce(o -> 'attributes', '{}'))
+                   UNION SELECT jsonb_object_keys(coalesce(n -> 'attributes', '{}'))) AS keys(k)
+            WHERE (o -> 'attributes' -> k) IS DISTINCT FROM (n -> 'attributes' -> k))
+         SELECT 1, 'patch',
+                ARRAY(SELECT name FROM columns UNION ALL SELECT name FROM extension ORDER BY 1),
+                coalesce((SELECT jsonb_object_agg(name, v) FROM columns), '{}')
+                  || CASE WHEN EXISTS (SELECT FROM extension)
+                          THEN jsonb_build_object('attributes', (SELECT jsonb_object_agg(name, coalesce(v, 'null'::jsonb)) FROM extension))
+                          ELSE '{}' END
+          WHERE EXISTS (SELECT FROM columns) OR EXISTS (SELECT FROM extension)
+         UNION ALL
+         SELECT 2, CASE WHEN (n ->> 'active')::boolean THEN 'activate' ELSE 'deactivate' END,
+                ARRAY['active'], jsonb_build_object('active', n -> 'active')
+          WHERE (o -> 'active') IS DISTINCT FROM (n -> 'active')
+       $$`,
+    );
+    const context = `coalesce(c ->> 'door', 'system'), c ->> 'credentialId', c ->> 'credentialName',
+                     c ->> 'correlationId', c ->> 'transactionId'`;
+    const columns = `tenant_id, resource_type, resource_id, external_id, version, event_type, attributes, data,
+                     door, credential_id, credential_name, correlation_id, transaction_id`;
+    // TG_ARGV[0] is the resource type ('user' or 'department'): both tables share these.
+    await queryRunner.query(
+      `CREATE FUNCTION change_events_created() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE c jsonb := change_context();
+       BEGIN
+         INSERT INTO change_events (${columns})
+         SELECT r.tenant_id, TG_ARGV[0], r.id, r.external_id, r.version, 'create', d.attributes, d.data, ${context}
+           FROM changed r CROSS JOIN LATERAL change_created(to_jsonb(r)) d;
+         RETURN NULL;
+       END $$`,
+    );
+    await queryRunner.query(
+      `CREATE FUNCTION change_events_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE c jsonb := change_context();
+       BEGIN
+         INSERT INTO change_events (${columns})
+         SELECT n.tenant_id, TG_ARGV[0], n.id, n.external_id, n.version, d.event_type, d.attributes, d.data, ${context}
+           FROM new_rows n JOIN old_rows o ON o.id = n.id
+          CROSS JOIN LATERAL change_updated(to_jsonb(o), to_jsonb(n)) d
+          ORDER BY n.id, d.ordinal;
+         RETURN NULL;
+       END $$`,
+    );
+    await queryRunner.query(
+      `CREATE FUNCTION change_events_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE c jsonb := change_context();
+       BEGIN
+         INSERT INTO change_events (${columns})
+         SELECT r.tenant_id, TG_ARGV[0], r.id, r.external_id, NULL, 'delete', '{}', NULL, ${context}
+           FROM changed r;
+         RETURN NULL;
+       END $$`,
+    );
+    // An assignment's resource is its department, its member the user (TG_ARGV[0]: create or delete).
+    await queryRunner.query(
+      `CREATE FUNCTION change_events_assignments() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE c jsonb := change_context();
+       BEGIN
+         INSERT INTO change_events (${columns}, member_id, user_type_id)
+         SELECT r.tenant_id, 'assignment', r.department_id, NULL, NULL, TG_ARGV[0], '{}',
+                jsonb_build_object('userId', r.user_id, 'departmentId', r.department_id, 'userTypeId', r.user_type_id),
+                ${context}, r.user_id, r.user_type_id
+           FROM changed r;
+         RETURN NULL;
+       END $$`,
+    );
+    for (const [table, type] of [
+      ['users', 'user'],
+      ['departments', 'department'],
+    ]) {
+      await queryRunner.query(
+        `CREATE TRIGGER ${table}_change_created AFTER INSERT ON ${table} REFERENCING NEW TABLE AS changed
+           FOR EACH STATEMENT EXECUTE FUNCTION change_events_created('${type}')`,
+      );
+      await queryRunner.query(
+        `CREATE TRIGGER ${table}_change_updated AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+           FOR EACH STATEMENT EXECUTE FUNCTION change_events_updated('${type}')`,
+      );
+      await queryRunner.query(
+        `CREATE TRIGGER ${table}_change_deleted AFTER DELETE ON ${table} REFERENCING OLD TABLE AS changed
+           FOR EACH STATEMENT EXECUTE FUNCTION change_events_deleted('${type}')`,
+      );
+    }
+    await queryRunner.query(
+      `CREATE TRIGGER assignments_change_created AFTER INSERT ON assignments REFERENCING NEW TABLE AS changed
+         FOR EACH STATEMENT EXECUTE FUNCTION change_events_assignments('create')`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER assignments_change_deleted AFTER DELETE ON assignments REFERENCING OLD TABLE AS changed
+         FOR EACH STATEMENT EXECUTE FUNCTION change_events_assignments('delete')`,
+    );
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of ['users', 'departments']) {
+      for (const event of ['created', 'updated', 'deleted']) {
+        await queryRunner.query(`DROP TRIGGER "${table}_change_${event}" ON "${table}"`);
+      }
+    }
+    await queryRunner.query(`DROP TRIGGER "assignments_change_created" ON "assignments"`);
+    await queryRunner.query(`DROP TRIGGER "assignments_change_deleted" ON "assignments"`);
+    for (const fn of [
+      'change_events_assignments()',
+      'change_events_deleted()',
+      'change_events_updated()',
+      'change_events_created()',
+      'change_updated(jsonb, jsonb)',
+      'change_created(jsonb)',
+      'change_context()',
+      'change_attribute_name(text)',
+    ]) {
+      await queryRunner.query(`DROP FUNCTION ${fn}`);
+    }
+    await queryRunner.query(`ALTER TABLE "event_dead_letters" DROP CONSTRAINT "FK_26ef3c1e0d45c96c78458da6d17"`);
+    await queryRunner.query(`ALTER TABLE "event_streams" DROP CONSTRAINT "FK_17a653e87a7a97144597df98c76"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_event_dead_letters_stream"`);
+    await queryRunner.query(`DROP TABLE "event_dead_letters"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_event_streams_tenant"`);
+    await queryRunner.query(`DROP TABLE "event_streams"`);
+    await queryRunner.query(`DROP TABLE "change_sequences"`);
+    await queryRunner.query(`DROP INDEX "public"."UQ_change_events_tenant_seq"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_change_events_pending"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_change_events_resource"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_change_events_member"`);
+    await queryRunner.query(`DROP TABLE "change_events"`);
+  }
+}

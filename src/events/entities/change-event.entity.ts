@@ -1,0 +1,82 @@
+import { Column, Entity, Generated, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** What a change did to its resource (RFC 9967's prov events, plus activate/deactivate). */
+export type ChangeEventType = 'create' | 'patch' | 'delete' | 'activate' | 'deactivate';
+export const CHANGE_EVENT_TYPES: readonly ChangeEventType[] = ['create', 'patch', 'delete', 'activate', 'deactivate'];
+
+/** An assignment event's resource is the department; its user is `memberId`. */
+export type ChangeResourceType = 'user' | 'department' | 'assignment';
+export const CHANGE_RESOURCE_TYPES: readonly ChangeResourceType[] = ['user', 'department', 'assignment'];
+
+/** Which API made a change; 'system' when no door labelled the transaction (a migration, psql). */
+export type ChangeDoor = 'scim' | 'batch' | 'direct' | 'partner' | 'admin' | 'system';
+
+/**
+ * One change to a user, a department or an assignment. Written only by the capture triggers
+ * (migration 1795800000000), in the transaction that made the change; `seq`, the tenant's cursor,
+ * is given after commit by the EventSequencer.
+ */
+@Entity('change_events')
+@Index('UQ_change_events_tenant_seq', ['tenantId', 'seq'], { unique: true, where: 'seq IS NOT NULL' })
+@Index('IDX_change_events_pending', ['id'], { where: 'seq IS NULL' })
+@Index('IDX_change_events_resource', ['tenantId', 'resourceId', 'id'])
+@Index('IDX_change_events_member', ['tenantId', 'memberId', 'id'], { where: 'member_id IS NOT NULL' })
+export class ChangeEventEntity {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  tenantId!: string;
+
+  @Column({ type: 'bigint', nullable: true })
+  seq!: string | null;
+
+  @Column({ type: 'uuid' })
+  @Generated('uuid')
+  eventId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  resourceType!: ChangeResourceType;
+
+  @Column({ type: 'uuid' })
+  resourceId!: string;
+
+  @Column({ type: 'uuid', nullable: true })
+  memberId!: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  userTypeId!: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  externalId!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  version!: number | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  eventType!: ChangeEventType;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  attributes!: string[];
+
+  @Column({ type: 'jsonb', nullable: true })
+  data!: Record<string, unknown> | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  door!: ChangeDoor;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  credentialId!: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  credentialName!: string | null;
+
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  correlationId!: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  transactionId!: string | null;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  occurredOn!: Date;
+}

@@ -425,6 +425,55 @@ describe('change events: capture through every door', () => {
       expect(events[0].data).toMatchObject({ externalId: dept, name: 'Direct', active: true });
       expect(events[0].data).not.toHaveProperty('parentId');
     });
+
+    it('records what a department delete cascades to: its assignments and its children losing their parent', async () => {
+      const parent = unique('parent');
+      const child = unique('child');
+      const member = unique('member');
+      await t.http
+        .post(`${base}/department`)
+        .set(provisioning())
+        .send([
+          { externalId: child, departmentName: 'Child', parentExternalId: parent },
+          { externalId: parent, departmentName: 'Parent' },
+        ])
+        .expect(200);
+      await t.http
+        .post(`${base}/user`)
+        .set(provisioning())
+        .send([
+          {
+            externalId: member,
+            email: `${member}@example.com`,
+            firstName: 'Mem',
+            lastName: 'Ber',
+            userTypes: [{ departmentExternalId: parent, userTypeId: '1' }],
+          },
+        ])
+        .expect(200);
+      const [ids] = await db.query(
+        `SELECT (SELECT id FROM departments WHERE external_id = $1) AS parent,
+                (SELECT id FROM departments WHERE external_id = $2) AS child,
+                (SELECT id FROM users WHERE external_id = $3) AS member`,
+        [parent, child, member],
+      );
+      const events = await captured(() =>
+        t.http
+          .post(`${base}/department`)
+          .set(provisioning())
+          .set('X-Request-Id', 'req-direct-delete')
+          .send([{ externalId: parent, action: 'DELETE' }])
+          .expect(200),
+      );
+      expect(events.map((e) => [e.resource_type, e.event_type, e.resource_id, e.data]).sort()).toEqual(
+        [
+          ['assignment', 'delete', ids.parent, { userId: ids.member, departmentId: ids.parent, userTypeId: '1' }],
+          ['department', 'delete', ids.parent, null],
+          ['department', 'patch', ids.child, { parentId: null }],
+        ].sort(),
+      );
+      for (const event of events) expect(event).toMatchObject(by('direct', credentials.api, 'req-direct-delete'));
+    });
   });
 
   describe('partner sync', () => {

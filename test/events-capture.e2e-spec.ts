@@ -309,7 +309,11 @@ describe('change events: capture through every door', () => {
     it('writes no event for a request that fails (409, or a PATCH refused mid-way)', async () => {
       const userName = unique('taken');
       const other = unique('other');
-      await t.http.post('/scim/v2/Users').set(scim()).send({ schemas: [USER], userName: other }).expect(201);
+      await t.http
+        .post('/scim/v2/Users')
+        .set(scim())
+        .send({ schemas: [USER], userName: other })
+        .expect(201);
       const res = await t.http
         .post('/scim/v2/Users')
         .set(scim())
@@ -551,6 +555,48 @@ describe('change events: capture through every door', () => {
       ]);
       expect(reconciled.filter((e) => e.external_id === kept)).toEqual([]);
     });
+  });
+
+  it('knows every column of users and departments (a new column must be added to the capture)', async () => {
+    // migrations/1795800000000-change-events.ts names the columns the triggers compare and show.
+    const columns = async (table: string): Promise<string[]> =>
+      (
+        await db.query(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY 1`,
+          [table],
+        )
+      ).map((row: { column_name: string }) => row.column_name);
+    const bookkeeping = ['changed_by', 'created_by', 'created_on', 'tenant_id', 'updated_on', 'version'];
+    expect(await columns('users')).toEqual(
+      [
+        ...bookkeeping,
+        'active',
+        'attributes',
+        'display_name',
+        'email',
+        'emails',
+        'external_id',
+        'family_name',
+        'given_name',
+        'id',
+        'metadata',
+        'middle_name',
+        'phone_number',
+        'role',
+        'user_name',
+      ].sort(),
+    );
+    expect(await columns('departments')).toEqual(
+      [
+        ...bookkeeping.filter((c) => !c.endsWith('_by')),
+        'active',
+        'attributes',
+        'external_id',
+        'id',
+        'name',
+        'parent_id',
+      ].sort(),
+    );
   });
 
   it('never lets a secret into an event', async () => {

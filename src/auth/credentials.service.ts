@@ -196,9 +196,7 @@ export class CredentialsService {
   }
 
   /** The partner secret in clear with its credential's id (which the request log records). */
-  async partnerKey(
-    tenantId: string,
-  ): Promise<{ credentialId: string; credentialName: string; secret: string } | null> {
+  async partnerKey(tenantId: string): Promise<{ credentialId: string; credentialName: string; secret: string } | null> {
     const found = await this.credentials.findActiveByKind(this.transactions.manager, tenantId, 'PARTNER_SECRET');
     if (!found?.secretEncrypted) return null;
     try {

@@ -86,7 +86,12 @@ export class PartnerAuthGuard implements CanActivate {
     const problem = lifetimeProblem(claims, Date.now() / 1000);
     if (problem) return this.refuse('invalid_claims', problem);
     if (claims.orgCode !== tenant.orgCode) return this.refuse('unknown_org', 'orgCode differs from the tenant');
-    return { tenantId: tenant.id, orgCode: claimed, credentialId: key.credentialId, credentialName: key.credentialName };
+    return {
+      tenantId: tenant.id,
+      orgCode: claimed,
+      credentialId: key.credentialId,
+      credentialName: key.credentialName,
+    };
   }
 
   private refuse(failure: AuthFailure, reason: string): AuthFailure {

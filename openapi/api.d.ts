@@ -1697,6 +1697,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/provisioning/iam/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's change feed
+         * @description Every change to the tenant's users, departments and assignments, from any door (SCIM, batch, direct, partner, admin), in seq order. Resume with `after` = `next` of the last answer: nothing is missed and nothing is answered twice. Needs `PROVISIONING_SEARCH` (`PROVISIONING_UPDATE` grants it). Unknown query parameters are ignored.
+         */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/users/{userId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's change history
+         * @description The user's changes, newest first, with their values (`data`): its own and its assignments' (to or from any department). A deleted user keeps its history until retention (`EVENT_RETENTION_DAYS`) removes it. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getUserHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{tenantId}/departments/{departmentId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A department's change history
+         * @description The department's changes, newest first, with their values (`data`): its own and its members' assignments. A deleted department keeps its history until retention (`EVENT_RETENTION_DAYS`) removes it. Operators only: `ADMIN` (all tenants: an admin token, or the JWT of an OAuth client holding `ADMIN`) or `TENANT_ADMIN` (only the tenant it was issued under; another tenant's ids answer exactly as missing ones do). Another valid credential answers 403; none, or an unknown, expired or revoked one, 401.
+         */
+        get: operations["getDepartmentHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/logs": {
         parameters: {
             query?: never;
@@ -2471,6 +2531,80 @@ export interface components {
             } | null;
             /** @description Operators only (absent for a provisioning token): the `X-Request-Id` of the request that queued it, which the request log filters by. */
             correlationId?: string | null;
+        };
+        /** @description A page of a resource’s changes, newest first. */
+        ChangeHistoryPage: {
+            /** @description How many items match the filters, over every page. */
+            total: number;
+            /** @description This page, counting from 1. */
+            page: number;
+            /** @description Items per page asked. */
+            pageSize: number;
+            /** @description This page of items, newest first. */
+            items: components["schemas"]["ChangeView"][];
+            /** @description Whether a later page holds more items. */
+            hasNext: boolean;
+        };
+        ChangesPage: {
+            /** @constant */
+            status: true;
+            /** @description Changes after `after`, in seq order. */
+            changes: components["schemas"]["ChangeView"][];
+            /** @description The seq to pass as `after` next: the last change’s, or the `after` given when none. */
+            next: string;
+            /** @description Whether changes after `next` exist already (ask again at once). */
+            hasMore: boolean;
+        };
+        /** @description One change of a user, a department or an assignment, from any door, recorded in the transaction that made it. */
+        ChangeView: {
+            /** @description The change's number in its tenant's feed (a decimal bigint): the cursor to resume after. */
+            seq: string;
+            /**
+             * Format: uuid
+             * @description Stable id of the event.
+             */
+            eventId: string;
+            /** @enum {string} */
+            type: "create" | "patch" | "delete" | "activate" | "deactivate";
+            /** @enum {string} */
+            resourceType: "user" | "department" | "assignment";
+            /**
+             * Format: uuid
+             * @description The user or department; for an assignment, its department.
+             */
+            resourceId: string;
+            /**
+             * Format: uuid
+             * @description Assignment only: the assigned user.
+             */
+            userId?: string;
+            /** @description Assignment only: its user type. */
+            userTypeId?: string;
+            /** @description The subject's externalId at the time. */
+            externalId: string | null;
+            /** @description The resource version after the change (its ETag `W/"n"`); null for a delete and an assignment. */
+            version: number | null;
+            /** @description The changed attributes (camelCase; extension attributes by their own key). */
+            attributes: string[];
+            /** @description Only with `form=full` (and in the history): create: the whole resource; patch: `{attribute: new value}` (null: removed); activate/deactivate: `{active}`; delete: null; assignment: `{userId, departmentId, userTypeId}`. */
+            data?: unknown;
+            /** @enum {string} */
+            door: "scim" | "batch" | "direct" | "partner" | "admin" | "system";
+            credential: {
+                /** @description The credential that made the change. */
+                id: string;
+                /** @description Its name. */
+                name: string | null;
+            } | null;
+            /** @description X-Request-Id of the request that made the change (or queued its job). */
+            correlationId: string | null;
+            /** @description The provisioning transaction, for a batch commit. */
+            transactionId: string | null;
+            /**
+             * Format: date-time
+             * @description When the writing transaction ran.
+             */
+            occurredOn: string;
         };
         CheckpointAnswer: {
             /** @constant */
@@ -11075,6 +11209,184 @@ export interface operations {
                 };
             };
             503: components["responses"]["PartnerUnavailable"];
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Answer the changes with a seq above this: `0` (the default) from the start, then `next` of the last answer.
+                 * @example 1041
+                 */
+                after?: string;
+                /** @description At most this many changes (1 to 1000, default 100). */
+                limit?: number;
+                /** @description Seconds (0 to 30) to hold the answer while there is nothing after `after`: it comes as soon as a change is recorded, or empty when the time is up (or the instance stops). */
+                wait?: number;
+                /** @description `notice` (default): which attributes changed; `full`: their values too (`data`). */
+                form?: "notice" | "full";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Changes after `after`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesPage"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            /** @description The route's rate limit (100 requests per minute per credential) is spent; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getUserHistory: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to answer, counting from 1.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Items per page, at most 1000.
+                 * @example 50
+                 */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The user id (404 when the tenant has neither such a user nor a change of one).
+                 * @example 2819c223-7f76-453a-919d-413861904646
+                 */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeHistoryPage"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no such user and no change of one. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
+        };
+    };
+    getDepartmentHistory: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The page to answer, counting from 1.
+                 * @example 1
+                 */
+                page?: number;
+                /**
+                 * @description Items per page, at most 1000.
+                 * @example 50
+                 */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The tenant id (404 when no tenant has it).
+                 * @example acme
+                 */
+                tenantId: string;
+                /**
+                 * @description The department id (404 when the tenant has neither such a department nor a change of one).
+                 * @example 6fa459ea-ee8a-4ca4-894e-db77e160355e
+                 */
+                departmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes. */
+            200: {
+                headers: {
+                    /** @description Requests this credential may make to the admin API per window (`RATE_LIMIT_ADMIN`, default 600 a minute). Absent when rate limits are off. */
+                    "X-RateLimit-Limit"?: string;
+                    /** @description Requests left in the current window. Absent when rate limits are off. */
+                    "X-RateLimit-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeHistoryPage"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["ProvisioningBadRequest"];
+            401: components["responses"]["ProvisioningUnauthorized"];
+            403: components["responses"]["ProvisioningForbidden"];
+            /** @description No tenant has this id, or the tenant has no such department and no change of one. A worker instance (`APP_ROLE=worker`) answers every API route 404 too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvisioningError"];
+                };
+            };
+            413: components["responses"]["ProvisioningPayloadTooLarge"];
+            415: components["responses"]["ProvisioningUnsupportedMediaType"];
+            429: components["responses"]["ProvisioningTooManyRequests"];
+            500: components["responses"]["ProvisioningInternalError"];
+            503: components["responses"]["ProvisioningUnavailable"];
         };
     };
     listRequestLogs: {

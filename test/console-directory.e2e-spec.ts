@@ -107,6 +107,20 @@ describe('operator console in a browser: the directory view and the identity-pro
     await expect(attributes.textContent()).resolves.toMatch(/User namemargaret@acme\.example/);
     await expect(attributes.textContent()).resolves.toMatch(/titleDirector/);
     await expect(attributes.locator('time').count()).resolves.toBe(2);
+    // Its history (issue 20): the SCIM create, with when, door, credential, event and attributes.
+    const history = page.getByRole('table', { name: 'History' });
+    await history.waitFor();
+    await expect(history.locator('thead th').allTextContents()).resolves.toEqual([
+      'When',
+      'Door',
+      'Credential',
+      'Event',
+      'Attributes',
+    ]);
+    const created = history.locator('tbody tr').last();
+    await expect(created.locator('td').nth(3).textContent()).resolves.toBe('Created');
+    await expect(created.locator('td').nth(4).textContent()).resolves.toMatch(/userName/);
+    await expect(created.locator('time').count()).resolves.toBe(1);
     await expectAccessible();
     const log = page.getByRole('link', { name: 'POST /scim/endpoints/acme/Users' });
     const href = await log.getAttribute('href');

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
         retentionDays: 30,
         maxRows: 1_000_000,
       },
-      retention: { transactionDays: 90, jobDays: 30, openTransactionMinutes: 1440 },
+      retention: { transactionDays: 90, jobDays: 30, eventDays: 90, openTransactionMinutes: 1440 },
       fairShare: {
         scim: { limit: 1000, windowMs: 10_000 },
         admin: { limit: 600, windowMs: 60_000 },
@@ -95,19 +95,27 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_OAUTH_CLIENT_FAILURES', { RATE_LIMIT_OAUTH_CLIENT_FAILURES: '10/day' }],
     ['TENANT_CONCURRENCY', { TENANT_CONCURRENCY: '-1' }],
     ['TENANT_QUEUE_WAIT_MS', { TENANT_QUEUE_WAIT_MS: '61000' }],
+    ['EVENT_RETENTION_DAYS', { EVENT_RETENTION_DAYS: '-1' }],
+    ['EVENT_RETENTION_DAYS', { EVENT_RETENTION_DAYS: '36501' }],
   ])('refuses a bad %s', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
   });
 
   it('reads retention in days, off or 0 keeping data forever', () => {
-    expect(loadConfig({ TRANSACTION_RETENTION_DAYS: '365', JOB_RETENTION_DAYS: '7' }).retention).toEqual({
+    expect(
+      loadConfig({ TRANSACTION_RETENTION_DAYS: '365', JOB_RETENTION_DAYS: '7', EVENT_RETENTION_DAYS: '14' }).retention,
+    ).toEqual({
       transactionDays: 365,
       jobDays: 7,
+      eventDays: 14,
       openTransactionMinutes: 1440,
     });
-    expect(loadConfig({ TRANSACTION_RETENTION_DAYS: 'OFF', JOB_RETENTION_DAYS: '0' }).retention).toEqual({
+    expect(
+      loadConfig({ TRANSACTION_RETENTION_DAYS: 'OFF', JOB_RETENTION_DAYS: '0', EVENT_RETENTION_DAYS: 'off' }).retention,
+    ).toEqual({
       transactionDays: null,
       jobDays: null,
+      eventDays: null,
       openTransactionMinutes: 1440,
     });
   });

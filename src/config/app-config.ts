@@ -61,6 +61,11 @@ export interface RetentionConfig {
   /** JOB_RETENTION_DAYS: finished jobs, counted from their end. */
   jobDays: number | null;
   /**
+   * EVENT_RETENTION_DAYS: change events (the feed, the history), counted from when they occurred;
+   * an event a stream of its tenant has not passed yet is kept.
+   */
+  eventDays: number | null;
+  /**
    * TRANSACTION_OPEN_TTL_MINUTES: an OPEN transaction idle this long (since its checkpoint or its
    * last queued operation) ends EXPIRED; null (0) leaves it open forever.
    */
@@ -193,6 +198,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): A
     retention: {
       transactionDays: retentionDays('TRANSACTION_RETENTION_DAYS', read('TRANSACTION_RETENTION_DAYS'), 90),
       jobDays: retentionDays('JOB_RETENTION_DAYS', read('JOB_RETENTION_DAYS'), 30),
+      eventDays: retentionDays('EVENT_RETENTION_DAYS', read('EVENT_RETENTION_DAYS'), 90),
       openTransactionMinutes:
         wholeNumber('TRANSACTION_OPEN_TTL_MINUTES', read('TRANSACTION_OPEN_TTL_MINUTES'), 1440, 0, 525_600) || null,
     },

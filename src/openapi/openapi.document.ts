@@ -4,6 +4,7 @@ import { CONSOLE_SCHEMAS } from '../console/console.openapi';
 import { OAUTH_SCHEMAS } from '../auth/oauth.openapi';
 import { OVERVIEW_SCHEMAS } from '../console/overview.openapi';
 import { loadConfig } from '../config/app-config';
+import { FEED_SCHEMAS } from '../events/feed/feed.openapi';
 import { HEALTH_SCHEMAS } from '../health/health.openapi';
 import { JOBS_SCHEMAS } from '../jobs/jobs.openapi';
 import { PARTNER_SYNC_SCHEMAS } from '../partner-sync/partner-sync.openapi';
@@ -38,6 +39,7 @@ export function openApiDocument(): OpenApiDocument {
       ...REQUEST_LOG_SCHEMAS,
       ...OVERVIEW_SCHEMAS,
       ...CONSOLE_SCHEMAS,
+      ...FEED_SCHEMAS,
     },
   });
   return built;

@@ -29,6 +29,11 @@ export const TAGS = {
     description: 'Queue department and user operations into a transaction, or apply them at once without one.',
   },
   reads: { name: 'Directory reads', description: 'Departments and users as the provisioning API reads them.' },
+  changes: {
+    name: 'Change feed',
+    description:
+      "Every change to a tenant's users, departments and assignments, from any door, in order, to resume after.",
+  },
   jobs: { name: 'Jobs', description: 'The background job of a commit: its state, progress and result.' },
   partnerSync: {
     name: 'Partner sync',
@@ -56,6 +61,10 @@ export const TAGS = {
     name: 'Identity providers',
     description: 'Connecting Entra ID or Okta to a tenant: the values to enter, and a test of the credential.',
   },
+  history: {
+    name: 'Change history',
+    description: "One user's or department's changes, newest first, with their values.",
+  },
   adminJobs: { name: 'Admin jobs', description: 'Background jobs of every tenant.' },
   adminTransactions: { name: 'Admin transactions', description: 'Provisioning transactions of every tenant.' },
   service: { name: 'Service', description: 'Health and this document.' },
@@ -72,7 +81,7 @@ export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
   },
   {
     name: 'Integration partners',
-    tags: [TAGS.transactions, TAGS.operations, TAGS.reads, TAGS.jobs, TAGS.partnerSync],
+    tags: [TAGS.transactions, TAGS.operations, TAGS.reads, TAGS.changes, TAGS.jobs, TAGS.partnerSync],
   },
   {
     name: 'Operators',
@@ -82,6 +91,7 @@ export const TAG_GROUPS: { name: string; tags: Tag[] }[] = [
       TAGS.credentials,
       TAGS.userTypes,
       TAGS.directoryBrowser,
+      TAGS.history,
       TAGS.identityProviders,
       TAGS.requestLogs,
       TAGS.adminJobs,

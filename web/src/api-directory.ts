@@ -42,6 +42,26 @@ export interface UserDetail extends UserSummary {
   }[];
 }
 
+/** One change of a resource, as the history answers it (src/events/feed/change-view.ts). */
+export interface ChangeEntry {
+  seq: string;
+  eventId: string;
+  type: 'create' | 'patch' | 'delete' | 'activate' | 'deactivate';
+  resourceType: 'user' | 'department' | 'assignment';
+  resourceId: string;
+  userId?: string;
+  userTypeId?: string;
+  externalId: string | null;
+  version: number | null;
+  attributes: string[];
+  data?: unknown;
+  door: string;
+  credential: { id: string; name: string | null } | null;
+  correlationId: string | null;
+  transactionId: string | null;
+  occurredOn: string;
+}
+
 export interface UserSearch {
   search?: string;
   filter?: string;
@@ -98,6 +118,13 @@ export const searchUsers = (api: Api, tenantId: string, query: UserSearch, signa
 
 export const userDetail = (api: Api, tenantId: string, userId: string, signal?: AbortSignal) =>
   api.get<UserDetail>(tenantPath(tenantId, `users/${encodeURIComponent(userId)}`), undefined, signal);
+
+export const userHistory = (api: Api, tenantId: string, userId: string, page: number, signal?: AbortSignal) =>
+  api.get<Page<ChangeEntry>>(
+    tenantPath(tenantId, `users/${encodeURIComponent(userId)}/history`),
+    { page, pageSize: 20 },
+    signal,
+  );
 
 export const idpSetup = (api: Api, tenantId: string, signal?: AbortSignal) =>
   api.get<IdpSetup>(tenantPath(tenantId, 'identity-providers'), undefined, signal);

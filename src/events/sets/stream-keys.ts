@@ -10,6 +10,7 @@ export interface StreamKey {
 }
 
 export interface PublicJwk {
+  [member: string]: unknown;
   kty: 'EC';
   crv: 'P-256';
   x: string;

@@ -1,7 +1,15 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Api, errorText, isAbort } from '../api';
-import { DepartmentNode, departmentLevel, searchUsers, userDetail, UserSearch } from '../api-directory';
+import {
+  ChangeEntry,
+  DepartmentNode,
+  departmentLevel,
+  searchUsers,
+  userDetail,
+  userHistory,
+  UserSearch,
+} from '../api-directory';
 import { statusClass } from '../format';
 import { ErrorLine, Field, Pager, Text, Time, useLoad, ViewProps } from './common';
 import { IdpSetupPanel } from './idp-setup';
@@ -380,6 +388,7 @@ function UserDetailView(props: { api: Api; tenantId: string; tenantName: string;
               ))}
             </ul>
           )}
+          <UserHistory api={api} tenantId={tenantId} userId={userId} />
           <h3>Recent requests about this user</h3>
           {data.requestLogs.length === 0 ? (
             <p class="muted">No logged request names this user.</p>
@@ -416,5 +425,76 @@ function UserDetailView(props: { api: Api; tenantId: string; tenantName: string;
         </>
       )}
     </section>
+  );
+}
+
+const EVENT_LABELS: Record<ChangeEntry['type'], string> = {
+  create: 'Created',
+  patch: 'Changed',
+  delete: 'Deleted',
+  activate: 'Activated',
+  deactivate: 'Deactivated',
+};
+
+function eventLabel(change: ChangeEntry): string {
+  if (change.resourceType === 'assignment') return change.type === 'delete' ? 'Unassigned' : 'Assigned';
+  return EVENT_LABELS[change.type] ?? change.type;
+}
+
+/** What changed: the attribute names, or for an assignment its department and user type. */
+function changedText(change: ChangeEntry): string {
+  if (change.resourceType === 'assignment')
+    return `department ${change.resourceId}, user type ${change.userTypeId ?? ''}`;
+  return change.attributes.join(', ');
+}
+
+/** The user's changes from every door, newest first (GET .../users/{userId}/history). */
+function UserHistory(props: { api: Api; tenantId: string; userId: string }) {
+  const { api, tenantId, userId } = props;
+  const [page, setPage] = useState(1);
+  const history = useLoad((signal) => userHistory(api, tenantId, userId, page, signal), [api, tenantId, userId, page]);
+  const data = history.data;
+  return (
+    <>
+      <h3>History</h3>
+      <ErrorLine error={history.error} />
+      {!data ? (
+        history.loading && <p class="muted">Loading…</p>
+      ) : data.items.length === 0 ? (
+        <p class="muted">No change of this user is recorded.</p>
+      ) : (
+        <>
+          <div class="table-wrap">
+            <table class="grid history" aria-label="History">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Door</th>
+                  <th scope="col">Credential</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Attributes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((change) => (
+                  <tr key={change.eventId}>
+                    <td class="nowrap">
+                      <Time iso={change.occurredOn} short />
+                    </td>
+                    <td>{change.door}</td>
+                    <td>
+                      <Text value={change.credential?.name ?? change.credential?.id} />
+                    </td>
+                    <td title={change.correlationId ?? undefined}>{eventLabel(change)}</td>
+                    <td class="mono">{changedText(change)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager page={data} onPage={setPage} />
+        </>
+      )}
+    </>
   );
 }

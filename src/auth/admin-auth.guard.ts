@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
+import { labelChanges } from '../events/capture/change-actor';
 import { AuthFailure, refuse } from './auth-failure';
 import { AdminScope, setAdminScope } from './admin-scope';
 import { bearerToken } from './bearer';
@@ -29,6 +30,7 @@ export class AdminAuthGuard implements CanActivate {
     const scope = scopeOf(principal);
     if (!scope) refuse(req, 'insufficient_role', ApiError.forbidden('Missing required role: ADMIN'));
     req.principal = principal;
+    labelChanges('admin', principal);
     setAdminScope(req, scope);
     this.credentials.noteUse(principal.credentialId, 'admin');
     return true;

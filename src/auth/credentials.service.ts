@@ -196,12 +196,16 @@ export class CredentialsService {
   }
 
   /** The partner secret in clear with its credential's id (which the request log records). */
-  async partnerKey(tenantId: string): Promise<{ credentialId: string; secret: string } | null> {
+  async partnerKey(tenantId: string): Promise<{ credentialId: string; credentialName: string; secret: string } | null> {
     const found = await this.credentials.findActiveByKind(this.transactions.manager, tenantId, 'PARTNER_SECRET');
     if (!found?.secretEncrypted) return null;
     try {
       // Either key of the ring: partner secrets sealed before a rotation keep verifying.
-      return { credentialId: found.id, secret: this.serverKey.decrypt(found.secretEncrypted) };
+      return {
+        credentialId: found.id,
+        credentialName: found.name,
+        secret: this.serverKey.decrypt(found.secretEncrypted),
+      };
     } catch {
       // Sealed under another server key (JWT_SECRET changed): no token can verify, as with no secret.
       this.logger.error(
@@ -314,6 +318,7 @@ function checkChosenSecret(kind: CredentialKind, secret: string): void {
 function toPrincipal(credential: CredentialEntity, via: Principal['via']): Principal {
   return {
     credentialId: credential.id,
+    credentialName: credential.name,
     tenantId: credential.tenantId,
     kind: credential.kind,
     roles: credential.roles,

@@ -6,6 +6,7 @@ const principal = (credentialId: string): Principal => ({
   tenantId: 'default',
   kind: 'SCIM_SECRET',
   roles: ['SCIM'],
+  credentialName: 'test',
   via: 'secret',
 });
 

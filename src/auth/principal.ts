@@ -4,6 +4,8 @@ import type { CredentialKind, Role } from './entities/credential.entity';
 /** Who is calling: the credential that authenticated the request. */
 export interface Principal {
   credentialId: string;
+  /** The credential's name (loaded with it): change events say who made a change by it. */
+  credentialName: string;
   /** Null for operator credentials (ADMIN), which belong to no tenant. */
   tenantId: string | null;
   kind: CredentialKind;

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiError } from '../common/api-error';
+import { labelChanges } from '../events/capture/change-actor';
 import { refuse } from './auth-failure';
 import { CredentialsService } from './credentials.service';
 import type { Role } from './entities/credential.entity';
@@ -30,6 +31,7 @@ export class ProvisioningAuthGuard implements CanActivate {
     const missing = missingRole(this.reflector, context, principal.roles);
     if (missing) refuse(req, 'insufficient_role', ApiError.forbidden(`Missing required role: ${missing}`));
     req.principal = principal;
+    labelChanges('direct', principal);
     this.credentials.noteUse(principal.credentialId, 'provisioning');
     return true;
   }

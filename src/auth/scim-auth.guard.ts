@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
+import { labelChanges } from '../events/capture/change-actor';
 import { AuthFailure, refuse } from './auth-failure';
 import { bearerToken } from './bearer';
 import { CredentialsService } from './credentials.service';
@@ -33,6 +34,7 @@ export class ScimAuthGuard implements CanActivate {
       refuse(req, 'wrong_tenant', ApiError.forbidden('The bearer token does not belong to this tenant endpoint'));
     }
     req.principal = principal;
+    labelChanges('scim', principal);
     this.credentials.noteUse(principal.credentialId, 'scim');
     return true;
   }

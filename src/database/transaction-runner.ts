@@ -12,10 +12,8 @@ export class TransactionRunner {
   constructor(private readonly dataSource: DataSource) {}
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const label = changeLabel(currentLogContext());
-    if (!label) return this.dataSource.transaction(work);
     return this.dataSource.transaction((em) => {
-      labelWrites(em, label);
+      labelTransaction(em);
       return work(em);
     });
   }
@@ -24,6 +22,24 @@ export class TransactionRunner {
   get manager(): EntityManager {
     return this.dataSource.manager;
   }
+}
+
+/**
+ * Labels a transaction opened some other way than through `run` (a nested `em.transaction` of a
+ * manager that had none) with the current request's or job's change label, as `run` does.
+ */
+export function labelTransaction(em: EntityManager): void {
+  const label = changeLabel(currentLogContext());
+  if (label) labelWrites(em, label);
+}
+
+/**
+ * The current request's or job's change label, for a single statement run outside any
+ * transaction (autocommit), which sets it itself: `set_config('idp.change', <label>, true)`
+ * inside the statement lasts exactly as long as the statement's own transaction.
+ */
+export function currentChangeLabel(): string | undefined {
+  return changeLabel(currentLogContext());
 }
 
 /** What the change-capture triggers record about who made a change (migration 1795800000000). */

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { labelTransaction } from '../database/transaction-runner';
 
 /** PostgreSQL's wire protocol numbers bind parameters with an Int16: more is a protocol error. */
 export const PG_MAX_BIND_PARAMETERS = 65_535;
@@ -237,7 +238,11 @@ export async function writeIsolated<R, O>(
  */
 export function inTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
   if (em.queryRunner?.isTransactionActive) return work(em);
-  return em.transaction(work);
+  return em.transaction((tx) => {
+    // Its writes are change events of the request or job that runs it (door, credential).
+    labelTransaction(tx);
+    return work(tx);
+  });
 }
 
 /** Distinct values in first-seen order. */

@@ -241,13 +241,26 @@ export class UsersRepository {
   }
 
   /** Inserts one row with its SCIM attributes; a taken userName or externalId fails on the unique index. */
-  async insertOne(em: EntityManager, tenantId: string, row: UserWrite & Pick<UserRow, 'attributes'>): Promise<UserRow> {
+  /**
+   * `changeLabel`: run outside any transaction, the statement labels its own (autocommit) transaction
+   * for the change-capture trigger, in the same round trip (`set_config(..., true)` lasts until it ends).
+   */
+  async insertOne(
+    em: EntityManager,
+    tenantId: string,
+    row: UserWrite & Pick<UserRow, 'attributes'>,
+    changeLabel?: string,
+  ): Promise<UserRow> {
+    const parameters = [...writeParameters(tenantId, row), JSON.stringify(row.attributes)];
+    const columns = `id, tenant_id, user_name, external_id, given_name, middle_name, family_name,
+         display_name, email, emails, phone_number, active, role, metadata, created_by, changed_by, attributes`;
+    const values = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17`;
     const raw: RawUser[] = await em.query(
-      `INSERT INTO users (id, tenant_id, user_name, external_id, given_name, middle_name, family_name,
-         display_name, email, emails, phone_number, active, role, metadata, created_by, changed_by, attributes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-       RETURNING ${COLUMNS}`,
-      [...writeParameters(tenantId, row), JSON.stringify(row.attributes)],
+      changeLabel === undefined
+        ? `INSERT INTO users (${columns}) VALUES (${values}) RETURNING ${COLUMNS}`
+        : `INSERT INTO users (${columns}) SELECT ${values} FROM (SELECT set_config('idp.change', $18, true)) AS label
+           RETURNING ${COLUMNS}`,
+      changeLabel === undefined ? parameters : [...parameters, changeLabel],
     );
     return toRow(raw[0]);
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { currentChangeLabel, labelTransaction } from '../database/transaction-runner';
 import { AssignmentsRepository } from './assignments.repository';
 import {
   chunk,
@@ -163,7 +164,9 @@ export class UsersService {
   /** Creates one user whole; the unique indexes decide a taken userName or externalId (DUPLICATE). */
   async createOne(em: EntityManager, tenantId: string, state: UserState, frontDoor: FrontDoor): Promise<UserRow> {
     const row = { ...checkedStateRow(state), id: randomUUID(), role: null, metadata: null, createdBy: frontDoor };
-    return this.writeOne(row, () => this.users.insertOne(em, tenantId, { ...row, changedBy: frontDoor }));
+    // Outside a transaction (SCIM's single POST: one autocommit INSERT) the INSERT labels itself.
+    const label = em.queryRunner?.isTransactionActive ? undefined : currentChangeLabel();
+    return this.writeOne(row, () => this.users.insertOne(em, tenantId, { ...row, changedBy: frontDoor }, label));
   }
 
   /**
@@ -208,7 +211,10 @@ export class UsersService {
     if (em.queryRunner?.isTransactionActive) return create(em);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await em.transaction(create);
+        return await em.transaction((tx) => {
+          labelTransaction(tx);
+          return create(tx);
+        });
       } catch (error) {
         if (sqlStateOf(error) !== '40P01' || attempt > DEADLOCK_RETRIES) throw error;
       }

@@ -6,6 +6,7 @@ import { AuthFailure, jwtFailure, refuse } from '../auth/auth-failure';
 import { bearerToken } from '../auth/bearer';
 import { CredentialsService } from '../auth/credentials.service';
 import { ApiError } from '../common/api-error';
+import { labelChanges } from '../events/capture/change-actor';
 import { TenantsService } from '../directory/tenants.service';
 
 /** The tenant a verified partner token speaks for. */
@@ -14,6 +15,7 @@ export interface PartnerCaller {
   orgCode: string;
   /** The PARTNER_SECRET credential whose secret signed the token. */
   credentialId: string;
+  credentialName: string;
 }
 
 interface PartnerRequest extends Request {
@@ -58,6 +60,7 @@ export class PartnerAuthGuard implements CanActivate {
     if (typeof caller === 'string') refuse(req, caller, ApiError.forbidden(REFUSED));
     if (!orgCodesMatch(req.body, caller.orgCode)) refuse(req, 'org_code_mismatch', ApiError.forbidden(REFUSED));
     req.partner = caller;
+    labelChanges('partner', caller);
     this.credentials.noteUse(caller.credentialId, 'partner');
     return true;
   }
@@ -83,7 +86,12 @@ export class PartnerAuthGuard implements CanActivate {
     const problem = lifetimeProblem(claims, Date.now() / 1000);
     if (problem) return this.refuse('invalid_claims', problem);
     if (claims.orgCode !== tenant.orgCode) return this.refuse('unknown_org', 'orgCode differs from the tenant');
-    return { tenantId: tenant.id, orgCode: claimed, credentialId: key.credentialId };
+    return {
+      tenantId: tenant.id,
+      orgCode: claimed,
+      credentialId: key.credentialId,
+      credentialName: key.credentialName,
+    };
   }
 
   private refuse(failure: AuthFailure, reason: string): AuthFailure {

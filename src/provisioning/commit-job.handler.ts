@@ -9,6 +9,8 @@ import { AppliedOperation, OperationApplier } from './operation-applier';
 import { OperationResult, OperationsRepository, QueuedOperation } from './operations.repository';
 import { TransactionsRepository } from './transactions.repository';
 import { Metrics } from '../metrics/metrics';
+import { CredentialsService } from '../auth/credentials.service';
+import { labelChanges } from '../events/capture/change-actor';
 import { countApplied } from './operation-metrics';
 
 export const COMMIT_JOB_TYPE = 'EXECUTE_IAM_COMMIT_TRANSACTION_JOB';
@@ -35,6 +37,7 @@ export class CommitJobHandler implements JobHandler, OnModuleInit {
     private readonly operations: OperationsRepository,
     private readonly applier: OperationApplier,
     private readonly metrics: Metrics,
+    private readonly credentials: CredentialsService,
   ) {}
 
   onModuleInit(): void {
@@ -45,6 +48,7 @@ export class CommitJobHandler implements JobHandler, OnModuleInit {
     const transactionId = String(context.payload.transactionId);
     const start = await context.step((em) => this.start(em, transactionId));
     if (!start) return { status: 'FAILED', errorMessage: `Transaction ${transactionId} not found` };
+    await this.labelChanges(start.transaction);
     if (ENDED_TRANSACTION_STATUSES.includes(start.transaction.status)) return this.finish(context, start.transaction);
     const batches = planBatches(start.queued);
     if (start.transaction.atomic) return this.runAtomic(context, start.transaction, start.queued);
@@ -77,6 +81,13 @@ export class CommitJobHandler implements JobHandler, OnModuleInit {
     }
     const transaction = await context.step((em) => this.complete(em, transactionId));
     return this.finish(context, transaction);
+  }
+
+  /** The commit's changes are the batch door's, made by the credential that created the transaction. */
+  private async labelChanges(transaction: TransactionEntity): Promise<void> {
+    const [named] = await this.credentials.withCreatorNames([transaction]);
+    const credential = { credentialId: transaction.createdBy, credentialName: named.createdByName };
+    labelChanges('batch', credential, transaction.id);
   }
 
   /** The job died (not a lease loss) or was cancelled before it ran: the transaction ends FAILED. */

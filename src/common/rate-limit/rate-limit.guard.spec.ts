@@ -32,6 +32,7 @@ const principal = (credentialId: string): Principal => ({
   tenantId: 'default',
   kind: 'API_TOKEN',
   roles: ['PROVISIONING_UPDATE'],
+  credentialName: 'test',
   via: 'secret',
 });
 

@@ -121,11 +121,22 @@ describe('API reference page (/api/docs) in Chromium', () => {
     expect(response?.headers()['content-security-policy']).toBe(ADMIN_PAGE_CSP);
     const ops = operations();
     expect(ops.map((op) => op.id)).toContain('getOpenApiDocument');
-    await page.locator('.opblock').first().waitFor();
-    await page.waitForFunction(`document.querySelectorAll('.opblock').length === ${ops.length}`);
-
-    // The summary of an operation shows beside its path.
-    await operationBlock('getOpenApiDocument').getByText('This OpenAPI document').waitFor();
+    await page.locator('.opblock-tag').first().waitFor();
+    // Tags start collapsed; each opens to show every operation it has, then closes again.
+    for (const tag of new Set(ops.map((op) => op.tag))) {
+      const expected = ops.filter((op) => op.tag === tag).map((op) => op.id);
+      await openTag(tag);
+      const shown = page.locator(
+        `.opblock-tag-section:has(> .opblock-tag[data-tag="${tag}"]) .opblock-summary-operation-id`,
+      );
+      await shown.nth(expected.length - 1).waitFor();
+      expect([tag, (await shown.allTextContents()).sort()]).toEqual([tag, expected.sort()]);
+      if (tag === ops.find((op) => op.id === 'getOpenApiDocument')?.tag) {
+        // The summary of an operation shows beside its path.
+        await operationBlock('getOpenApiDocument').getByText('This OpenAPI document').waitFor();
+      }
+      await closeTag(tag);
+    }
     expect(await page.locator('.info .title').textContent()).toContain(spec.info.title);
 
     // Tags in the document's order (identity providers, partners, operators; Swagger UI shows every
@@ -161,6 +172,8 @@ describe('API reference page (/api/docs) in Chromium', () => {
     const [id, pathname] = ids.includes('getHealth')
       ? ['getHealth', '/health']
       : ['getOpenApiDocument', '/api/docs/openapi.json'];
+    await page.locator('.opblock-tag').first().waitFor();
+    await openTag(operations().find((op) => op.id === id)!.tag);
     const block = operationBlock(id);
     await block.locator('.opblock-summary').first().click();
     const execute = block.getByRole('button', { name: 'Execute' });
@@ -214,6 +227,18 @@ describe('API reference page (/api/docs) in Chromium', () => {
    * A page in a fresh browser context (an empty cache: the document is fetched, not revalidated),
    * recording its requests, errors, console errors and CSP violations.
    */
+  const tagHeading = (tag: string): Locator => page.locator(`.opblock-tag[data-tag="${tag}"]`);
+
+  async function openTag(tag: string): Promise<void> {
+    if ((await tagHeading(tag).getAttribute('data-is-open')) !== 'true') await tagHeading(tag).click();
+    await page.locator(`.opblock-tag[data-tag="${tag}"][data-is-open="true"]`).waitFor();
+  }
+
+  async function closeTag(tag: string): Promise<void> {
+    await tagHeading(tag).click();
+    await page.locator(`.opblock-tag[data-tag="${tag}"][data-is-open="false"]`).waitFor();
+  }
+
   async function openPage(): Promise<void> {
     await context?.close();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

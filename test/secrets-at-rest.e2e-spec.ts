@@ -362,14 +362,21 @@ describe('no secret at rest', () => {
     const legacy = secret('legacy attributes');
     const legacyMetadata = secret('legacy metadata');
     const legacyPayload = secret('legacy payload');
-    const [user] = await db.query(
-      `INSERT INTO users (tenant_id, user_name, attributes, metadata, created_by, changed_by)
-       VALUES ('default', 'legacy@example.com', $1::jsonb, $2::jsonb, 'scim', 'scim') RETURNING id`,
-      [
-        JSON.stringify({ nickName: 'Old', [ENTERPRISE]: { pwd: legacy, department: 'D' } }),
-        JSON.stringify({ sso: { clientSecret: legacyMetadata, issuer: 'i' } }),
-      ],
-    );
+    // Written as an earlier version wrote it: before change capture existed (its migration runs
+    // after the one that drops stored secrets), so no change event records it.
+    const [user] = await db.transaction(async (em) => {
+      await em.query(`ALTER TABLE users DISABLE TRIGGER users_change_created`);
+      const inserted = await em.query(
+        `INSERT INTO users (tenant_id, user_name, attributes, metadata, created_by, changed_by)
+         VALUES ('default', 'legacy@example.com', $1::jsonb, $2::jsonb, 'scim', 'scim') RETURNING id`,
+        [
+          JSON.stringify({ nickName: 'Old', [ENTERPRISE]: { pwd: legacy, department: 'D' } }),
+          JSON.stringify({ sso: { clientSecret: legacyMetadata, issuer: 'i' } }),
+        ],
+      );
+      await em.query(`ALTER TABLE users ENABLE TRIGGER users_change_created`);
+      return inserted;
+    });
     const [operation] = await db.query(
       `SELECT transaction_id, order_id FROM provisioning_operations WHERE payload IS NOT NULL LIMIT 1`,
     );

@@ -43,9 +43,13 @@ export class ChangeEventsRepository {
     return rows.length > 0;
   }
 
-  /** Takes the sequencer's transaction-level advisory lock, waiting for another holder to finish. */
+  /**
+   * Takes the sequencer's transaction-level advisory lock, waiting for another holder to finish.
+   * JIT off for the pass: the numbering statement's estimates after a large commit are high enough
+   * to compile it, which costs far more CPU than the statement itself.
+   */
   async lockSequencer(em: EntityManager, key: number): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock($1)`, [key]);
+    await em.query(`SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)`, [key]);
   }
 
   /** The tenant's last seq (0 before its first event). */

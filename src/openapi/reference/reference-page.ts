@@ -34,7 +34,7 @@ export const REFERENCE_HTML = `<!doctype html>
 `;
 
 /**
- * Starts Swagger UI on the document, try-it-out on. The document's tags come ordered by caller
+ * Starts Swagger UI on the document, try-it-out on, tags closed until clicked. The document's tags come ordered by caller
  * (identity providers, integration partners, operators) and its `x-tagGroups` name those groups:
  * Swagger UI does not read `x-tagGroups`, so a small plugin writes each group's name above the
  * first of its tags that has operations on the page.
@@ -87,6 +87,9 @@ export const REFERENCE_INIT_JS = `'use strict';
     presets: [SwaggerUIBundle.presets.apis],
     plugins: [TagGroupsPlugin],
     deepLinking: true,
+    // Tags start closed: with every one of its 130 operations open at once, Swagger UI stops
+    // rendering after the first few in Chromium; a tag opens with a click (or a deep link).
+    docExpansion: 'none',
     tryItOutEnabled: true,
     displayOperationId: true,
     displayRequestDuration: true,

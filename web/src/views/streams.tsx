@@ -250,7 +250,7 @@ function StreamPanel(props: { api: Api; tenantId: string; stream: EventStream; o
         </dd>
         <dt>Signing key</dt>
         <dd class="mono">
-          {stream.signingKey.kid}
+          <span class="kid">{stream.signingKey.kid}</span>
           {stream.signingKey.previousKid && (
             <div class="small muted">previous {stream.signingKey.previousKid} (still in the JWKS)</div>
           )}
@@ -373,7 +373,7 @@ function DeadLetters(props: { api: Api; tenantId: string; streamId: string; relo
                     <Time iso={letter.deadOn} />
                   </td>
                 </tr>,
-                <tr key={`${letter.seq}-${letter.eventId}-set`} class="failure-item-row">
+                <tr key={`${letter.seq}-${letter.eventId}-set`} class="failure-item-row" data-set-of={letter.seq}>
                   <td colSpan={4}>
                     <details class="failure-item">
                       <summary>SET of seq {letter.seq}, as last sent</summary>

@@ -74,8 +74,10 @@ function TenantStreams(props: { api: Api; tenants: Tenant[]; tenantId: string; o
   const [auto, setAuto] = useState(true);
   const refresh = useCallback(() => setTick((n) => n + 1), []);
   const list = useLoad((signal) => listStreams(api, tenantId, signal), [api, tenantId, tick]);
-  useInterval(refresh, 3000, auto);
   const streams = list.data?.items ?? [];
+  // Like the transactions list: it refreshes itself only while a stream has something to deliver.
+  const moving = streams.some((stream) => stream.status === 'active' && (stream.lag > 0 || stream.failingSince));
+  useInterval(refresh, 3000, auto && moving);
   const open = streams.find((stream) => stream.id === openId);
   return (
     <section class="streams" aria-labelledby="streams-title">
@@ -91,7 +93,7 @@ function TenantStreams(props: { api: Api; tenants: Tenant[]; tenantId: string; o
         </button>
         <label class="inline">
           <input type="checkbox" checked={auto} onChange={(event) => setAuto(event.currentTarget.checked)} /> refresh
-          every 3 s
+          every 3 s while a stream is behind
         </label>
       </div>
       <ErrorLine error={list.error} />

@@ -7,6 +7,7 @@ import { LogFilters, LogsView, NO_LOG_FILTERS } from './views/logs';
 import { OperatorsView } from './views/operators';
 import { OverviewView } from './views/overview';
 import { SignIn } from './views/sign-in';
+import { StreamsView } from './views/streams';
 import { TenantsView } from './views/tenants';
 import { TransactionsView } from './views/transactions';
 
@@ -21,6 +22,7 @@ const VIEWS = [
   { id: 'logs', label: 'Request logs', all: false },
   { id: 'transactions', label: 'Transactions', all: false },
   { id: 'jobs', label: 'Jobs', all: false },
+  { id: 'streams', label: 'Event streams', all: false },
   { id: 'operators', label: 'Operators', all: true },
 ] as const;
 
@@ -242,6 +244,7 @@ function Shell({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
         )}
         {route.view === 'transactions' && <TransactionsView api={api} tenants={tenants} path={route.path} />}
         {route.view === 'jobs' && <JobsView api={api} tenants={tenants} path={route.path} />}
+        {route.view === 'streams' && <StreamsView {...props} />}
       </main>
     </>
   );

@@ -194,6 +194,10 @@ function TenantPage({ api, me, tenantId }: { api: Api; me: Me; tenantId: string 
       <h2 id="tenant-title">
         {tenant.data.name} <span class="small muted mono">{tenant.data.id}</span>
       </h2>
+      <p>
+        <a href={`#/streams/${encodeURIComponent(tenantId)}`}>Event streams</a>{' '}
+        <span class="muted small">(SCIM security events pushed to or polled by receivers)</span>
+      </p>
       <EditTenantForm api={api} tenant={tenant.data} onSaved={() => setTick((n) => n + 1)} />
       <CredentialsSection api={api} me={me} tenantId={tenantId} />
       <section class="tenant-card" aria-labelledby="idp-title">

@@ -27,7 +27,7 @@ d('event push delivery (RFC 8935, server mode)', () => {
   const admin = () => ({ Authorization: `Bearer ${t.secrets.adminToken}` });
   const ops = (stream: string, op: string) => `/api/admin/tenants/default/event-streams/${stream}/${op}`;
 
-  /** A push stream of the default tenant, inserted as H3's create route would (until it is merged). */
+  /** A push stream of the default tenant, inserted as the create route would. */
   async function createStream(endpointUrl: string, extra: Record<string, unknown> = {}): Promise<string> {
     const key = generateStreamKey();
     const sealed = t.app.get<ServerKey>(SERVER_KEY).encrypt(key.privateJwk);
@@ -55,8 +55,9 @@ d('event push delivery (RFC 8935, server mode)', () => {
     return row.id;
   }
 
+  /** The tenant's published keys, fetched over HTTP as a receiver fetches them. */
   const keys = async (): Promise<JsonWebKey[]> =>
-    (await db.query<{ public_jwk: JsonWebKey }[]>(`SELECT public_jwk FROM event_streams`)).map((r) => r.public_jwk);
+    ((await t.http.get('/api/events/default/jwks.json').expect(200)).body as { keys: JsonWebKey[] }).keys;
 
   async function createUser(userName: string): Promise<string> {
     const res = await t.http

@@ -132,15 +132,6 @@ export class EventDeliveryRepository {
     });
   }
 
-  /** The tenant's highest sequenced seq ('0' when none). */
-  async lastSeq(em: EntityManager, tenantId: string): Promise<string> {
-    const [row] = await em.query<{ seq: string | null }[]>(
-      'SELECT max(seq)::text AS seq FROM change_events WHERE tenant_id = $1 AND seq IS NOT NULL',
-      [tenantId],
-    );
-    return row?.seq ?? '0';
-  }
-
   /** The delivered prefix after a successful batch: cursor moves, the failure record is cleared. */
   async delivered(em: EntityManager, streamId: string, cursor: string, advanced: boolean): Promise<void> {
     await em.query(

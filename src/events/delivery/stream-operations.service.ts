@@ -1,3 +1,4 @@
+import { ChangeEventsRepository } from '../change-events.repository';
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
 import { AdminPage, adminPage, pageWindow } from '../../common/admin-page';
@@ -37,6 +38,7 @@ export class StreamOperationsService {
     private readonly transactions: TransactionRunner,
     private readonly repository: EventDeliveryRepository,
     private readonly sequencer: EventSequencer,
+    private readonly changes: ChangeEventsRepository,
   ) {}
 
   pause(tenantId: string, streamId: string): Promise<StreamDeliveryView> {
@@ -54,7 +56,7 @@ export class StreamOperationsService {
   async replay(tenantId: string, streamId: string, after: string): Promise<StreamDeliveryView> {
     await this.sequencer.catchUp();
     return this.change(tenantId, streamId, async (em, stream) => {
-      const last = await this.repository.lastSeq(em, stream.tenantId);
+      const last = await this.changes.lastSeq(em, stream.tenantId);
       if (compareSeq(after, last) > 0) {
         throw ApiError.badRequest(`after must be at most the tenant's last seq (${last})`);
       }

@@ -91,14 +91,6 @@ export class EventStreamsRepository {
     return rows[0].id as string;
   }
 
-  /** The tenant's last numbered seq ('0' before its first event). */
-  async lastSeq(em: EntityManager, tenantId: string): Promise<string> {
-    const rows: Row[] = await em.query(`SELECT last_seq::text AS last_seq FROM change_sequences WHERE tenant_id = $1`, [
-      tenantId,
-    ]);
-    return (rows[0]?.last_seq as string | undefined) ?? '0';
-  }
-
   async list(
     em: EntityManager,
     tenantId: string,

@@ -1,3 +1,4 @@
+import { ChangeEventsRepository } from '../change-events.repository';
 import { Inject, Injectable } from '@nestjs/common';
 import * as dns from 'node:dns';
 import { SERVER_KEY } from '../../auth/server-key.provider';
@@ -41,6 +42,7 @@ export class EventStreamsService {
     private readonly tenants: TenantsService,
     private readonly transactions: TransactionRunner,
     private readonly sequencer: EventSequencer,
+    private readonly changes: ChangeEventsRepository,
     @Inject(SERVER_KEY) private readonly serverKey: ServerKey,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -55,7 +57,7 @@ export class EventStreamsService {
     const key = generateStreamKey();
     const id = await this.transactions.run(async (em) => {
       if (body.startAfter !== undefined) {
-        const last = await this.streams.lastSeq(em, tenantId);
+        const last = await this.changes.lastSeq(em, tenantId);
         if (BigInt(body.startAfter) > BigInt(last)) {
           throw DomainError.validation(`startAfter ${body.startAfter} is beyond the tenant's last seq (${last})`, {
             path: 'startAfter',

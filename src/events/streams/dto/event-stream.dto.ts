@@ -15,10 +15,11 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { CHANGE_EVENT_TYPES, CHANGE_RESOURCE_TYPES } from '../../entities/change-event.entity';
 
-export const STREAM_EVENT_TYPES = ['create', 'patch', 'delete', 'activate', 'deactivate'] as const;
+export const STREAM_EVENT_TYPES = CHANGE_EVENT_TYPES;
 export type StreamEventType = (typeof STREAM_EVENT_TYPES)[number];
-export const STREAM_RESOURCE_TYPES = ['user', 'department', 'assignment'] as const;
+export const STREAM_RESOURCE_TYPES = CHANGE_RESOURCE_TYPES;
 export type StreamResourceType = (typeof STREAM_RESOURCE_TYPES)[number];
 export const STREAM_FORMS = ['notice', 'full'] as const;
 export type StreamForm = (typeof STREAM_FORMS)[number];
@@ -28,8 +29,32 @@ export type StreamDelivery = (typeof STREAM_DELIVERIES)[number];
 /** The longest endpoint URL kept. */
 export const ENDPOINT_URL_MAX = 2048;
 
+/** Which changes a stream carries and in which form: set at creation, changed by PATCH. */
+abstract class EventStreamFiltersDto {
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(STREAM_EVENT_TYPES, { each: true, message: `eventTypes must hold only: ${STREAM_EVENT_TYPES.join(', ')}` })
+  eventTypes?: StreamEventType[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(STREAM_RESOURCE_TYPES, {
+    each: true,
+    message: `resourceTypes must hold only: ${STREAM_RESOURCE_TYPES.join(', ')}`,
+  })
+  resourceTypes?: StreamResourceType[];
+
+  @IsOptional()
+  @IsIn(STREAM_FORMS, { message: `form must be one of: ${STREAM_FORMS.join(', ')}` })
+  form?: StreamForm;
+}
+
 /** `EventStreamCreateRequest` in the OpenAPI document (event-streams.openapi.ts). */
-export class CreateEventStreamDto {
+export class CreateEventStreamDto extends EventStreamFiltersDto {
   @IsString()
   @Length(1, 255)
   name!: string;
@@ -43,27 +68,6 @@ export class CreateEventStreamDto {
   @MaxLength(ENDPOINT_URL_MAX)
   endpointUrl?: string | null;
 
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayUnique()
-  @IsIn(STREAM_EVENT_TYPES, { each: true, message: `eventTypes must hold only: ${STREAM_EVENT_TYPES.join(', ')}` })
-  eventTypes?: StreamEventType[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayUnique()
-  @IsIn(STREAM_RESOURCE_TYPES, {
-    each: true,
-    message: `resourceTypes must hold only: ${STREAM_RESOURCE_TYPES.join(', ')}`,
-  })
-  resourceTypes?: StreamResourceType[];
-
-  @IsOptional()
-  @IsIn(STREAM_FORMS, { message: `form must be one of: ${STREAM_FORMS.join(', ')}` })
-  form?: StreamForm;
-
   /** The seq after which the stream starts (0: from the first event kept); default: the tenant's last seq. */
   @IsOptional()
   @IsInt({ message: 'startAfter must be a whole number (a seq of the change feed)' })
@@ -73,7 +77,7 @@ export class CreateEventStreamDto {
 }
 
 /** `EventStreamUpdateRequest` in the OpenAPI document. Delivery cannot change: make a new stream. */
-export class UpdateEventStreamDto {
+export class UpdateEventStreamDto extends EventStreamFiltersDto {
   @IsOptional()
   @IsString()
   @Length(1, 255)
@@ -83,27 +87,6 @@ export class UpdateEventStreamDto {
   @IsString()
   @MaxLength(ENDPOINT_URL_MAX)
   endpointUrl?: string;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayUnique()
-  @IsIn(STREAM_EVENT_TYPES, { each: true, message: `eventTypes must hold only: ${STREAM_EVENT_TYPES.join(', ')}` })
-  eventTypes?: StreamEventType[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayUnique()
-  @IsIn(STREAM_RESOURCE_TYPES, {
-    each: true,
-    message: `resourceTypes must hold only: ${STREAM_RESOURCE_TYPES.join(', ')}`,
-  })
-  resourceTypes?: StreamResourceType[];
-
-  @IsOptional()
-  @IsIn(STREAM_FORMS, { message: `form must be one of: ${STREAM_FORMS.join(', ')}` })
-  form?: StreamForm;
 }
 
 /** The most SETs one poll answers. */

@@ -231,9 +231,12 @@ d('event push delivery (RFC 8935, server mode)', () => {
       () => receiver.received.filter((r) => r.path === '/down'),
       (s) => s.length >= 1,
     );
-    const [after] = await db.query(`SELECT cursor::text AS cursor, attempts FROM event_streams WHERE id = $1`, [
-      stream,
-    ]);
+    // The cursor moves in the step after the receiver answered: wait for that commit.
+    const [after] = await until(
+      'the cursor past the dead letter',
+      () => db.query<{ cursor: string }[]>(`SELECT cursor::text AS cursor FROM event_streams WHERE id = $1`, [stream]),
+      (rows) => BigInt(rows[0].cursor) > BigInt(letters[0].seq),
+    );
     expect(BigInt(after.cursor)).toBeGreaterThan(BigInt(letters[0].seq));
   });
 });

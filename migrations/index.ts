@@ -18,6 +18,7 @@ import { TransactionCorrelationId1795610000000 } from './1795610000000-transacti
 import { RequestActivity1795630000000 } from './1795630000000-request-activity';
 import { AssignmentsDepartmentUser1795700000000 } from './1795700000000-assignments-department-user';
 import { ChangeEvents1795800000000 } from './1795800000000-change-events';
+import { ChangePositions1795900000000 } from './1795900000000-change-positions';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -40,4 +41,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RequestActivity1795630000000,
   AssignmentsDepartmentUser1795700000000,
   ChangeEvents1795800000000,
+  ChangePositions1795900000000,
 ];

@@ -34,7 +34,7 @@ d('event push delivery (RFC 8935, server mode)', () => {
     // A new stream starts after everything already written.
     await t.app.get(EventSequencer).catchUp();
     const [cursor] = await db.query<{ seq: string | null }[]>(
-      `SELECT max(seq)::text AS seq FROM change_events WHERE tenant_id = 'default'`,
+      `SELECT max(seq)::text AS seq FROM change_positions WHERE tenant_id = 'default'`,
     );
     const [row] = await db.query<{ id: string }[]>(
       `INSERT INTO event_streams (tenant_id, name, delivery, endpoint_url, event_types, resource_types, form, status,
@@ -123,7 +123,7 @@ d('event push delivery (RFC 8935, server mode)', () => {
       () =>
         db.query(
           `SELECT s.cursor::text AS cursor, s.last_delivered_on IS NOT NULL AS delivered, s.attempts,
-        (SELECT max(seq)::text FROM change_events WHERE tenant_id = 'default') AS last FROM event_streams s WHERE id = $1`,
+        (SELECT max(seq)::text FROM change_positions WHERE tenant_id = 'default') AS last FROM event_streams s WHERE id = $1`,
           [stream],
         ),
       (rows: { cursor: string; last: string }[]) => rows[0].cursor === rows[0].last,
@@ -176,7 +176,7 @@ d('event push delivery (RFC 8935, server mode)', () => {
     expect(again.slice(2).map((s) => s.jti)).toEqual(first.map((s) => s.jti));
 
     const [{ last }] = await db.query<{ last: string }[]>(
-      `SELECT max(seq)::text AS last FROM change_events WHERE tenant_id = 'default'`,
+      `SELECT max(seq)::text AS last FROM change_positions WHERE tenant_id = 'default'`,
     );
     await t.http
       .post(ops(stream, 'replay'))

@@ -10,7 +10,9 @@ import { TransactionEntity } from '../provisioning/entities/transaction.entity';
 import { RequestActivityEntity } from '../request-log/entities/request-activity.entity';
 import { RequestLogEntity } from '../request-log/entities/request-log.entity';
 import { ChangeEventEntity } from '../events/entities/change-event.entity';
+import { ChangePositionEntity } from '../events/entities/change-position.entity';
 import { ChangeSequenceEntity } from '../events/entities/change-sequence.entity';
+import { ChangeSequencerEntity } from '../events/entities/change-sequencer.entity';
 import { EventDeadLetterEntity } from '../events/entities/event-dead-letter.entity';
 import { EventStreamEntity } from '../events/entities/event-stream.entity';
 import { PeriodicTaskEntity } from './periodic-task.entity';
@@ -32,7 +34,9 @@ export const ENTITIES = [
   RequestActivityEntity,
   PeriodicTaskEntity,
   ChangeEventEntity,
+  ChangePositionEntity,
   ChangeSequenceEntity,
+  ChangeSequencerEntity,
   EventStreamEntity,
   EventDeadLetterEntity,
 ];

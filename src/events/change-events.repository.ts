@@ -2,12 +2,38 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 /**
- * The sequencer's statement: the oldest unsequenced events (committed ones: no other are
- * visible), numbered per tenant in id order after each tenant's last seq, which it advances.
+ * Where the sequencer stands, and the last event id given out so far. Read before the numbering
+ * statement, so that its snapshot is taken after this id was read.
+ */
+const SEQUENCER_STATE = `
+  SELECT watermark::text, next_watermark::text AS "nextWatermark", next_xid::text AS "nextXid",
+         (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM change_events_id_seq)::text AS "lastId"
+    FROM change_sequencer`;
+
+/**
+ * The numbering statement ($1 the batch size; $2..$5 SEQUENCER_STATE's values).
+ *
+ * The events above the watermark (a range of the primary key: materialized, so that no plan can
+ * read the whole table instead) that this statement can see (committed) and that have no position
+ * yet are numbered, oldest first, per tenant in id order after the tenant's last seq, which it
+ * advances.
+ *
+ * The watermark then moves when it safely can. An event takes its id inside its transaction, after
+ * that transaction's own write gave it a transaction id (the capture triggers run after their
+ * statement's write). So every event with an id up to `lastId` belongs to a transaction whose id
+ * is below this pass's own (given at its first write, after `lastId` was read). A pass records
+ * that pair as (next_watermark, next_xid). A later pass whose snapshot xmin has reached next_xid
+ * knows all of those transactions have ended: their events are committed, and numbered by that
+ * pass, or rolled back. So next_watermark becomes the watermark and that pass records a new pair.
+ * Not when the batch was full: the next pass goes on from here.
  */
 const SEQUENCE_PENDING = `
-  WITH pending AS (
-    SELECT id, tenant_id FROM change_events WHERE seq IS NULL ORDER BY id LIMIT $1
+  WITH candidates AS MATERIALIZED (
+    SELECT id, tenant_id FROM change_events WHERE id > $2::bigint
+  ), pending AS (
+    SELECT c.id, c.tenant_id FROM candidates c
+     WHERE NOT EXISTS (SELECT 1 FROM change_positions p WHERE p.event_id = c.id)
+     ORDER BY c.id LIMIT $1
   ), numbered AS (
     SELECT id, tenant_id,
            row_number() OVER (PARTITION BY tenant_id ORDER BY id) AS n,
@@ -18,38 +44,72 @@ const SEQUENCE_PENDING = `
     SELECT tenant_id, max(total) FROM numbered GROUP BY tenant_id
     ON CONFLICT (tenant_id) DO UPDATE SET last_seq = s.last_seq + EXCLUDED.last_seq
     RETURNING tenant_id, last_seq
+  ), moved AS (
+    UPDATE change_sequencer
+       SET watermark = $3::bigint, next_watermark = $5::bigint,
+           next_xid = pg_current_xact_id()::text::bigint
+     WHERE pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= $4::bigint
+       AND (SELECT count(*) FROM pending) < $1
   )
-  UPDATE change_events e SET seq = a.last_seq - x.total + x.n
+  INSERT INTO change_positions (event_id, tenant_id, seq)
+  SELECT x.id, x.tenant_id, a.last_seq - x.total + x.n
     FROM numbered x JOIN advanced a ON a.tenant_id = x.tenant_id
-   WHERE e.id = x.id
-  RETURNING e.tenant_id`;
+  RETURNING tenant_id`;
+
+/**
+ * Whether a pass has anything to do: an event above the watermark, new or numbered but not yet
+ * passed. The newest id is one step down the primary key's end; once writes stop, two passes move
+ * the watermark past every event and this answers false.
+ */
+const HAS_PENDING = `SELECT (SELECT max(id) FROM change_events) > watermark AS pending FROM change_sequencer`;
 
 /** Tenants and how many of their events one sequencing pass numbered. */
 export type Sequenced = Map<string, number>;
+
+interface SequencerState {
+  watermark: string;
+  nextWatermark: string;
+  nextXid: string;
+  lastId: string;
+}
 
 @Injectable()
 export class ChangeEventsRepository {
   /** Numbers up to `limit` pending events; call it with the sequencer's advisory lock held. */
   async sequencePending(em: EntityManager, limit: number): Promise<Sequenced> {
-    const [rows] = await em.query<[{ tenant_id: string }[], number]>(SEQUENCE_PENDING, [limit]);
+    const [state] = await em.query<SequencerState[]>(SEQUENCER_STATE);
+    // Values, not subqueries: planned with them, the range is seen to be the key's last few entries.
+    const rows = await em.query<{ tenant_id: string }[]>(SEQUENCE_PENDING, [
+      limit,
+      state.watermark,
+      state.nextWatermark,
+      state.nextXid,
+      state.lastId,
+    ]);
     const sequenced: Sequenced = new Map();
     for (const row of rows) sequenced.set(row.tenant_id, (sequenced.get(row.tenant_id) ?? 0) + 1);
     return sequenced;
   }
 
-  /** True when some committed event has no seq yet (one probe of the pending index). */
+  /** True when a sequencing pass may have events to number or a horizon to move (HAS_PENDING). */
   async hasPending(em: EntityManager): Promise<boolean> {
-    const rows = await em.query<unknown[]>(`SELECT 1 FROM change_events WHERE seq IS NULL LIMIT 1`);
-    return rows.length > 0;
+    const rows = await em.query<{ pending: boolean | null }[]>(HAS_PENDING);
+    return rows[0]?.pending === true;
   }
 
   /**
    * Takes the sequencer's transaction-level advisory lock, waiting for another holder to finish.
-   * JIT off for the pass: the numbering statement's estimates after a large commit are high enough
-   * to compile it, which costs far more CPU than the statement itself.
+   * For the pass, JIT off: the numbering statement's estimates after a large commit are high enough
+   * to compile it, which costs far more CPU than the statement itself. And sequential scans off:
+   * until change_events has statistics (a new table, or one that grew faster than autovacuum's
+   * ANALYZE) the planner guesses a third of the table is above the watermark and would read all
+   * of it, every pass; the range is always the primary key's last few entries.
    */
   async lockSequencer(em: EntityManager, key: number): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)`, [key]);
+    await em.query(
+      `SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true)`,
+      [key],
+    );
   }
 
   /** The tenant's last seq (0 before its first event). */

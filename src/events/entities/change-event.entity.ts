@@ -13,12 +13,10 @@ export type ChangeDoor = 'scim' | 'batch' | 'direct' | 'partner' | 'admin' | 'sy
 
 /**
  * One change to a user, a department or an assignment. Written only by the capture triggers
- * (migration 1795800000000), in the transaction that made the change; `seq`, the tenant's cursor,
- * is given after commit by the EventSequencer.
+ * (migration 1795800000000), in the transaction that made the change, and never rewritten: its
+ * `seq`, the tenant's cursor, is a ChangePositionEntity the EventSequencer writes after commit.
  */
 @Entity('change_events')
-@Index('UQ_change_events_tenant_seq', ['tenantId', 'seq'], { unique: true, where: 'seq IS NOT NULL' })
-@Index('IDX_change_events_pending', ['id'], { where: 'seq IS NULL' })
 @Index('IDX_change_events_resource', ['tenantId', 'resourceId', 'id'])
 @Index('IDX_change_events_member', ['tenantId', 'memberId', 'id'], { where: 'member_id IS NOT NULL' })
 export class ChangeEventEntity {
@@ -27,9 +25,6 @@ export class ChangeEventEntity {
 
   @Column({ type: 'varchar', length: 64 })
   tenantId!: string;
-
-  @Column({ type: 'bigint', nullable: true })
-  seq!: string | null;
 
   @Column({ type: 'uuid' })
   @Generated('uuid')

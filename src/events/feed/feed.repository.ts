@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-/** One row of change_events as the feed and the history read it (seq as text: a bigint). */
+/** One change event with its position (the change_feed view) as the feed and the history read it (seq as text: a bigint). */
 export interface ChangeRow {
   seq: string | null;
   eventId: string;
@@ -47,9 +47,9 @@ export class FeedRepository {
     withData: boolean,
   ): Promise<ChangeRow[]> {
     return em.query(
-      `SELECT ${columns(withData)} FROM change_events
-       WHERE tenant_id = $1 AND seq IS NOT NULL AND seq > $2::bigint
-       ORDER BY change_events.seq LIMIT $3`,
+      `SELECT ${columns(withData)} FROM change_feed
+       WHERE tenant_id = $1 AND seq > $2::bigint
+       ORDER BY change_feed.seq LIMIT $3`,
       [tenantId, after, limit],
     );
   }
@@ -68,10 +68,10 @@ export class FeedRepository {
   ): Promise<{ rows: ChangeRow[]; total: number }> {
     const halves = subject.kind === 'user' ? ['resource_id', 'member_id'] : ['resource_id'];
     const select = (column: string) =>
-      `(SELECT id, ${columns(true)} FROM change_events
-        WHERE tenant_id = $1 AND ${column} = $2::uuid AND seq IS NOT NULL ORDER BY id DESC LIMIT $3)`;
+      `(SELECT id, ${columns(true)} FROM change_feed
+        WHERE tenant_id = $1 AND ${column} = $2::uuid ORDER BY id DESC LIMIT $3)`;
     const count = (column: string) =>
-      `(SELECT count(*) FROM change_events WHERE tenant_id = $1 AND ${column} = $2::uuid AND seq IS NOT NULL)`;
+      `(SELECT count(*) FROM change_feed WHERE tenant_id = $1 AND ${column} = $2::uuid)`;
     const [rows, totals] = await Promise.all([
       em.query<(ChangeRow & { id: string })[]>(
         `SELECT * FROM (${halves.map(select).join(' UNION ALL ')}) e ORDER BY id DESC LIMIT $4 OFFSET $5`,
@@ -95,15 +95,18 @@ export class FeedRepository {
   /**
    * Deletes up to `batch` sequenced events older than `cutoff` that every stream of their tenant
    * has passed (seq <= the lowest cursor, active or paused); answers how many. Unsequenced events
-   * are never deleted: the sequencer has yet to number them.
+   * are never deleted: the sequencer has yet to number them. Their positions go with them.
    */
   async deleteBatchBefore(em: EntityManager, cutoff: Date, batch: number): Promise<number> {
     const [, affected] = await em.query<[unknown, number]>(
-      `DELETE FROM change_events WHERE id IN (
-         SELECT e.id FROM change_events e
-         WHERE e.occurred_on < $1 AND e.seq IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM event_streams s WHERE s.tenant_id = e.tenant_id AND s.cursor < e.seq)
-         ORDER BY e.id LIMIT $2)`,
+      `WITH gone AS (
+         DELETE FROM change_events WHERE id IN (
+           SELECT e.id FROM change_feed e
+            WHERE e.occurred_on < $1
+              AND NOT EXISTS (SELECT 1 FROM event_streams s WHERE s.tenant_id = e.tenant_id AND s.cursor < e.seq)
+            ORDER BY e.id LIMIT $2)
+         RETURNING id)
+       DELETE FROM change_positions WHERE event_id IN (SELECT id FROM gone)`,
       [cutoff, batch],
     );
     return affected;

@@ -206,7 +206,7 @@ export class EventStreamsRepository {
    */
   async pendingEvents(em: EntityManager, stream: EventStreamRecord, limit: number): Promise<StreamEventRow[]> {
     const rows: Row[] = await em.query(
-      `SELECT ${EVENT_COLUMNS} FROM change_events e
+      `SELECT ${EVENT_COLUMNS} FROM change_feed e
         WHERE e.tenant_id = $1 AND e.seq > $2::bigint AND e.seq <> ALL($3::bigint[])
           AND e.event_type = ANY($4::text[]) AND e.resource_type = ANY($5::text[])
         ORDER BY e.seq LIMIT $6`,
@@ -224,7 +224,7 @@ export class EventStreamsRepository {
   ): Promise<Array<{ seq: string; eventId: string }>> {
     if (eventIds.length === 0) return [];
     const rows: Row[] = await em.query(
-      `SELECT e.seq::text AS seq, e.event_id FROM change_events e
+      `SELECT e.seq::text AS seq, e.event_id FROM change_feed e
         WHERE e.tenant_id = $1 AND e.seq > $2::bigint AND e.event_id = ANY($3::uuid[])`,
       [tenantId, cursor, eventIds],
     );
@@ -245,7 +245,7 @@ export class EventStreamsRepository {
     const rows: Row[] = await em.query(
       `SELECT e.seq::text AS seq,
               (e.seq = ANY($3::bigint[]) OR NOT (e.event_type = ANY($4::text[]) AND e.resource_type = ANY($5::text[]))) AS done
-         FROM change_events e
+         FROM change_feed e
         WHERE e.tenant_id = $1 AND e.seq > $2::bigint
         ORDER BY e.seq LIMIT $6`,
       [stream.tenantId, cursor, acked, stream.eventTypes, stream.resourceTypes, limit],

@@ -3,7 +3,6 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { JobsService } from '../../jobs/jobs.service';
-import { EventSequencer } from '../feed/event-sequencer';
 import { EVENT_DELIVERY } from './event-delivery.handler';
 import { EventDeliveryRepository } from './event-delivery.repository';
 
@@ -13,8 +12,9 @@ export const DELIVERY_SCHEDULE_MS = 200;
 const STREAMS_PER_TICK = 100;
 
 /**
- * On the worker role: every DELIVERY_SCHEDULE_MS, sequences what has committed, then starts an
- * EVENT_DELIVERY job for each active push stream that has events after its cursor, is due
+ * On the worker role: every DELIVERY_SCHEDULE_MS, starts an EVENT_DELIVERY job for each active
+ * push stream that has numbered events after its cursor (the EventSequencer numbers them within
+ * SEQUENCE_INTERVAL_MS of their commit, on every instance), is due
  * (next_attempt_on) and has no live job. The stream row is locked while its job is created and
  * recorded in delivery_job_id, so a fleet of workers starts one job per stream.
  */
@@ -32,7 +32,6 @@ export class DeliveryScheduler implements OnApplicationBootstrap, OnModuleDestro
     private readonly transactions: TransactionRunner,
     private readonly repository: EventDeliveryRepository,
     private readonly jobs: JobsService,
-    private readonly sequencer: EventSequencer,
   ) {
     this.worker = config.appRole !== 'api';
   }
@@ -67,8 +66,6 @@ export class DeliveryScheduler implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async startDue(): Promise<void> {
-    await this.sequencer.catchUp();
-    if (this.stopped) return;
     const started = await this.transactions.run(async (em) => {
       const due = await this.repository.lockDueStreams(em, STREAMS_PER_TICK);
       const ids: string[] = [];

@@ -9,13 +9,17 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 npm run bench:events-write
 // The service runs built (`node dist/src/main.js`) in its own process; the sequencer and everything
 // else the service does in the background with events on is part of the "with events" figure.
+// Each run also prints the CPU the service and PostgreSQL spent (per commit; per POST) and the WAL
+// each POST wrote: on a small machine POST /Users waits mostly on WAL flushes, so its throughput
+// follows the WAL per request. EVENTS_BENCH_SCENARIOS=commit (or post) runs one scenario alone.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import { Client } from 'pg';
 import { withCleanup } from './support/cleanup';
 import { withScratchDatabase } from './support/database';
 import { runLoad } from './support/load';
-import { freePort, startServer } from './support/processes';
+import { freePort, processesCpu, startServer } from './support/processes';
 import { BenchOptions, BenchReport, figure, formatNumber, scaled, standalone } from './support/report';
 import { KINDS, scimScenario } from './support/scim-scenarios';
 
@@ -25,8 +29,12 @@ const PER_REQUEST = 1_000;
 const ROUNDS = Number(process.env.EVENTS_BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = 1;
+/** Unmeasured POST load per mode before round 1. */
+const POST_WARMUP_SECONDS = 3;
 const MEASURE_SECONDS = 6;
 const TARGET = { commitRatio: 1.15, postRatio: 0.9 };
+/** `commit`, `post` or both (the default): one scenario alone, when working on its cost. */
+const SCENARIOS = (process.env.EVENTS_BENCH_SCENARIOS ?? 'commit,post').split(',');
 
 type Mode = 'with events' | 'without events';
 
@@ -71,6 +79,10 @@ async function captureTriggers(db: Client): Promise<{ table: string; name: strin
   );
   return found.rows;
 }
+
+/** Every PostgreSQL process (backends, autovacuum, WAL writer...): what the database spends. */
+const postgresProcesses = (): number[] =>
+  execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
 
 export async function run(options: BenchOptions): Promise<BenchReport> {
   const sizes = { departments: scaled(DEPARTMENTS, options.scale, 5), users: scaled(USERS, options.scale) };
@@ -136,6 +148,10 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
             }
           }
           const started = performance.now();
+          const cpu = {
+            service: processesCpu(() => [service.child.pid!])(),
+            postgres: processesCpu(postgresProcesses)(),
+          };
           await call('POST', `/${tx}/commit`);
           for (;;) {
             const status = await call('GET', `/transaction/${tx}/status`);
@@ -143,6 +159,9 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
               if (status.transactionStatus !== 'COMPLETED' || status.completedOperations !== operations) {
                 throw new Error(`commit ${run}: ${JSON.stringify(status).slice(0, 2000)}`);
               }
+              console.log(
+                `  CPU during the commit (ms): service ${cpu.service().toFixed(0)}, postgres ${cpu.postgres().toFixed(0)}`,
+              );
               return performance.now() - started;
             }
             await new Promise((resolve) => setTimeout(resolve, 25));
@@ -168,11 +187,27 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
             'service',
           );
           await runLoad({ base: service.base, connections: CONNECTIONS, seconds: WARMUP_SECONDS, next: scenario.next });
-          const result = await runLoad({ base: service.base, connections: CONNECTIONS, seconds, next: scenario.next });
+          const walBefore = (await db.query<{ l: string }>('SELECT pg_current_wal_lsn() AS l')).rows[0].l;
+          const result = await runLoad({
+            base: service.base,
+            connections: CONNECTIONS,
+            seconds,
+            next: scenario.next,
+            cpu: { service: processesCpu(() => [service.child.pid!]), postgres: processesCpu(postgresProcesses) },
+          });
           const bad = result.requests - (result.statuses.get(201) ?? 0);
           if (bad > 0 || result.errors > 0) {
             failures.push(`POST /Users ${mode} round ${round}: ${bad} answers not 201, ${result.errors} errors`);
           }
+          const walBytes = Number(
+            (await db.query<{ b: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS b`, [walBefore]))
+              .rows[0].b,
+          );
+          const perRequest = (cores: number): string => ((cores * 1000) / result.perSecond).toFixed(3);
+          console.log(`  WAL per request: ${(walBytes / result.requests).toFixed(0)} bytes`);
+          console.log(
+            `  CPU per request (ms): service ${perRequest(result.cores.service)}, postgres ${perRequest(result.cores.postgres)}, rest ${perRequest(result.cores.other)}`,
+          );
           return result.perSecond;
         };
 
@@ -180,11 +215,29 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         const post: Record<Mode, number[]> = { 'with events': [], 'without events': [] };
         const details: string[] = [];
         // A commit first, not measured: the first after the start pays for warming the service up.
-        await commitOnce('warm');
+        if (SCENARIOS.includes('commit')) await commitOnce('warm');
+        // And the POST path in both modes, not measured: the service's first seconds of POSTs are
+        // its JIT warming up, which would otherwise fall on whichever mode round 1 starts with.
+        if (SCENARIOS.includes('post')) {
+          for (const mode of ['with events', 'without events'] as const) {
+            await setMode(mode);
+            const warm = scimScenario(
+              { ...context, run: `${runId}w${mode === 'with events' ? 'e' : 'n'}` },
+              postSpec,
+              'service',
+            );
+            await runLoad({
+              base: service.base,
+              connections: CONNECTIONS,
+              seconds: POST_WARMUP_SECONDS,
+              next: warm.next,
+            });
+          }
+        }
         // Alternating, starting with a different mode each round, so drift of the machine is shared.
         for (let round = 1; round <= ROUNDS; round++) {
           const order: Mode[] = round % 2 ? ['with events', 'without events'] : ['without events', 'with events'];
-          for (const mode of order) {
+          for (const mode of SCENARIOS.includes('commit') ? order : []) {
             await setMode(mode);
             const before = await events();
             const ms = await commitOnce(`r${round}${mode === 'with events' ? 'e' : 'n'}`);
@@ -194,7 +247,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
             console.log(line);
             details.push(line);
           }
-          for (const mode of order) {
+          for (const mode of SCENARIOS.includes('post') ? order : []) {
             await setMode(mode);
             const before = await events();
             const rate = await postOnce(mode, round);

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       );
       // Every event numbered: the sequencer's watermark past them all, as it is once it has caught up.
       await db.query(
-        `UPDATE change_sequencer SET watermark = (SELECT max(id) FROM change_events), next_watermark = (SELECT max(id) FROM change_events)`,
+        `UPDATE change_sequencer SET (watermark, next_watermark) = (SELECT max(id), max(id) FROM change_events)`,
       );
       await db.query(
         `INSERT INTO change_sequences (tenant_id, last_seq) VALUES ($1, $2)

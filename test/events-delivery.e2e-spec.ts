@@ -2,6 +2,7 @@ import type { JsonWebKey } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ServerKey } from '../src/auth/server-key';
 import { SERVER_KEY } from '../src/auth/server-key.provider';
+import { ChangeEventsRepository } from '../src/events/change-events.repository';
 import { EventSequencer } from '../src/events/feed/event-sequencer';
 import { generateStreamKey } from '../src/events/sets/stream-keys';
 import { startSetReceiver } from './support/set-receiver';
@@ -27,15 +28,16 @@ d('event push delivery (RFC 8935, server mode)', () => {
   const admin = () => ({ Authorization: `Bearer ${t.secrets.adminToken}` });
   const ops = (stream: string, op: string) => `/api/admin/tenants/default/event-streams/${stream}/${op}`;
 
+  /** The default tenant's last seq. */
+  const lastSeq = (): Promise<string> => t.app.get(ChangeEventsRepository).lastSeq(db.manager, 'default');
+
   /** A push stream of the default tenant, inserted as the create route would. */
   async function createStream(endpointUrl: string, extra: Record<string, unknown> = {}): Promise<string> {
     const key = generateStreamKey();
     const sealed = t.app.get<ServerKey>(SERVER_KEY).encrypt(key.privateJwk);
     // A new stream starts after everything already written.
     await t.app.get(EventSequencer).catchUp();
-    const [cursor] = await db.query<{ seq: string | null }[]>(
-      `SELECT max(seq)::text AS seq FROM change_positions WHERE tenant_id = 'default'`,
-    );
+    const cursor = await lastSeq();
     const [row] = await db.query<{ id: string }[]>(
       `INSERT INTO event_streams (tenant_id, name, delivery, endpoint_url, event_types, resource_types, form, status,
          cursor, signing_kid, signing_key_sealed, public_jwk)
@@ -46,7 +48,7 @@ d('event push delivery (RFC 8935, server mode)', () => {
         extra.eventTypes ?? ['create', 'patch', 'delete', 'activate', 'deactivate'],
         extra.resourceTypes ?? ['user', 'department', 'assignment'],
         extra.form ?? 'notice',
-        cursor.seq ?? '0',
+        cursor,
         key.kid,
         sealed,
         JSON.stringify(key.publicJwk),
@@ -118,15 +120,18 @@ d('event push delivery (RFC 8935, server mode)', () => {
     }
     expect(new Set(mine().map((s) => s.jti)).size).toBe(12);
     expect(mine()[0].claims).toMatchObject({ aud: receiver.url('/a'), iss: 'urn:idp/scim/endpoints/default' });
-    const [row] = await until(
+    const [[row]] = await until(
       'the cursor at the last event',
       () =>
-        db.query(
-          `SELECT s.cursor::text AS cursor, s.last_delivered_on IS NOT NULL AS delivered, s.attempts,
-        (SELECT max(seq)::text FROM change_positions WHERE tenant_id = 'default') AS last FROM event_streams s WHERE id = $1`,
-          [stream],
-        ),
-      (rows: { cursor: string; last: string }[]) => rows[0].cursor === rows[0].last,
+        Promise.all([
+          db.query<{ cursor: string }[]>(
+            `SELECT cursor::text AS cursor, last_delivered_on IS NOT NULL AS delivered, attempts
+               FROM event_streams WHERE id = $1`,
+            [stream],
+          ),
+          lastSeq(),
+        ]),
+      ([rows, last]) => rows[0].cursor === last,
     );
     expect(row).toMatchObject({ delivered: true, attempts: 0 });
     await t.http.post(ops(stream, 'pause')).set(admin()).expect(200);
@@ -175,9 +180,7 @@ d('event push delivery (RFC 8935, server mode)', () => {
     const again = await until('the replay', mine, (sets) => sets.length >= 4);
     expect(again.slice(2).map((s) => s.jti)).toEqual(first.map((s) => s.jti));
 
-    const [{ last }] = await db.query<{ last: string }[]>(
-      `SELECT max(seq)::text AS last FROM change_positions WHERE tenant_id = 'default'`,
-    );
+    const last = await lastSeq();
     await t.http
       .post(ops(stream, 'replay'))
       .set(admin())

@@ -141,7 +141,7 @@ describe('change events: capture and sequencing', () => {
       await early.connect();
       try {
         await early.startTransaction();
-        await early.query(
+        const [{ id: late }] = await early.query(
           `INSERT INTO users (tenant_id, user_name, created_by, changed_by) VALUES ('seq-a', 'open-long@example.com', 'scim', 'scim') RETURNING id`,
         );
         const after = (await read('seq-a', '0')).at(-1)?.seq ?? '0';
@@ -153,7 +153,6 @@ describe('change events: capture and sequencing', () => {
         const both = await read('seq-a', after);
         expect(both).toHaveLength(2);
         expect(BigInt(both[1].seq)).toBe(BigInt(both[0].seq) + 1n);
-        const [{ id: late }] = await db.query(`SELECT id FROM users WHERE user_name = 'open-long@example.com'`);
         expect(both[1].resource_id).toBe(late);
       } finally {
         await early.release();

@@ -13,10 +13,11 @@ const SEQUENCER_STATE = `
 /**
  * The numbering statement ($1 the batch size; $2..$5 SEQUENCER_STATE's values).
  *
- * The events above the watermark (a range of the primary key: materialized, so that no plan can
- * read the whole table instead) that this statement can see (committed) and that have no position
- * yet are numbered, oldest first, per tenant in id order after the tenant's last seq, which it
- * advances.
+ * The events above the watermark (a range of the primary key, materialized: joined as it is, the
+ * planner without statistics on change_events chose a merge anti-join that read every position,
+ * 60 ms at 200,000 events, against 3 ms) that this statement can see (committed) and that have no
+ * position yet are numbered, oldest first, per tenant in id order after the tenant's last seq,
+ * which it advances.
  *
  * The watermark then moves when it safely can. An event takes its id inside its transaction, after
  * that transaction's own write gave it a transaction id (the capture triggers run after their
@@ -91,7 +92,7 @@ export class ChangeEventsRepository {
     return sequenced;
   }
 
-  /** True when a sequencing pass may have events to number or a horizon to move (HAS_PENDING). */
+  /** True when a sequencing pass may have events to number or a watermark to move (HAS_PENDING). */
   async hasPending(em: EntityManager): Promise<boolean> {
     const rows = await em.query<{ pending: boolean | null }[]>(HAS_PENDING);
     return rows[0]?.pending === true;

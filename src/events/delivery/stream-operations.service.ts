@@ -1,8 +1,8 @@
-import { ChangeEventsRepository } from '../change-events.repository';
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
 import { AdminPage, adminPage, pageWindow } from '../../common/admin-page';
 import { TransactionRunner } from '../../database/transaction-runner';
+import { ChangeEventsRepository } from '../change-events.repository';
 import { EventSequencer } from '../feed/event-sequencer';
 import { compareSeq } from './delivery-lanes';
 import { DeliveryStream, EventDeliveryRepository } from './event-delivery.repository';

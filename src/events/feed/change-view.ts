@@ -28,7 +28,7 @@ export interface ChangeView {
 /** The whitelist from a change_events row to its view; `data` only when the row was read with it. */
 export function toChangeView(row: ChangeRow): ChangeView {
   return {
-    seq: row.seq ?? '',
+    seq: row.seq,
     eventId: row.eventId,
     type: row.eventType,
     resourceType: row.resourceType,

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-/** One change event with its position (the change_feed view) as the feed and the history read it (seq as text: a bigint). */
+/** One event of the change_feed view (an event with its position) as the feed and the history read it (seq as text). */
 export interface ChangeRow {
-  seq: string | null;
+  seq: string;
   eventId: string;
   resourceType: 'user' | 'department' | 'assignment';
   resourceId: string;

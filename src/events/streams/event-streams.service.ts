@@ -1,4 +1,3 @@
-import { ChangeEventsRepository } from '../change-events.repository';
 import { Inject, Injectable } from '@nestjs/common';
 import * as dns from 'node:dns';
 import { SERVER_KEY } from '../../auth/server-key.provider';
@@ -8,6 +7,7 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { TenantsService } from '../../directory/tenants.service';
+import { ChangeEventsRepository } from '../change-events.repository';
 import { EventSequencer } from '../feed/event-sequencer';
 import {
   checkReceiverUrl,

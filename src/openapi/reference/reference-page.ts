@@ -34,10 +34,10 @@ export const REFERENCE_HTML = `<!doctype html>
 `;
 
 /**
- * Starts Swagger UI on the document, try-it-out on, tags closed until clicked. The document's tags come ordered by caller
- * (identity providers, integration partners, operators) and its `x-tagGroups` name those groups:
- * Swagger UI does not read `x-tagGroups`, so a small plugin writes each group's name above the
- * first of its tags that has operations on the page.
+ * Starts Swagger UI on the document, try-it-out on, tags closed until clicked. The document's tags
+ * come ordered by caller (identity providers, integration partners, operators) and its
+ * `x-tagGroups` name those groups: Swagger UI does not read `x-tagGroups`, so a small plugin
+ * writes each group's name above the first of its tags that has operations on the page.
  */
 export const REFERENCE_INIT_JS = `'use strict';
 (function () {

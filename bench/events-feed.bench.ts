@@ -1,6 +1,7 @@
 // Benchmark: the change feed (GET /api/provisioning/iam/changes?limit=1000) on 1,000,000 events of
 // one tenant in real PostgreSQL. The events are written set-based (one INSERT ... SELECT
-// generate_series, already sequenced 1..EVENTS), then the built service (dist/src/main.js, rate
+// generate_series, already sequenced 1..EVENTS), every other one a user's create as the capture
+// triggers store it (its attribute names and ids for the reader to put back) and a patch between, then the built service (dist/src/main.js, rate
 // limits and request log off) answers pages of 1,000 at the start (after=0), the middle and the end
 // (the last full page); each figure is the median of RUNS requests over HTTP, one at a time, after a
 // few unmeasured ones, the three timed in turn in each round. Target: < 50 ms a page, at every depth.
@@ -55,12 +56,22 @@ async function main(): Promise<void> {
       await db.query('BEGIN');
       await db.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.changeSequencer]);
       await db.query(
-        `INSERT INTO change_events (tenant_id, event_id, resource_type, resource_id, external_id, version,
+        `INSERT INTO change_events (tenant_id, resource_type, resource_id, external_id, version,
            event_type, attributes, data, door, credential_id, credential_name, correlation_id, occurred_on)
-         SELECT $1, gen_random_uuid(), 'user', gen_random_uuid(), 'ext-' || g, 2, 'patch',
-           ARRAY['familyName'], jsonb_build_object('familyName', 'Family ' || g), 'scim', NULL, 'entra',
-           md5(g::text), now() - (($2 - g) || ' seconds')::interval
-         FROM generate_series(1, $2::bigint) g`,
+         SELECT $1, 'user', gen_random_uuid(), 'ext-' || g, 1 + g % 2, e.type, e.attributes, e.data, 'scim', NULL,
+           'entra', md5(g::text), now() - (($2 - g) || ' seconds')::interval
+         FROM generate_series(1, $2::bigint) g
+         CROSS JOIN LATERAL (
+           SELECT 'create' AS type, '{}'::text[] AS attributes, jsonb_build_object(
+               'userName', 'user' || g || '@example.com', 'givenName', 'Given ' || g, 'familyName', 'Family ' || g,
+               'displayName', 'Given ' || g || ' Family ' || g, 'email', 'user' || g || '@example.com',
+               'emails', jsonb_build_array(jsonb_build_object('value', 'user' || g || '@example.com', 'type', 'work', 'primary', true)),
+               'active', true, 'attributes', jsonb_build_object(
+                 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+                 jsonb_build_object('employeeNumber', g::text, 'department', 'Sales'))) AS data
+            WHERE g % 2 = 1
+           UNION ALL
+           SELECT 'patch', ARRAY['familyName'], jsonb_build_object('familyName', 'Family ' || g) WHERE g % 2 = 0) e`,
         [TENANT, EVENTS],
       );
       await db.query(
@@ -83,8 +94,8 @@ async function main(): Promise<void> {
 
       // The feed's statement alone (FeedRepository.findAfter, form=full), as PostgreSQL runs it.
       const feedSql = `SELECT seq::text AS "seq", event_id, resource_type, resource_id, member_id, user_type_id,
-          external_id, version, event_type, attributes, door, credential_id, credential_name, correlation_id,
-          transaction_id, occurred_on, data
+          external_id, version, event_type, attributes, data, door, credential_id, credential_name, correlation_id,
+          transaction_id, occurred_on
         FROM change_feed WHERE tenant_id = $1 AND seq > $2::bigint
         ORDER BY change_feed.seq LIMIT $3`;
       const plan = (await db.query(`EXPLAIN ${feedSql}`, [TENANT, EVENTS / 2, LIMIT + 1])).rows

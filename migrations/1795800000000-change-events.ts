@@ -65,38 +65,22 @@ export class ChangeEvents1795800000000 implements MigrationInterface {
       `CREATE FUNCTION change_context() RETURNS jsonb LANGUAGE sql STABLE PARALLEL SAFE
          RETURN coalesce(nullif(current_setting('idp.change', true), '')::jsonb, '{}'::jsonb)`,
     );
-    const context = `coalesce(c ->> 'door', 'system'), c ->> 'credentialId', c ->> 'credentialName',
-                     c ->> 'correlationId', c ->> 'transactionId'`;
-    const columns = `tenant_id, resource_type, resource_id, external_id, version, event_type, attributes, data,
-                     door, credential_id, credential_name, correlation_id, transaction_id`;
     for (const [table, capture] of Object.entries(CAPTURED)) {
-      await queryRunner.query(createdFunction(table, capture, columns, context));
-      await queryRunner.query(updatedFunction(table, capture, columns, context));
+      await queryRunner.query(createdFunction(table, capture, EVENT_COLUMNS, CONTEXT_VALUES));
+      await queryRunner.query(updatedFunction(table, capture, EVENT_COLUMNS, CONTEXT_VALUES));
     }
     // TG_ARGV[0] is the resource type ('user' or 'department'): both tables share it.
     await queryRunner.query(
       `CREATE FUNCTION change_events_deleted() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
        DECLARE c jsonb := change_context();
        BEGIN
-         INSERT INTO change_events (${columns})
-         SELECT r.tenant_id, TG_ARGV[0], r.id, r.external_id, NULL, 'delete', '{}', NULL, ${context}
+         INSERT INTO change_events (${EVENT_COLUMNS})
+         SELECT r.tenant_id, TG_ARGV[0], r.id, r.external_id, NULL, 'delete', '{}', NULL, ${CONTEXT_VALUES}
            FROM changed r;
          RETURN NULL;
        END $$`,
     );
-    // An assignment's resource is its department, its member the user (TG_ARGV[0]: create or delete).
-    await queryRunner.query(
-      `CREATE FUNCTION change_events_assignments() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
-       DECLARE c jsonb := change_context();
-       BEGIN
-         INSERT INTO change_events (${columns}, member_id, user_type_id)
-         SELECT r.tenant_id, 'assignment', r.department_id, NULL, NULL, TG_ARGV[0], '{}',
-                jsonb_build_object('userId', r.user_id, 'departmentId', r.department_id, 'userTypeId', r.user_type_id),
-                ${context}, r.user_id, r.user_type_id
-           FROM changed r;
-         RETURN NULL;
-       END $$`,
-    );
+    await queryRunner.query(`CREATE FUNCTION ${assignmentsFunction()}`);
     for (const [table, capture] of Object.entries(CAPTURED)) {
       await queryRunner.query(
         `CREATE TRIGGER ${table}_change_created AFTER INSERT ON ${table} REFERENCING NEW TABLE AS changed
@@ -156,6 +140,29 @@ export class ChangeEvents1795800000000 implements MigrationInterface {
   }
 }
 
+/** The transaction's label (change_context() as `c`) as the last five of EVENT_COLUMNS' values. */
+export const CONTEXT_VALUES = `coalesce(c ->> 'door', 'system'), c ->> 'credentialId', c ->> 'credentialName',
+                     c ->> 'correlationId', c ->> 'transactionId'`;
+export const EVENT_COLUMNS = `tenant_id, resource_type, resource_id, external_id, version, event_type, attributes, data,
+                     door, credential_id, credential_name, correlation_id, transaction_id`;
+
+/**
+ * `change_events_assignments()`, as this migration defines it. An assignment's resource is its
+ * department, its member the user (TG_ARGV[0]: create or delete).
+ */
+export function assignmentsFunction(): string {
+  return `change_events_assignments() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
+       DECLARE c jsonb := change_context();
+       BEGIN
+         INSERT INTO change_events (${EVENT_COLUMNS}, member_id, user_type_id)
+         SELECT r.tenant_id, 'assignment', r.department_id, NULL, NULL, TG_ARGV[0], '{}',
+                jsonb_build_object('userId', r.user_id, 'departmentId', r.department_id, 'userTypeId', r.user_type_id),
+                ${CONTEXT_VALUES}, r.user_id, r.user_type_id
+           FROM changed r;
+         RETURN NULL;
+       END $$`;
+}
+
 /**
  * What the capture shows of each table: the resource type, and its columns besides `id`, `active`
  * (activate/deactivate), `attributes` (SCIM extension and unknown attributes, listed by their own
@@ -170,7 +177,7 @@ export class ChangeEvents1795800000000 implements MigrationInterface {
  * statement that fires them) cost about a second of CPU per statement, more than the rest of the
  * capture put together.
  */
-const CAPTURED: Record<string, { type: string; columns: string[]; json: string[] }> = {
+export const CAPTURED: Record<string, { type: string; columns: string[]; json: string[] }> = {
   users: {
     type: 'user',
     columns: [
@@ -191,13 +198,19 @@ const CAPTURED: Record<string, { type: string; columns: string[]; json: string[]
   departments: { type: 'department', columns: ['external_id', 'name', 'parent_id'], json: [] },
 };
 
-const camel = (column: string): string => column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+export const camel = (column: string): string =>
+  column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
 /**
  * Creates: the new row's values, keyed by attribute name, without the null ones nor an empty
  * `attributes`/`metadata` object; its attribute names are those keys (`attributes` by its own keys).
  */
-function createdFunction(table: string, capture: (typeof CAPTURED)[string], columns: string, context: string): string {
+export function createdFunction(
+  table: string,
+  capture: (typeof CAPTURED)[string],
+  columns: string,
+  context: string,
+): string {
   const scalars = capture.columns.filter((column) => !capture.json.includes(column));
   const objects = [...capture.json, 'attributes'];
   const scalarPairs = ['id', ...scalars, 'active'].map((column) => `'${camel(column)}', r.${column}`).join(', ');

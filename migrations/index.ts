@@ -19,6 +19,7 @@ import { RequestActivity1795630000000 } from './1795630000000-request-activity';
 import { AssignmentsDepartmentUser1795700000000 } from './1795700000000-assignments-department-user';
 import { ChangeEvents1795800000000 } from './1795800000000-change-events';
 import { ChangePositions1795900000000 } from './1795900000000-change-positions';
+import { CompactChangeEvents1796000000000 } from './1796000000000-compact-change-events';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -42,4 +43,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AssignmentsDepartmentUser1795700000000,
   ChangeEvents1795800000000,
   ChangePositions1795900000000,
+  CompactChangeEvents1796000000000,
 ];

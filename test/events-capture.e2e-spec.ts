@@ -1,5 +1,6 @@
 import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
+import { restoredContent } from '../src/events/capture/stored-change';
 import { randomSecret, startTestApp, TestApp } from './support/test-app';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -56,8 +57,23 @@ describe('change events: capture through every door', () => {
   /** The id of the newest event, to read what an action adds after it. */
   const mark = async (): Promise<string> =>
     (await db.query(`SELECT coalesce(max(id), 0)::text AS id FROM change_events`))[0].id;
-  const eventsAfter = (after: string): Promise<EventRow[]> =>
-    db.query(`SELECT * FROM change_events WHERE id > $1 ORDER BY id`, [after]);
+  /** The rows as readers show them: with what their storage leaves out put back. */
+  const eventsAfter = async (after: string): Promise<EventRow[]> => {
+    const rows: EventRow[] = await db.query(`SELECT * FROM change_events WHERE id > $1 ORDER BY id`, [after]);
+    return rows.map((row) => ({
+      ...row,
+      ...restoredContent({
+        resourceType: row.resource_type,
+        resourceId: row.resource_id,
+        memberId: row.member_id,
+        userTypeId: row.user_type_id,
+        externalId: row.external_id,
+        eventType: row.event_type,
+        attributes: row.attributes,
+        data: row.data,
+      }),
+    }));
+  };
 
   /** Runs `action` and answers the events it wrote. */
   async function captured(action: () => Promise<unknown>): Promise<EventRow[]> {

@@ -79,7 +79,7 @@ describe('event push delivery under faults', () => {
   /** The jti of every event of `users`, as the stream must deliver them. */
   async function expectedJtis(stream: string, users: string[]): Promise<Set<string>> {
     const rows = await fleet.sql<{ event_id: string }>(
-      `SELECT event_id FROM change_events WHERE resource_id = ANY ($1::uuid[])`,
+      `SELECT event_id FROM change_feed WHERE resource_id = ANY ($1::uuid[])`,
       [users],
     );
     return new Set(rows.map((row) => setJti(row.event_id, stream)));

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { isUuid } from '../../common/ids';
+import { restoredContent } from '../capture/stored-change';
 import type { StreamForm } from '../entities/event-stream.entity';
 import type { SetEvent } from '../sets/set-token';
 
@@ -106,17 +107,26 @@ export class EventDeliveryRepository {
       [tenantId, after, limit],
     );
     return rows.map((row) => {
+      const stored = {
+        resourceType: String(row.resource_type),
+        resourceId: String(row.resource_id),
+        memberId: (row.member_id as string | null) ?? null,
+        userTypeId: (row.user_type_id as string | null) ?? null,
+        externalId: (row.external_id as string | null) ?? null,
+        eventType: String(row.event_type),
+        attributes: (row.attributes as string[] | null) ?? null,
+        data: (row.data as Record<string, unknown> | null) ?? null,
+      };
       const set: SetEvent = {
         eventId: String(row.event_id),
         seq: String(row.seq),
-        resourceType: row.resource_type as SetEvent['resourceType'],
-        resourceId: String(row.resource_id),
-        memberId: (row.member_id as string | null) ?? null,
-        externalId: (row.external_id as string | null) ?? null,
+        resourceType: stored.resourceType as SetEvent['resourceType'],
+        resourceId: stored.resourceId,
+        memberId: stored.memberId,
+        externalId: stored.externalId,
         version: row.version === null || row.version === undefined ? null : Number(row.version),
-        eventType: row.event_type as SetEvent['eventType'],
-        attributes: (row.attributes as string[] | null) ?? [],
-        data: (row.data as Record<string, unknown> | null) ?? null,
+        eventType: stored.eventType as SetEvent['eventType'],
+        ...restoredContent(stored),
         correlationId: (row.correlation_id as string | null) ?? null,
         transactionId: (row.transaction_id as string | null) ?? null,
         occurredOn: new Date(row.occurred_on as string),

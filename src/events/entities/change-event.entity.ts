@@ -1,4 +1,4 @@
-import { Column, Entity, Generated, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** What a change did to its resource (RFC 9967's prov events, plus activate/deactivate). */
 export type ChangeEventType = 'create' | 'patch' | 'delete' | 'activate' | 'deactivate';
@@ -15,6 +15,8 @@ export type ChangeDoor = 'scim' | 'batch' | 'direct' | 'partner' | 'admin' | 'sy
  * One change to a user, a department or an assignment. Written only by the capture triggers
  * (migration 1795800000000), in the transaction that made the change, and never rewritten: its
  * `seq`, the tenant's cursor, is a ChangePositionEntity the EventSequencer writes after commit.
+ * It leaves out what its other columns already say (a create's attribute names, ids in `data`):
+ * readers put those back with restoredContent() (src/events/capture/stored-change.ts).
  */
 @Entity('change_events')
 @Index('IDX_change_events_resource', ['tenantId', 'resourceId', 'id'])
@@ -26,9 +28,12 @@ export class ChangeEventEntity {
   @Column({ type: 'varchar', length: 64 })
   tenantId!: string;
 
-  @Column({ type: 'uuid' })
-  @Generated('uuid')
-  eventId!: string;
+  /**
+   * The UUID of an event written before migration 1796000000000; null since, when the change_feed
+   * view derives it from `id` (change_event_id()).
+   */
+  @Column({ type: 'uuid', nullable: true })
+  eventId!: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   resourceType!: ChangeResourceType;

@@ -16,7 +16,7 @@ export interface ChangeView {
   /** The resource's version after the change (its ETag W/"n"); null for a delete and an assignment. */
   version: number | null;
   attributes: string[];
-  /** Only with form=full (and in the history): the values, as change_events.data holds them. */
+  /** Only with form=full (and in the history): the values the change set (new ones; null when cleared). */
   data?: unknown;
   door: string;
   credential: { id: string; name: string | null } | null;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { restoredContent } from '../capture/stored-change';
 
 /** One event of the change_feed view (an event with its position) as the feed and the history read it (seq as text). */
 export interface ChangeRow {
@@ -23,13 +24,21 @@ export interface ChangeRow {
   occurredOn: Date;
 }
 
+/** `data` even for the notice form: a create's attribute names are worked out from it. */
 const COLUMNS = `seq::text AS "seq", event_id AS "eventId", resource_type AS "resourceType",
   resource_id AS "resourceId", member_id AS "memberId", user_type_id AS "userTypeId",
-  external_id AS "externalId", version, event_type AS "eventType", attributes, door,
+  external_id AS "externalId", version, event_type AS "eventType", attributes, data, door,
   credential_id AS "credentialId", credential_name AS "credentialName",
   correlation_id AS "correlationId", transaction_id AS "transactionId", occurred_on AS "occurredOn"`;
 
-const columns = (withData: boolean): string => (withData ? `${COLUMNS}, data` : COLUMNS);
+type StoredRow = Omit<ChangeRow, 'data'> & { data: Record<string, unknown> | null };
+
+/** The row with what its storage leaves out put back; its values only `withData`. */
+function restored(row: StoredRow, withData: boolean): ChangeRow {
+  const { attributes, data } = restoredContent(row);
+  const { data: _stored, ...rest } = row;
+  return withData ? { ...rest, attributes, data } : { ...rest, attributes };
+}
 
 /** Reads of change_events for the feed and the per-resource history, and their retention. */
 @Injectable()
@@ -39,19 +48,20 @@ export class FeedRepository {
    * of the (tenant_id, seq) index: as fast at the millionth event as at the first. ORDER BY names
    * the table's column: the bare name would be the output's `seq`, a text, in text order ('10' < '9').
    */
-  findAfter(
+  async findAfter(
     em: EntityManager,
     tenantId: string,
     after: string,
     limit: number,
     withData: boolean,
   ): Promise<ChangeRow[]> {
-    return em.query(
-      `SELECT ${columns(withData)} FROM change_feed
+    const rows = await em.query<StoredRow[]>(
+      `SELECT ${COLUMNS} FROM change_feed
        WHERE tenant_id = $1 AND seq > $2::bigint
        ORDER BY change_feed.seq LIMIT $3`,
       [tenantId, after, limit],
     );
+    return rows.map((row) => restored(row, withData));
   }
 
   /**
@@ -68,18 +78,18 @@ export class FeedRepository {
   ): Promise<{ rows: ChangeRow[]; total: number }> {
     const halves = subject.kind === 'user' ? ['resource_id', 'member_id'] : ['resource_id'];
     const select = (column: string) =>
-      `(SELECT id, ${columns(true)} FROM change_feed
+      `(SELECT id, ${COLUMNS} FROM change_feed
         WHERE tenant_id = $1 AND ${column} = $2::uuid ORDER BY id DESC LIMIT $3)`;
     const count = (column: string) =>
       `(SELECT count(*) FROM change_feed WHERE tenant_id = $1 AND ${column} = $2::uuid)`;
     const [rows, totals] = await Promise.all([
-      em.query<(ChangeRow & { id: string })[]>(
+      em.query<(StoredRow & { id: string })[]>(
         `SELECT * FROM (${halves.map(select).join(' UNION ALL ')}) e ORDER BY id DESC LIMIT $4 OFFSET $5`,
         [tenantId, subject.id, offset + limit, limit, offset],
       ),
       em.query<{ total: string }[]>(`SELECT ${halves.map(count).join(' + ')} AS total`, [tenantId, subject.id]),
     ]);
-    return { rows: rows.map(({ id: _id, ...row }) => row), total: Number(totals[0].total) };
+    return { rows: rows.map(({ id: _id, ...row }) => restored(row, true)), total: Number(totals[0].total) };
   }
 
   /** Whether the user or department exists in the tenant (a deleted one may still have a history). */

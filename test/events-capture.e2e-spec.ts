@@ -1,6 +1,6 @@
 import * as jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
-import { restoredContent } from '../src/events/capture/stored-change';
+import { restoredContent, storedChangeOf } from '../src/events/capture/stored-change';
 import { randomSecret, startTestApp, TestApp } from './support/test-app';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -62,16 +62,7 @@ describe('change events: capture through every door', () => {
     const rows: EventRow[] = await db.query(`SELECT * FROM change_events WHERE id > $1 ORDER BY id`, [after]);
     return rows.map((row) => ({
       ...row,
-      ...restoredContent({
-        resourceType: row.resource_type,
-        resourceId: row.resource_id,
-        memberId: row.member_id,
-        userTypeId: row.user_type_id,
-        externalId: row.external_id,
-        eventType: row.event_type,
-        attributes: row.attributes,
-        data: row.data,
-      }),
+      ...restoredContent(storedChangeOf(row)),
     }));
   };
 

@@ -16,6 +16,35 @@ export interface StoredChange {
   data: Record<string, unknown> | null;
 }
 
+/** A change_events (or change_feed) row's columns as node-postgres answers them, by column name. */
+export type StoredChangeColumns = {
+  [
+    column in
+      | 'resource_type'
+      | 'resource_id'
+      | 'member_id'
+      | 'user_type_id'
+      | 'external_id'
+      | 'event_type'
+      | 'attributes'
+      | 'data'
+  ]?: unknown;
+};
+
+/** The StoredChange of a row read by column name (`SELECT *` or the snake_case columns). */
+export function storedChangeOf(row: StoredChangeColumns): StoredChange {
+  return {
+    resourceType: String(row.resource_type),
+    resourceId: String(row.resource_id),
+    memberId: (row.member_id as string | null | undefined) ?? null,
+    userTypeId: (row.user_type_id as string | null | undefined) ?? null,
+    externalId: (row.external_id as string | null | undefined) ?? null,
+    eventType: String(row.event_type),
+    attributes: (row.attributes as string[] | null | undefined) ?? null,
+    data: (row.data as Record<string, unknown> | null | undefined) ?? null,
+  };
+}
+
 /**
  * The event's attribute names and values as the capture saw them: every reader (feed, history,
  * SETs, polls) shows events through this. Rows written before the migration already hold

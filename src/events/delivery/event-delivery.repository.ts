@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { isUuid } from '../../common/ids';
-import { restoredContent } from '../capture/stored-change';
+import { restoredContent, storedChangeOf } from '../capture/stored-change';
 import type { StreamForm } from '../entities/event-stream.entity';
 import type { SetEvent } from '../sets/set-token';
 
@@ -107,16 +107,7 @@ export class EventDeliveryRepository {
       [tenantId, after, limit],
     );
     return rows.map((row) => {
-      const stored = {
-        resourceType: String(row.resource_type),
-        resourceId: String(row.resource_id),
-        memberId: (row.member_id as string | null) ?? null,
-        userTypeId: (row.user_type_id as string | null) ?? null,
-        externalId: (row.external_id as string | null) ?? null,
-        eventType: String(row.event_type),
-        attributes: (row.attributes as string[] | null) ?? null,
-        data: (row.data as Record<string, unknown> | null) ?? null,
-      };
+      const stored = storedChangeOf(row);
       const set: SetEvent = {
         eventId: String(row.event_id),
         seq: String(row.seq),

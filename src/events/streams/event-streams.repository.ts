@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { restoredContent } from '../capture/stored-change';
+import { restoredContent, storedChangeOf } from '../capture/stored-change';
 import type { ChangeEventType, ChangeResourceType } from '../entities/change-event.entity';
 import type { StreamEventType, StreamResourceType } from './dto/event-stream.dto';
 import type { EventStreamRecord, EventStreamState } from './event-stream.view';
@@ -292,21 +292,16 @@ function toRecord(row: Row): EventStreamRecord {
 }
 
 function toEvent(row: Row): StreamEventRow {
-  const stored = {
+  return {
+    seq: row.seq as string,
+    eventId: row.event_id as string,
     resourceType: row.resource_type as ChangeResourceType,
     resourceId: row.resource_id as string,
     memberId: row.member_id as string | null,
     userTypeId: row.user_type_id as string | null,
     externalId: row.external_id as string | null,
     eventType: row.event_type as ChangeEventType,
-    attributes: row.attributes as string[] | null,
-    data: row.data as Record<string, unknown> | null,
-  };
-  return {
-    seq: row.seq as string,
-    eventId: row.event_id as string,
-    ...stored,
-    ...restoredContent(stored),
+    ...restoredContent(storedChangeOf(row)),
     version: row.version as number | null,
     door: row.door as string,
     credentialId: row.credential_id as string | null,

@@ -142,6 +142,8 @@ describe('operator console shell in Chromium', () => {
 
   it('reaches the skip link first, then the navigation; Enter follows a tab and focus lands on the content', async () => {
     await openConsole(page, base, t.secrets.adminToken, '#/overview');
+    // Once the view has rendered: a render that lands after the key press takes the focus back.
+    await settled();
     const focused = () =>
       page.evaluate(
         '({ tag: document.activeElement?.tagName.toLowerCase(), text: document.activeElement?.textContent?.trim(), id: document.activeElement?.id })',

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       const seconds = (lastAt - started) / 1000;
       const [state] = (
         await db.query<{ cursor: string; last: string }>(
-          `SELECT cursor::text AS cursor, (SELECT max(seq)::text FROM change_positions) AS last FROM event_streams WHERE id = $1`,
+          `SELECT cursor::text AS cursor, (SELECT max(last_seq)::text FROM change_runs) AS last FROM event_streams WHERE id = $1`,
           [stream.id],
         )
       ).rows;

@@ -128,7 +128,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
          * checkpoint taken, rather than landing on whichever mode runs next.
          */
         const settle = async (): Promise<void> => {
-          await db.query('VACUUM (ANALYZE) users, departments, assignments, change_events, change_positions');
+          await db.query('VACUUM (ANALYZE) users, departments, assignments, change_events, change_runs');
           await db.query('CHECKPOINT');
         };
         const headers = { 'auth-tenant-id': 'default', 'auth-token': token, 'Content-Type': 'application/json' };

@@ -105,7 +105,7 @@ export class CompactChangeEvents1796000000000 implements MigrationInterface {
 }
 
 /** change_events' columns in table order: the view keeps the order `e.*` gave it. */
-const FEED_COLUMNS = `e.id, e.tenant_id, e.event_id, e.resource_type, e.resource_id, e.member_id, e.user_type_id,
+export const FEED_COLUMNS = `e.id, e.tenant_id, e.event_id, e.resource_type, e.resource_id, e.member_id, e.user_type_id,
          e.external_id, e.version, e.event_type, e.attributes, e.data, e.door, e.credential_id, e.credential_name,
          e.correlation_id, e.transaction_id, e.occurred_on`;
 

@@ -20,6 +20,7 @@ import { AssignmentsDepartmentUser1795700000000 } from './1795700000000-assignme
 import { ChangeEvents1795800000000 } from './1795800000000-change-events';
 import { ChangePositions1795900000000 } from './1795900000000-change-positions';
 import { CompactChangeEvents1796000000000 } from './1796000000000-compact-change-events';
+import { ChangeRuns1796100000000 } from './1796100000000-change-runs';
 
 /** Every migration, oldest first. A new migration file is listed here too. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -44,4 +45,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ChangeEvents1795800000000,
   ChangePositions1795900000000,
   CompactChangeEvents1796000000000,
+  ChangeRuns1796100000000,
 ];

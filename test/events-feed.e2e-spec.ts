@@ -281,7 +281,16 @@ describe('change feed and history', () => {
     it('deletes old sequenced events up to the lowest stream cursor, never an unsequenced one', async () => {
       const tenant = unique('ret').toLowerCase();
       await t.http.post('/api/admin/tenants').set(admin()).send({ id: tenant, name: 'Retention' }).expect(201);
-      for (let i = 0; i < 6; i++) await sqlUser(tenant, unique('old'));
+      // Numbered as three runs: 1, 2, and 3..6 (a set-based write).
+      for (let i = 0; i < 2; i++) {
+        await sqlUser(tenant, unique('old'));
+        await t.app.get(EventSequencer).catchUp();
+      }
+      await db.query(
+        `INSERT INTO users (tenant_id, user_name, email, active, created_by, changed_by)
+         SELECT $1, $2 || g, $2 || g, true, 'batch', 'batch' FROM generate_series(1, 4) g`,
+        [tenant, unique('old')],
+      );
       await t.app.get(EventSequencer).catchUp();
       const numbered: { seq: string }[] = await db.query(
         'SELECT seq::text AS seq FROM change_feed WHERE tenant_id = $1 ORDER BY seq',
@@ -306,7 +315,7 @@ describe('change feed and history', () => {
           await t.app.get(FeedRepository).deleteBatchBefore(em, new Date(Date.now() - DAY), 1000);
           const rows: unknown[] = await em.query(
             `SELECT 1 FROM change_events e
-              WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM change_positions p WHERE p.event_id = e.id)`,
+              WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM change_feed f WHERE f.id = e.id)`,
             [tenant],
           );
           throw new Rollback(rows.length);
@@ -327,6 +336,15 @@ describe('change feed and history', () => {
       );
       expect(left.map((row) => row.seq)).toEqual(['5', '6', '7']);
       expect(left[2].resource_id).toBe(recent);
+      // The runs of 1 and 2 went with their events; 3..6 stays, holding 5 and 6.
+      const runs: unknown[] = await db.query(
+        'SELECT first_seq::text AS first, last_seq::text AS last FROM change_runs WHERE tenant_id = $1 ORDER BY last_seq',
+        [tenant],
+      );
+      expect(runs).toEqual([
+        { first: '3', last: '6' },
+        { first: '7', last: '7' },
+      ]);
     });
 
     async function insertStream(tenantId: string, status: 'active' | 'paused', cursor: number): Promise<void> {

@@ -22,7 +22,9 @@ describe('change events: capture and sequencing', () => {
     db = t.app.get(DataSource);
     transactions = t.app.get(TransactionRunner);
     sequencer = t.app.get(EventSequencer);
-    await db.query(`INSERT INTO tenants (id, name) VALUES ('seq-a', 'A'), ('seq-b', 'B')`);
+    await db.query(
+      `INSERT INTO tenants (id, name) VALUES ('seq-a', 'A'), ('seq-b', 'B'), ('seq-c', 'C'), ('seq-r', 'R')`,
+    );
   });
   afterAll(() => t.close());
 
@@ -161,33 +163,52 @@ describe('change events: capture and sequencing', () => {
     },
   );
 
-  it('reads only the positions above the watermark, however many events there are', async () => {
+  it('numbers a set-based write as one run, and gives every event of it its own seq', async () => {
+    const runs = async (tenant: string): Promise<number> =>
+      Number((await db.query(`SELECT count(*) AS n FROM change_runs WHERE tenant_id = $1`, [tenant]))[0].n);
+    const after = (await read('seq-r', '0')).at(-1)?.seq ?? '0';
+    const before = await runs('seq-r');
+    await db.query(
+      `INSERT INTO users (tenant_id, user_name, created_by, changed_by)
+       SELECT 'seq-r', 'run-' || g || '@example.com', 'scim', 'scim' FROM generate_series(1, 300) g`,
+    );
+    const events = await read('seq-r', after);
+    expect(events).toHaveLength(300);
+    expect(events.map((event) => BigInt(event.seq) - BigInt(after))).toEqual(
+      Array.from({ length: 300 }, (_, i) => BigInt(i + 1)),
+    );
+    expect(new Set(events.map((event) => event.resource_id)).size).toBe(300);
+    expect((await runs('seq-r')) - before).toBe(1);
+  });
+
+  it('reads only the runs above the watermark, however many runs there are', async () => {
     const repository = t.app.get(ChangeEventsRepository);
-    const positionsRead = (em: EntityManager): Promise<number> =>
+    const runsRead = (em: EntityManager): Promise<number> =>
       em
         .query<{ n: string }[]>(
           `SELECT sum(pg_stat_get_xact_tuples_returned(oid)) AS n FROM pg_class
-            WHERE oid = 'change_positions'::regclass
-               OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'change_positions'::regclass)`,
+            WHERE oid = 'change_runs'::regclass
+               OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'change_runs'::regclass)`,
         )
         .then(([row]) => Number(row.n));
-    // 20,000 numbered events, counted by a VACUUM but with no statistics on their ids yet (a restored
-    // or fast-growing table): the planner guesses a third of them above the watermark and joins those
-    // to positions by merge or hash, which read every position unless the statement bounds them.
+    // 20,000 numbered events of two tenants by turns, so 20,000 runs of one event; counted by a
+    // VACUUM but with no statistics yet (a restored or fast-growing table), when the planner guesses
+    // a third of the events above the watermark and would join them to every run by merge or hash.
     await db.query(
       `INSERT INTO change_events (tenant_id, resource_type, resource_id, event_type, door)
-       SELECT 'seq-b', 'user', gen_random_uuid(), 'delete', 'system' FROM generate_series(1, 20000)`,
+       SELECT CASE WHEN g % 2 = 0 THEN 'seq-b' ELSE 'seq-c' END, 'user', gen_random_uuid(), 'delete', 'system'
+         FROM generate_series(1, 20000) g`,
     );
     await sequencer.catchUp();
-    await db.query('VACUUM change_events, change_positions');
+    await db.query('VACUUM change_events, change_runs');
     for (let i = 0; i < 5; i++) await insertUser('seq-b', `bounded-${i}@example.com`);
     const read = await transactions.run(async (em) => {
       await repository.lockSequencer(em, ADVISORY_LOCKS.changeSequencer);
       // The five new events above the watermark, whether a pass has numbered them yet or not.
       await em.query(`UPDATE change_sequencer SET watermark = (SELECT max(id) - 5 FROM change_events)`);
-      const before = await positionsRead(em);
+      const before = await runsRead(em);
       await repository.sequencePending(em, 5_000);
-      return (await positionsRead(em)) - before;
+      return (await runsRead(em)) - before;
     });
     expect(read).toBeLessThan(100);
   });

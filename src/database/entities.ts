@@ -10,7 +10,7 @@ import { TransactionEntity } from '../provisioning/entities/transaction.entity';
 import { RequestActivityEntity } from '../request-log/entities/request-activity.entity';
 import { RequestLogEntity } from '../request-log/entities/request-log.entity';
 import { ChangeEventEntity } from '../events/entities/change-event.entity';
-import { ChangePositionEntity } from '../events/entities/change-position.entity';
+import { ChangeRunEntity } from '../events/entities/change-run.entity';
 import { ChangeSequenceEntity } from '../events/entities/change-sequence.entity';
 import { ChangeSequencerEntity } from '../events/entities/change-sequencer.entity';
 import { EventDeadLetterEntity } from '../events/entities/event-dead-letter.entity';
@@ -34,7 +34,7 @@ export const ENTITIES = [
   RequestActivityEntity,
   PeriodicTaskEntity,
   ChangeEventEntity,
-  ChangePositionEntity,
+  ChangeRunEntity,
   ChangeSequenceEntity,
   ChangeSequencerEntity,
   EventStreamEntity,

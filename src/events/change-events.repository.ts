@@ -13,14 +13,17 @@ const SEQUENCER_STATE = `
 /**
  * The numbering statement ($1 the batch size; $2..$5 SEQUENCER_STATE's values).
  *
- * The events above the watermark (a range of the primary key, materialized: joined as it is, the
- * planner without statistics on change_events chose a merge anti-join that read every position,
- * 60 ms at 200,000 events, against 3 ms) that this statement can see (committed) and that have no
- * position yet are numbered, oldest first, per tenant in id order after the tenant's last seq,
- * which it advances. The positions they are checked against are bounded by the watermark too:
- * whenever the planner guesses many events above it (a table counted but not analyzed yet), it
- * joins them to positions by merge or hash, and without the bound that read every position ever
- * written, every pass (40 ms a pass at 60,000 positions, and growing with the table).
+ * The events above the watermark that this statement can see (committed) and that no run holds
+ * yet are numbered, oldest first, per tenant in id order after the tenant's last seq, which it
+ * advances. They are read from the gaps between the runs above the watermark: one range of the
+ * primary key per gap, so a pass never reads an event that is numbered already, however far the
+ * watermark lags (it waits for the oldest transaction open at an earlier pass, and a commit step
+ * keeps one open while the next pass runs). Each gap is its own subquery (the LIMIT keeps it one):
+ * flattened into a join, the planner read the whole primary key and filtered it by the gaps.
+ *
+ * They are numbered by runs (migration 1796100000000): the new events of a tenant whose ids follow
+ * each other with no gap (nothing between them that is another tenant's, uncommitted or rolled
+ * back) make one run, one row. A commit step's events, inserted by one statement, are one run.
  *
  * The watermark then moves when it safely can. An event takes its id inside its transaction, after
  * that transaction's own write gave it a transaction id (the capture triggers run after their
@@ -32,17 +35,28 @@ const SEQUENCER_STATE = `
  * Not when the batch was full: the next pass goes on from here.
  */
 const SEQUENCE_PENDING = `
-  WITH candidates AS MATERIALIZED (
-    SELECT id, tenant_id FROM change_events WHERE id > $2::bigint
+  WITH known AS MATERIALIZED (
+    SELECT first_id, last_id FROM change_runs WHERE last_id > $2::bigint
+  ), gaps AS (
+    SELECT coalesce(lag(last_id) OVER (ORDER BY last_id), $2::bigint) AS after_id, first_id AS before_id FROM known
+    UNION ALL
+    SELECT coalesce(max(last_id), $2::bigint), NULL FROM known
   ), pending AS (
-    SELECT c.id, c.tenant_id FROM candidates c
-     WHERE NOT EXISTS (SELECT 1 FROM change_positions p WHERE p.event_id = c.id AND p.event_id > $2::bigint)
-     ORDER BY c.id LIMIT $1
+    SELECT e.id, e.tenant_id FROM gaps g
+     CROSS JOIN LATERAL (
+           SELECT id, tenant_id FROM change_events e
+            WHERE e.id > g.after_id AND e.id < coalesce(g.before_id, 9223372036854775807)
+            ORDER BY e.id LIMIT $1) e
+     ORDER BY e.id LIMIT $1
+  ), runs AS (
+    SELECT tenant_id, min(id) AS first_id, max(id) AS last_id, count(*) AS n
+      FROM (SELECT id, tenant_id, id - row_number() OVER (PARTITION BY tenant_id ORDER BY id) AS run FROM pending) p
+     GROUP BY tenant_id, run
   ), numbered AS (
-    SELECT id, tenant_id,
-           row_number() OVER (PARTITION BY tenant_id ORDER BY id) AS n,
-           count(*) OVER (PARTITION BY tenant_id) AS total
-      FROM pending
+    SELECT tenant_id, first_id, last_id, n,
+           sum(n) OVER (PARTITION BY tenant_id ORDER BY first_id) AS upto,
+           sum(n) OVER (PARTITION BY tenant_id) AS total
+      FROM runs
   ), advanced AS (
     INSERT INTO change_sequences AS s (tenant_id, last_seq)
     SELECT tenant_id, max(total) FROM numbered GROUP BY tenant_id
@@ -55,10 +69,10 @@ const SEQUENCE_PENDING = `
      WHERE pg_snapshot_xmin(pg_current_snapshot())::text::bigint >= $4::bigint
        AND (SELECT count(*) FROM pending) < $1
   )
-  INSERT INTO change_positions (event_id, tenant_id, seq)
-  SELECT x.id, x.tenant_id, a.last_seq - x.total + x.n
+  INSERT INTO change_runs (last_id, first_id, tenant_id, first_seq, last_seq)
+  SELECT x.last_id, x.first_id, x.tenant_id, a.last_seq - x.total + x.upto - x.n + 1, a.last_seq - x.total + x.upto
     FROM numbered x JOIN advanced a ON a.tenant_id = x.tenant_id
-  RETURNING tenant_id`;
+  RETURNING tenant_id, last_seq - first_seq + 1 AS n`;
 
 /**
  * Whether a pass has anything to do: an event above the watermark, new or numbered but not yet
@@ -83,7 +97,7 @@ export class ChangeEventsRepository {
   async sequencePending(em: EntityManager, limit: number): Promise<Sequenced> {
     const [state] = await em.query<SequencerState[]>(SEQUENCER_STATE);
     // Values, not subqueries: planned with them, the range is seen to be the key's last few entries.
-    const rows = await em.query<{ tenant_id: string }[]>(SEQUENCE_PENDING, [
+    const rows = await em.query<{ tenant_id: string; n: string }[]>(SEQUENCE_PENDING, [
       limit,
       state.watermark,
       state.nextWatermark,
@@ -91,7 +105,7 @@ export class ChangeEventsRepository {
       state.lastId,
     ]);
     const sequenced: Sequenced = new Map();
-    for (const row of rows) sequenced.set(row.tenant_id, (sequenced.get(row.tenant_id) ?? 0) + 1);
+    for (const row of rows) sequenced.set(row.tenant_id, (sequenced.get(row.tenant_id) ?? 0) + Number(row.n));
     return sequenced;
   }
 

@@ -37,7 +37,7 @@ describe('event push delivery under faults', () => {
       `INSERT INTO event_streams (tenant_id, name, delivery, endpoint_url, event_types, resource_types, form, status,
          cursor, signing_kid, signing_key_sealed, public_jwk)
        VALUES ('default', $1, 'push', $2, '{create,patch,delete,activate,deactivate}', '{user,department,assignment}',
-         'notice', 'active', (SELECT COALESCE(max(seq), 0) FROM change_positions WHERE tenant_id = 'default'), $3, $4, $5)
+         'notice', 'active', (SELECT COALESCE(max(last_seq), 0) FROM change_runs WHERE tenant_id = 'default'), $3, $4, $5)
        RETURNING id`,
       [`fault-${Math.random()}`, endpointUrl, key.kid, sealed, JSON.stringify(key.publicJwk)],
     );

@@ -64,7 +64,7 @@ export class EventDeliveryRepository {
           AND (s.next_attempt_on IS NULL OR s.next_attempt_on <= now())
           AND (s.delivery_job_id IS NULL OR NOT EXISTS (
                 SELECT 1 FROM backend_jobs j WHERE j.id = s.delivery_job_id AND j.status IN ('NOT_STARTED', 'STARTED')))
-          AND EXISTS (SELECT 1 FROM change_positions p WHERE p.tenant_id = s.tenant_id AND p.seq > s.cursor)
+          AND EXISTS (SELECT 1 FROM change_runs r WHERE r.tenant_id = s.tenant_id AND r.last_seq > s.cursor)
         ORDER BY s.next_attempt_on NULLS FIRST, s.id
         LIMIT $1 FOR UPDATE OF s SKIP LOCKED`,
       [limit],
@@ -100,12 +100,13 @@ export class EventDeliveryRepository {
     return rows[0] ?? null;
   }
 
-  /** Up to `limit` sequenced events of the tenant after `after`, in seq order. */
+  /** Up to `limit` sequenced events of the tenant after `after`, in seq order (change_feed_after's). */
   async eventsAfter(em: EntityManager, tenantId: string, after: string, limit: number): Promise<PendingEvent[]> {
-    const rows = await em.query<Record<string, unknown>[]>(
-      `SELECT * FROM change_feed WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-      [tenantId, after, limit],
-    );
+    const rows = await em.query<Record<string, unknown>[]>(`SELECT * FROM change_feed_after($1, $2::bigint) LIMIT $3`, [
+      tenantId,
+      after,
+      limit,
+    ]);
     return rows.map((row) => {
       const stored = storedChangeOf(row);
       const set: SetEvent = {

@@ -14,7 +14,7 @@ export type ChangeDoor = 'scim' | 'batch' | 'direct' | 'partner' | 'admin' | 'sy
 /**
  * One change to a user, a department or an assignment. Written only by the capture triggers
  * (migration 1795800000000), in the transaction that made the change, and never rewritten: its
- * `seq`, the tenant's cursor, is a ChangePositionEntity the EventSequencer writes after commit.
+ * `seq`, the tenant's cursor, comes from a ChangeRunEntity the EventSequencer writes after commit.
  * It leaves out what its other columns already say (a create's attribute names, ids in `data`):
  * readers put those back with restoredContent() (src/events/capture/stored-change.ts).
  */

@@ -203,14 +203,13 @@ export class EventStreamsRepository {
 
   /**
    * The events after `cursor` the stream still owes: not acked, of its event and resource types,
-   * in seq order, at most `limit`.
+   * in seq order (change_feed_after's), at most `limit`.
    */
   async pendingEvents(em: EntityManager, stream: EventStreamRecord, limit: number): Promise<StreamEventRow[]> {
     const rows: Row[] = await em.query(
-      `SELECT ${EVENT_COLUMNS} FROM change_feed e
-        WHERE e.tenant_id = $1 AND e.seq > $2::bigint AND e.seq <> ALL($3::bigint[])
-          AND e.event_type = ANY($4::text[]) AND e.resource_type = ANY($5::text[])
-        ORDER BY e.seq LIMIT $6`,
+      `SELECT ${EVENT_COLUMNS} FROM change_feed_after($1, $2::bigint) e
+        WHERE e.seq <> ALL($3::bigint[]) AND e.event_type = ANY($4::text[]) AND e.resource_type = ANY($5::text[])
+        LIMIT $6`,
       [stream.tenantId, stream.cursor, stream.acked, stream.eventTypes, stream.resourceTypes, limit],
     );
     return rows.map(toEvent);
@@ -225,8 +224,8 @@ export class EventStreamsRepository {
   ): Promise<Array<{ seq: string; eventId: string }>> {
     if (eventIds.length === 0) return [];
     const rows: Row[] = await em.query(
-      `SELECT e.seq::text AS seq, e.event_id FROM change_feed e
-        WHERE e.tenant_id = $1 AND e.seq > $2::bigint AND e.event_id = ANY($3::uuid[])`,
+      `SELECT e.seq::text AS seq, e.event_id FROM change_feed_after($1, $2::bigint) e
+        WHERE e.event_id = ANY($3::uuid[]) LIMIT cardinality($3::uuid[])`,
       [tenantId, cursor, eventIds],
     );
     return rows.map((row) => ({ seq: row.seq as string, eventId: row.event_id as string }));
@@ -234,7 +233,7 @@ export class EventStreamsRepository {
 
   /**
    * Events after `cursor`, each saying whether the stream is done with it (acked, or outside its
-   * filter), in seq order, at most `limit`: the cursor moves over the done prefix.
+   * filter), in seq order (change_feed_after's), at most `limit`: the cursor moves over the done prefix.
    */
   async doneAfter(
     em: EntityManager,
@@ -246,9 +245,8 @@ export class EventStreamsRepository {
     const rows: Row[] = await em.query(
       `SELECT e.seq::text AS seq,
               (e.seq = ANY($3::bigint[]) OR NOT (e.event_type = ANY($4::text[]) AND e.resource_type = ANY($5::text[]))) AS done
-         FROM change_feed e
-        WHERE e.tenant_id = $1 AND e.seq > $2::bigint
-        ORDER BY e.seq LIMIT $6`,
+         FROM change_feed_after($1, $2::bigint) e
+        LIMIT $6`,
       [stream.tenantId, cursor, acked, stream.eventTypes, stream.resourceTypes, limit],
     );
     return rows.map((row) => ({ seq: row.seq as string, done: row.done as boolean }));

@@ -5,13 +5,16 @@
 //       assignments, as bench/transaction-commit.bench.ts queues it): commit -> COMPLETED, creates;
 //   (b) SCIM POST /Users throughput (the body Entra ID sends, bench/support/scim-scenarios.ts),
 //       50 connections.
-// Targets: commit with events <= 1.15x without; POST /Users with events >= 0.90x without.
+// Targets: commit with events <= 1.15x without; POST /Users with events >= 0.90x without. Each round
+// runs the two modes back to back (which one first alternates), and the figure is the median of the
+// rounds' own with/without ratios: this machine's speed drifts by a fifth between runs a minute
+// apart, and the database grows every round, so a run is compared with its neighbour, not with a
+// run of the other mode several minutes away. The medians of each mode are printed too.
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 npm run bench:events-write
 // The service runs built (`node dist/src/main.js`) in its own process; the sequencer and everything
 // else the service does in the background with events on is part of the "with events" figure.
 // Each run also prints the CPU the service and PostgreSQL spent (per commit; per POST) and the WAL
-// each POST wrote: on a small machine POST /Users waits mostly on WAL flushes, so its throughput
-// follows the WAL per request. EVENTS_BENCH_SCENARIOS=commit (or post) runs one scenario alone.
+// each POST wrote. EVENTS_BENCH_SCENARIOS=commit (or post) runs one scenario alone.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
@@ -275,21 +278,33 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         const commitWithout = median(commit['without events']);
         const postWith = median(post['with events']);
         const postWithout = median(post['without events']);
+        /** The median of each round's with / without: the figure the targets are about. */
+        const pairedRatio = (runs: Record<Mode, number[]>): number =>
+          median(runs['with events'].map((value, round) => value / runs['without events'][round]));
+        const commitRatio = pairedRatio(commit);
+        const postRatio = pairedRatio(post);
         const version = (await db.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
         console.log(
-          `change capture cost, ${os.cpus().length} cores, PostgreSQL ${version}, queue ${options.redisUrl ? 'redis' : 'in-process'}, ${ROUNDS} rounds, medians`,
+          `change capture cost, ${os.cpus().length} cores, PostgreSQL ${version}, queue ${options.redisUrl ? 'redis' : 'in-process'}, ${ROUNDS} rounds: medians of each mode, ratio = median of the rounds' with/without`,
         );
         console.log(
-          `commit ${operations} ops -> COMPLETED  with ${commitWith.toFixed(0)} ms  without ${commitWithout.toFixed(0)} ms  ratio ${(commitWith / commitWithout).toFixed(3)}x  target <= ${TARGET.commitRatio}x`,
+          `commit ${operations} ops -> COMPLETED  with ${commitWith.toFixed(0)} ms  without ${commitWithout.toFixed(0)} ms  ratio ${commitRatio.toFixed(3)}x (of the medians ${(commitWith / commitWithout).toFixed(3)}x)  target <= ${TARGET.commitRatio}x`,
         );
         console.log(
-          `POST /Users (${CONNECTIONS} conns)     with ${postWith.toFixed(0)} req/s  without ${postWithout.toFixed(0)} req/s  ratio ${(postWith / postWithout).toFixed(3)}x  target >= ${TARGET.postRatio}x`,
+          `POST /Users (${CONNECTIONS} conns)     with ${postWith.toFixed(0)} req/s  without ${postWithout.toFixed(0)} req/s  ratio ${postRatio.toFixed(3)}x (of the medians ${(postWith / postWithout).toFixed(3)}x)  target >= ${TARGET.postRatio}x`,
         );
         const commitFigure = figure('commit -> COMPLETED, with events', commitWith, 'ms', {
           baseline: { name: 'without events', value: commitWithout },
         });
         commitFigure.target = `<= ${TARGET.commitRatio}x without events`;
-        commitFigure.pass = commitWith / commitWithout <= TARGET.commitRatio;
+        commitFigure.ratio = commitRatio;
+        commitFigure.pass = commitRatio <= TARGET.commitRatio;
+        const postFigure = figure('POST /Users with events (throughput)', postWith, 'req/s', {
+          baseline: { name: 'without events', value: postWithout },
+        });
+        postFigure.target = `>= ${TARGET.postRatio}x without events`;
+        postFigure.ratio = postRatio;
+        postFigure.pass = postRatio >= TARGET.postRatio;
         return {
           title: 'Change capture: what the change-event triggers cost the writers',
           command:
@@ -297,32 +312,28 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
           notes: [
             `One built service and one database; the change-capture triggers (${triggers.map((t) => `${t.table}.${t.name}`).join(', ')}) ` +
               'enabled ("with events") or exactly those disabled ("without events"), alternately, ' +
-              `${ROUNDS} rounds, medians. (a) A ${formatNumber(operations)}-operation provisioning commit (creates, ` +
+              `${ROUNDS} rounds, the two modes back to back in each. (a) A ${formatNumber(operations)}-operation provisioning commit (creates, ` +
               'queued as bench:commit queues it), commit -> COMPLETED. (b) SCIM POST /Users, the body Entra ID sends, ' +
               `${CONNECTIONS} connections for ${seconds} s after a ${WARMUP_SECONDS} s warm-up.`,
             `Targets: the commit with events at most ${TARGET.commitRatio}x without; POST /Users with events at least ` +
-              `${TARGET.postRatio}x the throughput without.`,
+              `${TARGET.postRatio}x the throughput without. A ratio is the median of the rounds' own with / without ` +
+              "(each run compared with its neighbour: the machine's speed drifts and the database grows); the " +
+              'figures are the medians of each mode.',
           ],
-          figures: [
-            commitFigure,
-            figure('POST /Users with events (throughput)', postWith, 'req/s', {
-              baseline: { name: 'without events', value: postWithout },
-              target: { atLeast: TARGET.postRatio, ofBaseline: true },
-            }),
-          ],
+          figures: [commitFigure, postFigure],
           table: [
             ['scenario', 'with events', 'without events', 'ratio'],
             [
               'commit -> COMPLETED',
               `${formatNumber(commitWith)} ms`,
               `${formatNumber(commitWithout)} ms`,
-              `${(commitWith / commitWithout).toFixed(2)}x`,
+              `${commitRatio.toFixed(2)}x`,
             ],
             [
               'POST /Users',
               `${formatNumber(postWith)} req/s`,
               `${formatNumber(postWithout)} req/s`,
-              `${(postWith / postWithout).toFixed(2)}x`,
+              `${postRatio.toFixed(2)}x`,
             ],
           ],
           details,

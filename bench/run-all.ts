@@ -227,7 +227,7 @@ function render(
     '## Summary',
     '',
     'One row per figure. The baseline is measured in the same run, by the same benchmark; the ratio is measured / ' +
-      'baseline; PASS or FAIL where the figure has a target.',
+      "baseline, unless the benchmark's notes say otherwise; PASS or FAIL where the figure has a target.",
     '',
     table([
       ['benchmark', 'scenario', 'measured', 'target', 'baseline', 'ratio', 'result'],

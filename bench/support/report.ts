@@ -26,7 +26,7 @@ export interface Figure {
   pass?: boolean;
   /** The same work done the least expensive way, measured in the same run, in the same unit. */
   baseline?: { name: string; value: number };
-  /** value / baseline.value */
+  /** value / baseline.value, or what the benchmark says it is instead (a median of paired runs' ratios). */
   ratio?: number;
 }
 

@@ -66,8 +66,8 @@ export class ChangeEvents1795800000000 implements MigrationInterface {
          RETURN coalesce(nullif(current_setting('idp.change', true), '')::jsonb, '{}'::jsonb)`,
     );
     for (const [table, capture] of Object.entries(CAPTURED)) {
-      await queryRunner.query(createdFunction(table, capture, EVENT_COLUMNS, CONTEXT_VALUES));
-      await queryRunner.query(updatedFunction(table, capture, EVENT_COLUMNS, CONTEXT_VALUES));
+      await queryRunner.query(`CREATE FUNCTION ${createdFunction(table, capture)}`);
+      await queryRunner.query(`CREATE FUNCTION ${updatedFunction(table, capture)}`);
     }
     // TG_ARGV[0] is the resource type ('user' or 'department'): both tables share it.
     await queryRunner.query(
@@ -80,7 +80,7 @@ export class ChangeEvents1795800000000 implements MigrationInterface {
          RETURN NULL;
        END $$`,
     );
-    await queryRunner.query(`CREATE FUNCTION ${assignmentsFunction()}`);
+    await queryRunner.query(`CREATE FUNCTION ${assignmentsFunction(ASSIGNMENT_VALUES)}`);
     for (const [table, capture] of Object.entries(CAPTURED)) {
       await queryRunner.query(
         `CREATE TRIGGER ${table}_change_created AFTER INSERT ON ${table} REFERENCING NEW TABLE AS changed
@@ -146,17 +146,22 @@ export const CONTEXT_VALUES = `coalesce(c ->> 'door', 'system'), c ->> 'credenti
 export const EVENT_COLUMNS = `tenant_id, resource_type, resource_id, external_id, version, event_type, attributes, data,
                      door, credential_id, credential_name, correlation_id, transaction_id`;
 
+/** What an assignment event stored as its data here (migration 1796000000000 stores none). */
+export const ASSIGNMENT_VALUES =
+  "jsonb_build_object('userId', r.user_id, 'departmentId', r.department_id, 'userTypeId', r.user_type_id)";
+
 /**
- * `change_events_assignments()`, as this migration defines it. An assignment's resource is its
- * department, its member the user (TG_ARGV[0]: create or delete).
+ * `change_events_assignments()` from its signature on (the caller says CREATE or CREATE OR
+ * REPLACE), storing `values` (an expression of the assignment row `r`) as the event's data. An
+ * assignment's resource is its department, its member the user (TG_ARGV[0]: create or delete).
  */
-export function assignmentsFunction(): string {
+export function assignmentsFunction(values: string): string {
   return `change_events_assignments() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
        DECLARE c jsonb := change_context();
        BEGIN
          INSERT INTO change_events (${EVENT_COLUMNS}, member_id, user_type_id)
          SELECT r.tenant_id, 'assignment', r.department_id, NULL, NULL, TG_ARGV[0], '{}',
-                jsonb_build_object('userId', r.user_id, 'departmentId', r.department_id, 'userTypeId', r.user_type_id),
+                ${values},
                 ${CONTEXT_VALUES}, r.user_id, r.user_type_id
            FROM changed r;
          RETURN NULL;
@@ -204,13 +209,9 @@ export const camel = (column: string): string =>
 /**
  * Creates: the new row's values, keyed by attribute name, without the null ones nor an empty
  * `attributes`/`metadata` object; its attribute names are those keys (`attributes` by its own keys).
+ * From the signature on, as assignmentsFunction().
  */
-export function createdFunction(
-  table: string,
-  capture: (typeof CAPTURED)[string],
-  columns: string,
-  context: string,
-): string {
+export function createdFunction(table: string, capture: (typeof CAPTURED)[string]): string {
   const scalars = capture.columns.filter((column) => !capture.json.includes(column));
   const objects = [...capture.json, 'attributes'];
   const scalarPairs = ['id', ...scalars, 'active'].map((column) => `'${camel(column)}', r.${column}`).join(', ');
@@ -229,14 +230,14 @@ export function createdFunction(
         : `CASE WHEN r.${column} IS NULL THEN NULL ELSE '${camel(column)}' END`,
     )
     .join(', ')}]::text[], NULL)`;
-  return `CREATE FUNCTION change_events_${table}_created() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
+  return `change_events_${table}_created() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
        DECLARE c jsonb := change_context();
        BEGIN
-         INSERT INTO change_events (${columns})
+         INSERT INTO change_events (${EVENT_COLUMNS})
          SELECT r.tenant_id, '${capture.type}', r.id, r.external_id, r.version, 'create',
                 CASE WHEN r.attributes IS NULL OR r.attributes = '{}' THEN d.names
                      ELSE ARRAY(SELECT k FROM (SELECT unnest(d.names) UNION ALL SELECT jsonb_object_keys(r.attributes)) AS a(k) ORDER BY k COLLATE "C") END,
-                d.data, ${context}
+                d.data, ${CONTEXT_VALUES}
            FROM changed r
           CROSS JOIN LATERAL (SELECT jsonb_strip_nulls(jsonb_build_object(${scalarPairs})) || ${objectParts} AS data,
                                      ${names} AS names) d;
@@ -250,16 +251,16 @@ export function createdFunction(
  * 'deactivate' when `active` changed. Bookkeeping alone (version, updated_on, changed_by) is no
  * change: a row whose shown columns are all as they were costs a dozen comparisons and writes nothing.
  */
-function updatedFunction(table: string, capture: (typeof CAPTURED)[string], columns: string, context: string): string {
+function updatedFunction(table: string, capture: (typeof CAPTURED)[string]): string {
   const changedNames = capture.columns
     .map((column) => `CASE WHEN n.${column} IS DISTINCT FROM o.${column} THEN '${camel(column)}' END`)
     .join(',\n                      ');
   const values = capture.columns.map((column) => `'${camel(column)}', n.${column}`).join(', ');
-  return `CREATE FUNCTION change_events_${table}_updated() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
+  return `change_events_${table}_updated() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
        DECLARE c jsonb := change_context();
        BEGIN
-         INSERT INTO change_events (${columns})
-         SELECT n.tenant_id, '${capture.type}', n.id, n.external_id, n.version, e.event_type, e.attributes, e.data, ${context}
+         INSERT INTO change_events (${EVENT_COLUMNS})
+         SELECT n.tenant_id, '${capture.type}', n.id, n.external_id, n.version, e.event_type, e.attributes, e.data, ${CONTEXT_VALUES}
            FROM new_rows n JOIN old_rows o ON o.id = n.id
           CROSS JOIN LATERAL (
             SELECT array_remove(ARRAY[${changedNames}], NULL) AS names,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import {
+  ASSIGNMENT_VALUES,
   assignmentsFunction,
   camel,
   CAPTURED,
@@ -41,19 +42,9 @@ export class CompactChangeEvents1796000000000 implements MigrationInterface {
       `ALTER TABLE "change_events" ALTER COLUMN "event_id" DROP NOT NULL, ALTER COLUMN "event_id" DROP DEFAULT`,
     );
     for (const [table, capture] of Object.entries(CAPTURED)) {
-      await queryRunner.query(compactCreatedFunction(table, capture));
+      await queryRunner.query(`CREATE OR REPLACE FUNCTION ${compactCreatedFunction(table, capture)}`);
     }
-    await queryRunner.query(
-      `CREATE OR REPLACE FUNCTION change_events_assignments() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
-       DECLARE c jsonb := change_context();
-       BEGIN
-         INSERT INTO change_events (${EVENT_COLUMNS}, member_id, user_type_id)
-         SELECT r.tenant_id, 'assignment', r.department_id, NULL, NULL, TG_ARGV[0], '{}', NULL,
-                ${CONTEXT_VALUES}, r.user_id, r.user_type_id
-           FROM changed r;
-         RETURN NULL;
-       END $$`,
-    );
+    await queryRunner.query(`CREATE OR REPLACE FUNCTION ${assignmentsFunction('NULL')}`);
     await queryRunner.query(`DROP VIEW change_feed`);
     await queryRunner.query(
       `CREATE VIEW change_feed AS
@@ -87,14 +78,9 @@ export class CompactChangeEvents1796000000000 implements MigrationInterface {
       `ALTER TABLE "change_events" ALTER COLUMN "event_id" SET DEFAULT gen_random_uuid(), ALTER COLUMN "event_id" SET NOT NULL`,
     );
     for (const [table, capture] of Object.entries(CAPTURED)) {
-      await queryRunner.query(
-        createdFunction(table, capture, EVENT_COLUMNS, CONTEXT_VALUES).replace(
-          'CREATE FUNCTION',
-          'CREATE OR REPLACE FUNCTION',
-        ),
-      );
+      await queryRunner.query(`CREATE OR REPLACE FUNCTION ${createdFunction(table, capture)}`);
     }
-    await queryRunner.query(`CREATE OR REPLACE FUNCTION ${assignmentsFunction()}`);
+    await queryRunner.query(`CREATE OR REPLACE FUNCTION ${assignmentsFunction(ASSIGNMENT_VALUES)}`);
     await queryRunner.query(`DROP VIEW change_feed`);
     await queryRunner.query(
       `CREATE VIEW change_feed AS
@@ -111,7 +97,7 @@ export const FEED_COLUMNS = `e.id, e.tenant_id, e.event_id, e.resource_type, e.r
 
 /**
  * Creates: the new row's values without `id` and `externalId`, nor the null ones, nor an empty
- * `emails`/`metadata`/`attributes` object; no attribute names.
+ * `emails`/`metadata`/`attributes` object; no attribute names. From the signature on.
  */
 function compactCreatedFunction(table: string, capture: (typeof CAPTURED)[string]): string {
   const scalars = capture.columns.filter((column) => !capture.json.includes(column) && column !== 'external_id');
@@ -122,7 +108,7 @@ function compactCreatedFunction(table: string, capture: (typeof CAPTURED)[string
         `CASE WHEN r.${column} IS NULL OR r.${column} = '{}' THEN '{}' ELSE jsonb_build_object('${camel(column)}', r.${column}) END`,
     )
     .join(' || ');
-  return `CREATE OR REPLACE FUNCTION change_events_${table}_created() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
+  return `change_events_${table}_created() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
        DECLARE c jsonb := change_context();
        BEGIN
          INSERT INTO change_events (${EVENT_COLUMNS})

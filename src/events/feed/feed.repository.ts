@@ -121,11 +121,13 @@ export class FeedRepository {
                       SELECT last_id FROM change_runs r WHERE r.last_id >= g.id ORDER BY r.last_id LIMIT 1) h) AS runs`,
       [cutoff, batch],
     );
-    await em.query(
-      `DELETE FROM change_runs r WHERE r.last_id = ANY($1::bigint[])
-          AND NOT EXISTS (SELECT 1 FROM change_events e WHERE e.id BETWEEN r.first_id AND r.last_id)`,
-      [deleted.runs],
-    );
+    if (deleted.runs.length > 0) {
+      await em.query(
+        `DELETE FROM change_runs r WHERE r.last_id = ANY($1::bigint[])
+            AND NOT EXISTS (SELECT 1 FROM change_events e WHERE e.id BETWEEN r.first_id AND r.last_id)`,
+        [deleted.runs],
+      );
+    }
     return Number(deleted.count);
   }
 }
